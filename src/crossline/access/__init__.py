@@ -1,0 +1,1 @@
+"""Users, agencies, roles, need-to-know policy, and the audit log."""

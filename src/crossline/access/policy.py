@@ -1,0 +1,26 @@
+"""Which roles may do what. One table, checked by the service layer before it acts."""
+
+from __future__ import annotations
+
+from crossline.access.actor import Actor
+from crossline.errors import PermissionDenied
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "import": frozenset({"admin"}),
+    "export": frozenset({"admin", "analyst"}),
+    "status": frozenset({"admin", "analyst", "auditor", "safeguarding", "partner"}),
+    "read_person": frozenset({"admin", "analyst"}),
+    "read_quarantine": frozenset({"admin", "analyst"}),
+    "verify_audit": frozenset({"admin", "auditor"}),
+    "read_audit": frozenset({"admin", "auditor"}),
+}
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Raise PermissionDenied, naming the roles that may, unless the actor's role allows ``permission``."""
+    allowed = PERMISSIONS[permission]
+    if actor.role not in allowed:
+        raise PermissionDenied(
+            f"{actor} may not {permission.replace('_', ' ')}; ask someone with the role "
+            f"{' or '.join(sorted(allowed))}"
+        )

@@ -1,0 +1,1 @@
+"""Where analytics run: DuckDB by default (Spark for national scale arrives with the build stages)."""

@@ -1,0 +1,19 @@
+"""Named points where tests can kill an import on purpose, to prove a kill leaves no trace.
+
+Set ``CROSSLINE_FAULT=<point>`` in a child process's environment and the
+process kills itself (SIGKILL, no clean-up) when it reaches that point. Unset,
+a checkpoint costs one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+POINTS = ("after_staging", "after_records", "after_lake_move", "before_commit")
+
+
+def checkpoint(name: str) -> None:
+    assert name in POINTS, name
+    if os.environ.get("CROSSLINE_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

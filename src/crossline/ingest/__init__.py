@@ -1,0 +1,1 @@
+"""Bundle -> validated, normalised rows -> store; quarantine; import log."""

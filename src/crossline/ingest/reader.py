@@ -1,0 +1,203 @@
+"""Stream one feed file as batches of text columns, each row carrying its line number.
+
+Every value arrives as a string (or null when blank) so that validation, not
+the reader, decides what is bad, and the raw value can be kept for quarantine.
+Line numbers count the header as line 1, as partners see the file in an editor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from crossline.errors import BundleError
+from crossline.ingest.encoding import detect_encoding, open_binary
+
+LINE = "__line"
+
+
+@dataclass
+class FeedReader:
+    """Reads one feed file; ``header`` is known before any batch is read."""
+
+    path: Path
+    display_name: str
+    batch_rows: int = 500_000
+    header: list[str] = field(default_factory=list)
+    malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of rows the CSV parser rejected
+    encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        name = self.path.name.lower()
+        if not self.path.is_file():
+            raise BundleError(self.display_name, "is listed in the manifest but not in the bundle")
+        self.format = (
+            "parquet" if name.endswith(".parquet") else "jsonl" if name.endswith(".jsonl") else "csv"
+        )
+        if self.format == "csv":
+            self.encoding = detect_encoding(self.path, self.display_name)
+            self.header = self._csv_header()
+        elif self.format == "parquet":
+            try:
+                self.header = list(pq.ParquetFile(self.path).schema_arrow.names)
+            except (pa.ArrowException, OSError) as exc:
+                raise BundleError(self.display_name, f"is not a readable Parquet file ({exc})") from exc
+        else:
+            self.encoding = detect_encoding(self.path, self.display_name)
+            self.header = self._jsonl_header()
+        self.header = [h.strip() for h in self.header]
+        if not any(self.header):
+            raise BundleError(self.display_name, "has no header row")
+
+    def _csv_header(self) -> list[str]:
+        with open_binary(self.path) as fh:
+            first = fh.readline().decode(self.encoding).lstrip("\ufeff")
+        return next(csv.reader(io.StringIO(first)), [])
+
+    def _jsonl_header(self) -> list[str]:
+        cols: dict[str, None] = {}
+        with open_binary(self.path) as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                if raw.strip():
+                    try:
+                        cols.update(dict.fromkeys(json.loads(raw.decode(self.encoding))))
+                    except (json.JSONDecodeError, AttributeError) as exc:
+                        raise BundleError(self.display_name, f"line {lineno} is not a JSON object ({exc})") from exc
+                if lineno >= 1000:
+                    break
+        return list(cols)
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """Batches with every header column as String (null when blank) plus ``__line``."""
+        if self.format == "csv":
+            yield from self._csv_batches()
+        elif self.format == "parquet":
+            yield from self._parquet_batches()
+        else:
+            yield from self._jsonl_batches()
+
+    def _stringify(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns if c != LINE]
+        )
+
+    def _csv_batches(self) -> Iterator[pl.DataFrame]:
+        skipped: list[tuple[int, str]] = []
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            # A row with the wrong number of fields is quarantined, never silently dropped.
+            skipped.append((row.number or 0, row.text))
+            return "skip"
+
+        names = [h if h else f"column_{i + 1}" for i, h in enumerate(self.header)]
+        if len(set(names)) != len(names):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            raise BundleError(self.display_name, f"has the column {dupes[0]!r} twice in its header")
+        # use_threads=False: the streaming reader then numbers the rows it rejects.
+        read_opts = pacsv.ReadOptions(
+            column_names=names, skip_rows=1, block_size=32 << 20, encoding=self.encoding, use_threads=False
+        )
+        parse_opts = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid)
+        convert_opts = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=True, null_values=[""],
+            quoted_strings_can_be_null=True,
+        )
+        try:
+            reader = pacsv.open_csv(
+                str(self.path), read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts
+            )
+        except (pa.ArrowException, OSError) as exc:
+            raise BundleError(self.display_name, f"is not a readable CSV file ({exc})") from exc
+        state = _LineState()
+        buffer: list[pl.DataFrame] = []
+        rows_buffered = 0
+        try:
+            for record_batch in reader:
+                frame = pl.from_arrow(record_batch)
+                assert isinstance(frame, pl.DataFrame)
+                frame = state.number(frame, skipped, self.malformed)
+                skipped.clear()
+                buffer.append(frame)
+                rows_buffered += frame.height
+                if rows_buffered >= self.batch_rows:
+                    yield self._stringify(pl.concat(buffer))
+                    buffer, rows_buffered = [], 0
+        except pa.ArrowException as exc:
+            raise BundleError(self.display_name, f"cannot be parsed as CSV ({exc})") from exc
+        if skipped:
+            state.number(pl.DataFrame(schema={n: pl.String for n in names}), skipped, self.malformed)
+        if buffer:
+            yield self._stringify(pl.concat(buffer))
+
+    def _parquet_batches(self) -> Iterator[pl.DataFrame]:
+        pf = pq.ParquetFile(self.path)
+        line = 2
+        for record_batch in pf.iter_batches(batch_size=self.batch_rows):
+            frame = pl.from_arrow(record_batch)
+            assert isinstance(frame, pl.DataFrame)
+            frame = frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE))
+            line += frame.height
+            yield self._stringify(frame)
+
+    def _jsonl_batches(self) -> Iterator[pl.DataFrame]:
+        with open_binary(self.path) as fh:
+            rows: list[dict[str, object]] = []
+            lines: list[int] = []
+            for lineno, raw in enumerate(fh, start=1):  # JSON lines have no vectorised reader that keeps line numbers
+                if not raw.strip():
+                    continue
+                obj = json.loads(raw.decode(self.encoding))
+                rows.append({k: (None if v is None else str(v)) for k, v in obj.items()})
+                lines.append(lineno)  # JSON lines have no header: a row's line is its physical line
+                if len(rows) >= self.batch_rows:
+                    yield self._jsonl_frame(rows, lines)
+                    rows, lines = [], []
+            if rows:
+                yield self._jsonl_frame(rows, lines)
+
+    def _jsonl_frame(self, rows: list[dict[str, object]], lines: list[int]) -> pl.DataFrame:
+        frame = pl.DataFrame(rows, schema={h: pl.String for h in self.header})
+        return self._stringify(frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)))
+
+
+@dataclass
+class _LineState:
+    """Turns the parser's logical row numbers into the physical lines a partner sees in an editor.
+
+    A logical row spans more than one line when a quoted value holds newlines;
+    rows the parser rejected keep their place in the count.
+    """
+
+    next_row: int = 2  # logical row number of the next row; the header is row 1
+    extra_newlines: int = 0  # newlines inside values of all earlier rows
+
+    def number(
+        self, frame: pl.DataFrame, skipped: list[tuple[int, str]], malformed: list[tuple[int, str]]
+    ) -> pl.DataFrame:
+        n = frame.height
+        logical = pl.int_range(self.next_row, self.next_row + n, dtype=pl.Int64)
+        for row_number, _text in sorted(skipped):  # few: one pass per rejected row, not per row
+            logical = logical + (logical >= row_number).cast(pl.Int64)
+        cols = frame.columns
+        if n and frame.select(pl.any_horizontal([pl.col(c).str.contains("\n") for c in cols]).any()).item():
+            extra = pl.sum_horizontal([pl.col(c).str.count_matches("\n").fill_null(0) for c in cols]).cast(pl.Int64)
+        else:
+            extra = pl.lit(0, pl.Int64)
+        frame = frame.with_columns(__row=logical, __extra=extra).with_columns(
+            (pl.col("__row") + self.extra_newlines + pl.col("__extra").cum_sum() - pl.col("__extra")).alias(LINE)
+        )
+        for row_number, text in sorted(skipped):
+            before = frame.filter(pl.col("__row") < row_number)["__extra"].sum() if n else 0
+            malformed.append((row_number + self.extra_newlines + int(before or 0), text))
+        self.extra_newlines += int(frame["__extra"].sum() or 0) + sum(t.count("\n") for _, t in skipped)
+        self.next_row += n + len(skipped)
+        return frame.drop("__row", "__extra")

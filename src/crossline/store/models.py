@@ -1,0 +1,191 @@
+"""The system of record's tables.
+
+Timestamps are kept as ISO 8601 UTC text (``2026-10-03T11:30:00Z``) and partial
+dates as text with a precision, so that SQLite and PostgreSQL hold exactly the
+same values and sort them the same way. Every imported row carries its
+provenance: bundle, file and line.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Provenance:
+    """Where a stored row came from; the UI's answer to "why is this here?"."""
+
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(32))
+    attributes: Mapped[str | None] = mapped_column(Text)  # JSON: the feed's extra columns
+    invalid: Mapped[str | None] = mapped_column(Text)  # JSON: raw values blanked with a warning
+
+
+class Bundle(Base):
+    __tablename__ = "bundles"
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # import id: one per import run
+    name: Mapped[str] = mapped_column(Text)
+    produced_at: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[str] = mapped_column(Text)
+    imported_by: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    manifest: Mapped[str] = mapped_column(Text)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    agency_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32))
+    force_area: Mapped[str | None] = mapped_column(String(64))
+
+
+class ImportLog(Base):
+    __tablename__ = "import_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), index=True)
+    file: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(64))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    quarantined: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+
+
+class Person(Provenance, Base):
+    __tablename__ = "persons"
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    given_name: Mapped[str | None] = mapped_column(Text)
+    family_name: Mapped[str | None] = mapped_column(Text)
+    other_names: Mapped[str | None] = mapped_column(Text)
+    aliases: Mapped[str | None] = mapped_column(Text)  # JSON list
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD, YYYY-MM or YYYY
+    date_of_birth_precision: Mapped[str | None] = mapped_column(String(8))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    address: Mapped[str | None] = mapped_column(Text)
+    town: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(32))
+    postcode_is_uk: Mapped[bool | None] = mapped_column(Boolean)
+    phone: Mapped[str | None] = mapped_column(Text)  # JSON list of E.164
+    pnc_id: Mapped[str | None] = mapped_column(Text)
+    nhs_number: Mapped[str | None] = mapped_column(Text)
+    upn: Mapped[str | None] = mapped_column(Text)
+    other_ids: Mapped[str | None] = mapped_column(Text)  # JSON list of type:value
+
+
+class Event(Provenance, Base):
+    __tablename__ = "events"
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(32), index=True)
+    occurred_at: Mapped[str] = mapped_column(String(20))
+    occurred_at_date_only: Mapped[bool] = mapped_column(Boolean)
+    ended_at: Mapped[str | None] = mapped_column(String(20))
+    postcode: Mapped[str | None] = mapped_column(String(32))
+    postcode_is_uk: Mapped[bool | None] = mapped_column(Boolean)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    force_area: Mapped[str | None] = mapped_column(String(64))
+    force_area_derived: Mapped[bool] = mapped_column(Boolean)
+    summary: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    vehicle: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    source_eval: Mapped[str | None] = mapped_column(String(1))
+    intel_assessment: Mapped[str | None] = mapped_column(String(1))
+    handling_code: Mapped[str | None] = mapped_column(String(1))
+    handling_conditions: Mapped[str | None] = mapped_column(Text)
+    shareable: Mapped[bool] = mapped_column(Boolean)  # False: C without conditions, owner only
+    programme: Mapped[str | None] = mapped_column(Text)
+
+
+class EventPerson(Provenance, Base):
+    __tablename__ = "event_people"
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    __table_args__ = (Index("ix_event_people_person", "source", "person_id"),)
+
+
+class Link(Provenance, Base):
+    __tablename__ = "links"
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_key: Mapped[str] = mapped_column(String(32), primary_key=True)  # md5 of left|relation|right|observed_at
+    left: Mapped[str] = mapped_column(Text)
+    relation: Mapped[str] = mapped_column(String(32))
+    right: Mapped[str] = mapped_column(Text)
+    observed_at: Mapped[str | None] = mapped_column(String(20))
+    observed_at_date_only: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class CellSite(Provenance, Base):
+    __tablename__ = "cell_sites"
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cell_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    force_area: Mapped[str | None] = mapped_column(String(64))
+    force_area_derived: Mapped[bool] = mapped_column(Boolean)
+
+
+class Quarantine(Base):
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), index=True)
+    bundle: Mapped[str] = mapped_column(Text)
+    file: Mapped[str] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+
+
+class LakeFile(Base):
+    """The lake's manifest: a Parquet file is part of the lake only once it is listed here."""
+
+    __tablename__ = "lake_files"
+    path: Mapped[str] = mapped_column(String(512), primary_key=True)  # relative to lake/
+    dataset: Mapped[str] = mapped_column(String(32))
+    partition: Mapped[str] = mapped_column(String(32))
+    rows: Mapped[int] = mapped_column(Integer)
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("dataset", "partition", name="uq_lake_partition"),)
+
+
+class AuditEntry(Base):
+    """Append-only and hash-chained: each entry's hash covers its fields and the previous hash."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last entry's seq and hash, so that deleting the newest entries is detected too."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
