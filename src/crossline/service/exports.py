@@ -1,0 +1,46 @@
+"""Exports (DATA-CONTRACT section 3): the stable files other tools read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import text
+
+from crossline.access import audit
+from crossline.access.actor import Actor
+from crossline.access.policy import require
+from crossline.workspace import Workspace
+
+# Each export: file stem -> SQL giving exactly the contract's columns. Outputs of
+# build stages join this table as those stages arrive.
+EXPORTS: dict[str, str] = {
+    "quarantine": (
+        'SELECT bundle, file, line, "column", value, reason, severity FROM quarantine ORDER BY id'
+    ),
+}
+
+
+@dataclass
+class ExportResult:
+    directory: Path
+    files: dict[str, int] = field(default_factory=dict)  # file name -> rows
+
+
+def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> ExportResult:
+    """Write every available export as CSV and Parquet; audited, since exports carry personal data."""
+    require(actor, "export")
+    out = Path(directory) if directory else ws.exports
+    out.mkdir(parents=True, exist_ok=True)
+    result = ExportResult(out)
+    with ws.engine.begin() as conn:
+        for stem, sql in EXPORTS.items():
+            cursor = conn.execute(text(sql))
+            columns = list(cursor.keys())
+            frame = pl.DataFrame(cursor.fetchall(), schema=columns, orient="row", infer_schema_length=None)
+            frame.write_csv(out / f"{stem}.csv")
+            frame.write_parquet(out / f"{stem}.parquet")
+            result.files[f"{stem}.csv"] = frame.height
+        audit.record(conn, actor, "export", str(out), {"files": result.files})
+    return result

@@ -1,0 +1,32 @@
+"""Reading person records: every read of personal data is audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from crossline.access import audit
+from crossline.access.actor import Actor
+from crossline.access.policy import require
+from crossline.errors import CrosslineError
+from crossline.store.models import Person
+from crossline.workspace import Workspace
+
+_JSON = ("aliases", "phone", "other_ids", "attributes", "invalid")
+
+
+def get_person(ws: Workspace, actor: Actor, source: str, record_id: str) -> dict[str, Any]:
+    """One source record as stored, with its provenance; audited whether or not it is found."""
+    require(actor, "read_person")
+    with ws.engine.begin() as conn:
+        row = conn.execute(select(Person).where(Person.source == source, Person.record_id == record_id)).first()
+        audit.record(conn, actor, "read_person", f"{source}:{record_id}", {"found": row is not None})
+    if row is None:
+        raise CrosslineError(f"no person record {record_id!r} from source {source!r}; `crossline status` lists sources")
+    record = dict(row._mapping)
+    for key in _JSON:
+        if record.get(key):
+            record[key] = json.loads(record[key])
+    return record

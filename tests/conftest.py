@@ -1,0 +1,71 @@
+"""Shared fixtures: real workspaces on a real SQLite file and, when it answers, a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crossline.workspace import Workspace, init_workspace
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EXAMPLES = SHARED / "contract-examples"
+PG_ADMIN_URL = os.environ.get("CROSSLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+        return f"PostgreSQL at {PG_ADMIN_URL} does not answer ({type(exc).__name__}: {str(exc).strip()[:120]})"
+
+
+PG_PROBLEM = _pg_problem()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "PostgreSQL: " + ("available, store tests run on SQLite and PostgreSQL" if PG_PROBLEM is None else f"SKIPPED: {PG_PROBLEM}")
+
+
+@pytest.fixture(scope="session")
+def examples() -> Path:
+    if not EXAMPLES.exists():
+        pytest.skip(f"shared/contract-examples not found at {EXAMPLES}")
+    return EXAMPLES
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    if PG_PROBLEM:
+        pytest.skip(PG_PROBLEM)
+    import psycopg
+
+    name = f"crossline_t_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs the test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return ""
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, database_url: str) -> Iterator[Workspace]:
+    ws = init_workspace(tmp_path / "ws", database_url)
+    yield ws
+    ws.close()
