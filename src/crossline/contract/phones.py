@@ -16,7 +16,6 @@ import phonenumbers
 import polars as pl
 
 DEFAULT_REGION = "GB"
-_STRIP = r"[\s\-\.\(\)/]"
 
 
 @lru_cache(maxsize=200_000)
@@ -44,14 +43,14 @@ def normalise_phone(value: str | None) -> str | None:
 def _fast_path(col: pl.Expr) -> pl.Expr:
     """E.164 for the UK mobile forms that make up nearly all bulk data; null for anything else.
 
-    ``(+44|0044|44|0)`` then ``(0)`` optionally, then ``7`` and nine digits: a
-    UK mobile of ten national digits, which ``phonenumbers`` always judges
-    possible. tests/test_normalisers.py checks this agrees with the authority.
+    Spaces dropped (a literal replace, much cheaper than a regex), then
+    ``(+44|0044|44)``, an optional trunk ``0`` and ``7`` with nine digits: a UK
+    mobile of ten national digits, which ``phonenumbers`` always judges
+    possible. Anything else goes to the authority, once per distinct value.
+    tests/test_normalisers.py checks the two agree.
     """
-    cleaned = col.str.replace_all(_STRIP, "")
-    m = cleaned.str.extract(r"^(?:\+44|0044|44)?(?:0)?(7\d{9})$", 1)
-    plain_ok = col.str.contains(r"^[\s\-\.\(\)/+0-9]+$")
-    return pl.when(plain_ok).then(pl.lit("+44") + m).otherwise(None)
+    m = col.str.replace_all(" ", "", literal=True).str.extract(r"^(?:\+44|0044|44)?0?(7\d{9})$", 1)
+    return pl.lit("+44") + m
 
 
 def normalise_phones(values: pl.Series) -> pl.Series:

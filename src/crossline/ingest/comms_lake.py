@@ -2,101 +2,115 @@
 
 An event is the same event when ``a_number``, ``b_number``, ``kind``,
 ``started_at`` (to the second) and ``duration_s`` agree (DATA-CONTRACT,
-comms). For each day the staged rows are merged with the day's lake file, the
-first sighting of each event is kept (what the lake already holds wins, then
-the earlier file and line), and a new day file is written aside; the caller
-moves it into place and lists it in the same transaction as the rest.
+comms). For each day the staged rows are merged with the day's lake files:
+the first sighting of each event is kept (what the lake already holds wins,
+then the earlier file and line), and new day files are written aside; the
+caller moves them into place and lists them in the same transaction as the
+rest. A day too large to merge in memory is split into buckets by a hash of
+the event key, so memory stays bounded whatever the volume.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
+import polars as pl
 
 from crossline.ingest.report import FeedResult
 
-KEY = ("a_number", "b_number", "kind", "started_at", "duration_s")
-LAKE_COLUMNS = (
-    "event_id", "a_number", "b_number", "kind", "started_at", "duration_s", "a_imei", "a_cell", "b_cell",
+KEY = ["a_number", "b_number", "kind", "started_at", "duration_s"]
+LAKE_COLUMNS = [
+    "a_number", "b_number", "kind", "started_at", "duration_s", "a_imei", "a_cell", "b_cell",
     "source", "bundle_id", "file", "line", "attributes",
+]
+# The stable id of a comms event, for the build stages that cite events as evidence (DuckDB SQL).
+EVENT_ID_SQL = (
+    "substr(md5(concat_ws('|', a_number, b_number, kind, CAST(epoch(started_at) AS BIGINT), "
+    "coalesce(CAST(duration_s AS VARCHAR), ''))), 1, 16)"
 )
+MAX_ROWS_PER_MERGE = 2_000_000
 
 
 @dataclass
-class DayFile:
+class DayFiles:
     day: str
-    staged_path: Path  # written aside, under the import's staging folder
-    rel_path: str  # where it goes, relative to lake/
-    rows: int
-    replaces: str | None  # the lake file (relative) it supersedes
-
-
-def _event_id() -> str:
-    # A stable id from the event's key: the same call from two returns gets the same id.
-    return (
-        "substr(md5(concat_ws('|', a_number, b_number, kind, CAST(epoch(started_at) AS BIGINT), "
-        "coalesce(CAST(duration_s AS VARCHAR), ''))), 1, 16)"
-    )
+    written: list[tuple[Path, str, int]] = field(default_factory=list)  # (staged path, lake-relative path, rows)
+    replaces: list[str] = field(default_factory=list)  # lake-relative paths this day's new files supersede
 
 
 def merge_comms(
-    con: duckdb.DuckDBPyConnection,
     staging: Path,
     out_dir: Path,
-    existing: dict[str, str],
+    existing: dict[str, list[tuple[str, int]]],
     lake: Path,
     bundle_id: str,
     results: dict[str, FeedResult],
     progress: Callable[[int, int], None] | None = None,
-) -> list[DayFile]:
-    """Merge each staged day with the lake; returns the new day files (not yet in place)."""
+    max_rows: int = MAX_ROWS_PER_MERGE,
+) -> list[DayFiles]:
+    """Merge each staged day with the lake; returns the new day files (written aside, not yet in place)."""
     comms_dir = staging / "comms"
     days = sorted(p for p in comms_dir.glob("day=*") if p.is_dir()) if comms_dir.exists() else []
-    written: list[DayFile] = []
-    key = ", ".join(KEY)
+    out: list[DayFiles] = []
+    stats: list[pl.DataFrame] = []
     for i, day_dir in enumerate(days):
         day = day_dir.name.split("=", 1)[1]
-        staged_glob = (day_dir / "*.parquet").as_posix()
-        staged_sel = (
-            f"SELECT {_event_id()} AS event_id, a_number, b_number, kind, started_at, duration_s, a_imei, a_cell, "
-            f"b_cell, source, '{bundle_id}' AS bundle_id, file, line, attributes, 1 AS prio, feed_index "
-            f"FROM read_parquet('{staged_glob}', union_by_name=true)"
-        )
-        old = existing.get(day)
-        union = staged_sel
-        if old:
-            union = (
-                f"SELECT {', '.join(LAKE_COLUMNS)}, 0 AS prio, -1 AS feed_index "
-                f"FROM read_parquet('{(lake / old).as_posix()}') UNION ALL BY NAME {staged_sel}"
-            )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE day_rows AS SELECT *, "
-            f"row_number() OVER (PARTITION BY {key} ORDER BY prio, feed_index, line) AS rn, "
-            f"min(prio) OVER (PARTITION BY {key}) AS seen_before FROM ({union})"
-        )
-        for file, dup, new, unchanged in con.execute(
-            "SELECT file, count(*) FILTER (WHERE rn > 1 AND NOT (seen_before = 0 AND rn = 2)), "
-            "count(*) FILTER (WHERE rn = 1), count(*) FILTER (WHERE rn = 2 AND seen_before = 0) "
-            "FROM day_rows WHERE prio = 1 GROUP BY file"
-        ).fetchall():
+        parts = sorted(day_dir.glob("*.arrow"))
+        staged = pl.scan_ipc(parts).with_columns(pl.lit(bundle_id).alias("bundle_id"))
+        old = existing.get(day, [])
+        old_paths = [str(lake / p) for p, _ in old]
+        staged_rows = staged.select(pl.len()).collect().item()
+        buckets = max(1, math.ceil((staged_rows + sum(n for _, n in old)) / max_rows))
+        files = DayFiles(day=day, replaces=[p for p, _ in old])
+        for b in range(buckets):
+            new_rows, day_stats, kept = _merge_bucket(staged, old_paths, b, buckets)
+            stats.append(day_stats)
+            rel = f"comms/day={day}/{bundle_id}-{b:03d}.parquet"
+            target = out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_parquet(target, compression="zstd", statistics=True)
+            files.written.append((target, rel, kept.height))
+        out.append(files)
+        if progress:
+            progress(i + 1, len(days))
+    if stats:
+        for file, dup, new, unchanged in pl.concat(stats).group_by("file").sum().iter_rows():
             r = results[file]
             r.duplicates += dup
             r.new += new
             r.unchanged += unchanged
             r.accepted += new + unchanged
-        rel = f"comms/day={day}/{bundle_id}.parquet"
-        target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(
-            f"COPY (SELECT {', '.join(LAKE_COLUMNS)} FROM day_rows WHERE rn = 1 ORDER BY started_at, a_number) "
-            f"TO '{target.as_posix()}' (FORMAT parquet, COMPRESSION zstd)"
+    return out
+
+
+def _bucket(frame: pl.LazyFrame, b: int, buckets: int) -> pl.LazyFrame:
+    if buckets == 1:
+        return frame
+    return frame.filter(pl.struct(KEY).hash(seed=17) % buckets == b)
+
+
+def _merge_bucket(
+    staged: pl.LazyFrame, old_paths: list[str], b: int, buckets: int
+) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    rows = _bucket(staged, b, buckets).collect()  # parts are read in (feed, batch) order: already by line
+    rows = rows.with_columns(first=pl.struct(KEY).is_first_distinct())
+    if old_paths:
+        old = _bucket(pl.scan_parquet(old_paths), b, buckets).select(LAKE_COLUMNS).collect()
+        seen = old.select(KEY).unique().with_columns(pl.lit(True).alias("seen"))
+        rows = rows.join(seen, on=KEY, how="left", nulls_equal=True, maintain_order="left").with_columns(
+            pl.col("seen").fill_null(False)
         )
-        rows = con.execute("SELECT count(*) FROM day_rows WHERE rn = 1").fetchall()[0][0]
-        written.append(DayFile(day=day, staged_path=target, rel_path=rel, rows=int(rows), replaces=old))
-        if progress:
-            progress(i + 1, len(days))
-    con.execute("DROP TABLE IF EXISTS day_rows")
-    return written
+    else:
+        old = None
+        rows = rows.with_columns(pl.lit(False).alias("seen"))
+    stats = rows.group_by("file").agg(
+        duplicates=(~pl.col("first")).sum().cast(pl.Int64),
+        new=(pl.col("first") & ~pl.col("seen")).sum().cast(pl.Int64),
+        unchanged=(pl.col("first") & pl.col("seen")).sum().cast(pl.Int64),
+    )
+    fresh = rows.filter(pl.col("first") & ~pl.col("seen")).select(LAKE_COLUMNS)
+    kept = pl.concat([old, fresh], how="vertical_relaxed") if old is not None else fresh
+    return fresh.height, stats, kept

@@ -22,24 +22,32 @@ def open_binary(path: Path) -> BinaryIO:
     return open(path, "rb")
 
 
-def _decodes(path: Path, encoding: str) -> bool:
+def _decodes(path: Path, encoding: str, seen: dict[str, bool] | None = None) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    quoted = False
     try:
         with open_binary(path) as fh:
             while chunk := fh.read(_CHUNK):
                 decoder.decode(chunk)
+                quoted = quoted or b'"' in chunk
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     except (OSError, EOFError) as exc:
         raise BundleError(path.name, f"cannot be read ({exc})") from exc
+    if seen is not None:
+        seen["quotes"] = quoted
     return True
 
 
-def detect_encoding(path: Path, display_name: str) -> str:
-    """'utf-8' or 'cp1252'; raise BundleError naming the file if neither decodes it."""
-    if _decodes(path, "utf-8"):
+def detect_encoding(path: Path, display_name: str, seen: dict[str, bool] | None = None) -> str:
+    """'utf-8' or 'cp1252'; raise BundleError naming the file if neither decodes it.
+
+    ``seen["quotes"]`` tells the caller whether the file holds any double quote
+    at all: without one, no value can span lines, and line numbering is simpler.
+    """
+    if _decodes(path, "utf-8", seen):
         return "utf-8"
-    if _decodes(path, "cp1252"):
+    if _decodes(path, "cp1252", seen):
         return "cp1252"
     raise BundleError(display_name, "is neither UTF-8 nor Windows-1252 text; re-export it as UTF-8")

@@ -57,7 +57,17 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
         try:
             opened = open_bundle(Path(bundle_path), scratch)
             results = {f.file: FeedResult(f.file, f.kind, f.source) for f in opened.manifest.feed}
+            timings: dict[str, float] = {}
+            mark = time.monotonic()
+
+            def lap(name: str) -> None:
+                nonlocal mark
+                now = time.monotonic()
+                timings[name] = timings.get(name, 0.0) + now - mark
+                mark = now
+
             staged = _stage_all(ws, opened, scratch / "rows", progress)
+            lap("stage")
             checkpoint("after_staging")
             con = duck.connect(ws.settings, spill_dir=scratch / "spill")
             try:
@@ -67,25 +77,29 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
                     for s in staged:
                         r = results[s.file]
                         r.rows_read, r.quarantined, r.warnings = s.rows_read, s.errors, s.warnings
+                    lap("quarantine")
                     load_records(conn, con, scratch / "rows", bundle_id, opened.label, results)
+                    lap("records")
                     checkpoint("after_records")
                     existing = _existing_days(conn)
                     days = merge_comms(
-                        con, scratch / "rows", scratch / "lake", existing, ws.lake, bundle_id, results,
+                        scratch / "rows", scratch / "lake", existing, ws.lake, bundle_id, results,
                         progress=(lambda d, t: progress("merging comms", "days", d, t)) if progress else None,
                     )
                     for day in days:
-                        dest = ws.lake / day.rel_path
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        os.replace(day.staged_path, dest)
-                        moved.append(dest)
-                        if day.replaces:
-                            conn.execute(delete(LakeFile).where(LakeFile.path == day.replaces))
-                        conn.execute(
-                            insert(LakeFile).values(
-                                path=day.rel_path, dataset="comms", partition=day.day, rows=day.rows, bundle_id=bundle_id
+                        for staged_path, rel, rows in day.written:
+                            dest = ws.lake / rel
+                            dest.parent.mkdir(parents=True, exist_ok=True)
+                            os.replace(staged_path, dest)
+                            moved.append(dest)
+                            conn.execute(
+                                insert(LakeFile).values(
+                                    path=rel, dataset="comms", partition=day.day, rows=rows, bundle_id=bundle_id
+                                )
                             )
-                        )
+                        if day.replaces:
+                            conn.execute(delete(LakeFile).where(LakeFile.path.in_(day.replaces)))
+                    lap("comms merge")
                     checkpoint("after_lake_move")
                     _write_log(conn, bundle_id, results)
                     result = ImportResult(bundle_id=bundle_id, bundle=opened.label, feeds=list(results.values()))
@@ -95,6 +109,8 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
                          "accepted": result.accepted, "quarantined": result.quarantined, "warnings": result.warnings},
                     )
                     checkpoint("before_commit")
+                lap("commit")
+                result.timings = timings
             finally:
                 con.close()
         except BaseException:
@@ -104,15 +120,20 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         for day in days:
-            if day.replaces:
-                (ws.lake / day.replaces).unlink(missing_ok=True)
+            for old in day.replaces:
+                (ws.lake / old).unlink(missing_ok=True)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _existing_days(conn) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    rows = conn.execute(select(LakeFile.partition, LakeFile.path).where(LakeFile.dataset == "comms")).all()
-    return {p: path for p, path in rows}
+def _existing_days(conn) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
+    rows = conn.execute(
+        select(LakeFile.partition, LakeFile.path, LakeFile.rows).where(LakeFile.dataset == "comms")
+    ).all()
+    days: dict[str, list[tuple[str, int]]] = {}
+    for partition, path, n in rows:
+        days.setdefault(partition, []).append((path, int(n)))
+    return days
 
 
 def _stage_all(ws: Workspace, opened: OpenedBundle, out: Path, progress: Progress | None) -> list[StagedFeed]:

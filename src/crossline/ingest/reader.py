@@ -25,16 +25,23 @@ from crossline.ingest.encoding import detect_encoding, open_binary
 LINE = "__line"
 
 
+class NeedExactLines(Exception):
+    """A malformed row appeared while reading threaded: read the file again, numbering rows exactly."""
+
+
 @dataclass
 class FeedReader:
     """Reads one feed file; ``header`` is known before any batch is read."""
 
     path: Path
     display_name: str
-    batch_rows: int = 500_000
+    batch_rows: int = 500_000  # Parquet and JSON lines; CSV reads blocks of block_bytes
+    block_bytes: int = 48 << 20
     header: list[str] = field(default_factory=list)
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of rows the CSV parser rejected
     encoding: str = "utf-8"
+    exact: bool = False  # number rejected rows exactly (single-threaded); see NeedExactLines
+    may_span_lines: bool = True  # False when the file has no quotes, so no value holds a newline
 
     def __post_init__(self) -> None:
         name = self.path.name.lower()
@@ -44,7 +51,9 @@ class FeedReader:
             "parquet" if name.endswith(".parquet") else "jsonl" if name.endswith(".jsonl") else "csv"
         )
         if self.format == "csv":
-            self.encoding = detect_encoding(self.path, self.display_name)
+            seen: dict[str, bool] = {}
+            self.encoding = detect_encoding(self.path, self.display_name, seen)
+            self.may_span_lines = seen.get("quotes", True)
             self.header = self._csv_header()
         elif self.format == "parquet":
             try:
@@ -102,9 +111,10 @@ class FeedReader:
         if len(set(names)) != len(names):
             dupes = sorted({n for n in names if names.count(n) > 1})
             raise BundleError(self.display_name, f"has the column {dupes[0]!r} twice in its header")
-        # use_threads=False: the streaming reader then numbers the rows it rejects.
+        # Threads parse twice as fast, but only a single-threaded reader numbers the rows it
+        # rejects; so read threaded, and start again exact if a malformed row turns up.
         read_opts = pacsv.ReadOptions(
-            column_names=names, skip_rows=1, block_size=32 << 20, encoding=self.encoding, use_threads=False
+            column_names=names, skip_rows=1, block_size=self.block_bytes, encoding=self.encoding, use_threads=not self.exact
         )
         parse_opts = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid)
         convert_opts = pacsv.ConvertOptions(
@@ -117,26 +127,22 @@ class FeedReader:
             )
         except (pa.ArrowException, OSError) as exc:
             raise BundleError(self.display_name, f"is not a readable CSV file ({exc})") from exc
-        state = _LineState()
-        buffer: list[pl.DataFrame] = []
-        rows_buffered = 0
+        state = _LineState(may_span_lines=self.may_span_lines)
         try:
-            for record_batch in reader:
+            for record_batch in reader:  # a block of about block_size bytes: memory stays bounded
+                if skipped and not self.exact:
+                    raise NeedExactLines(self.display_name)
                 frame = pl.from_arrow(record_batch)
                 assert isinstance(frame, pl.DataFrame)
                 frame = state.number(frame, skipped, self.malformed)
                 skipped.clear()
-                buffer.append(frame)
-                rows_buffered += frame.height
-                if rows_buffered >= self.batch_rows:
-                    yield self._stringify(pl.concat(buffer))
-                    buffer, rows_buffered = [], 0
+                yield self._stringify(frame)
         except pa.ArrowException as exc:
             raise BundleError(self.display_name, f"cannot be parsed as CSV ({exc})") from exc
+        if skipped and not self.exact:
+            raise NeedExactLines(self.display_name)
         if skipped:
             state.number(pl.DataFrame(schema={n: pl.String for n in names}), skipped, self.malformed)
-        if buffer:
-            yield self._stringify(pl.concat(buffer))
 
     def _parquet_batches(self) -> Iterator[pl.DataFrame]:
         pf = pq.ParquetFile(self.path)
@@ -179,6 +185,7 @@ class _LineState:
 
     next_row: int = 2  # logical row number of the next row; the header is row 1
     extra_newlines: int = 0  # newlines inside values of all earlier rows
+    may_span_lines: bool = True
 
     def number(
         self, frame: pl.DataFrame, skipped: list[tuple[int, str]], malformed: list[tuple[int, str]]
@@ -188,13 +195,17 @@ class _LineState:
         for row_number, _text in sorted(skipped):  # few: one pass per rejected row, not per row
             logical = logical + (logical >= row_number).cast(pl.Int64)
         cols = frame.columns
-        if n and frame.select(pl.any_horizontal([pl.col(c).str.contains("\n") for c in cols]).any()).item():
-            extra = pl.sum_horizontal([pl.col(c).str.count_matches("\n").fill_null(0) for c in cols]).cast(pl.Int64)
-        else:
-            extra = pl.lit(0, pl.Int64)
-        frame = frame.with_columns(__row=logical, __extra=extra).with_columns(
-            (pl.col("__row") + self.extra_newlines + pl.col("__extra").cum_sum() - pl.col("__extra")).alias(LINE)
-        )
+        if n and self.may_span_lines and frame.select(
+            pl.any_horizontal([pl.col(c).str.contains("\n", literal=True) for c in cols]).any()
+        ).item():
+            extra = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in cols])
+            frame = frame.with_columns(__row=logical, __extra=extra.cast(pl.Int64)).with_columns(
+                (pl.col("__row") + self.extra_newlines + pl.col("__extra").cum_sum() - pl.col("__extra")).alias(LINE)
+            )
+        else:  # no value spans lines: a row's line is its logical row plus what came before
+            frame = frame.with_columns(__row=logical, __extra=pl.lit(0, pl.Int64)).with_columns(
+                (pl.col("__row") + self.extra_newlines).alias(LINE)
+            )
         for row_number, text in sorted(skipped):
             before = frame.filter(pl.col("__row") < row_number)["__extra"].sum() if n else 0
             malformed.append((row_number + self.extra_newlines + int(before or 0), text))

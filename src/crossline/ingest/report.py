@@ -27,6 +27,7 @@ class ImportResult:
     feeds: list[FeedResult] = field(default_factory=list)
     seconds: float = 0.0
     audit_hash: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds, for benchmarks and tuning
 
     def feed(self, file: str) -> FeedResult:
         for f in self.feeds:

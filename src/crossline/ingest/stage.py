@@ -16,7 +16,7 @@ import polars as pl
 from crossline.contract.manifest import Feed
 from crossline.contract.schema import SCHEMAS
 from crossline.errors import BundleError
-from crossline.ingest.reader import FeedReader
+from crossline.ingest.reader import FeedReader, NeedExactLines
 from crossline.ingest.validate import ISSUE_SCHEMA, validate_batch
 
 Progress = Callable[[str, int], None]  # (file, rows read so far)
@@ -60,7 +60,18 @@ def check_columns(feed: Feed, header: list[str]) -> None:
 def stage_feed(
     feed_index: int, feed: Feed, path: Path, out_dir: Path, batch_rows: int, progress: Progress | None = None
 ) -> StagedFeed:
-    reader = FeedReader(path, feed.file, batch_rows=batch_rows)
+    try:
+        return _stage(feed_index, feed, path, out_dir, batch_rows, progress, exact=False)
+    except NeedExactLines:
+        for stale in [*out_dir.rglob(f"*-{feed_index:04d}-*.parquet"), *out_dir.rglob(f"*-{feed_index:04d}-*.arrow")]:
+            stale.unlink()
+        return _stage(feed_index, feed, path, out_dir, batch_rows, progress, exact=True)
+
+
+def _stage(
+    feed_index: int, feed: Feed, path: Path, out_dir: Path, batch_rows: int, progress: Progress | None, exact: bool
+) -> StagedFeed:
+    reader = FeedReader(path, feed.file, batch_rows=batch_rows, exact=exact)
     check_columns(feed, reader.header)
     schema = SCHEMAS[feed.kind]
     staged = StagedFeed(feed_index, feed.file, feed.kind, feed.source)
@@ -104,13 +115,13 @@ def stage_feed(
 
 
 def _write_comms_by_day(rows: pl.DataFrame, rows_dir: Path, feed_index: int, n: int, staged: StagedFeed) -> None:
-    """Comms parts land per UTC day, so the lake merge reads one day at a time."""
+    """Comms parts land per UTC day as Arrow IPC (no encoding cost), so the lake merge reads one day at a time."""
     rows = rows.with_columns(pl.col("started_at").dt.date().alias("day"))
     for (day,), part in rows.partition_by("day", as_dict=True, include_key=False).items():
         day_dir = rows_dir / f"day={day}"
         day_dir.mkdir(exist_ok=True)
-        path = day_dir / f"part-{feed_index:04d}-{n:06d}.parquet"
-        part.write_parquet(path, compression="lz4")
+        path = day_dir / f"part-{feed_index:04d}-{n:06d}.arrow"
+        part.write_ipc(path, compression="uncompressed")
         staged.parts.append(path)
 
 

@@ -8,7 +8,7 @@ provenance: bundle, file and line.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -155,7 +155,10 @@ class Quarantine(Base):
 
 
 class LakeFile(Base):
-    """The lake's manifest: a Parquet file is part of the lake only once it is listed here."""
+    """The lake's manifest: a Parquet file is part of the lake only once it is listed here.
+
+    A partition (a day of comms) may span several files when it is too large to merge in one go.
+    """
 
     __tablename__ = "lake_files"
     path: Mapped[str] = mapped_column(String(512), primary_key=True)  # relative to lake/
@@ -163,7 +166,7 @@ class LakeFile(Base):
     partition: Mapped[str] = mapped_column(String(32))
     rows: Mapped[int] = mapped_column(Integer)
     bundle_id: Mapped[str] = mapped_column(String(64))
-    __table_args__ = (UniqueConstraint("dataset", "partition", name="uq_lake_partition"),)
+    __table_args__ = (Index("ix_lake_files_partition", "dataset", "partition"),)
 
 
 class AuditEntry(Base):

@@ -144,9 +144,10 @@ def upgrade() -> None:
     sa.Column('partition', sa.String(length=32), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('bundle_id', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('path'),
-    sa.UniqueConstraint('dataset', 'partition', name='uq_lake_partition')
+    sa.PrimaryKeyConstraint('path')
     )
+    with op.batch_alter_table('lake_files', schema=None) as batch_op:
+        batch_op.create_index('ix_lake_files_partition', ['dataset', 'partition'], unique=False)
     op.create_table('links',
     sa.Column('source', sa.String(length=64), nullable=False),
     sa.Column('link_key', sa.String(length=32), nullable=False),
@@ -217,6 +218,9 @@ def downgrade() -> None:
     op.drop_table('quarantine')
     op.drop_table('persons')
     op.drop_table('links')
+    with op.batch_alter_table('lake_files', schema=None) as batch_op:
+        batch_op.drop_index('ix_lake_files_partition')
+
     op.drop_table('lake_files')
     with op.batch_alter_table('import_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_log_bundle_id'))
