@@ -21,10 +21,11 @@ class Settings:
         "Where the system of record lives. Blank: crossline.db (SQLite) in the workspace. "
         "A PostgreSQL URL such as postgresql://postgres@127.0.0.1:5432/crossline moves it there.",
     )
-    engine: str = _setting("duckdb", "Analytics engine for build stages: duckdb (embedded) or spark (national scale).")
     duckdb_memory_limit: str = _setting("1GB", "Memory DuckDB may use before spilling to disk (e.g. 1GB, 4GB).")
     threads: int = _setting(0, "Worker threads for DuckDB; 0 means one per core.")
-    import_batch_rows: int = _setting(500_000, "Rows read per batch while importing; bounds import memory.")
+    import_batch_rows: int = _setting(
+        500_000, "Rows per batch when reading Parquet and JSON-lines feeds (CSV is read in 48 MB blocks); bounds import memory."
+    )
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -42,8 +43,6 @@ class Settings:
                 if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
                     problems.append(f"{key} should be {expected.__name__}, not {value!r}")
                 values[key] = value
-        if values.get("engine", "duckdb") not in ("duckdb", "spark"):
-            problems.append(f"engine must be 'duckdb' or 'spark', not {values['engine']!r}")
         if problems:
             raise WorkspaceError(f"{path}: " + "; ".join(problems) + f". Settings are listed in docs/settings.md.")
         return cls(**values)

@@ -1,0 +1,72 @@
+"""The command line as a user runs it: real processes, real files, exit codes and messages."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from helpers import write_bundle
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crossline.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+def test_init_import_status_export_verify(tmp_path: Path, examples: Path) -> None:
+    assert run("init", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "crossline-workspace"
+    assert {p.name for p in ws.iterdir()} >= {"crossline.toml", "crossline.db", "lake", "exports"}
+    imported = run("import", str(examples / "bad"), cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "gwent_police/persons.csv" in imported.stdout and "11 row(s) quarantined" in imported.stdout
+    status = run("status", cwd=tmp_path)
+    assert "example-bad" in status.stdout and "11 rejected row(s), 5 warning(s)" in status.stdout
+    exported = run("export", str(tmp_path / "out"), cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(open(tmp_path / "out" / "quarantine.csv", encoding="utf-8")))
+    assert len(rows) == 16 and set(rows[0]) == {"bundle", "file", "line", "column", "value", "reason", "severity"}
+    assert pl.read_parquet(tmp_path / "out" / "quarantine.parquet").height == 16
+    assert run("audit", "verify", cwd=tmp_path).returncode == 0
+
+
+def test_workspace_from_the_environment(tmp_path: Path) -> None:
+    env = {"CROSSLINE_WORKSPACE": str(tmp_path / "elsewhere")}
+    assert run("init", cwd=tmp_path, env=env).returncode == 0
+    assert (tmp_path / "elsewhere" / "crossline.toml").exists()
+    assert run("status", cwd=tmp_path, env=env).returncode == 0
+
+
+def test_audit_verify_fails_after_a_hand_edit(tmp_path: Path, examples: Path) -> None:
+    run("init", cwd=tmp_path)
+    run("import", str(examples / "good"), cwd=tmp_path)
+    run("person", "gwent-police", "P1", cwd=tmp_path)
+    db = sqlite3.connect(tmp_path / "crossline-workspace" / "crossline.db")
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute("UPDATE audit_log SET user = 'nobody' WHERE seq = 2")
+    db.commit()
+    db.close()
+    verify = run("audit", "verify", cwd=tmp_path)
+    assert verify.returncode == 1
+    assert "BROKEN" in verify.stderr and "entry 2 was edited" in verify.stderr
+
+
+def test_errors_say_what_to_do_next(tmp_path: Path) -> None:
+    missing = run("status", "--workspace", str(tmp_path / "nope"), cwd=tmp_path)
+    assert missing.returncode == 1 and "crossline init" in missing.stderr
+    run("init", cwd=tmp_path)
+    bundle = write_bundle(tmp_path / "b", {"e.csv": ("events", "gp", "record_id,occurred_at\nE1,2026-10-01\n")})
+    failed = run("import", str(bundle), cwd=tmp_path)
+    assert failed.returncode == 2
+    assert "nothing was written" in failed.stderr and "e.csv" in failed.stderr and "event_type" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    unknown = run("person", "gp", "X1", cwd=tmp_path)
+    assert unknown.returncode == 1 and "crossline status" in unknown.stderr
