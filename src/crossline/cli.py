@@ -105,6 +105,37 @@ def _warn(n: int, colour: str) -> str:
 
 
 @app.command()
+def build(
+    stage: Annotated[
+        Optional[list[str]], typer.Option("--stage", "-s", help="Run only this stage (repeatable); others carry over.")
+    ] = None,
+    workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
+) -> None:
+    """Build the picture (resolve, lines, ...) as a new version, publish it atomically, then export."""
+    from crossline.service.build import build as run_build
+
+    ws = _open(workspace)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage_name: str, what: str, fraction: float) -> None:
+            if stage_name not in tasks:
+                tasks[stage_name] = bar.add_task(stage_name, total=1.0)
+            bar.update(tasks[stage_name], description=f"{stage_name}: {what}", completed=fraction)
+
+        result, exported = run_build(ws, local_admin(), stage or None, progress)
+    table = Table(title=f"Picture version {result.version}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in sorted(result.tables.items()):
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print("Stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.stages.items()))
+    console.print(f"Exports written to {exported.directory}")
+
+
+@app.command()
 def export(
     directory: Annotated[Optional[Path], typer.Argument(help="Folder to write to; default: the workspace's exports/.")] = None,
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),

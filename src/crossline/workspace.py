@@ -1,4 +1,4 @@
-"""A workspace is one folder: crossline.toml, crossline.db, lake/ and exports/."""
+"""A workspace is one folder: crossline.toml, crossline.db, lake/, picture/ and exports/."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from crossline.errors import WorkspaceError
 from crossline.settings import Settings, render_toml
 from crossline.store import lake as lake_store
+from crossline.store import picture as picture_store
 from crossline.store.db import database_url, make_engine, migrate
 
 DEFAULT_WORKSPACE = "crossline-workspace"
@@ -34,6 +35,10 @@ class Workspace:
     @property
     def exports(self) -> Path:
         return self.path / "exports"
+
+    @property
+    def picture(self) -> Path:
+        return picture_store.picture_root(self.path)
 
     @property
     def staging(self) -> Path:
@@ -80,4 +85,5 @@ def open_workspace(path: Path) -> Workspace:
     with lake_store.writer_lock(path, wait=False) as got:
         if got:
             lake_store.recover(engine, ws.lake)
+            picture_store.recover(engine, path)
     return ws

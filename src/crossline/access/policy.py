@@ -7,6 +7,7 @@ from crossline.errors import PermissionDenied
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "import": frozenset({"admin"}),
+    "build": frozenset({"admin", "analyst"}),
     "export": frozenset({"admin", "analyst"}),
     "status": frozenset({"admin", "analyst", "auditor", "safeguarding", "partner"}),
     "read_person": frozenset({"admin", "analyst"}),

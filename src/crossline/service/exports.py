@@ -11,15 +11,23 @@ from sqlalchemy import text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.build import registry
+from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
 
-# Each export: file stem -> SQL giving exactly the contract's columns. Outputs of
-# build stages join this table as those stages arrive.
+# Exports from the system of record: file stem -> SQL giving exactly the contract's
+# columns. Build stages declare theirs (crossline.build.registry), read from the picture.
 EXPORTS: dict[str, str] = {
     "quarantine": (
         'SELECT bundle, file, line, "column", value, reason, severity FROM quarantine ORDER BY id'
     ),
 }
+
+
+def _write(frame: pl.DataFrame, out: Path, stem: str, result: "ExportResult") -> None:
+    frame.write_csv(out / f"{stem}.csv")
+    frame.write_parquet(out / f"{stem}.parquet")
+    result.files[f"{stem}.csv"] = frame.height
 
 
 @dataclass
@@ -39,8 +47,10 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
             cursor = conn.execute(text(sql))
             columns = list(cursor.keys())
             frame = pl.DataFrame(cursor.fetchall(), schema=columns, orient="row", infer_schema_length=None)
-            frame.write_csv(out / f"{stem}.csv")
-            frame.write_parquet(out / f"{stem}.parquet")
-            result.files[f"{stem}.csv"] = frame.height
+            _write(frame, out, stem, result)
+        for exp in registry.exports():  # outputs of build stages, from the current picture
+            path = picture_store.current_table(ws.engine, ws.path, exp.table)
+            if path is not None:
+                _write(pl.read_parquet(path, columns=list(exp.columns)), out, exp.file, result)
         audit.record(conn, actor, "export", str(out), {"files": result.files})
     return result

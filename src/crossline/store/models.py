@@ -8,7 +8,7 @@ provenance: bundle, file and line.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -192,3 +192,87 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PictureVersion(Base):
+    """A published build of the picture: Parquet tables under picture/<version>/; the newest is current."""
+
+    __tablename__ = "picture_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    built_at: Mapped[str] = mapped_column(String(32))
+    built_by: Mapped[str] = mapped_column(Text)
+    stages: Mapped[str] = mapped_column(Text)  # JSON: the stages run in this build, with their seconds
+    tables: Mapped[str] = mapped_column(Text)  # JSON: table name -> rows
+
+
+class MatchDecision(Base):
+    """A person's decision that two source records are, or are not, the same person; every build honours it."""
+
+    __tablename__ = "match_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_a: Mapped[str] = mapped_column(String(64))
+    record_a: Mapped[str] = mapped_column(String(256))
+    source_b: Mapped[str] = mapped_column(String(64))
+    record_b: Mapped[str] = mapped_column(String(256))
+    decision: Mapped[str] = mapped_column(String(16))  # same | different
+    reason: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[str] = mapped_column(String(32))
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)  # a later decision on the same pair replaces it
+    __table_args__ = (Index("ix_match_decisions_pair", "source_a", "record_a", "source_b", "record_b"),)
+
+
+class LineReview(Base):
+    """An analyst's confirmation or rejection of a detected deal line (labels for the optional supervised model)."""
+
+    __tablename__ = "line_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    line_id: Mapped[str] = mapped_column(String(64), index=True)
+    number: Mapped[str | None] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))  # confirmed | rejected
+    reason: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[str] = mapped_column(String(32))
+
+
+class DdtroApplication(Base):
+    """A drug dealing telecommunications restriction order application for one line, tracked through its life."""
+
+    __tablename__ = "ddtro_applications"
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # drafted | applied | granted | refused | disconnected
+    numbers: Mapped[str] = mapped_column(Text)  # JSON list of E.164 numbers named
+    imeis: Mapped[str] = mapped_column(Text)  # JSON list of handset IMEIs named
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class DdtroStatusChange(Base):
+    __tablename__ = "ddtro_status_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class Alert(Base):
+    """Something a person should look at: a successor line after a granted order, a child newly at high risk."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(256))
+    for_agency: Mapped[str | None] = mapped_column(String(64))  # who should act; None: analysts
+    raised_at: Mapped[str] = mapped_column(String(32))
+    details: Mapped[str] = mapped_column(Text)  # JSON
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | acknowledged
+    acknowledged_by: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (UniqueConstraint("kind", "subject_type", "subject_id", name="uq_alert_subject"),)

@@ -1,0 +1,1 @@
+"""The build pipeline: stages over tables (resolve, lines, network, risk), published as one picture version."""

@@ -1,0 +1,18 @@
+"""Building the picture."""
+
+from __future__ import annotations
+
+from crossline.access.actor import Actor
+from crossline.access.policy import require
+from crossline.build.pipeline import BuildResult, Progress, run_build
+from crossline.service.exports import ExportResult, export
+from crossline.workspace import Workspace
+
+
+def build(
+    ws: Workspace, actor: Actor, only: list[str] | None = None, progress: Progress | None = None
+) -> tuple[BuildResult, ExportResult]:
+    """Run the build stages, publish the new picture version, then write the exports (as the contract says)."""
+    require(actor, "build")
+    result = run_build(ws, actor, only, progress)
+    return result, export(ws, actor)

@@ -1,0 +1,90 @@
+"""The published picture: each build writes Parquet tables into a new version folder and publishes it atomically.
+
+``picture/v000007/`` holds the tables of version 7; a version exists only once
+the ``picture_versions`` row naming it has committed. A build writes into
+``picture/.building-<id>/``, renames it into place, and commits the row; a
+failed or killed build leaves the last good picture current, and the next open
+of the workspace sweeps its leftovers. The newest ``KEEP`` versions are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, func, insert, select
+
+from crossline.store.models import PictureVersion
+
+KEEP = 3
+
+
+def picture_root(workspace: Path) -> Path:
+    return workspace / "picture"
+
+
+def version_dir(workspace: Path, version: int) -> Path:
+    return picture_root(workspace) / f"v{version:06d}"
+
+
+def current_version(engine: Engine) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(PictureVersion.version))).scalar()
+
+
+def current_table(engine: Engine, workspace: Path, table: str) -> Path | None:
+    """The current version's Parquet file for ``table``, or None if no build has produced it."""
+    version = current_version(engine)
+    if version is None:
+        return None
+    path = version_dir(workspace, version) / f"{table}.parquet"
+    return path if path.exists() else None
+
+
+def publish(
+    engine: Engine, workspace: Path, building: Path, built_at: str, built_by: str,
+    stages: dict[str, float], tables: dict[str, int],
+) -> int:
+    """Move a finished build into place as the next version and commit it; returns the version."""
+    with engine.begin() as conn:
+        latest = conn.execute(select(func.max(PictureVersion.version))).scalar() or 0
+        version = latest + 1
+        target = version_dir(workspace, version)
+        os.replace(building, target)
+        try:
+            conn.execute(
+                insert(PictureVersion).values(
+                    version=version, built_at=built_at, built_by=built_by,
+                    stages=json.dumps(stages), tables=json.dumps(tables),
+                )
+            )
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+    prune(engine, workspace)
+    return version
+
+
+def prune(engine: Engine, workspace: Path) -> None:
+    """Drop all but the newest KEEP versions (rows first, then folders)."""
+    with engine.begin() as conn:
+        versions = [v for (v,) in conn.execute(select(PictureVersion.version).order_by(PictureVersion.version.desc()))]
+        old = versions[KEEP:]
+        if old:
+            conn.execute(delete(PictureVersion).where(PictureVersion.version.in_(old)))
+    for v in old:
+        shutil.rmtree(version_dir(workspace, v), ignore_errors=True)
+
+
+def recover(engine: Engine, workspace: Path) -> None:
+    """Remove half-built versions and folders no committed version names (run under the writer lock)."""
+    root = picture_root(workspace)
+    if not root.exists():
+        return
+    with engine.connect() as conn:
+        listed = {f"v{v:06d}" for (v,) in conn.execute(select(PictureVersion.version))}
+    for child in root.iterdir():
+        if child.is_dir() and child.name not in listed:
+            shutil.rmtree(child, ignore_errors=True)
