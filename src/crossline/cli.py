@@ -234,6 +234,20 @@ def demo(
     run_demo(directory, seed, scale, console)
 
 
+# Command modules of later capabilities add their commands to ``app`` (and sub-apps) on import.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _load_commands() -> None:
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)
+
+
+_load_commands()
+
+
 def main() -> None:
     try:
         app()

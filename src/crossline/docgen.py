@@ -30,8 +30,19 @@ def settings_md() -> str:
         "| --- | --- | --- |",
     ]
     for f in fields(Settings):
+        if f.name == "sections":
+            continue
         default = f.default if f.default is not MISSING else ""
         lines.append(f"| `{f.name}` | `{default!r}` | {f.metadata['help']} |")
+    from crossline.build import registry
+    from crossline.settings import SECTIONS
+
+    registry.stage_names()  # stage modules declare their sections on import
+    for name, cls in sorted(SECTIONS.items()):
+        lines += ["", f"## `[{name}]`", "", "| setting | default | what it does |", "| --- | --- | --- |"]
+        for f in fields(cls):
+            default = f.default if f.default is not MISSING else ""
+            lines.append(f"| `{f.name}` | `{default!r}` | {f.metadata.get('help', '')} |")
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "status": frozenset({"admin", "analyst", "auditor", "safeguarding", "partner"}),
     "read_person": frozenset({"admin", "analyst"}),
     "read_quarantine": frozenset({"admin", "analyst"}),
+    "review_matches": frozenset({"admin", "analyst"}),  # see and decide borderline record pairs
+    "match_record": frozenset({"admin", "analyst", "safeguarding"}),  # "is this child known?"
+    "read_lines": frozenset({"admin", "analyst"}),  # deal lines, successions, comms evidence
+    "ddtro": frozenset({"admin", "analyst"}),  # evidence packs and DDTRO casework
     "verify_audit": frozenset({"admin", "auditor"}),
     "read_audit": frozenset({"admin", "auditor"}),
 }
