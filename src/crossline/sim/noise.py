@@ -1,0 +1,188 @@
+"""How a partner's record of a person differs from the truth.
+
+Each kind of variation is applied to a random share of records (police ones
+more, school ones less) and tagged in truth/person_records.csv, so tests and
+evaluations can check what was done. Kinds (``NOISE_KINDS``): old_surname,
+nickname, swapped_names, typo, transposition, upper_case, dob_missing,
+dob_partial_year, dob_partial_month, dob_day_month_swapped, old_address,
+address_abbrev, town_variant, postcode_format, alias, and phone_<style> for
+the way the phone was written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from crossline.sim.geography import TOWN_BY_KEY
+from crossline.sim.names import NICKNAMES, TOWN_VARIANTS
+from crossline.sim.phones import PHONE_STYLES, format_phone
+from crossline.sim.scenario import NoiseParams
+
+NOISE_KINDS = (
+    "old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case",
+    "dob_missing", "dob_partial_year", "dob_partial_month", "dob_day_month_swapped",
+    "old_address", "address_abbrev", "town_variant", "postcode_format", "alias",
+)
+NEIGHBOURS = {
+    "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
+    "j": "hk", "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o", "q": "w", "r": "et",
+    "s": "ad", "t": "ry", "u": "yi", "v": "cb", "w": "qe", "x": "zc", "y": "tu", "z": "x",
+}
+
+
+def typo(rng: np.random.Generator, s: str) -> str:
+    """One letter (rarely the first) replaced by a keyboard neighbour."""
+    pos = [i for i, ch in enumerate(s) if ch.lower() in NEIGHBOURS and i > 0] or [i for i, ch in enumerate(s) if ch.lower() in NEIGHBOURS]
+    if not pos:
+        return s
+    i = pos[int(rng.integers(0, len(pos)))]
+    opts = NEIGHBOURS[s[i].lower()]
+    ch = opts[int(rng.integers(0, len(opts)))]
+    return s[:i] + (ch.upper() if s[i].isupper() else ch) + s[i + 1 :]
+
+
+def transpose(rng: np.random.Generator, s: str) -> str:
+    """Two neighbouring, different letters swapped (``Evnas`` for ``Evans``)."""
+    pos = [i for i in range(1, len(s) - 1) if s[i] != s[i + 1] and s[i].isalpha() and s[i + 1].isalpha()]
+    if not pos:
+        return s
+    i = pos[int(rng.integers(0, len(pos)))]
+    return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
+
+
+def apply_noise(records: pl.DataFrame, rng: np.random.Generator, p: NoiseParams, multiplier: np.ndarray,
+                police: np.ndarray, school: np.ndarray) -> pl.DataFrame:
+    """The partner-facing fields of each record, and a ``noise`` column of tags.
+
+    ``records`` carries the true person's fields; ``multiplier`` scales the
+    name and date noise per record (by source); ``police`` and ``school``
+    mark records from those kinds of source (aliases are police knowledge;
+    school dates are written dd/mm/yyyy).
+    """
+    n = records.height
+    tags = np.full(n, "", dtype=object)
+
+    def tag(mask: np.ndarray, name: str) -> None:
+        tags[mask] = tags[mask] + ";" + name
+
+    def r() -> np.ndarray:
+        return rng.random(n)
+
+    given = records["given_name"].to_numpy().astype(object)
+    family = records["family_name"].to_numpy().astype(object)
+    birth = records["birth_family_name"].to_numpy().astype(object)
+
+    m = (birth != family) & (r() < p.p_old_surname)
+    family[m] = birth[m]
+    tag(m, "old_surname")
+
+    has_nick = np.isin(given, list(NICKNAMES))
+    m = has_nick & (r() < p.p_nickname * multiplier)
+    for i in np.flatnonzero(m):
+        opts = NICKNAMES[given[i]]
+        given[i] = opts[0] if rng.random() < 0.6 else opts[int(rng.integers(0, len(opts)))]
+    tag(m, "nickname")
+
+    m = r() < p.p_swapped_names * multiplier
+    given[m], family[m] = family[m].copy(), given[m].copy()
+    tag(m, "swapped_names")
+
+    for kind, prob, fn in (("typo", p.p_typo, typo), ("transposition", p.p_transposition, transpose)):
+        m = r() < prob * multiplier
+        on_given = r() < 0.5
+        changed = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(m):
+            arr = given if on_given[i] else family
+            new = fn(rng, arr[i])
+            changed[i] = new != arr[i]
+            arr[i] = new
+        tag(changed, kind)
+
+    m = (r() < p.p_upper_family * multiplier) & ~school
+    before = family.copy()
+    family[m] = np.array([s.upper() for s in family[m]], dtype=object)
+    tag(m & (family != before), "upper_case")
+
+    # dates of birth: missing, partial, or day and month swapped
+    dob = records["date_of_birth"].to_numpy()
+    years = dob.astype("datetime64[Y]").astype(int) + 1970
+    months = dob.astype("datetime64[M]").astype(int) % 12 + 1
+    days = (dob - dob.astype("datetime64[M]")).astype(int) + 1
+    u = r()
+    pm, pp, ps = p.p_dob_missing * multiplier, p.p_dob_partial * multiplier, p.p_dob_day_month_swapped * multiplier
+    missing = u < pm
+    part_year = (u >= pm) & (u < pm + pp / 2)
+    part_month = (u >= pm + pp / 2) & (u < pm + pp)
+    swapped = (u >= pm + pp) & (u < pm + pp + ps) & (days <= 12) & (days != months)
+    d_out, m_out = np.where(swapped, months, days), np.where(swapped, days, months)
+    dob_text = np.empty(n, dtype=object)
+    for i in range(n):
+        if missing[i]:
+            dob_text[i] = None
+        elif part_year[i]:
+            dob_text[i] = f"{years[i]:04d}"
+        elif part_month[i]:
+            dob_text[i] = f"{years[i]:04d}-{months[i]:02d}"
+        elif school[i]:
+            dob_text[i] = f"{d_out[i]:02d}/{m_out[i]:02d}/{years[i]:04d}"
+        else:
+            dob_text[i] = date(int(years[i]), int(m_out[i]), int(d_out[i])).isoformat()
+    tag(missing, "dob_missing")
+    tag(part_year, "dob_partial_year")
+    tag(part_month, "dob_partial_month")
+    tag(swapped, "dob_day_month_swapped")
+
+    # addresses: old one after a move, abbreviated street, Welsh town name, postcode spacing
+    moved = records["prev_street"].is_not_null().to_numpy()
+    old = moved & (r() < p.p_old_address)
+    house = np.where(old, records["prev_house"].fill_null("").to_numpy(), records["house"].to_numpy()).astype(object)
+    abbrev = r() < p.p_address_abbreviation
+    street = np.where(old, records["prev_street"].fill_null("").to_numpy(),
+                      np.where(abbrev, records["street_abbrev"].to_numpy(), records["street"].to_numpy())).astype(object)
+    abbrev &= ~old & (records["street_abbrev"].to_numpy() != records["street"].to_numpy())
+    postcode = np.where(old, records["prev_postcode"].fill_null("").to_numpy(), records["postcode"].to_numpy()).astype(object)
+    town_key = np.where(old, records["prev_town"].fill_null("").to_numpy(), records["town"].to_numpy())
+    town = np.array([TOWN_BY_KEY[t].name for t in town_key], dtype=object)
+    variant = np.isin(town, list(TOWN_VARIANTS)) & (r() < p.p_welsh_town)
+    town[variant] = [TOWN_VARIANTS[t][0] for t in town[variant]]
+    pc_fmt = r() < 0.08
+    postcode[pc_fmt] = [s.replace(" ", "").lower() if rng.random() < 0.5 else s.replace(" ", "  ") for s in postcode[pc_fmt]]
+    tag(old, "old_address")
+    tag(abbrev, "address_abbrev")
+    tag(variant, "town_variant")
+    tag(pc_fmt, "postcode_format")
+    address = np.char.add(np.char.add(house.astype(str), " "), street.astype(str)).astype(object)
+
+    # street names (aliases), as police know them
+    alias = records["alias"].to_numpy().astype(object)
+    has_alias = police & np.array([a is not None and a != "" for a in alias]) & (r() < p.p_alias)
+    alias_out = np.where(has_alias, alias, None)
+    tag(has_alias, "alias")
+
+    # phones, in many forms
+    phone_src = records["phone_used"].to_numpy().astype(object)
+    blank = r() < p.p_no_phone
+    style_idx = rng.integers(0, len(PHONE_STYLES), n)
+    phone_out = np.empty(n, dtype=object)
+    for i in range(n):
+        if phone_src[i] is None or blank[i]:
+            phone_out[i] = None
+        else:
+            style = PHONE_STYLES[style_idx[i]]
+            phone_out[i] = format_phone(str(phone_src[i]), style)
+            tags[i] = tags[i] + ";phone_" + style
+
+    return pl.DataFrame({
+        "given_name": pl.Series(given.tolist(), dtype=pl.String),
+        "family_name": pl.Series(family.tolist(), dtype=pl.String),
+        "date_of_birth": pl.Series(dob_text.tolist(), dtype=pl.String),
+        "address": pl.Series(address.tolist(), dtype=pl.String),
+        "town": pl.Series(town.tolist(), dtype=pl.String),
+        "postcode": pl.Series(postcode.tolist(), dtype=pl.String),
+        "aliases": pl.Series(alias_out.tolist(), dtype=pl.String),
+        "phone": pl.Series(phone_out.tolist(), dtype=pl.String),
+        "noise": pl.Series([t.lstrip(";") for t in tags], dtype=pl.String),
+    })
