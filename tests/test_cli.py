@@ -70,3 +70,12 @@ def test_errors_say_what_to_do_next(tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
     unknown = run("person", "gp", "X1", cwd=tmp_path)
     assert unknown.returncode == 1 and "crossline status" in unknown.stderr
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    demo = run("demo", "--dir", str(tmp_path / "demo"), cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "Demo finished" in demo.stdout and "Audit log: intact" in demo.stdout
+    assert "Quarantine: 0 rejected rows, 0 warnings." in demo.stdout
+    assert (tmp_path / "demo" / "workspace" / "exports" / "quarantine.csv").exists()
+    assert (tmp_path / "demo" / "scenario" / "truth").is_dir()

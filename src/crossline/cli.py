@@ -83,21 +83,37 @@ def import_with_progress(ws: Workspace, bundle: Path) -> ImportResult:
         return import_bundle(ws, local_admin(), bundle, progress)
 
 
-def print_import(result: ImportResult) -> None:
+def print_import(result: ImportResult, by_kind: bool = False) -> None:
+    """The import log as a table: per feed, or per kind of feed when there are many (``by_kind``)."""
     table = Table(title=f"Imported {result.bundle} ({result.bundle_id}) in {result.seconds:.1f} s")
-    for col in ("file", "kind", "read", "accepted", "new", "updated", "unchanged", "duplicates", "quarantined", "warnings"):
-        table.add_column(col, justify="left" if col in ("file", "kind") else "right")
-    for f in result.feeds:
-        table.add_row(
-            f.file, f.kind, f"{f.rows_read:,}", f"{f.accepted:,}", f"{f.new:,}", f"{f.updated:,}", f"{f.unchanged:,}",
-            f"{f.duplicates:,}", _warn(f.quarantined, "red"), _warn(f.warnings, "yellow"),
-        )
+    first = "kind" if by_kind else "file"
+    table.add_column(first, overflow="fold", min_width=12)
+    if not by_kind:
+        table.add_column("kind")
+    for col in ("read", "accepted", "new", "updated", "unchanged", "duplicates", "quarantined", "warnings"):
+        table.add_column(col, justify="right")
+    rows: list[tuple[str, list[int]]] = []
+    if by_kind:
+        totals: dict[str, list[int]] = {}
+        for f in result.feeds:
+            acc = totals.setdefault(f.kind, [0] * 8)
+            for i, v in enumerate(_figures(f)):
+                acc[i] += v
+        rows = [(f"{k} ({sum(1 for f in result.feeds if f.kind == k)} files)", v) for k, v in totals.items()]
+    for label, figures in rows or [(f.file, _figures(f)) for f in result.feeds]:
+        kind = [] if by_kind else [next(f.kind for f in result.feeds if f.file == label)]
+        *plain, quarantined, warnings = figures
+        table.add_row(label, *kind, *(f"{v:,}" for v in plain), _warn(quarantined, "red"), _warn(warnings, "yellow"))
     console.print(table)
     if result.quarantined or result.warnings:
         console.print(
             f"{result.quarantined:,} row(s) quarantined and {result.warnings:,} value(s) blanked with a warning: "
             "see them with [bold]crossline export[/] (quarantine.csv)."
         )
+
+
+def _figures(f) -> list[int]:  # type: ignore[no-untyped-def]
+    return [f.rows_read, f.accepted, f.new, f.updated, f.unchanged, f.duplicates, f.quarantined, f.warnings]
 
 
 def _warn(n: int, colour: str) -> str:

@@ -31,7 +31,7 @@ def run_demo(directory: Path, seed: int, scale: float, console: Console) -> None
     console.rule("2. Import the partners' bundle into a fresh workspace")
     ws = init_workspace(ws_path)
     result = import_with_progress(ws, scenario / "bundle")
-    print_import(result)
+    print_import(result, by_kind=True)
     console.rule("3. Export")
     exported = export(ws, local_admin())
     for name, rows in exported.files.items():
