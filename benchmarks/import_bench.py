@@ -5,7 +5,7 @@ Generates a persons file (default 1 million rows) and a comms file (default
 processes, each measured on its own:
 
   ceiling   DuckDB's own read_csv of the comms file into Parquet
-  import    `crossline import` of a bundle holding both files
+  import    `crossline import` of the comms file alone, then of the persons file alone
 
 and prints rows per second and peak resident memory for each. Targets (issue 2):
 comms import at least 40% of the ceiling's throughput; peak memory under 2 GB.
@@ -81,16 +81,53 @@ def generate(out: Path, persons: int, comms: int) -> Path:
     return bundle
 
 
-def measured(code: str, env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run Python code in a child; (seconds, peak RSS in MB, its stdout)."""
-    t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+def measured(code: str) -> tuple[float, float, str]:
+    """Run Python code in a child; (seconds it reports for its work, peak RSS in MB, its last stdout line).
+
+    The child prints the seconds of the measured work as its last line, so
+    interpreter start-up counts for neither side.
+    """
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise SystemExit(f"child failed ({proc.returncode}):\n{out}")
-    return time.monotonic() - t0, usage.ru_maxrss / 1024, out
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"child failed:\n{out}")
+    last = out.strip().splitlines()[-1]
+    return float(last.split()[0]), usage.ru_maxrss / 1024, last
+
+
+def bundle_of(bundle: Path, name: str, feed: str, kind: str, source: str) -> Path:
+    """A one-feed bundle beside the generated files (hard links: no copy of gigabytes)."""
+    single = bundle.parent / name
+    single.mkdir(exist_ok=True)
+    target = single / feed
+    if not target.exists():
+        os.link(bundle / feed, target)
+    (single / "manifest.toml").write_text(
+        f'contract_version = 1\nbundle = "{name}"\n\n[[agency]]\nid = "{source}"\nname = "{source}"\ntype = "other"\n\n'
+        f'[[feed]]\nfile = "{feed}"\nkind = "{kind}"\nsource = "{source}"\n'
+    )
+    return single
+
+
+IMPORT = """
+import json, time; from pathlib import Path
+from crossline.workspace import init_workspace
+from crossline.access.actor import LOCAL_ADMIN
+from crossline.service.imports import import_bundle
+ws = init_workspace(Path({ws!r}))
+t = time.monotonic()
+r = import_bundle(ws, LOCAL_ADMIN, Path({bundle!r}))
+print(json.dumps({{"phases": {{k: round(v, 1) for k, v in r.timings.items()}}, "accepted": r.accepted, "quarantined": r.quarantined}}))
+print(time.monotonic() - t)
+"""
+
+CEILING = """
+import time, duckdb
+t = time.monotonic()
+duckdb.sql("COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) TO '{out}' (FORMAT parquet)")
+print(time.monotonic() - t)
+"""
 
 
 def main() -> None:
@@ -100,42 +137,34 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=HERE.parent / "bench-data" / "import")
     args = ap.parse_args()
     bundle = generate(args.dir, args.persons_rows, args.comms_rows)
-    comms_csv = bundle / "comms.csv"
+    comms_only = bundle_of(bundle, "comms-only", "comms.csv", "comms", "csp")
+    persons_only = bundle_of(bundle, "persons-only", "persons.csv", "persons", "gwent-police")
 
     ceiling_out = args.dir / "ceiling.parquet"
-    t_ceiling, mem_ceiling, _ = measured(
-        "import duckdb; duckdb.sql(\"COPY (SELECT * FROM read_csv('%s', all_varchar=true)) TO '%s' (FORMAT parquet)\")"
-        % (comms_csv, ceiling_out)
-    )
+    t_ceiling, mem_ceiling, _ = measured(CEILING.format(csv=bundle / "comms.csv", out=ceiling_out))
     ceiling_out.unlink(missing_ok=True)
+    results = {}
+    for label, single, rows in (("comms", comms_only, args.comms_rows), ("persons", persons_only, args.persons_rows)):
+        ws = args.dir / f"workspace-{label}"
+        shutil.rmtree(ws, ignore_errors=True)
+        seconds, mem, _ = measured(IMPORT.format(ws=str(ws), bundle=str(single)))
+        results[label] = (rows, seconds, mem)
+        shutil.rmtree(ws, ignore_errors=True)
 
-    ws = args.dir / "workspace"
-    shutil.rmtree(ws, ignore_errors=True)
-    code = (
-        "import json; from pathlib import Path\n"
-        "from crossline.workspace import init_workspace\n"
-        "from crossline.access.actor import LOCAL_ADMIN\n"
-        "from crossline.service.imports import import_bundle\n"
-        f"ws = init_workspace(Path({str(ws)!r}))\n"
-        f"r = import_bundle(ws, LOCAL_ADMIN, Path({str(bundle)!r}))\n"
-        "print(json.dumps({f.file: [f.accepted, f.quarantined] for f in r.feeds}))\n"
-    )
-    t_import, mem_import, out = measured(code)
-    counts = json.loads(out.strip().splitlines()[-1])
-
-    rows = args.comms_rows + args.persons_rows
     print()
-    print(f"{'step':<44}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'peak MB':>10}")
-    print(f"{'ceiling: DuckDB read_csv comms -> Parquet':<44}{args.comms_rows:>14,}{t_ceiling:>10.1f}"
+    print(f"{'step':<46}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'peak MB':>10}")
+    print(f"{'ceiling: DuckDB read_csv comms -> Parquet':<46}{args.comms_rows:>14,}{t_ceiling:>10.1f}"
           f"{args.comms_rows / t_ceiling:>14,.0f}{mem_ceiling:>10.0f}")
-    print(f"{'crossline import (persons + comms)':<44}{rows:>14,}{t_import:>10.1f}{rows / t_import:>14,.0f}{mem_import:>10.0f}")
-    comms_rate = args.comms_rows / t_import  # the whole import charged to comms: a conservative figure
-    ratio = comms_rate / (args.comms_rows / t_ceiling)
+    for label, (rows, seconds, mem) in results.items():
+        print(f"{'crossline import, ' + label + ' only':<46}{rows:>14,}{seconds:>10.1f}{rows / seconds:>14,.0f}{mem:>10.0f}")
+    rows, seconds, mem = results["comms"]
+    ratio = (rows / seconds) / (args.comms_rows / t_ceiling)
+    worst = max(m for _, _, m in results.values())
     print()
-    print(f"accepted: {counts}")
-    print(f"comms import throughput (whole import time charged to comms): {comms_rate:,.0f} rows/s = "
-          f"{ratio:.0%} of the ceiling (target >= 40%): {'PASS' if ratio >= 0.4 else 'FAIL'}")
-    print(f"peak memory of the import: {mem_import:,.0f} MB (target < 2048 MB): {'PASS' if mem_import < 2048 else 'FAIL'}")
+    print(f"comms import throughput: {ratio:.0%} of the ceiling (target >= 40%): {'PASS' if ratio >= 0.4 else 'FAIL'}")
+    print(f"peak memory of an import: {worst:,.0f} MB (target < 2048 MB): {'PASS' if worst < 2048 else 'FAIL'}")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          "(other work on the machine makes both sides slower, not the ratio fairer)")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class FeedReader:
     path: Path
     display_name: str
     batch_rows: int = 500_000  # Parquet and JSON lines; CSV reads blocks of block_bytes
-    block_bytes: int = 48 << 20
+    block_bytes: int = 16 << 20
     header: list[str] = field(default_factory=list)
     malformed: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of rows the CSV parser rejected
     encoding: str = "utf-8"

@@ -8,6 +8,7 @@ workspace stays as it was.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,25 +80,33 @@ def _stage(
     rows_dir.mkdir(parents=True, exist_ok=True)
     issues_dir = out_dir / "issues"
     issues_dir.mkdir(parents=True, exist_ok=True)
-    for n, batch in enumerate(reader.batches()):
-        staged.rows_read += batch.height
-        rows, issues = validate_batch(schema, batch, feed.columns, feed.formats)
-        rows = rows.with_columns(
-            pl.lit(feed.source).alias("source"), pl.lit(feed.file).alias("file"), pl.lit(feed_index).alias("feed_index")
-        )
-        staged.rows_valid += rows.height
-        # Naive UTC from here on: DuckDB reads it without its time-zone extension.
-        rows = rows.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.replace_time_zone(None))
-        if rows.height:
-            if feed.kind == "comms":
-                _write_comms_by_day(rows, rows_dir, feed_index, n, staged)
-            else:
-                part = rows_dir / f"part-{feed_index:04d}-{n:06d}.parquet"
-                rows.write_parquet(part, compression="lz4")
-                staged.parts.append(part)
-        _write_issues(issues, feed, feed_index, n, issues_dir, staged)
-        if progress:
-            progress(feed.file, staged.rows_read)
+    # Writing batch n overlaps validating batch n+1; at most two batches wait, so memory stays bounded.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossline-stage") as writer:
+        pending: list[Future[None]] = []
+        for n, batch in enumerate(reader.batches()):
+            staged.rows_read += batch.height
+            rows, issues = validate_batch(schema, batch, feed.columns, feed.formats)
+            rows = rows.with_columns(
+                pl.lit(feed.source).alias("source"), pl.lit(feed.file).alias("file"),
+                pl.lit(feed_index).alias("feed_index"),
+            )
+            staged.rows_valid += rows.height
+            # Naive UTC from here on: DuckDB reads it without its time-zone extension.
+            rows = rows.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.replace_time_zone(None))
+            if rows.height:
+                if feed.kind == "comms":
+                    pending.append(writer.submit(_write_comms_by_day, rows, rows_dir, feed_index, n, staged))
+                else:
+                    part = rows_dir / f"part-{feed_index:04d}-{n:06d}.parquet"
+                    pending.append(writer.submit(rows.write_parquet, part, compression="lz4"))
+                    staged.parts.append(part)
+            _write_issues(issues, feed, feed_index, n, issues_dir, staged)
+            if progress:
+                progress(feed.file, staged.rows_read)
+            while len(pending) > 2:
+                pending.pop(0).result()
+        for f in pending:
+            f.result()
     if reader.malformed:
         staged.rows_read += len(reader.malformed)
         bad = pl.DataFrame(
