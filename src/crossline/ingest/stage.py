@@ -21,6 +21,7 @@ from crossline.ingest.reader import FeedReader, NeedExactLines
 from crossline.ingest.validate import ISSUE_SCHEMA, validate_batch
 
 Progress = Callable[[str, int], None]  # (file, rows read so far)
+COMMS_BUFFER_ROWS = 1_500_000  # comms rows held before a flush to per-day staging files
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _stage(
     # Writing batch n overlaps validating batch n+1; at most two batches wait, so memory stays bounded.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossline-stage") as writer:
         pending: list[Future[None]] = []
+        days = _DayBuffers(rows_dir, feed_index, staged, COMMS_BUFFER_ROWS) if feed.kind == "comms" else None
         for n, batch in enumerate(reader.batches()):
             staged.rows_read += batch.height
             rows, issues = validate_batch(schema, batch, feed.columns, feed.formats)
@@ -94,8 +96,9 @@ def _stage(
             # Naive UTC from here on: DuckDB reads it without its time-zone extension.
             rows = rows.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.replace_time_zone(None))
             if rows.height:
-                if feed.kind == "comms":
-                    pending.append(writer.submit(_write_comms_by_day, rows, rows_dir, feed_index, n, staged))
+                if days is not None:
+                    if days.add(rows):
+                        pending.append(writer.submit(days.write, *days.take()))
                 else:
                     part = rows_dir / f"part-{feed_index:04d}-{n:06d}.parquet"
                     pending.append(writer.submit(rows.write_parquet, part, compression="lz4"))
@@ -105,6 +108,8 @@ def _stage(
                 progress(feed.file, staged.rows_read)
             while len(pending) > 2:
                 pending.pop(0).result()
+        if days is not None and days.rows:
+            pending.append(writer.submit(days.write, *days.take()))
         for f in pending:
             f.result()
     if reader.malformed:
@@ -123,15 +128,38 @@ def _stage(
     return staged
 
 
-def _write_comms_by_day(rows: pl.DataFrame, rows_dir: Path, feed_index: int, n: int, staged: StagedFeed) -> None:
-    """Comms parts land per UTC day as Arrow IPC (no encoding cost), so the lake merge reads one day at a time."""
-    rows = rows.with_columns(pl.col("started_at").dt.date().alias("day"))
-    for (day,), part in rows.partition_by("day", as_dict=True, include_key=False).items():
-        day_dir = rows_dir / f"day={day}"
-        day_dir.mkdir(exist_ok=True)
-        path = day_dir / f"part-{feed_index:04d}-{n:06d}.arrow"
-        part.write_ipc(path, compression="uncompressed")
-        staged.parts.append(path)
+class _DayBuffers:
+    """Comms rows gathered per UTC day, written as one Arrow IPC file per day whenever the buffer is full.
+
+    Few, larger files per day keep the merge fast; the row budget keeps memory bounded.
+    """
+
+    def __init__(self, rows_dir: Path, feed_index: int, staged: StagedFeed, budget_rows: int) -> None:
+        self.rows_dir, self.feed_index, self.staged, self.budget = rows_dir, feed_index, staged, budget_rows
+        self.days: dict[object, list[pl.DataFrame]] = {}
+        self.rows = 0
+        self.flushes = 0
+
+    def add(self, rows: pl.DataFrame) -> bool:
+        """Buffer a batch; True when the buffer should be flushed."""
+        rows = rows.with_columns(pl.col("started_at").dt.date().alias("day"))
+        for (day,), part in rows.partition_by("day", as_dict=True, include_key=False).items():
+            self.days.setdefault(day, []).append(part)
+        self.rows += rows.height
+        return self.rows >= self.budget
+
+    def take(self) -> tuple[dict[object, list[pl.DataFrame]], int]:
+        days, n = self.days, self.flushes
+        self.days, self.rows, self.flushes = {}, 0, self.flushes + 1
+        return days, n
+
+    def write(self, days: dict[object, list[pl.DataFrame]], n: int) -> None:
+        for day, parts in days.items():
+            day_dir = self.rows_dir / f"day={day}"
+            day_dir.mkdir(exist_ok=True)
+            path = day_dir / f"part-{self.feed_index:04d}-{n:06d}.arrow"
+            pl.concat(parts).write_ipc(path, compression="uncompressed")
+            self.staged.parts.append(path)
 
 
 def _write_issues(
