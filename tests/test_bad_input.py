@@ -190,3 +190,12 @@ def test_manifest_mapping_to_a_column_the_file_lacks_fails(workspace: Workspace,
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", "Ref,Forename\nP1,Ann\n")},
                      extra_feed_toml={"p.csv": '[feed.columns]\nrecord_id = "Ref"\ngiven_name = "FirstName"\n'})
     _fails(workspace, b, "p.csv", "FirstName")
+
+
+def test_values_of_only_spaces_are_blank_not_bad(workspace: Workspace, tmp_path: Path) -> None:
+    body = "record_id,given_name,family_name,date_of_birth,phone,sex\n  P1 , Ann ,Lee,   ,  ,  \n   ,Bob,Ray,,,\n"
+    b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", body)})
+    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    assert result.feed("p.csv").accepted == 1 and result.feed("p.csv").warnings == 0
+    assert _rows(workspace, "SELECT record_id, given_name, date_of_birth, phone, sex FROM persons") == [("P1", "Ann", None, None, None)]
+    assert _rows(workspace, 'SELECT line, "column", severity FROM quarantine') == [(3, "record_id", "error")]

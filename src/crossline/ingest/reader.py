@@ -95,8 +95,9 @@ class FeedReader:
             yield from self._jsonl_batches()
 
     def _stringify(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Every column as text; blanks become null. Surrounding spaces are left for validation to judge."""
         return frame.with_columns(
-            [pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns if c != LINE]
+            [pl.col(c).cast(pl.String).replace("", None) for c in frame.columns if c != LINE]
         )
 
     def _csv_batches(self) -> Iterator[pl.DataFrame]:
@@ -136,7 +137,7 @@ class FeedReader:
                 assert isinstance(frame, pl.DataFrame)
                 frame = state.number(frame, skipped, self.malformed)
                 skipped.clear()
-                yield self._stringify(frame)
+                yield frame  # the CSV reader already reads every column as text and blanks as null
         except pa.ArrowException as exc:
             raise BundleError(self.display_name, f"cannot be parsed as CSV ({exc})") from exc
         if skipped and not self.exact:

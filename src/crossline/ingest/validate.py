@@ -46,7 +46,33 @@ def _split_list(raw: pl.Series) -> pl.Series:
     return pl.when(items.list.len() > 0).then(items).otherwise(None).alias(raw.name)  # type: ignore[return-value]
 
 
+# Types whose parsers take surrounding spaces in their stride: their raw values are not stripped up front.
+_SELF_TRIMMING = frozenset({"phone", "phone_list", "datetime", "datetime_or_date", "partial_date", "postcode", "endpoint"})
+
+
+def _trim(raw: pl.Series) -> pl.Series:
+    return raw.str.strip_chars().replace("", None)
+
+
+def _really_bad(bad: pl.Series, raw: pl.Series) -> pl.Series:
+    """A value that failed to parse but is only spaces is blank, not bad (checked on the failures only)."""
+    if not bad.any():
+        return bad
+    idx = bad.arg_true()
+    blank = raw.gather(idx).str.strip_chars().str.len_bytes() == 0
+    return bad.scatter(idx, ~blank)
+
+
 def _check(col: Column, raw: pl.Series, formats: dict[str, str]) -> Checked:
+    if col.type not in _SELF_TRIMMING:
+        raw = _trim(raw)
+    checked = _check_trimmed(col, raw, formats)
+    if col.type in _SELF_TRIMMING:
+        checked.bad = _really_bad(checked.bad, raw)
+    return checked
+
+
+def _check_trimmed(col: Column, raw: pl.Series, formats: dict[str, str]) -> Checked:
     name = col.name
     present = raw.is_not_null()
     fmt = formats.get(name)
@@ -167,6 +193,12 @@ def validate_batch(
     file_cols = set(contract_to_file.values())
     extras = [c for c in batch.columns if c not in file_cols and c != LINE and not c.startswith("column_")]
     raw = {c: _raw(batch, f) for c, f in contract_to_file.items()}
+    for c in schema.columns:  # required values are judged trimmed: "  " is blank
+        if c.required:
+            raw[c.name] = _trim(raw[c.name])
+    for c in ("given_name", "family_name", "aliases", "handling_conditions"):  # read by the cross-column rules
+        if c in raw:
+            raw[c] = _trim(raw[c])
     lines = batch[LINE]
     out: dict[str, pl.Series] = {}
     errors = pl.Series([False] * batch.height)
@@ -199,7 +231,8 @@ def validate_batch(
 
     frame = pl.DataFrame(out).with_columns(pl.Series("line", lines))
     if extras:
-        frame = frame.with_columns(batch.select(pl.struct(extras).struct.json_encode().alias("attributes")))
+        trimmed = batch.select([_trim(batch[c]) for c in extras])
+        frame = frame.with_columns(trimmed.select(pl.struct(extras).struct.json_encode().alias("attributes")))
     else:
         frame = frame.with_columns(pl.lit(None, pl.String).alias("attributes"))
     if invalid:
