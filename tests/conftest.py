@@ -36,7 +36,10 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def examples() -> Path:
     if not EXAMPLES.exists():
-        pytest.skip(f"shared/contract-examples not found at {EXAMPLES}")
+        message = f"shared/contract-examples not found at {EXAMPLES} (shared/ must sit beside the checkout)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI lays shared/ beside the clone: missing there is a real failure
+        pytest.skip(message)
     return EXAMPLES
 
 
