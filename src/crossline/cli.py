@@ -251,7 +251,7 @@ def demo(
 
 
 # Command modules of later capabilities add their commands to ``app`` (and sub-apps) on import.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("crossline.commands.lines", "crossline.commands.safeguarding", "crossline.commands.resolve")
 
 
 def _load_commands() -> None:
@@ -276,4 +276,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main: command modules attach to crossline.cli.app, not to this __main__ copy.
+    from crossline.cli import main as _main
+
+    _main()

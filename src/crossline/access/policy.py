@@ -16,6 +16,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "match_record": frozenset({"admin", "analyst", "safeguarding"}),  # "is this child known?"
     "read_lines": frozenset({"admin", "analyst"}),  # deal lines, successions, comms evidence
     "ddtro": frozenset({"admin", "analyst"}),  # evidence packs and DDTRO casework
+    "read_risk": frozenset({"admin", "analyst"}),  # risk list and detail with the records behind each reason
+    "safeguarding_view": frozenset({"admin", "analyst", "safeguarding", "partner"}),  # at risk and why, in plain words (need to know)
+    "refer": frozenset({"admin", "analyst", "safeguarding"}),  # refer a young person to a partner
+    "partner_casework": frozenset({"admin", "safeguarding", "partner"}),  # accept/decline referrals, interventions, outcomes
+    "nrm": frozenset({"admin", "analyst", "safeguarding"}),  # first responders: NRM referrals and decisions
+    "read_alerts": frozenset({"admin", "analyst", "safeguarding", "partner"}),
+    "what_works": frozenset({"admin", "analyst"}),  # evaluation of programmes (aggregates)
     "verify_audit": frozenset({"admin", "auditor"}),
     "read_audit": frozenset({"admin", "auditor"}),
 }

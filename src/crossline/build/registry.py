@@ -30,6 +30,16 @@ def _load() -> None:
 
     for module in STAGE_MODULES:
         importlib.import_module(module)
+    # Pipeline order is STAGE_MODULES order, whatever order the modules happened to be imported in.
+    STAGES.sort(key=_position)
 
 
-STAGE_MODULES: tuple[str, ...] = ()
+def _position(stage: Stage) -> int:
+    owner = stage.run.__module__
+    for i, module in enumerate(STAGE_MODULES):
+        if owner == module or owner.startswith(module.rsplit(".", 1)[0] + "."):
+            return i
+    return len(STAGE_MODULES)
+
+
+STAGE_MODULES: tuple[str, ...] = ("crossline.build.resolve.stage", "crossline.build.lines.stage", "crossline.build.risk.stage")

@@ -1,0 +1,169 @@
+"""Deal-line accuracy on simulated scenarios, scored against the simulator's truth.
+
+    .venv/bin/python benchmarks/lines_accuracy.py                      # seeds 1-5 at scale 3
+    .venv/bin/python benchmarks/lines_accuracy.py --seeds 11 12 --scale 10
+
+For each seed: simulate, import into a fresh workspace, run the build (the
+real ``lines`` stage, default settings), and compare its exports and picture
+with ``truth/``. Targets (issue 5): number-level precision and recall >= 0.95,
+successions (old, new pairs) precision and recall >= 0.9, no confounder
+(taxi, takeaway, GP surgery, sports club, chatty user) flagged. Exits 1 when a
+target is missed on the pooled counts, so it can gate a release.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from crossline.access.actor import LOCAL_ADMIN
+from crossline.service.build import build
+from crossline.service.imports import import_bundle
+from crossline.sim import simulate
+from crossline.store import picture as picture_store
+from crossline.workspace import init_workspace
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, found: set, truth: set) -> None:  # type: ignore[type-arg]
+        self.tp += len(found & truth)
+        self.fp += len(found - truth)
+        self.fn += len(truth - found)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def _hours(a: str, b: str) -> float:
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return (datetime.strptime(a, fmt) - datetime.strptime(b, fmt)).total_seconds() / 3600
+
+
+def run_seed(seed: int, scale: float, work: Path) -> dict:  # type: ignore[type-arg]
+    out = work / f"seed{seed}"
+    started = time.monotonic()
+    simulate(out / "sim", seed=seed, scale=scale)
+    ws = init_workspace(out / "ws")
+    import_bundle(ws, LOCAL_ADMIN, out / "sim" / "bundle")
+    t0 = time.monotonic()
+    result, exported = build(ws, LOCAL_ADMIN, only=["lines"])  # this stage alone: others carry over (none)
+    build_s = time.monotonic() - t0
+    truth = out / "sim" / "truth"
+    t_numbers = pl.read_csv(truth / "line_numbers.csv", infer_schema=False)
+    t_succ = pl.read_csv(truth / "successions.csv", infer_schema=False)
+    t_lines = pl.read_csv(truth / "lines.csv", infer_schema=False)
+    t_conf = pl.read_csv(truth / "confounders.csv", infer_schema=False)
+    f_numbers = pl.read_csv(exported.directory / "line_numbers.csv", infer_schema=False)
+    f_succ = pl.read_csv(exported.directory / "successions.csv", infer_schema=False)
+    pic = lambda name: pl.read_parquet(picture_store.current_table(ws.engine, ws.path, name))  # noqa: E731
+    f_lines = pic("lines")
+
+    numbers, succ = Counts(), Counts()
+    numbers.add(set(f_numbers["number"]), set(t_numbers["number"]))
+    succ.add(set(zip(f_succ["old_number"], f_succ["new_number"])), set(zip(t_succ["old_number"], t_succ["new_number"])))
+    flagged_conf = t_conf.filter(pl.col("number").is_in(f_numbers["number"].to_list()))
+
+    # one line_id per true line: the found numbers of a true line share an id, and no id spans two true lines
+    joined = f_numbers.join(t_numbers.select("number", pl.col("line_id").alias("true_line")), on="number")
+    split = joined.group_by("true_line").agg(pl.col("line_id").n_unique().alias("ids")).filter(pl.col("ids") > 1).height
+    merged = joined.group_by("line_id").agg(pl.col("true_line").n_unique().alias("t")).filter(pl.col("t") > 1).height
+
+    # the successor detected from its first day of flares
+    lag = f_succ.join(t_succ, on=["old_number", "new_number"]).select(
+        pl.struct("detected_at", "new_started_at").map_elements(
+            lambda r: _hours(r["detected_at"], r["new_started_at"]), return_dtype=pl.Float64).alias("h"))["h"]
+
+    # where: controller area and reach per true line (through its numbers)
+    where = (
+        joined.unique("true_line").select("true_line", "line_id")
+        .join(f_lines.select("line_id", "controller_area", "reach", "status", "customers"), on="line_id")
+        .join(t_lines.select(pl.col("line_id").alias("true_line"), pl.col("controller_area").alias("t_area"),
+                             "internal", pl.col("status").alias("t_status"), pl.col("customers").alias("t_customers")),
+              on="true_line")
+    )
+    area_ok = where.filter(pl.col("controller_area") == pl.col("t_area")).height
+    reach_ok = where.filter((pl.col("reach") == "internal") == (pl.col("internal") == "true")).height
+    status_ok = where.filter((pl.col("status") == "active") == (pl.col("t_status") == "active")).height
+    cust_ratio = (where["customers"].cast(pl.Float64) / where["t_customers"].cast(pl.Float64)).median()
+    # margins: the weakest true line number and the strongest number that is not one
+    scores = pic("line_evidence").unique("number").select("number", "score")
+    true_scores = scores.filter(pl.col("number").is_in(t_numbers["number"].to_list()))["score"]
+    other = scores.filter(~pl.col("number").is_in(t_numbers["number"].to_list())).join(
+        t_conf.select("number", "kind"), on="number", how="left").sort("score", descending=True)
+    return {
+        "min_line_score": float(true_scores.min()) if true_scores.len() else None,
+        "max_other_score": float(other["score"][0]) if other.height else None,
+        "max_other_kind": (other["kind"][0] or "other") if other.height else None,
+        "seed": seed, "scale": scale, "lines_true": t_lines.height, "lines_found": f_lines.height,
+        "numbers": numbers, "successions": succ, "confounders_flagged": flagged_conf.height,
+        "confounders": t_conf.height, "split_lines": split, "merged_lines": merged,
+        "detect_lag_h_median": float(lag.median()) if lag.len() else None,
+        "detect_lag_h_max": float(lag.max()) if lag.len() else None,
+        "controller_area_ok": f"{area_ok}/{where.height}", "reach_ok": f"{reach_ok}/{where.height}",
+        "status_ok": f"{status_ok}/{where.height}", "customers_vs_truth_median": cust_ratio,
+        "build_s": round(build_s, 1), "total_s": round(time.monotonic() - started, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    ap.add_argument("--scale", type=float, default=3.0)
+    ap.add_argument("--keep", type=Path, default=None, help="Keep scenarios and workspaces under this folder.")
+    args = ap.parse_args(argv)
+    work_ctx = tempfile.TemporaryDirectory(prefix="lines-acc-") if args.keep is None else None
+    work = Path(work_ctx.name) if work_ctx else args.keep
+    work.mkdir(parents=True, exist_ok=True)
+    pooled_n, pooled_s, conf = Counts(), Counts(), 0
+    print(f"{'seed':>4} {'scale':>5} {'lines':>9} {'num P':>6} {'num R':>6} {'succ P':>6} {'succ R':>6} {'conf':>5} "
+          f"{'split':>5} {'merged':>6} {'lag h':>6} {'area':>6} {'reach':>6} {'status':>6} {'cust':>5} {'build s':>7} "
+          f"{'min line':>8} {'max other':>9}")
+    for seed in args.seeds:
+        r = run_seed(seed, args.scale, work)
+        n, s = r["numbers"], r["successions"]
+        for k in ("tp", "fp", "fn"):
+            setattr(pooled_n, k, getattr(pooled_n, k) + getattr(n, k))
+            setattr(pooled_s, k, getattr(pooled_s, k) + getattr(s, k))
+        conf += r["confounders_flagged"]
+        lag = f"{r['detect_lag_h_median']:.1f}" if r["detect_lag_h_median"] is not None else "-"
+        print(f"{seed:>4} {args.scale:>5} {r['lines_found']:>4}/{r['lines_true']:<4} {n.precision:>6.3f} {n.recall:>6.3f} "
+              f"{s.precision:>6.3f} {s.recall:>6.3f} {r['confounders_flagged']:>2}/{r['confounders']:<2} {r['split_lines']:>5} "
+              f"{r['merged_lines']:>6} {lag:>6} {r['controller_area_ok']:>6} {r['reach_ok']:>6} {r['status_ok']:>6} "
+              f"{r['customers_vs_truth_median']:>5.2f} {r['build_s']:>7} {r['min_line_score'] or 0:>8.3f} "
+              f"{r['max_other_score'] or 0:>6.3f} {r['max_other_kind'] or ''}")
+        sys.stdout.flush()
+    ok = pooled_n.precision >= 0.95 and pooled_n.recall >= 0.95 and pooled_s.precision >= 0.9 and pooled_s.recall >= 0.9 and conf == 0
+    print(json.dumps({
+        "pooled": {
+            "numbers": {"tp": pooled_n.tp, "fp": pooled_n.fp, "fn": pooled_n.fn, "precision": round(pooled_n.precision, 4), "recall": round(pooled_n.recall, 4)},
+            "successions": {"tp": pooled_s.tp, "fp": pooled_s.fp, "fn": pooled_s.fn, "precision": round(pooled_s.precision, 4), "recall": round(pooled_s.recall, 4)},
+            "confounders_flagged": conf,
+        },
+        "targets": "numbers P,R >= 0.95; successions P,R >= 0.9; 0 confounders",
+        "met": ok,
+    }, indent=2))
+    if work_ctx:
+        work_ctx.cleanup()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,489 @@
+"""The Splink model: comparisons, blocking rules, training, and the caps that keep weak evidence weak.
+
+Comparisons are written once, for any engine: the few functions that differ
+between DuckDB and Spark come from Splink's own dialect class
+(``SqlFunctions``). Dates of birth are compared as text parts (year, month,
+day), so no engine parses a date and none of their date-format differences
+can bite.
+
+Why each comparison looks as it does (docs/resolve.md has the long form):
+
+- Given and family names: exact (adjusted for how common the name is),
+  swapped order, nickname forms, one edit apart (typos, transpositions),
+  similar, one record's name among the other's middle names or street names.
+- Date of birth: exact, day and month swapped, partial dates that agree as
+  far as they go, one digit apart, same year. A date that agrees while the
+  given names clearly differ is what twins and siblings look like, so that
+  level is capped at no evidence at all (``TWIN_LEVEL``).
+- Location: one comparison for address, postcode and town together (unit,
+  sector, district, town), so one shared home is counted once, not three
+  times.
+- Phone: a phone in common is capped at ``phone_max_weight`` bits; households
+  share landlines and runners pass phones around (issue 4 item 9).
+- Identifiers (PNC, NHS number, UPN, other ids such as ``ni:``) are only
+  compared where both records hold one of the same kind.
+"""
+
+from __future__ import annotations
+
+import math
+from copy import deepcopy
+from dataclasses import dataclass
+from typing import Any
+
+from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.comparison_level_library import CustomLevel, ElseLevel
+from splink.comparison_library import CustomComparison
+from splink.internals.dialects import SplinkDialect
+
+MIN_M = 1e-3
+TWIN_LEVEL = "same date of birth but given names clearly differ"
+TWIN_PARTIAL_LEVEL = "partial date agrees but given names clearly differ"
+TWIN_ELSE = "not like twins"
+PARTIAL_LEVEL = "partial date that agrees as far as it goes"
+PHONE_LEVEL = "a phone in common"
+SWAPPED = "given and family names swapped"
+SWAPPED_TYPO = "given and family names swapped, with a typo"
+ALIAS_LEVEL = "a street name in common"
+
+
+@dataclass(frozen=True)
+class SqlFunctions:
+    """The handful of SQL functions whose names differ between engines."""
+
+    dialect: str
+
+    def _d(self) -> SplinkDialect:
+        return SplinkDialect.from_string(self.dialect)
+
+    def jw(self, a: str, b: str) -> str:
+        return f"{self._d().jaro_winkler_function_name}({a}, {b})"
+
+    def dl(self, a: str, b: str) -> str:
+        return f"{self._d().damerau_levenshtein_function_name}({a}, {b})"
+
+    def overlap(self, a: str, b: str) -> str:
+        return f"arrays_overlap({a}, {b})" if self.dialect == "spark" else f"list_has_any({a}, {b})"
+
+    def contains(self, array: str, value: str) -> str:
+        return f"array_contains({array}, {value})" if self.dialect == "spark" else f"list_contains({array}, {value})"
+
+    def size(self, array: str) -> str:
+        return f"size({array})" if self.dialect == "spark" else f"len({array})"
+
+
+def _level(sql: str, label: str, m: float | None = None, **configure: Any) -> CustomLevel:
+    """A level; ``m`` is only EM's starting point (a sensible prior keeps EM on people, not households)."""
+    level = CustomLevel(sql, label_for_charts=label)
+    if m is not None:
+        configure["m_probability"] = m
+    if configure:
+        level.configure(**configure)
+    return level
+
+
+def _else(label: str, m: float) -> Any:
+    return ElseLevel().configure(label_for_charts=label, m_probability=m)
+
+
+def _null(sql: str, label: str) -> CustomLevel:
+    return _level(sql, label, is_null_level=True)
+
+
+def _given_compatible(f: SqlFunctions) -> list[tuple[str, str, float]]:
+    """(sql, label, starting m) of every way two present given names can still be one person's."""
+    return [
+        ("given_name_l = given_name_r", "exact", 0.8),
+        ("given_name_l = family_name_r AND family_name_l = given_name_r", SWAPPED, 0.02),
+        (
+            f"{f.jw('given_name_l', 'family_name_r')} >= 0.88 AND {f.jw('family_name_l', 'given_name_r')} >= 0.88",
+            SWAPPED_TYPO,
+            0.01,
+        ),
+        (f.overlap("given_forms_l", "given_forms_r"), "nickname or other form of the same name", 0.05),
+        (f"{f.dl('given_name_l', 'given_name_r')} <= 1", "one letter apart (typo or transposition)", 0.05),
+        (f"{f.jw('given_name_l', 'given_name_r')} >= 0.88", "similar", 0.02),
+        (
+            f"({f.contains('forenames_r', 'given_name_l')} OR {f.contains('forenames_l', 'given_name_r')})",
+            "one record's given name is among the other's forenames",
+            0.02,
+        ),
+        (
+            f"({f.contains('aliases_r', 'given_name_l')} OR {f.contains('aliases_l', 'given_name_r')})",
+            "one record's given name is the other's street name",
+            0.01,
+        ),
+    ]
+
+
+def given_name(f: SqlFunctions) -> CustomComparison:
+    levels: list[Any] = [_null("given_name_l IS NULL OR given_name_r IS NULL", "given name missing")]
+    for i, (sql, label, m) in enumerate(_given_compatible(f)):
+        tf = {"tf_adjustment_column": "given_name", "tf_adjustment_weight": 1.0} if i == 0 else {}
+        levels.append(_level(sql, label, m, **tf))
+    levels.append(_else("different", 0.03))
+    return CustomComparison(levels, output_column_name="given_name", comparison_description="given name")
+
+
+def family_name(f: SqlFunctions) -> CustomComparison:
+    levels: list[Any] = [
+        _null("family_name_l IS NULL OR family_name_r IS NULL", "family name missing"),
+        # No term-frequency adjustment here: a rare surname shared at one address says "same household", which
+        # the address already said; adjusting for it let siblings with a rare surname look like one person.
+        _level("family_name_l = family_name_r", "exact", 0.85),
+        _level("given_name_l = family_name_r AND family_name_l = given_name_r", SWAPPED, 0.02),
+        _level(
+            f"{f.jw('given_name_l', 'family_name_r')} >= 0.88 AND {f.jw('family_name_l', 'given_name_r')} >= 0.88",
+            SWAPPED_TYPO,
+            0.01,
+        ),
+        _level(f"{f.dl('family_name_l', 'family_name_r')} <= 1", "one letter apart (typo or transposition)", 0.04),
+        _level(f"{f.jw('family_name_l', 'family_name_r')} >= 0.88", "similar", 0.02),
+        _level(
+            f"({f.contains('surnames_r', 'family_name_l')} OR {f.contains('surnames_l', 'family_name_r')})",
+            "part of a double-barrelled or other name",
+            0.02,
+        ),
+        _else("different", 0.05),
+    ]
+    return CustomComparison(levels, output_column_name="family_name", comparison_description="family name")
+
+
+EXACT_DATE = "dob_l = dob_r"
+PARTIAL_DATE = (
+    "dob_year_l = dob_year_r AND (dob_month_l IS NULL OR dob_month_r IS NULL OR dob_month_l = dob_month_r) "
+    "AND (dob_day_l IS NULL OR dob_day_r IS NULL)"
+)
+
+
+def date_of_birth(f: SqlFunctions) -> CustomComparison:
+    levels: list[Any] = [
+        _null("dob_year_l IS NULL OR dob_year_r IS NULL", "date of birth missing"),
+        _level(EXACT_DATE, "exact", 0.8),
+        _level(
+            "dob_year_l = dob_year_r AND dob_day_l = dob_month_r AND dob_month_l = dob_day_r",
+            "day and month swapped",
+            0.02,
+        ),
+        _level(PARTIAL_DATE, PARTIAL_LEVEL, 0.08),
+        _level(f"{f.dl('dob_l', 'dob_r')} <= 1", "one digit apart", 0.03),
+        _level("dob_year_l = dob_year_r", "same year", 0.02),
+        # a parent and a child share a name and a home; decades between their births tell them apart
+        _level("abs(cast(dob_year_l AS INTEGER) - cast(dob_year_r AS INTEGER)) <= 5", "different, within five years", 0.03),
+        _else("different, more than five years apart", 0.02),
+    ]
+    return CustomComparison(levels, output_column_name="date_of_birth", comparison_description="date of birth")
+
+
+def twin_guard(f: SqlFunctions) -> CustomComparison:
+    """Twins and siblings: the date agrees, the given names clearly differ, no identifier agrees.
+
+    Its levels are never estimated: ``final_params`` sets each to take back
+    exactly what the date of birth comparison gave for that kind of agreement,
+    so such a pair is judged on everything but the date. Kept out of the date
+    comparison itself so that the date's m and u stay independent of names.
+    """
+    compatible = " OR ".join(f"({sql})" for sql, _, _ in _given_compatible(f))
+    names_differ = f"given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND NOT ({compatible})"
+    # Twins never share an identifier: where one agrees, the date counts as usual.
+    no_shared_id = (
+        "NOT (coalesce(pnc_l = pnc_r, false) OR coalesce(nhs_l = nhs_r, false) OR coalesce(upn_l = upn_r, false)"
+        f" OR {f.overlap('other_ids_l', 'other_ids_r')})"
+    )
+    return CustomComparison(
+        [
+            _level(f"({EXACT_DATE}) AND {names_differ} AND {no_shared_id}", TWIN_LEVEL, 0.001),
+            _level(f"({PARTIAL_DATE}) AND {names_differ} AND {no_shared_id}", TWIN_PARTIAL_LEVEL, 0.001),
+            _else("not like twins", 0.998),
+        ],
+        output_column_name="twin_guard",
+        comparison_description="twins guard",
+    )
+
+
+def sex() -> CustomComparison:
+    return CustomComparison(
+        [
+            _null("sex_l IS NULL OR sex_r IS NULL", "sex missing or unknown"),
+            _level("sex_l = sex_r", "same", 0.95),
+            _else("different", 0.05),
+        ],
+        output_column_name="sex",
+        comparison_description="sex",
+    )
+
+
+def location(f: SqlFunctions) -> CustomComparison:
+    same_house = (
+        "(address_numbers_l = address_numbers_r OR (address_numbers_l IS NULL AND address_numbers_r IS NULL))"
+    )
+    same_address = f"{same_house} AND {f.jw('address_l', 'address_r')} >= 0.88"
+    similar_town = f"{f.jw('town_l', 'town_r')} >= 0.88"
+    levels: list[Any] = [
+        _null(
+            "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)",
+            "address missing",
+        ),
+        _level(f"postcode_l = postcode_r AND {same_address}", "same address and postcode", 0.6),
+        _level(
+            f"{same_address} AND ({similar_town} OR postcode_district_l = postcode_district_r"
+            f" OR {f.dl('postcode_l', 'postcode_r')} <= 1)",
+            "same address, postcode differs or missing",
+            0.05,
+        ),
+        _level("postcode_l = postcode_r", "same postcode, house differs or not given", 0.05),
+        _level("postcode_sector_l = postcode_sector_r", "same postcode sector", 0.05),
+        _level("postcode_district_l = postcode_district_r", "same postcode district", 0.05),
+        _level(similar_town, "same town", 0.05),
+        _else("different area", 0.15),
+    ]
+    return CustomComparison(levels, output_column_name="location", comparison_description="address and postcode")
+
+
+def phone(f: SqlFunctions) -> CustomComparison:
+    return CustomComparison(
+        [
+            _null(f"{f.size('phones_l')} = 0 OR {f.size('phones_r')} = 0", "phone missing"),
+            _level(f.overlap("phones_l", "phones_r"), PHONE_LEVEL, 0.3),
+            _else("no phone in common", 0.7),
+        ],
+        output_column_name="phone",
+        comparison_description="phone",
+    )
+
+
+def identifier(column: str, description: str, f: SqlFunctions) -> CustomComparison:
+    return CustomComparison(
+        [
+            _null(f"{column}_l IS NULL OR {column}_r IS NULL", f"{description} not held by both"),
+            _level(f"{column}_l = {column}_r", "same", 0.95),
+            _level(f"{f.dl(f'{column}_l', f'{column}_r')} <= 1", "one character apart", 0.02),
+            _else("different", 0.03),
+        ],
+        output_column_name=column,
+        comparison_description=description,
+    )
+
+
+def other_ids(f: SqlFunctions) -> CustomComparison:
+    return CustomComparison(
+        [
+            _null(f"NOT {f.overlap('other_id_types_l', 'other_id_types_r')}", "no other identifier of the same kind"),
+            _level(f.overlap("other_ids_l", "other_ids_r"), "an identifier in common", 0.9),
+            # Most records hold one other identifier: compare the first of each for typos.
+            _level(f"{f.dl('other_id_first_l', 'other_id_first_r')} <= 1", "one character apart", 0.05),
+            _else("same kind of identifier, different value", 0.05),
+        ],
+        output_column_name="other_ids",
+        comparison_description="other identifiers",
+    )
+
+
+def aliases(f: SqlFunctions) -> CustomComparison:
+    alias_is_name = f"({f.overlap('aliases_l', 'names_r')} OR {f.overlap('aliases_r', 'names_l')})"
+    return CustomComparison(
+        [
+            _null(
+                f"({f.size('aliases_l')} = 0 OR {f.size('aliases_r')} = 0) AND NOT {alias_is_name}",
+                "street names not held by both",
+            ),
+            _level(f.overlap("aliases_l", "aliases_r"), ALIAS_LEVEL, 0.6),
+            _level(alias_is_name, "a street name matches the other's name", 0.2),
+            _else("no street name in common", 0.2),
+        ],
+        output_column_name="aliases",
+        comparison_description="street names (aliases)",
+    )
+
+
+# Pairs worth scoring. Each rule is an equi-join of (left column, right column) pairs, so comparisons stay
+# bounded as the data grows; ``known`` reads the same list to find candidates for one new record. Measured on
+# the simulator at a million records (docs/resolve.md): about 1.7 million pairs in all, where blocking on a
+# name and a birth year or a postcode district alone gave 2 and 6 million each.
+BLOCKS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("name_key", "name_key"), ("dob", "dob")),  # names exact, swapped or nicknamed, same date
+    (("name_key", "name_key"), ("dob_partial_year", "dob_year")),  # a partial date on one side
+    (("name_key", "name_key"), ("dob_year", "dob_partial_year")),
+    (("name_key", "name_key"), ("dob", "dob_swapped")),  # day and month swapped
+    (("dob", "dob"), ("given_initial", "given_initial"), ("family_initial", "family_initial")),  # typos
+    (("dob", "dob"), ("given_initial", "family_initial"), ("family_initial", "given_initial")),  # swapped, typos
+    (("dob", "dob"), ("postcode", "postcode")),  # names changed or replaced
+    (("postcode", "postcode"), ("given_canon", "given_canon")),  # date missing or wrong, surname changed
+    (("postcode", "postcode"), ("family_name", "family_name"), ("given_initial", "given_initial")),
+    (("pnc", "pnc"),),
+    (("nhs", "nhs"),),
+    (("upn", "upn"),),
+)
+LIST_BLOCKS = ("other_ids",)  # records sharing any element
+
+
+def blocking_rules() -> list[Any]:
+    rules: list[Any] = [
+        CustomRule(" AND ".join(f"l.{a} = r.{b}" for a, b in block)) if any(a != b for a, b in block)
+        else block_on(*(a for a, _ in block))
+        for block in BLOCKS
+    ]
+    rules += [CustomRule(f"l.{c} = r.{c}", arrays_to_explode=[c]) for c in LIST_BLOCKS]
+    return rules
+
+
+# Expectation maximisation sessions: each blocks on fields it then cannot train, so together they train all.
+EM_BLOCKS = (("dob",), ("given_name", "family_name"))
+
+# Deterministic rules (with the share of true matches they are assumed to find) for the prior.
+PRIOR_RULES = ("l.name_key = r.name_key AND l.dob = r.dob", "l.nhs = r.nhs", "l.pnc = r.pnc", "l.upn = r.upn")
+PRIOR_RECALL = 0.7
+
+
+# What each comparison is about, in the words the review queue uses.
+DESCRIPTIONS = {
+    "given_name": "Given name", "family_name": "Family name", "date_of_birth": "Date of birth", "sex": "Sex",
+    "location": "Address and postcode", "phone": "Phone", "pnc": "PNC id", "nhs": "NHS number",
+    "upn": "Unique pupil number", "other_ids": "Other identifiers", "aliases": "Street names (aliases)",
+    "twin_guard": "Twins guard",
+}
+
+
+def settings_creator(dialect: str, guard_twins: bool = True) -> SettingsCreator:
+    f = SqlFunctions(dialect)
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            given_name(f),
+            family_name(f),
+            date_of_birth(f),
+            *([twin_guard(f)] if guard_twins else []),
+            sex(),
+            location(f),
+            phone(f),
+            identifier("pnc", "PNC id", f),
+            identifier("nhs", "NHS number", f),
+            identifier("upn", "unique pupil number", f),
+            other_ids(f),
+            aliases(f),
+        ],
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        additional_columns_to_retain=[],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+        max_iterations=12,
+        em_convergence=0.001,
+    )
+
+
+# The model as Crossline keeps it: the prior and each level's m and u, by comparison and level label. It is
+# independent of the engine (the SQL is rebuilt for DuckDB or Spark from the comparisons above), so a model
+# trained on one engine scores on the other, and a saved model file stays readable.
+Params = dict[str, Any]
+PARAMS_VERSION = 1
+
+
+def params_from_splink(model: dict[str, Any], twin_guard: bool = True) -> Params:
+    """Splink's trained model dictionary -> Crossline's params (labels must be unique within a comparison)."""
+    levels: dict[str, dict[str, dict[str, float | None]]] = {}
+    for comparison in model["comparisons"]:
+        out = levels.setdefault(comparison["output_column_name"], {})
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            out[level["label_for_charts"]] = {"m": level.get("m_probability"), "u": level.get("u_probability")}
+    return {
+        "version": PARAMS_VERSION,
+        "twin_guard": twin_guard,
+        "probability_two_random_records_match": model["probability_two_random_records_match"],
+        "levels": levels,
+    }
+
+
+def splink_settings(dialect: str, params: Params) -> dict[str, Any]:
+    """A Splink settings dictionary for ``dialect`` carrying ``params``; unknown labels are an error."""
+    if params.get("version") != PARAMS_VERSION:
+        raise ValueError(f"resolve model version {params.get('version')!r} is not {PARAMS_VERSION}")
+    settings = settings_creator(dialect, params.get("twin_guard", True)).create_settings_dict(dialect)
+    settings["probability_two_random_records_match"] = params["probability_two_random_records_match"]
+    for comparison in settings["comparisons"]:
+        known = params["levels"].get(comparison["output_column_name"])
+        if known is None:
+            raise ValueError(f"the model has no comparison {comparison['output_column_name']!r}")
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            values = known.get(level["label_for_charts"])
+            if values is None:
+                raise ValueError(f"the model has no level {level['label_for_charts']!r} in {comparison['output_column_name']!r}")
+            level["m_probability"], level["u_probability"] = values["m"], values["u"]
+    return settings
+
+
+def regularise(params: Params, u_pairs: float, min_m: float = MIN_M) -> Params:
+    """Fill what training could not see and keep any one disagreement from vetoing everything.
+
+    - u never seen in the random sample: rarer than one in ``u_pairs``.
+    - m never seen by EM: no evidence either way (m = u).
+    - m below ``min_m``: raised to it, so a single field that disagrees (a
+      typo in a date, a sex recorded wrongly) weighs at most log2(min_m / u),
+      about -10 bits, rather than EM's -400 for a level it never saw in a match.
+    """
+    out = deepcopy(params)
+    for levels in out["levels"].values():
+        for values in levels.values():
+            if not values["u"]:
+                values["u"] = 1.0 / u_pairs
+            if values["m"] is None:
+                values["m"] = values["u"]
+            elif values["m"] < min_m:
+                values["m"] = min_m
+    return out
+
+
+def cap_weights(params: Params, caps: dict[tuple[str, str], float]) -> Params:
+    """Lower m so that no capped level weighs more than its cap (in bits): log2(m / u) <= cap.
+
+    Applied after training and again to a loaded model, so a model can never
+    let a shared phone or a twin's birthday count for more than the settings
+    allow.
+    """
+    out = deepcopy(params)
+    for (comparison, label), cap in caps.items():
+        values = out["levels"].get(comparison, {}).get(label)
+        if values and values["m"] is not None and values["u"] and values["m"] > values["u"] * 2**cap:
+            values["m"] = values["u"] * 2**cap
+    return out
+
+
+def caps_for(phone_max_weight: float) -> dict[tuple[str, str], float]:
+    return {
+        ("phone", PHONE_LEVEL): phone_max_weight,
+        # Swapped names are counted once, in the given name comparison, not again in the family name.
+        ("family_name", SWAPPED): 0.0,
+        ("family_name", SWAPPED_TYPO): 0.0,
+        # Street names are shared by different people more often than random sampling sees.
+        ("aliases", ALIAS_LEVEL): 8.0,
+    }
+
+
+def set_twin_guard(params: Params) -> Params:
+    """Make the twins guard take back exactly what the date of birth gave (weights -w; "not like twins" 0)."""
+    out = deepcopy(params)
+    guard = out["levels"].get("twin_guard")
+    if guard is None:
+        return out
+    dob = out["levels"]["date_of_birth"]
+    for label, dob_label in ((TWIN_LEVEL, "exact"), (TWIN_PARTIAL_LEVEL, PARTIAL_LEVEL)):
+        values = guard.setdefault(label, {"m": None, "u": None})
+        u = values.get("u") or 0.5
+        values["u"], values["m"] = u, u * 2 ** -max(weight(dob[dob_label]), 0.0)
+    other = guard.setdefault(TWIN_ELSE, {"m": None, "u": None})
+    other["m"] = other["u"] = other.get("u") or 1.0
+    return out
+
+
+def weight(values: dict[str, float]) -> float:
+    return math.log2(values["m"] / values["u"]) if values.get("m") and values.get("u") else 0.0
+
+
+def prior_weight(params: Params) -> float:
+    p = params["probability_two_random_records_match"]
+    return math.log2(p / (1 - p))

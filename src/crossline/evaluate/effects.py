@@ -1,0 +1,507 @@
+"""What works: each programme's effect on later outcomes, against matched young people who did not take part.
+
+For every programme (mentoring, sport, education and awareness, family
+support, ...), participants are matched on the day they started
+(:mod:`crossline.evaluate.matching`) and their outcomes after that day are
+compared with their matches':
+
+- all harm indicators together (missing episodes, stop and search, exclusions,
+  persistent absence, A&E attendances, arrests), missing episodes, arrests,
+  exclusions: a **rate ratio** (participants' mean count / matched comparison
+  mean; below 1 means fewer) and the difference per young person;
+- the change in risk score: the difference in the mean change.
+
+Each at 3, 6 and 12 months where the data allow: a horizon is assessed only on
+participants whose start lies at least that long before the data end, and
+not at all when fewer than ``what_works_min_treated`` such participants remain
+(the report says why). "To the end of the data" uses every participant, each
+pair followed for the same time (they share the index day).
+
+Intervals are percentile bootstrap intervals over young people
+(``what_works_bootstrap`` Poisson resamples in which each person, participant
+or comparison, carries one weight, so that a comparison reused for several
+participants widens the interval as it should). A programme with fewer than
+``what_works_min_treated`` participants, or fewer matched, is refused with the
+reason: no estimate is better than a misleading one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import polars as pl
+
+from crossline.build.risk.settings import RiskSettings, risk_settings
+from crossline.evaluate.matching import Matched, balance, logistic_fit, logit_scores, nearest_neighbours, poisson_fit
+
+KINDS = ("missing_episode", "stop_search", "school_exclusion", "persistent_absence", "ae_attendance", "arrest")
+ROLES = ("missing_person", "subject", "suspect", "pupil", "patient")
+OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("harm_indicators", "all harm indicators", KINDS),
+    ("missing_episodes", "missing episodes", ("missing_episode",)),
+    ("arrests", "arrests", ("arrest",)),
+    ("exclusions", "school exclusions", ("school_exclusion",)),
+)
+HORIZONS: tuple[tuple[str, int | None], ...] = (("3 months", 91), ("6 months", 182), ("12 months", 365), ("to the end of the data", None))
+PROGRAMME_NAMES = {"mentoring": "one-to-one mentoring", "sport": "sport", "education": "education and awareness", "family_support": "family support"}
+
+
+@dataclass
+class EvaluationData:
+    """Everything the evaluation needs, as frames (from a workspace, or built by a test)."""
+
+    people: pl.DataFrame  # nominal_id, age, male (0/1), ace_count, in_care (0/1)
+    treatments: pl.DataFrame  # nominal_id, programme, started_at (datetime)
+    events: pl.DataFrame  # nominal_id, kind, occurred_at: indicator events (covariates before, outcomes after)
+    concerns: pl.DataFrame  # nominal_id, occurred_at: exploitation concerns raised (referral for exploitation, NRM)
+    data_start: datetime
+    data_end: datetime
+    evidence: pl.DataFrame | None = None  # risk evidence, to score each young person at a date
+
+
+@dataclass
+class Estimate:
+    outcome: str
+    label: str
+    horizon: str
+    status: str  # estimated | not assessable | not estimable
+    reason: str = ""
+    n_treated: int = 0
+    n_controls: int = 0
+    treated_mean: float | None = None
+    control_mean: float | None = None
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+    difference: float | None = None
+    diff_low: float | None = None
+    diff_high: float | None = None
+
+
+@dataclass
+class ProgrammeResult:
+    programme: str
+    name: str
+    status: str  # estimated | refused
+    reason: str
+    participants: int
+    matched: int = 0
+    unmatched: int = 0
+    comparison_pool: int = 0
+    naive_ratio: float | None = None
+    estimates: list[Estimate] = field(default_factory=list)
+    balance: pl.DataFrame | None = None
+
+    def estimate(self, outcome: str, horizon: str) -> Estimate | None:
+        return next((e for e in self.estimates if e.outcome == outcome and e.horizon == horizon), None)
+
+
+@dataclass
+class WhatWorks:
+    data_start: datetime
+    data_end: datetime
+    cohort: int
+    programmes: list[ProgrammeResult]
+    settings: RiskSettings
+    notes: list[str] = field(default_factory=list)
+
+
+def _day(col: str, start: datetime) -> pl.Expr:
+    return ((pl.col(col) - pl.lit(start)).dt.total_seconds() // 86400).cast(pl.Int64)
+
+
+def evaluate(data: EvaluationData, rs: RiskSettings) -> WhatWorks:
+    """Every programme's estimates (or its refusal), with balance diagnostics."""
+    start, end = data.data_start, data.data_end
+    end_day = int((end - start).total_seconds() // 86400)
+    first = (
+        data.treatments.sort(["started_at", "nominal_id", "programme"]).group_by("nominal_id", maintain_order=True).first()
+        .sort("nominal_id")
+        .join(data.people.select("nominal_id"), on="nominal_id", how="semi")
+        .with_columns(_day("started_at", start).alias("index_day"))
+    )
+    ever_treated = data.treatments.select("nominal_id").unique()
+    controls = data.people.join(ever_treated, on="nominal_id", how="anti")
+    events = data.events.filter(pl.col("kind").is_in(KINDS)).with_columns(_day("occurred_at", start).alias("day"))
+    results = []
+    for programme in sorted(first["programme"].unique().to_list()):
+        results.append(_programme(programme, first.filter(pl.col("programme") == programme), controls, data, events, end_day, rs))
+    notes = [
+        f"The data run from {start:%-d %B %Y} to {end:%-d %B %Y} ({end_day} days): "
+        + ", ".join(f"{name} {'can' if days is None or _any_assessable(first, end_day, days) else 'cannot'} be assessed"
+                    for name, days in HORIZONS[:3]) + ".",
+    ]
+    return WhatWorks(start, end, data.people.height, results, rs, notes)
+
+
+def _any_assessable(first: pl.DataFrame, end_day: int, days: int) -> bool:
+    return bool((first["index_day"] + days <= end_day).any())
+
+
+def _programme(programme: str, treated: pl.DataFrame, controls: pl.DataFrame, data: EvaluationData, events: pl.DataFrame,
+               end_day: int, rs: RiskSettings) -> ProgrammeResult:
+    name = PROGRAMME_NAMES.get(programme, programme.replace("_", " "))
+    n = treated.height
+    result = ProgrammeResult(programme, name, "refused", "", n, comparison_pool=controls.height)
+    if n < rs.what_works_min_treated:
+        result.reason = (
+            f"only {n} {'young person' if n == 1 else 'young people'} took part in {name}; at least {rs.what_works_min_treated} are needed to compare them "
+            "with matched young people who did not ([risk] what_works_min_treated)"
+        )
+        return result
+    if controls.height < rs.what_works_neighbours:
+        result.reason = f"only {controls.height} young people took part in no programme: too few to compare with"
+        return result
+    days = treated["index_day"].unique().sort()
+    rows = pl.concat([
+        treated.select("nominal_id", "index_day", pl.lit(True).alias("treated")),
+        controls.select("nominal_id").sort("nominal_id").join(pl.DataFrame({"index_day": days}), how="cross")
+        .with_columns(pl.lit(False).alias("treated")),
+    ]).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    rows, covariates = _covariates(rows, data, events, rs)
+    rows = rows.sort("row")  # joins need not keep order: positions must be the same on every run (the fitting sample)
+    X = rows.select(covariates).to_numpy().astype(float)
+    treated_flag = rows["treated"].to_numpy()
+    fit = _fitting_rows(treated_flag, np.random.default_rng(rs.what_works_seed))
+    coef = logistic_fit(X[fit], treated_flag[fit].astype(float))
+    rows = rows.with_columns(pl.Series("logit", logit_scores(X, coef)), pl.Series("prognosis", _prognosis(rows, X, events, end_day, fit)))
+    matched = nearest_neighbours(rows.select("row", "treated", "index_day", "logit", "prognosis"), rs.what_works_neighbours, rs.what_works_caliper)
+    result.unmatched = matched.unmatched
+    result.matched = int(matched.pairs["treated_row"].n_unique()) if matched.pairs.height else 0
+    result.balance = balance(rows, covariates, matched)
+    if result.matched < rs.what_works_min_treated:
+        result.reason = (
+            f"only {result.matched} of {n} participants in {name} have a comparable young person who did not take part "
+            f"(within the caliper); at least {rs.what_works_min_treated} are needed"
+        )
+        return result
+    result.status, result.reason = "estimated", ""
+    rng = np.random.default_rng(rs.what_works_seed)
+    result.naive_ratio = _naive(rows, events, end_day)
+    for outcome, label, kinds in OUTCOMES:
+        for horizon, h in HORIZONS:
+            result.estimates.append(_estimate(rows, matched, events, outcome, label, kinds, horizon, h, end_day, rs, rng))
+    if data.evidence is not None:
+        for horizon, h in HORIZONS[:3]:
+            result.estimates.append(_risk_change(rows, matched, data, horizon, h, end_day, rs, rng))
+    return result
+
+
+FIT_ROWS = 2_000_000  # comparison rows the two models are fitted on (all participants' rows are always used)
+
+
+def _fitting_rows(treated: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rows to fit on: every participant, and at most FIT_ROWS comparison rows drawn at random (the models are then
+    applied to every row). A comparison young person appears once per participant start day, so the pool grows with
+    days x people; a sample of it estimates the same coefficients at a fraction of the cost."""
+    controls = np.flatnonzero(~treated)
+    if len(controls) > FIT_ROWS:
+        controls = np.sort(rng.choice(controls, FIT_ROWS, replace=False))
+    mask = treated.copy()
+    mask[controls] = True
+    return mask
+
+
+def _prognosis(rows: pl.DataFrame, X: np.ndarray, events: pl.DataFrame, end_day: int, fit: np.ndarray) -> np.ndarray:
+    """Log of the expected daily rate of later harm without a programme: a Poisson model fitted on comparison rows only."""
+    y = _counts(rows, events, KINDS, None, end_day)["y"].to_numpy()
+    exposure = np.log(np.maximum(end_day + 1 - rows["index_day"].to_numpy(), 1).astype(float))
+    control = ~rows["treated"].to_numpy() & fit
+    coef = poisson_fit(X[control], y[control], exposure[control])
+    return logit_scores(X, coef)
+
+
+def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, rs: RiskSettings) -> tuple[pl.DataFrame, list[str]]:
+    """Covariates at each row's index day: earlier indicator events by kind, concerns raised, ACEs, age, sex, care, risk."""
+    before = (
+        rows.select("row", "nominal_id", "index_day").join(events.select("nominal_id", "kind", "day"), on="nominal_id")
+        .filter(pl.col("day") < pl.col("index_day"))
+        .group_by("row", "kind").len()
+        .pivot(on="kind", index="row", values="len")
+    )
+    for kind in KINDS:
+        if kind not in before.columns:
+            before = before.with_columns(pl.lit(0, pl.UInt32).alias(kind))
+    concerns = (
+        rows.select("row", "nominal_id", "index_day")
+        .join(data.concerns.with_columns(_day("occurred_at", data.data_start).alias("day")), on="nominal_id")
+        .filter(pl.col("day") < pl.col("index_day")).group_by("row").len().rename({"len": "prior_concern"})
+    )
+    out = (
+        rows.join(before, on="row", how="left").join(concerns, on="row", how="left")
+        .join(data.people.select("nominal_id", "age", "male", "ace_count", "in_care"), on="nominal_id", how="left")
+    )
+    pre = [f"prior_{k}" for k in KINDS]
+    out = out.with_columns(
+        *[pl.col(k).fill_null(0).cast(pl.Float64).log1p().alias(f"prior_{k}") for k in KINDS],
+        (pl.col("prior_concern").fill_null(0) > 0).cast(pl.Float64).alias("prior_concern"),
+        pl.col("age").cast(pl.Float64), pl.col("male").cast(pl.Float64), pl.col("ace_count").cast(pl.Float64), pl.col("in_care").cast(pl.Float64),
+    ).drop(list(KINDS))
+    covariates = [*pre, "prior_concern", "ace_count", "in_care", "age", "male"]
+    if data.evidence is not None:
+        score_at = _scores_at(data, out.select("row", "nominal_id", pl.col("index_day").alias("day")), rs)
+        out = out.join(score_at, on="row", how="left").with_columns(pl.col("score").fill_null(0.0).alias("risk_at_start")).drop("score")
+        covariates.append("risk_at_start")
+        signs = _signs_at(data, out.select("row", "nominal_id", "index_day"))
+        out = out.join(signs, on="row", how="left")
+        covariates += list(SIGNS)
+    return out.with_columns(pl.col(covariates).fill_null(0.0)), covariates
+
+
+# What the records said before the start, read as the risk stage reads them: a search that found cash and phones is a
+# sign of exploitation, one that found nothing is not. Counting event types alone matched participants whose incidents
+# were benign with comparisons whose incidents were not.
+SIGNS: dict[str, tuple[str, ...]] = {
+    "prior_signs_of_exploitation": (
+        "stop_search_finds", "arrest_supply_weapons", "seizure", "ae_injury", "absence", "exclusion_permanent", "out_of_area",
+        "out_of_area_hub_market", "missing_long", "cuckooing_suspect", "cuckooed_address", "group_association", "intelligence",
+        "line_contact", "runner_contact", "runner_number",
+    ),
+    "prior_other_signs": ("stop_search", "arrest_other", "exclusion", "absence_illness"),
+}
+
+
+def _signs_at(data: EvaluationData, rows: pl.DataFrame) -> pl.DataFrame:
+    """(row, one log(1 + count) column per SIGNS group) of risk evidence dated before the index day (undated: always)."""
+    assert data.evidence is not None
+    group = pl.lit(None, pl.String)
+    for name, codes in SIGNS.items():
+        group = pl.when(pl.col("indicator").is_in(codes)).then(pl.lit(name)).otherwise(group)
+    ev = data.evidence.select("nominal_id", group.alias("sign"), _day("occurred_at", data.data_start).alias("day")).drop_nulls("sign")
+    counts = (
+        rows.join(ev, on="nominal_id").filter(pl.col("day").is_null() | (pl.col("day") < pl.col("index_day")))
+        .group_by("row", "sign").len().pivot(on="sign", index="row", values="len")
+    )
+    for name in SIGNS:
+        if name not in counts.columns:
+            counts = counts.with_columns(pl.lit(0, pl.UInt32).alias(name))
+    return counts.select("row", *[pl.col(n).fill_null(0).cast(pl.Float64).log1p() for n in SIGNS])
+
+
+def _scores_at(data: EvaluationData, rows: pl.DataFrame, rs: RiskSettings) -> pl.DataFrame:
+    """(row, score): each young person's risk score as it stood on ``day`` (only indicators dated before then count)."""
+    from crossline.build.risk.score import points_only, weigh
+
+    assert data.evidence is not None
+    ev = data.evidence.select("nominal_id", "indicator", "occurred_at", "detail", "source", "record_kind", "record_id")
+    pairs = rows.with_columns((pl.lit(data.data_start) + pl.duration(days=pl.col("day"))).alias("as_of"))
+    joined = pairs.join(ev, on="nominal_id", how="inner").with_columns(pl.col("row").cast(pl.String).alias("nominal_key"))
+    if joined.height == 0:
+        return pl.DataFrame(schema={"row": pl.Int64, "score": pl.Float64})
+    weighed = weigh(joined.drop("nominal_id").rename({"nominal_key": "nominal_id"}), rs)
+    return points_only(weighed, rs).select(pl.col("nominal_id").cast(pl.Int64).alias("row"), "score")
+
+
+def _counts(rows: pl.DataFrame, events: pl.DataFrame, kinds: tuple[str, ...], h: int | None, end_day: int) -> pl.DataFrame:
+    """(row, y): events of ``kinds`` from the index day for ``h`` days (or to the end of the data)."""
+    window_end = pl.col("index_day") + h if h is not None else pl.lit(end_day + 1)
+    hits = (
+        rows.select("row", "nominal_id", "index_day").join(events.filter(pl.col("kind").is_in(kinds)).select("nominal_id", "day"), on="nominal_id")
+        .filter((pl.col("day") >= pl.col("index_day")) & (pl.col("day") < window_end))
+        .group_by("row").len()
+    )
+    return rows.select("row").join(hits, on="row", how="left").select("row", pl.col("len").fill_null(0).cast(pl.Float64).alias("y"))
+
+
+def _naive(rows: pl.DataFrame, events: pl.DataFrame, end_day: int) -> float | None:
+    """Participants' later harm against every non-participant at the same dates: what an unmatched comparison would say."""
+    y = _counts(rows, events, KINDS, None, end_day).join(rows.select("row", "treated"), on="row")
+    t = y.filter(pl.col("treated"))["y"].mean()
+    c = y.filter(~pl.col("treated"))["y"].mean()
+    return float(t / c) if t is not None and c else None  # type: ignore[operator]
+
+
+@dataclass
+class Paired:
+    """Participants' outcomes and their matched comparisons', with who is who (for the person-level bootstrap)."""
+
+    yt: np.ndarray  # one per participant
+    yc: np.ndarray  # the matched comparisons' weighted mean, one per participant
+    t_person: np.ndarray  # index of each participant's person
+    pair_t: np.ndarray  # per pair: index into yt
+    pair_c: np.ndarray  # per pair: index of the comparison's person
+    pair_w: np.ndarray  # per pair: matching weight (1/k)
+    pair_y: np.ndarray  # per pair: the comparison's outcome
+    n_people: int
+    n_controls: int
+
+    def bootstrap(self, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Means of participants and of their comparisons over ``resamples`` Poisson bootstrap weightings of *people*.
+
+        Each young person gets one weight per resample, whatever rows they
+        appear in: a comparison matched to several participants (or on several
+        days) moves all of them together, so reuse widens the interval as it
+        should. A participant whose comparisons all weigh 0 keeps their mean.
+        """
+        involved, inverse = np.unique(np.concatenate([self.t_person, self.pair_c]), return_inverse=True)
+        t_person, pair_c = inverse[: len(self.t_person)], inverse[len(self.t_person):]
+        weights = rng.poisson(1.0, size=(resamples, len(involved))).astype(float)  # only the people in the comparison
+        wt = weights[:, t_person]  # (B, participants)
+        order = np.argsort(self.pair_t, kind="stable")  # pairs grouped by participant: sums are one reduceat per row
+        starts = np.searchsorted(self.pair_t[order], np.arange(len(self.yt)))
+        wc = weights[:, pair_c[order]] * self.pair_w[order]  # (B, pairs)
+        num = np.add.reduceat(wc * self.pair_y[order], starts, axis=1)
+        den = np.add.reduceat(wc, starts, axis=1)
+        ybar_c = np.where(den > 0, num / np.where(den > 0, den, 1.0), self.yc[None, :])
+        total = wt.sum(axis=1)
+        total = np.where(total > 0, total, 1.0)
+        return (wt * self.yt).sum(axis=1) / total, (wt * ybar_c).sum(axis=1) / total
+
+
+def _paired(rows: pl.DataFrame, matched: Matched, y: pl.DataFrame, keep: pl.Expr) -> Paired:
+    """Participants' outcomes and their matches', for participants passing ``keep``."""
+    treated = rows.filter(pl.col("treated") & keep).select("row")
+    pairs = matched.pairs.join(treated, left_on="treated_row", right_on="row", how="semi")
+    people = rows.select("nominal_id").unique().sort("nominal_id").with_row_index("person")
+    who = rows.select("row", "nominal_id").join(people, on="nominal_id").select("row", pl.col("person").cast(pl.Int64))
+    t = pairs.select("treated_row").unique().sort("treated_row").with_row_index("t").join(y, left_on="treated_row", right_on="row")
+    t = t.join(who, left_on="treated_row", right_on="row").sort("t")
+    p = (
+        pairs.join(t.select("treated_row", "t"), on="treated_row").join(y, left_on="control_row", right_on="row")
+        .join(who, left_on="control_row", right_on="row")
+    )
+    yc = p.group_by("t").agg((pl.col("y") * pl.col("weight")).sum().alias("yc")).sort("t")["yc"].to_numpy()
+    return Paired(
+        yt=t["y"].to_numpy(), yc=yc, t_person=t["person"].to_numpy(), pair_t=p["t"].cast(pl.Int64).to_numpy(),
+        pair_c=p["person"].to_numpy(), pair_w=p["weight"].to_numpy(), pair_y=p["y"].to_numpy(),
+        n_people=people.height, n_controls=int(pairs["control_row"].n_unique()),
+    )
+
+
+def _fill(est: Estimate, paired: Paired, rs: RiskSettings, rng: np.random.Generator, ratio: bool) -> Estimate:
+    """Means, difference and (if ``ratio``) rate ratio, each with its percentile bootstrap interval."""
+    est.treated_mean, est.control_mean = float(paired.yt.mean()), float(paired.yc.mean())
+    est.difference = est.treated_mean - est.control_mean
+    bt, bc = paired.bootstrap(rs.what_works_bootstrap, rng)
+    d = bt - bc
+    est.diff_low, est.diff_high = float(np.percentile(d, 2.5)), float(np.percentile(d, 97.5))
+    if not ratio:
+        return est
+    if est.control_mean <= 0:
+        est.status, est.reason = "not estimable", "no such events among the matched comparison group: a ratio cannot be formed"
+        return est
+    est.ratio = est.treated_mean / est.control_mean
+    ok = bc > 0
+    r = bt[ok] / bc[ok]
+    est.ratio_low, est.ratio_high = float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
+    return est
+
+
+def _estimate(rows: pl.DataFrame, matched: Matched, events: pl.DataFrame, outcome: str, label: str, kinds: tuple[str, ...],
+              horizon: str, h: int | None, end_day: int, rs: RiskSettings, rng: np.random.Generator) -> Estimate:
+    keep = (pl.col("index_day") + h <= end_day) if h is not None else pl.lit(True)
+    y = _counts(rows, events, kinds, h, end_day)
+    paired = _paired(rows, matched, y, keep)
+    est = Estimate(outcome, label, horizon, "estimated", n_treated=len(paired.yt), n_controls=paired.n_controls)
+    if len(paired.yt) < rs.what_works_min_treated:
+        est.status = "not assessable"
+        est.reason = (
+            f"{len(paired.yt)} matched participants started at least {horizon} before the data end; "
+            f"{rs.what_works_min_treated} are needed" if h is not None else "too few matched participants"
+        )
+        return est
+    return _fill(est, paired, rs, rng, ratio=True)
+
+
+def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, horizon: str, h: int | None, end_day: int,
+                 rs: RiskSettings, rng: np.random.Generator) -> Estimate:
+    assert h is not None
+    keep = pl.col("index_day") + h <= end_day
+    est = Estimate("risk_change", "change in risk score", horizon, "estimated")
+    use = rows.filter(keep)
+    treated_rows = use.filter(pl.col("treated")).select("row")
+    if treated_rows.height < rs.what_works_min_treated:
+        est.status = "not assessable"
+        est.n_treated = treated_rows.height
+        est.reason = f"{treated_rows.height} participants started at least {horizon} before the data end; {rs.what_works_min_treated} are needed"
+        return est
+    involved = pl.concat([
+        treated_rows,
+        matched.pairs.join(treated_rows, left_on="treated_row", right_on="row", how="semi").select(pl.col("control_row").alias("row")),
+    ]).unique()
+    sub = use.join(involved, on="row", how="semi")
+    before = _scores_at(data, sub.select("row", "nominal_id", pl.col("index_day").alias("day")), rs)
+    after = _scores_at(data, sub.select("row", "nominal_id", (pl.col("index_day") + h).alias("day")), rs)
+    y = sub.select("row").join(before, on="row", how="left").join(after, on="row", how="left", suffix="_after").select(
+        "row", (pl.col("score_after").fill_null(0.0) - pl.col("score").fill_null(0.0)).alias("y")
+    )
+    paired = _paired(rows, matched, y, keep)
+    est.n_treated, est.n_controls = len(paired.yt), paired.n_controls
+    if len(paired.yt) < rs.what_works_min_treated:
+        est.status, est.reason = "not assessable", f"only {len(paired.yt)} matched participants with {horizon} of follow-up"
+        return est
+    return _fill(est, paired, rs, rng, ratio=False)
+
+
+# --- from a workspace ---------------------------------------------------------------------------------
+
+
+def evaluate_workspace(ws) -> WhatWorks:  # type: ignore[no-untyped-def]
+    """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`."""
+    return evaluate(workspace_data(ws), risk_settings(ws.settings))
+
+
+def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from crossline.errors import CrosslineError
+    from crossline.store import picture as picture_store
+
+    def table(name: str) -> pl.DataFrame:
+        path = picture_store.current_table(ws.engine, ws.path, name)
+        if path is None:
+            raise CrosslineError(f"the picture has no {name} table: run `crossline build` first")
+        return pl.read_parquet(path)
+
+    def query(sql: str) -> pl.DataFrame:
+        with ws.engine.connect() as conn:
+            cur = conn.execute(text(sql))
+            return pl.DataFrame(cur.fetchall(), schema=list(cur.keys()), orient="row", infer_schema_length=None)
+
+    ts = lambda c: pl.col(c).str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_zone=None)  # noqa: E731
+    nominals = table("nominals").select(pl.col("nominal_id").cast(pl.String), "source", "record_id")
+    risk = table("risk")
+    evidence = table("risk_evidence")
+    kinds = "', '".join((*KINDS, "intervention"))
+    ev = query(
+        "SELECT e.source, ep.person_id AS record_id, ep.role, e.event_type, e.occurred_at, e.programme FROM event_people ep "
+        f"JOIN events e ON e.source = ep.source AND e.record_id = ep.event_id WHERE e.event_type IN ('{kinds}')"
+    ).with_columns(ts("occurred_at")).join(nominals, on=["source", "record_id"], how="inner")
+    # the data start with the first indicator event (older records, like a care placement last year, are background)
+    # and end with the latest event of any kind
+    span = query(f"SELECT MIN(occurred_at) AS a FROM events WHERE event_type IN ('{kinds}')").hstack(query("SELECT MAX(occurred_at) AS b FROM events"))
+    if ev.height == 0 or span["a"][0] is None:
+        raise CrosslineError("no events in the records: nothing to evaluate")
+    start = datetime.strptime(span["a"][0], "%Y-%m-%dT%H:%M:%SZ")
+    end = datetime.strptime(span["b"][0], "%Y-%m-%dT%H:%M:%SZ")
+    treatments = ev.filter((pl.col("event_type") == "intervention") & pl.col("programme").is_not_null()).select(
+        "nominal_id", pl.col("programme").cast(pl.String).str.to_lowercase().str.replace_all(r"[\s-]+", "_"),
+        pl.col("occurred_at").alias("started_at"),
+    )
+    casework = query("SELECT nominal_id, programme, started_at FROM interventions")
+    if casework.height:
+        casework = casework.with_columns(
+            pl.col("nominal_id").cast(pl.String),
+            pl.col("started_at").str.slice(0, 10).str.to_datetime("%Y-%m-%d", strict=False),
+        )
+        treatments = pl.concat([treatments, casework.select(pl.col("nominal_id"), pl.col("programme").cast(pl.String), "started_at")])
+    treatments = treatments.filter(pl.col("started_at") <= end)  # a programme starting after the data has no follow-up yet
+    outcomes = ev.filter(pl.col("event_type").is_in(KINDS) & pl.col("role").is_in(ROLES)).select(
+        "nominal_id", pl.col("event_type").alias("kind"), "occurred_at"
+    ).unique()
+    sex = query("SELECT source, record_id, sex FROM persons WHERE sex IS NOT NULL").join(nominals, on=["source", "record_id"])
+    male = sex.group_by("nominal_id").agg((pl.col("sex") == "M").mean().alias("male"))
+    aces = evidence.filter(pl.col("group") == "ace").group_by("nominal_id").agg(
+        pl.col("indicator").n_unique().alias("ace_count"), (pl.col("indicator") == "ace_care").any().cast(pl.Int64).alias("in_care")
+    )
+    treated_ages = risk.join(treatments.select("nominal_id").unique(), on="nominal_id", how="semi")["age"].drop_nulls()
+    lo, hi = (int(treated_ages.min()), int(treated_ages.max())) if treated_ages.len() else (0, 200)  # type: ignore[arg-type]
+    people = (
+        risk.filter(pl.col("age").is_between(lo, hi)).select("nominal_id", "age")
+        .join(male, on="nominal_id", how="left").join(aces, on="nominal_id", how="left")
+        .with_columns(pl.col("male").fill_null(0.5), pl.col("ace_count").fill_null(0), pl.col("in_care").fill_null(0))
+    )
+    concerns = evidence.filter(pl.col("indicator").is_in(["concern_exploitation", "nrm_referral"])).select("nominal_id", "occurred_at").drop_nulls()
+    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence.join(people, on="nominal_id", how="semi"))

@@ -1,0 +1,100 @@
+"""The what-works report: one offline HTML file with its charts embedded (PNG as data URIs, no CDN, no files beside it)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+
+from crossline.evaluate.effects import HORIZONS, OUTCOMES, ProgrammeResult, WhatWorks
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _png(fig) -> str:  # type: ignore[no-untyped-def]
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def forest_chart(results: WhatWorks, outcome: str = "harm_indicators", horizon: str = "to the end of the data") -> str | None:
+    """Rate ratio and 95% interval per programme (log scale); refused programmes are listed, not drawn."""
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [(p.name, p.estimate(outcome, horizon)) for p in results.programmes if p.status == "estimated"]
+    rows = [(n, e) for n, e in rows if e is not None and e.ratio is not None and e.ratio > 0]
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(6.5, 0.6 * len(rows) + 1.2))
+    for i, (name, e) in enumerate(rows):
+        lo = max(e.ratio_low or e.ratio, 1e-2)
+        hi = max(e.ratio_high or e.ratio, lo)
+        ax.plot([lo, hi], [i, i], color="#33566b", lw=2)
+        ax.plot([e.ratio], [i], "o", color="#33566b")
+    ax.axvline(1.0, color="#999", ls="--", lw=1)
+    ax.set_xscale("log")
+    ticks = [t for t in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]] or [1.0]
+    ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_yticks(range(len(rows)), [n for n, _ in rows])
+    ax.set_xlabel("rate ratio against matched comparison (below 1: fewer events)")
+    ax.set_title(f"{dict((o, label) for o, label, _ in OUTCOMES).get(outcome, outcome)}, {horizon}")
+    ax.invert_yaxis()
+    return _png(fig)
+
+
+def balance_chart(p: ProgrammeResult) -> str | None:
+    """A Love plot: |SMD| of each covariate before and after matching, with the 0.1 mark."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if p.balance is None or p.balance.height == 0:
+        return None
+    b = p.balance
+    fig, ax = plt.subplots(figsize=(6.5, 0.32 * b.height + 1.0))
+    y = list(range(b.height))
+    ax.plot(b["smd_before"].abs().to_list(), y, "o", mfc="white", color="#b5522b", label="before matching")
+    ax.plot(b["smd_after"].abs().to_list(), y, "o", color="#33566b", label="after matching")
+    ax.axvline(0.1, color="#999", ls="--", lw=1)
+    ax.set_yticks(y, [c.replace("_", " ") for c in b["covariate"].to_list()])
+    ax.set_xlabel("absolute standardised mean difference")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.invert_yaxis()
+    return _png(fig)
+
+
+def render(results: WhatWorks) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.get_template("what_works.html")
+    charts = {p.programme: balance_chart(p) for p in results.programmes}
+    return template.render(
+        r=results, horizons=[h for h, _ in HORIZONS], outcomes=OUTCOMES, forest=forest_chart(results),
+        forest_3m=forest_chart(results, horizon="3 months"), balance=charts,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), fmt=_fmt,
+    )
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def write_report(results: WhatWorks, out: Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() != ".html":
+        out = out / "what-works.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(results), encoding="utf-8")
+    return out

@@ -1,0 +1,1 @@
+"""Reports: briefings and evidence packs as HTML and PDF (Jinja2, matplotlib, WeasyPrint)."""

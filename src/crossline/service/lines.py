@@ -1,0 +1,349 @@
+"""Deal lines and DDTRO casework: the one API the CLI (and later the web pages) call.
+
+Every function takes an Actor, checks policy first (``read_lines`` to see lines
+and review them, ``ddtro`` for evidence packs and applications) and writes an
+audit entry for each read of line data (numbers are personal data) and each
+change, in the same transaction as the change.
+
+DDTRO applications move ``drafted -> applied -> granted | refused``, and
+``granted -> disconnected`` once the CSP has acted; each move is a row in
+``ddtro_status_changes`` with who, when and a note. After each build the lines
+stage raises an ``alerts`` row when a line under a granted order shows a new
+number (crossline.build.lines.alerts).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import func, select, text
+
+from crossline.access import audit
+from crossline.access.actor import Actor
+from crossline.access.policy import require
+from crossline.errors import CrosslineError
+from crossline.store import picture as picture_store
+from crossline.store.models import Alert, DdtroApplication, DdtroStatusChange, LineReview
+from crossline.workspace import Workspace
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "drafted": ("applied",),
+    "applied": ("granted", "refused"),
+    "granted": ("disconnected",),
+    "refused": (),
+    "disconnected": (),
+}
+STATUSES = tuple(TRANSITIONS)
+DECISIONS = ("confirmed", "rejected")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _table(ws: Workspace, name: str, required: bool = True) -> pl.DataFrame | None:
+    path = picture_store.current_table(ws.engine, ws.path, name)
+    if path is None:
+        if required:
+            raise CrosslineError(f"the picture has no {name} table yet: run `crossline build` (the lines stage) first")
+        return None
+    return pl.read_parquet(path)
+
+
+def _line(ws: Workspace, line_id: str) -> dict[str, Any]:
+    lines = _table(ws, "lines")
+    assert lines is not None
+    row = lines.filter(pl.col("line_id") == line_id)
+    if row.is_empty():
+        raise CrosslineError(f"no line {line_id!r} in the current picture: `crossline lines` lists them")
+    return row.row(0, named=True)
+
+
+# --- reading lines -------------------------------------------------------------------------------
+
+
+def list_lines(ws: Workspace, actor: Actor, status: str | None = None) -> pl.DataFrame:
+    """The current picture's lines, strongest first; audited (they carry phone numbers)."""
+    require(actor, "read_lines")
+    lines = _table(ws, "lines")
+    assert lines is not None
+    if status:
+        lines = lines.filter(pl.col("status") == status)
+    lines = lines.sort(["confidence", "line_id"], descending=[True, False])
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "read_lines", "lines", {"status": status, "rows": lines.height})
+    return lines
+
+
+@dataclass
+class LineDetail:
+    line: dict[str, Any]
+    numbers: pl.DataFrame
+    successions: pl.DataFrame
+    runners: pl.DataFrame
+    evidence: pl.DataFrame
+    daily: pl.DataFrame
+    cells: pl.DataFrame
+    applications: list[dict[str, Any]] = field(default_factory=list)
+    nominals: pl.DataFrame | None = None  # linked records; None when no nominals table exists yet
+    nominals_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _for_line(ws: Workspace, name: str, line_id: str) -> pl.DataFrame:
+    df = _table(ws, name)
+    assert df is not None
+    return df.filter(pl.col("line_id") == line_id)
+
+
+def line_detail(ws: Workspace, actor: Actor, line_id: str) -> LineDetail:
+    """Everything the picture holds on one line, with its casework and linked nominals; audited."""
+    require(actor, "read_lines")
+    line = _line(ws, line_id)
+    numbers = _for_line(ws, "line_numbers", line_id)
+    imeis = sorted({i for s in numbers["imeis"].to_list() for i in (s or "").split(";") if i})
+    nominals, note = linked_nominals(ws, numbers["number"].to_list(), imeis)
+    notes_table = _table(ws, "line_notes", required=False)
+    detail = LineDetail(
+        line=line,
+        numbers=numbers,
+        successions=_for_line(ws, "successions", line_id),
+        runners=_for_line(ws, "runners", line_id),
+        evidence=_for_line(ws, "line_evidence", line_id),
+        daily=_for_line(ws, "line_daily", line_id),
+        cells=_for_line(ws, "line_cells", line_id),
+        applications=_applications(ws, line_id),
+        nominals=nominals,
+        nominals_note=note,
+        notes=notes_table["note"].to_list() if notes_table is not None else [],
+    )
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "read_line", line_id, {"numbers": numbers.height, "nominals": 0 if nominals is None else nominals.height})
+    return detail
+
+
+def linked_nominals(ws: Workspace, numbers: list[str], imeis: list[str]) -> tuple[pl.DataFrame | None, str]:
+    """Person records that hold one of the line's numbers or handsets, with their nominal where resolved.
+
+    A record is linked when its ``phone`` list holds a line number, or a ``links``
+    row ties it to one (``uses_phone``) or to one of the line's handsets
+    (``uses_handset``, through the phone that uses it). Needs the ``nominals``
+    picture table (the resolve stage); without it the pack says so.
+    """
+    nominal_table = _table(ws, "nominals", required=False)
+    if nominal_table is None:
+        return None, "No nominals table in the picture yet (the resolve stage has not run): records are not linked to people."
+    if not numbers:
+        return pl.DataFrame(), ""
+    params: dict[str, Any] = {f"n{i}": f'%"{n}"%' for i, n in enumerate(numbers)}
+    likes = " OR ".join(f"phone LIKE :n{i}" for i in range(len(numbers)))
+    ends = [f"phone:{n}" for n in numbers] + [f"handset:{i}" for i in imeis]
+    params.update({f"e{i}": e for i, e in enumerate(ends)})
+    inlist = ", ".join(f":e{i}" for i in range(len(ends)))
+    with ws.engine.connect() as conn:
+        direct = conn.execute(text(
+            f"SELECT source, record_id, given_name, family_name, date_of_birth, phone FROM persons WHERE {likes}"), params).all()
+        linked = conn.execute(text(
+            f'SELECT source, "left", relation, "right" FROM links WHERE relation IN (\'uses_phone\', \'uses_handset\') '
+            f'AND ("left" IN ({inlist}) OR "right" IN ({inlist}))'), params).all()
+    rows = []
+    for source, record_id, given, family, dob, phone in direct:
+        for n in json.loads(phone or "[]"):
+            if n in numbers:
+                rows.append({"source": source, "record_id": record_id, "how": f"phone {n} on the record"})
+    for source, left, relation, right in linked:
+        person = next((e for e in (left, right) if e.startswith("person:")), None)
+        other = right if person == left else left
+        if person is not None:
+            rows.append({"source": source, "record_id": person.split(":", 1)[1], "how": f"{relation} {other.split(':', 1)[1]}"})
+    if not rows:
+        return pl.DataFrame(schema={"nominal_id": pl.String, "source": pl.String, "record_id": pl.String, "name": pl.String,
+                                    "date_of_birth": pl.String, "how": pl.String}), ""
+    found = pl.DataFrame(rows).unique(maintain_order=True)
+    keys = found.select("source", "record_id").unique()
+    names = {
+        (s, r): (" ".join(p for p in (g, f) if p), d)
+        for s, r, g, f, d, _ in direct
+    }
+    missing = [(s, r) for s, r in keys.iter_rows() if (s, r) not in names]
+    if missing:
+        with ws.engine.connect() as conn:
+            for s, r in missing:  # few: people linked to one line's numbers and handsets
+                got = conn.execute(text("SELECT given_name, family_name, date_of_birth FROM persons WHERE source = :s AND record_id = :r"),
+                                   {"s": s, "r": r}).first()
+                if got is not None:
+                    names[(s, r)] = (" ".join(p for p in (got[0], got[1]) if p), got[2])
+    found = found.with_columns(
+        pl.struct("source", "record_id").map_elements(lambda k: names.get((k["source"], k["record_id"]), ("", None))[0] or "",
+                                                      return_dtype=pl.String).alias("name"),
+        pl.struct("source", "record_id").map_elements(lambda k: names.get((k["source"], k["record_id"]), ("", None))[1],
+                                                      return_dtype=pl.String).alias("date_of_birth"),
+    )
+    nom = nominal_table.select(pl.col("nominal_id").cast(pl.String), pl.col("source").cast(pl.String), pl.col("record_id").cast(pl.String))
+    return found.join(nom, on=["source", "record_id"], how="left").select(
+        "nominal_id", "source", "record_id", "name", "date_of_birth", "how").sort(["nominal_id", "source", "record_id"], nulls_last=True), ""
+
+
+# --- evidence pack -------------------------------------------------------------------------------
+
+
+@dataclass
+class Pack:
+    html: Path
+    pdf: Path
+
+
+def write_evidence_pack(ws: Workspace, actor: Actor, line_id: str, out_dir: Path | None = None) -> Pack:
+    """The DDTRO evidence pack (HTML and PDF) for one line; audited as a disclosure of line data."""
+    require(actor, "ddtro")
+    from crossline.report.ddtro import render_pack
+
+    detail = line_detail(ws, actor, line_id)
+    out = Path(out_dir) if out_dir else ws.path / "packs"
+    html, pdf = render_pack(detail, out, prepared_by=str(actor))
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "ddtro_pack", line_id, {"html": str(html), "pdf": str(pdf)})
+    return Pack(html=html, pdf=pdf)
+
+
+# --- DDTRO casework ------------------------------------------------------------------------------
+
+
+def _applications(ws: Workspace, line_id: str | None = None) -> list[dict[str, Any]]:
+    with ws.engine.connect() as conn:
+        stmt = select(DdtroApplication).order_by(DdtroApplication.created_at, DdtroApplication.application_id)
+        if line_id:
+            stmt = stmt.where(DdtroApplication.line_id == line_id)
+        apps = conn.execute(stmt).all()
+        out = []
+        for a in apps:
+            history = conn.execute(
+                select(DdtroStatusChange).where(DdtroStatusChange.application_id == a.application_id).order_by(DdtroStatusChange.id)
+            ).all()
+            out.append({
+                "application_id": a.application_id, "line_id": a.line_id, "status": a.status,
+                "numbers": json.loads(a.numbers), "imeis": json.loads(a.imeis), "created_at": a.created_at,
+                "created_by": a.created_by, "updated_at": a.updated_at,
+                "history": [{"status": h.status, "note": h.note, "user": h.user, "at": h.at} for h in history],
+            })
+    return out
+
+
+def list_applications(ws: Workspace, actor: Actor, line_id: str | None = None) -> list[dict[str, Any]]:
+    require(actor, "ddtro")
+    apps = _applications(ws, line_id)
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "read_ddtro", line_id or "all", {"applications": len(apps)})
+    return apps
+
+
+def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
+                      numbers: list[str] | None = None) -> dict[str, Any]:
+    """Start an application for a line, naming its numbers and every handset (IMEI) seen on them.
+
+    Naming the handsets matters: an order on the IMEI survives a SIM swap (DOMAIN.md).
+    ``numbers`` narrows the numbers named (default: all of the line's).
+    """
+    require(actor, "ddtro")
+    _line(ws, line_id)
+    line_numbers = _for_line(ws, "line_numbers", line_id)
+    named = numbers or line_numbers["number"].to_list()
+    unknown = [n for n in named if n not in set(line_numbers["number"].to_list())]
+    if unknown:
+        raise CrosslineError(f"{unknown[0]} is not a number of line {line_id}; `crossline line {line_id}` lists them")
+    imeis = sorted({i for n, s in zip(line_numbers["number"], line_numbers["imeis"], strict=True) if n in named
+                    for i in (s or "").split(";") if i})
+    now = _now()
+    with ws.engine.begin() as conn:
+        count = conn.execute(select(func.count()).select_from(DdtroApplication).where(DdtroApplication.line_id == line_id)).scalar() or 0
+        app_id = f"DDTRO-{line_id}-{count + 1}"
+        conn.execute(DdtroApplication.__table__.insert().values(
+            application_id=app_id, line_id=line_id, status="drafted", numbers=json.dumps(sorted(named)),
+            imeis=json.dumps(imeis), created_at=now, created_by=str(actor), updated_at=now,
+        ))
+        conn.execute(DdtroStatusChange.__table__.insert().values(
+            application_id=app_id, status="drafted", note=note, user=str(actor), at=now))
+        audit.record(conn, actor, "ddtro_draft", app_id, {"line_id": line_id, "numbers": sorted(named), "imeis": imeis})
+    return {"application_id": app_id, "line_id": line_id, "status": "drafted", "numbers": sorted(named), "imeis": imeis}
+
+
+def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "") -> dict[str, Any]:
+    """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected)."""
+    require(actor, "ddtro")
+    if status not in STATUSES:
+        raise CrosslineError(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
+    now = _now()
+    with ws.engine.begin() as conn:
+        app = conn.execute(select(DdtroApplication).where(DdtroApplication.application_id == application_id).with_for_update()).first()
+        if app is None:
+            raise CrosslineError(f"no application {application_id!r}; `crossline ddtro-case list` shows them")
+        allowed = TRANSITIONS[app.status]
+        if status not in allowed:
+            nxt = " or ".join(allowed) if allowed else "nothing (it is closed)"
+            raise CrosslineError(f"{application_id} is {app.status}; it can move to {nxt}, not {status}")
+        conn.execute(DdtroApplication.__table__.update().where(DdtroApplication.application_id == application_id).values(
+            status=status, updated_at=now))
+        conn.execute(DdtroStatusChange.__table__.insert().values(
+            application_id=application_id, status=status, note=note, user=str(actor), at=now))
+        audit.record(conn, actor, "ddtro_status", application_id, {"from": app.status, "to": status, "note": note})
+    return {"application_id": application_id, "status": status, "previous": app.status, "at": now}
+
+
+# --- analysts' reviews ---------------------------------------------------------------------------
+
+
+def review_line(ws: Workspace, actor: Actor, line_id: str, decision: str, reason: str, number: str | None = None) -> int:
+    """Confirm or reject a line (or one of its numbers); the next build honours it and may learn from it.
+
+    One ``line_reviews`` row per number reviewed, so the decision follows the
+    number even if the line's id changes. Returns the rows written.
+    """
+    require(actor, "read_lines")
+    if decision not in DECISIONS:
+        raise CrosslineError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not reason.strip():
+        raise CrosslineError("say why (--reason): reviews are kept with the line's evidence")
+    _line(ws, line_id)
+    numbers = _for_line(ws, "line_numbers", line_id)["number"].to_list()
+    if number is not None:
+        if number not in numbers:
+            raise CrosslineError(f"{number} is not a number of line {line_id}")
+        numbers = [number]
+    now = _now()
+    with ws.engine.begin() as conn:
+        for n in numbers:
+            conn.execute(LineReview.__table__.insert().values(
+                line_id=line_id, number=n, decision=decision, reason=reason, user=actor.user, agency=actor.agency, decided_at=now))
+        audit.record(conn, actor, "line_review", line_id, {"decision": decision, "numbers": numbers, "reason": reason})
+    return len(numbers)
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+
+def line_alerts(ws: Workspace, actor: Actor, status: str | None = "open") -> list[dict[str, Any]]:
+    """Successor alerts raised by builds (``ddtro_successor``)."""
+    require(actor, "ddtro")
+    with ws.engine.begin() as conn:
+        stmt = select(Alert).where(Alert.kind == "ddtro_successor").order_by(Alert.id)
+        if status:
+            stmt = stmt.where(Alert.status == status)
+        rows = [{"id": a.id, "subject": a.subject_id, "raised_at": a.raised_at, "status": a.status, **json.loads(a.details)}
+                for a in conn.execute(stmt).all()]
+        audit.record(conn, actor, "read_alerts", "ddtro_successor", {"rows": len(rows)})
+    return rows
+
+
+def acknowledge_alert(ws: Workspace, actor: Actor, alert_id: int) -> None:
+    require(actor, "ddtro")
+    with ws.engine.begin() as conn:
+        done = conn.execute(Alert.__table__.update().where(Alert.id == alert_id, Alert.status == "open").values(
+            status="acknowledged", acknowledged_by=str(actor), acknowledged_at=_now()))
+        if done.rowcount == 0:
+            raise CrosslineError(f"no open alert {alert_id}; `crossline line-alerts` lists them")
+        audit.record(conn, actor, "alert_acknowledged", str(alert_id), {})

@@ -1,0 +1,180 @@
+"""Entity resolution for people: the review queue, decisions on pairs, and "is this child known?".
+
+The CLI calls these now and the web service will call the same functions.
+Each takes an Actor, checks policy first (``review_matches`` or
+``match_record``), and audits: listing the queue and matching a record read
+personal data; a decision changes casework, and is written with the audit
+entry in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import polars as pl
+from sqlalchemy import and_, insert, or_, select, update
+
+from crossline.access import audit
+from crossline.access.actor import Actor
+from crossline.access.policy import require
+from crossline.build.resolve import known as known_records
+from crossline.build.resolve.explain import lines
+from crossline.build.resolve.settings import resolve_settings
+from crossline.errors import CrosslineError
+from crossline.store import picture as picture_store
+from crossline.store.models import MatchDecision, Person
+from crossline.workspace import Workspace
+
+Decision = Literal["same", "different"]
+
+
+@dataclass
+class ReviewItem:
+    rank: int
+    source_a: str
+    record_a: str
+    nominal_a: str
+    source_b: str
+    record_b: str
+    nominal_b: str
+    match_probability: float
+    linked: bool  # in one nominal now
+    impact: float  # expected record pairs a decision would change
+    explanation: list[str]  # plain words, strongest field first
+
+    @property
+    def would(self) -> str:
+        return "split them" if self.linked else "merge two nominals"
+
+
+def _picture_table(ws: Workspace, table: str) -> pl.DataFrame:
+    path = picture_store.current_table(ws.engine, ws.path, table)
+    if path is None:
+        raise CrosslineError("no resolved picture yet: run `crossline build` first")
+    return pl.read_parquet(path)
+
+
+def _decided_keys(ws: Workspace) -> set[tuple[str, str, str, str]]:
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(MatchDecision.source_a, MatchDecision.record_a, MatchDecision.source_b, MatchDecision.record_b)
+            .where(MatchDecision.superseded.is_(False))
+        ).all()
+    out: set[tuple[str, str, str, str]] = set()
+    for sa, ra, sb, rb in rows:
+        out.add((sa, ra, sb, rb))
+        out.add((sb, rb, sa, ra))
+    return out
+
+
+def review_queue(ws: Workspace, actor: Actor, limit: int = 20, offset: int = 0) -> list[ReviewItem]:
+    """Borderline pairs from the current picture, highest impact first, minus pairs decided since it was built."""
+    require(actor, "review_matches")
+    queue = _picture_table(ws, "review_queue")
+    decided = _decided_keys(ws)
+    items: list[ReviewItem] = []
+    skipped = 0
+    for row in queue.sort("rank").iter_rows(named=True):  # the queue is bounded by [resolve] review_limit
+        if (row["source_a"], row["record_a"], row["source_b"], row["record_b"]) in decided:
+            continue
+        if skipped < offset:
+            skipped += 1
+            continue
+        items.append(ReviewItem(
+            rank=int(row["rank"]), source_a=row["source_a"], record_a=row["record_a"], nominal_a=row["nominal_a"],
+            source_b=row["source_b"], record_b=row["record_b"], nominal_b=row["nominal_b"],
+            match_probability=float(row["match_probability"]), linked=bool(row["linked"]),
+            impact=float(row["impact"]),
+            explanation=lines(row["explanation"], row["match_probability"]) if row["explanation"] else [],
+        ))
+        if len(items) >= limit:
+            break
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "read_review_queue", "review_queue",
+                     {"pairs": [f"{i.source_a}:{i.record_a}|{i.source_b}:{i.record_b}" for i in items]})
+    return items
+
+
+def queue_item(ws: Workspace, actor: Actor, rank: int) -> ReviewItem:
+    """The queue entry with this rank (as listed), for deciding by rank."""
+    require(actor, "review_matches")
+    row = _picture_table(ws, "review_queue").filter(pl.col("rank") == rank)
+    if row.height == 0:
+        raise CrosslineError(f"no pair ranked {rank} in the review queue; `crossline review` lists it")
+    r = row.row(0, named=True)
+    return ReviewItem(int(r["rank"]), r["source_a"], r["record_a"], r["nominal_a"], r["source_b"], r["record_b"],
+                      r["nominal_b"], float(r["match_probability"]), bool(r["linked"]), float(r["impact"]), [])
+
+
+def record_decision(
+    ws: Workspace, actor: Actor, source_a: str, record_a: str, source_b: str, record_b: str,
+    decision: Decision, reason: str,
+) -> int:
+    """Record that two source records are (or are not) one person; the next build honours it. Returns its id.
+
+    A later decision on the same pair (in either order) supersedes this one.
+    """
+    require(actor, "review_matches")
+    if decision not in ("same", "different"):
+        raise CrosslineError(f"a decision is 'same' or 'different', not {decision!r}")
+    if not reason or not reason.strip():
+        raise CrosslineError("say why: a decision needs a reason (--reason)")
+    if (source_a, record_a) == (source_b, record_b):
+        raise CrosslineError("a decision needs two different records")
+    with ws.engine.begin() as conn:
+        for source, record in ((source_a, record_a), (source_b, record_b)):
+            found = conn.execute(select(Person.record_id).where(Person.source == source, Person.record_id == record)).first()
+            if found is None:
+                raise CrosslineError(f"no person record {record!r} from source {source!r}; `crossline status` lists sources")
+        pair = or_(
+            and_(MatchDecision.source_a == source_a, MatchDecision.record_a == record_a,
+                 MatchDecision.source_b == source_b, MatchDecision.record_b == record_b),
+            and_(MatchDecision.source_a == source_b, MatchDecision.record_a == record_b,
+                 MatchDecision.source_b == source_a, MatchDecision.record_b == record_a),
+        )
+        conn.execute(update(MatchDecision).where(pair, MatchDecision.superseded.is_(False)).values(superseded=True))
+        decided_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        new_id = conn.execute(
+            insert(MatchDecision).values(
+                source_a=source_a, record_a=record_a, source_b=source_b, record_b=record_b, decision=decision,
+                reason=reason.strip(), user=actor.user, agency=actor.agency, decided_at=decided_at, superseded=False,
+            ).returning(MatchDecision.id)
+        ).scalar_one()
+        audit.record(conn, actor, "match_decision", f"{source_a}:{record_a}|{source_b}:{record_b}",
+                     {"decision": decision, "reason": reason.strip(), "id": new_id})
+    return int(new_id)
+
+
+def decisions(ws: Workspace, actor: Actor, include_superseded: bool = False) -> list[dict[str, Any]]:
+    """Every decision recorded, newest first: who, when, what and why."""
+    require(actor, "review_matches")
+    query = select(MatchDecision).order_by(MatchDecision.id.desc())
+    if not include_superseded:
+        query = query.where(MatchDecision.superseded.is_(False))
+    with ws.engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.with_only_columns(*MatchDecision.__table__.columns))]
+        audit.record(conn, actor, "read_match_decisions", "match_decisions", {"rows": len(rows)})
+    return rows
+
+
+def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int = 5) -> known_records.KnownResult:
+    """"Is this child known?": one record (contract person fields) against the current picture, no rebuild."""
+    require(actor, "match_record")
+    version = picture_store.current_version(ws.engine)
+    if version is None:
+        raise CrosslineError("no resolved picture yet: run `crossline build` first")
+    s = resolve_settings(ws.settings)
+    result = known_records.match(picture_store.version_dir(ws.path, version), record, s.link_probability, limit)
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "match_record", "person query", {
+            "fields": sorted(k for k, v in record.items() if v not in (None, "", [])),
+            "known": result.known,
+            "candidates": [c.nominal_id for c in result.candidates],
+            "picture_version": version,
+        })
+    return result
+
+
+__all__ = ["Decision", "ReviewItem", "decisions", "match_record", "queue_item", "record_decision", "review_queue"]

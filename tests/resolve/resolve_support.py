@@ -1,0 +1,44 @@
+"""What the resolve tests share besides fixtures: the resolved scenario's handle and a settings helper.
+
+A module of its own (not conftest) so that tests import it by a name no other test folder uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crossline.store import picture as picture_store
+from crossline.workspace import Workspace
+
+
+@dataclass
+class Resolved:
+    ws: Workspace
+    sim: Path  # simulator output: bundle/ and truth/
+    model: Path  # the model this build trained, saved for tests that rebuild small workspaces quickly
+    exports: Path
+
+    def table(self, name: str) -> pl.DataFrame:
+        path = picture_store.current_table(self.ws.engine, self.ws.path, name)
+        assert path is not None, name
+        return pl.read_parquet(path)
+
+    def nominal(self, source: str, record_id: str) -> str:
+        frame = self.table("nominals").filter((pl.col("source") == source) & (pl.col("record_id") == record_id))
+        assert frame.height == 1, (source, record_id)
+        return str(frame["nominal_id"][0])
+
+
+def use_settings(ws: Workspace, **values: object) -> Workspace:
+    """Append a [resolve] table to the workspace's crossline.toml and reopen it."""
+    from crossline.workspace import open_workspace
+
+    lines = ["", "[resolve]"] + [f"{k} = {repr(v) if not isinstance(v, str) else chr(34) + v + chr(34)}"
+                                 for k, v in values.items()]
+    config = ws.path / "crossline.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
+    ws.close()
+    return open_workspace(ws.path)

@@ -1,0 +1,81 @@
+"""Issue 4 item 10 on a realistic scenario: each hand-written case links or stays apart as it should."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from resolve_support import Resolved
+from resolve_cases import APART, SAME
+
+
+@pytest.mark.parametrize(("case", "records"), SAME, ids=[c for c, _ in SAME])
+def test_resolve_links(resolved: Resolved, case: str, records: list[tuple[str, str]]) -> None:
+    nominals = {resolved.nominal(source, record) for source, record in records}
+    assert len(nominals) == 1, f"{case}: {records} should be one nominal, got {nominals}"
+
+
+@pytest.mark.parametrize(("case", "records"), APART, ids=[c for c, _ in APART])
+def test_resolve_keeps_apart(resolved: Resolved, case: str, records: list[tuple[str, str]]) -> None:
+    nominals = [resolved.nominal(source, record) for source, record in records]
+    assert len(set(nominals)) == len(records), f"{case}: {records} should be {len(records)} nominals, got {nominals}"
+
+
+def test_resolve_shared_phone_is_weak_evidence(resolved: Resolved) -> None:
+    """A phone in common never weighs more than the cap, and never outweighs a different name and birthday."""
+    model = json.loads(resolved.table("resolve_model")["model"][0])
+    phone = model["levels"]["phone"]["a phone in common"]
+    import math
+
+    assert math.log2(phone["m"] / phone["u"]) <= 2.0 + 1e-9
+    pairs = resolved.table("pairs")
+    household = pairs.filter(pl.col("record_a").is_in(["CP-1", "CP-2", "CS-1"]) & pl.col("record_b").is_in(["CP-1", "CP-2", "CS-1"]))
+    assert household.filter(pl.col("linked")).height == 0
+    assert (household["mw_phone"] <= 2.0 + 1e-9).all()
+
+
+def test_resolve_every_record_has_one_nominal(resolved: Resolved) -> None:
+    nominals = resolved.table("nominals")
+    with resolved.ws.engine.connect() as conn:
+        from sqlalchemy import text
+
+        stored = conn.execute(text("SELECT COUNT(*) FROM persons")).scalar()
+    assert nominals.height == stored
+    assert nominals.select("source", "record_id").is_duplicated().sum() == 0
+    exported = pl.read_csv(resolved.exports / "nominals.csv", infer_schema=False)
+    assert exported.columns == ["nominal_id", "source", "record_id", "match_probability"]
+    assert exported.height == stored
+    assert (resolved.exports / "nominals.parquet").exists()
+    # a record alone in its nominal has no match probability; a linked one has its strongest link's
+    sizes = nominals.group_by("nominal_id").len()
+    joined = nominals.join(sizes, on="nominal_id")
+    assert joined.filter(pl.col("len") == 1)["match_probability"].null_count() == joined.filter(pl.col("len") == 1).height
+    assert (joined.filter(pl.col("len") > 1)["match_probability"] >= 0.9).all()
+
+
+def test_resolve_accuracy_on_the_scenario(resolved: Resolved) -> None:
+    """Pairwise F1 against the simulator's truth (the benchmark measures it properly; this guards regressions)."""
+    truth = pl.read_csv(resolved.sim / "truth" / "person_records.csv", infer_schema=False)
+    joined = resolved.table("nominals").join(truth.select("source", "record_id", "person_id"), on=["source", "record_id"])
+
+    def pairs(frame: pl.DataFrame, *keys: str) -> float:
+        n = frame.group_by(*keys).len()["len"].cast(pl.Float64)
+        return float((n * (n - 1) / 2).sum())
+
+    tp, predicted, true = pairs(joined, "nominal_id", "person_id"), pairs(joined, "nominal_id"), pairs(joined, "person_id")
+    precision, recall = tp / predicted, tp / true
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.95, (precision, recall, f1)
+
+
+def test_resolve_review_queue_is_ranked_and_explained(resolved: Resolved) -> None:
+    queue = resolved.table("review_queue")
+    assert queue.height > 0
+    assert queue["rank"].to_list() == list(range(1, queue.height + 1))
+    assert queue["impact"].is_sorted(descending=True)
+    assert ((queue["match_probability"] >= 0.3) & (queue["match_probability"] < 0.995)).all()
+    first = json.loads(queue["explanation"][0])
+    assert {f["comparison"] for f in first["fields"]} >= {"given_name", "family_name", "date_of_birth", "location"}
+    total = first["prior"] + sum(f["weight"] for f in first["fields"])
+    assert total == pytest.approx(queue["match_weight"][0], abs=0.05)

@@ -1,0 +1,212 @@
+"""The resolve stage's parts on their own: preparing records, clustering with decisions, stable ids, caps, queue."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from crossline.build.resolve import review, stable_ids
+from crossline.build.resolve.cluster import FORCED, cluster, components, record_probability
+from crossline.build.resolve.model import (
+    PARTIAL_LEVEL,
+    PHONE_LEVEL,
+    TWIN_ELSE,
+    TWIN_LEVEL,
+    TWIN_PARTIAL_LEVEL,
+    cap_weights,
+    caps_for,
+    regularise,
+    set_twin_guard,
+    splink_settings,
+    weight,
+)
+from crossline.build.resolve.nicknames import forms_table
+from crossline.build.resolve.prepare import PERSON_COLUMNS, SPLINK_COLUMNS, prepare
+from crossline.build.resolve.settings import ResolveSettings, resolve_settings
+from crossline.errors import WorkspaceError
+from crossline.settings import Settings
+
+
+def person(**fields: object) -> dict[str, object]:
+    row: dict[str, object] = {c: None for c in PERSON_COLUMNS}
+    row.update(source="s", record_id="r")
+    row.update(fields)
+    return row
+
+
+def prepared(**fields: object) -> dict[str, object]:
+    schema = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
+    return prepare(pl.DataFrame([person(**fields)], schema=schema)).row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"given_name": "Siân", "family_name": "O'Brien-Jones"},
+         {"given_name": "sian", "family_name": "obrienjones", "surnames": ["o", "brien", "jones"]}),
+        ({"given_name": "Bill", "family_name": "Evans"}, {"given_forms": ["william"], "given_canon": "william",
+                                                         "name_key": "evans|william"}),
+        ({"given_name": "Dai"}, {"given_forms": ["dafydd", "david"]}),
+        ({"given_name": "Zebedee"}, {"given_forms": ["zebedee"]}),
+        ({"date_of_birth": "2009-03-14", "date_of_birth_precision": "day"},
+         {"dob": "2009-03-14", "dob_year": "2009", "dob_month": "03", "dob_day": "14"}),
+        ({"date_of_birth": "2009-03", "date_of_birth_precision": "month"},
+         {"dob": None, "dob_year": "2009", "dob_month": "03", "dob_day": None}),
+        ({"date_of_birth": "2009", "date_of_birth_precision": "year"}, {"dob": None, "dob_year": "2009", "dob_month": None}),
+        ({"postcode": "NP20 1AB", "postcode_is_uk": True},
+         {"postcode": "NP20 1AB", "postcode_sector": "NP20 1", "postcode_district": "NP20"}),
+        ({"postcode": "4223", "postcode_is_uk": False}, {"postcode": "4223", "postcode_sector": None, "postcode_district": None}),
+        ({"address": "Flat 5, 15 Hollybush Close"}, {"address": "flat 5 15 hollybush cl", "address_numbers": "5 15"}),
+        ({"address": "7 Station Road"}, {"address": "7 station rd", "address_numbers": "7"}),
+        ({"town": "Casnewydd"}, {"town": "newport"}),
+        ({"town": "Cwmbrân"}, {"town": "cwmbran"}),
+        ({"phone": '["+447712345678", "+447787654321"]'}, {"phones": ["+447712345678", "+447787654321"]}),
+        ({"phone": None}, {"phones": []}),
+        ({"other_ids": '["NI: qq 12 34 56 c", "ssn:1234567"]'},
+         {"other_ids": ["ni:QQ123456C", "ssn:1234567"], "other_id_types": ["ni", "ssn"], "other_id_first": "ni:QQ123456C"}),
+        ({"pnc_id": " 04/123456a ", "nhs_number": "401 023 2137", "upn": "a123 456"},
+         {"pnc": "04/123456A", "nhs": "4010232137", "upn": "A123456"}),
+        ({"aliases": '["K-Dog", "Tiny"]'}, {"aliases": ["kdog", "tiny"]}),
+        ({"sex": "u"}, {"sex": None}),
+    ],
+)
+def test_resolve_prepare(fields: dict[str, object], expected: dict[str, object]) -> None:
+    row = prepared(**fields)
+    assert list(row) == list(SPLINK_COLUMNS)
+    for key, value in expected.items():
+        got = row[key]
+        if isinstance(value, list):
+            assert sorted(got) == sorted(value), key
+        else:
+            assert got == value, key
+
+
+def test_resolve_nickname_forms() -> None:
+    table = dict(forms_table().iter_rows())
+    assert set(table["bill"]) & set(table["will"]) == {"william"}
+    assert set(table["dai"]) >= {"david", "dafydd"}
+    assert table["william"] == ["william"]
+
+
+def test_resolve_components_through_chains() -> None:
+    labels = components(6, np.array([0, 1, 4]), np.array([1, 2, 5]))
+    assert labels.tolist() == [0, 0, 0, 3, 4, 4]
+
+
+def test_resolve_different_holds_even_through_a_chain() -> None:
+    edges = pl.DataFrame({"a": [0, 1, 2], "b": [1, 2, 3], "p": [0.99, 0.95, 0.97]})
+    different = pl.DataFrame({"a": [0], "b": [2]})
+    found = cluster(4, edges, different)
+    assert found.labels[0] != found.labels[2]
+    assert found.labels[2] == found.labels[3]  # the strongest links that break no decision are kept
+    assert found.split_components == 1
+
+
+def test_resolve_same_decision_forces_a_link_and_conflicts_are_counted() -> None:
+    edges = pl.DataFrame({"a": [0, 3], "b": [1, 4], "p": [FORCED, FORCED]})
+    found = cluster(5, edges, pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64}))
+    assert found.labels[0] == found.labels[1] and found.labels[3] == found.labels[4]
+    clash = cluster(3, pl.DataFrame({"a": [0, 1], "b": [1, 2], "p": [FORCED, FORCED]}), pl.DataFrame({"a": [0], "b": [2]}))
+    assert clash.labels[0] != clash.labels[2] and clash.conflicts == 1
+
+
+def test_resolve_record_probability() -> None:
+    edges = pl.DataFrame({"a": [0, 1], "b": [1, 2], "p": [0.95, FORCED]})
+    labels = np.array([0, 0, 0, 3])
+    best = record_probability(labels, edges, 4)
+    assert best[:3].tolist() == [0.95, 1.0, 1.0] and math.isnan(best[3])
+
+
+def _ids(clusters: dict[str, int], previous: pl.DataFrame | None) -> dict[str, str]:
+    records = pl.DataFrame({"source": ["s"] * len(clusters), "record_id": list(clusters), "cluster": list(clusters.values())})
+    ids = stable_ids.assign(records, previous)
+    joined = records.join(ids, on="cluster")
+    return dict(zip(joined["record_id"], joined["nominal_id"], strict=True))
+
+
+def _as_previous(ids: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame({"nominal_id": list(ids.values()), "source": ["s"] * len(ids), "record_id": list(ids)})
+
+
+def test_resolve_stable_ids() -> None:
+    first = _ids({"a": 0, "b": 0, "c": 2, "d": 3}, None)
+    assert first == _ids({"a": 0, "b": 0, "c": 2, "d": 3}, None)  # deterministic
+    assert first["a"] == first["b"] and len(set(first.values())) == 3
+    # a new record joins a nominal: it keeps its id
+    joined = _ids({"a": 0, "b": 0, "e": 0, "c": 3, "d": 4}, _as_previous(first))
+    assert joined["e"] == joined["a"] == first["a"] and joined["c"] == first["c"]
+    # two nominals merge: the larger keeps its id; the other id is retired
+    merged = _ids({"a": 0, "b": 0, "c": 0, "d": 3}, _as_previous(first))
+    assert merged["c"] == first["a"] and merged["d"] == first["d"]
+    # a nominal splits: the larger part keeps the id, the other gets a new one
+    split = _ids({"a": 0, "b": 1, "e": 1, "c": 3, "d": 4}, _as_previous(joined))
+    assert split["b"] == joined["a"] and split["a"] not in set(joined.values())
+    assert len(set(split.values())) == 4
+
+
+def test_resolve_caps_keep_weak_evidence_weak() -> None:
+    params = {"version": 1, "twin_guard": True, "probability_two_random_records_match": 1e-5, "levels": {
+        "phone": {PHONE_LEVEL: {"m": 0.3, "u": 1e-6}, "no phone in common": {"m": 0.7, "u": 0.999999}},
+        "pnc": {"same": {"m": 0.9, "u": None}, "one character apart": {"m": None, "u": None}, "different": {"m": 1e-9, "u": 0.99}},
+    }}
+    capped = cap_weights(regularise(params, 1e6), caps_for(2.0))
+    assert weight(capped["levels"]["phone"][PHONE_LEVEL]) == pytest.approx(2.0)
+    assert weight(capped["levels"]["pnc"]["same"]) == pytest.approx(math.log2(0.9 * 1e6))  # u unseen: rarer than 1 in 1e6
+    assert weight(capped["levels"]["pnc"]["one character apart"]) == 0.0  # never seen either way: no evidence
+    assert weight(capped["levels"]["pnc"]["different"]) == pytest.approx(math.log2(1e-3 / 0.99))  # floor on m
+
+
+def test_resolve_twin_guard_takes_back_what_the_date_gave() -> None:
+    params = {"version": 1, "twin_guard": True, "probability_two_random_records_match": 1e-5, "levels": {
+        "date_of_birth": {"exact": {"m": 0.6, "u": 5e-5}, PARTIAL_LEVEL: {"m": 0.1, "u": 1e-3}},
+        "twin_guard": {TWIN_LEVEL: {"m": 0.4, "u": 1e-4}},
+    }}
+    guarded = set_twin_guard(params)["levels"]
+    dob = params["levels"]["date_of_birth"]
+    assert weight(guarded["twin_guard"][TWIN_LEVEL]) == pytest.approx(-weight(dob["exact"]))
+    assert weight(guarded["twin_guard"][TWIN_PARTIAL_LEVEL]) == pytest.approx(-weight(dob[PARTIAL_LEVEL]))
+    assert weight(guarded["twin_guard"][TWIN_ELSE]) == 0.0
+
+
+def test_resolve_model_is_engine_neutral(tmp_path: object) -> None:
+    """A model (params) rebuilds the same levels for DuckDB and Spark, differing only in function names."""
+    from crossline.build.resolve.model import params_from_splink, settings_creator
+
+    duck = settings_creator("duckdb").create_settings_dict("duckdb")
+    for c in duck["comparisons"]:
+        for lv in c["comparison_levels"]:
+            lv.setdefault("m_probability", 0.5)
+            lv.setdefault("u_probability", 0.5)
+    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
+    spark = splink_settings("spark", params)
+    duckdb_again = splink_settings("duckdb", params)
+    labels = lambda s: [[lv.get("label_for_charts") for lv in c["comparison_levels"]] for c in s["comparisons"]]  # noqa: E731
+    assert labels(spark) == labels(duckdb_again)
+    sql = json.dumps(spark)
+    assert "jaro_winkler(" in sql and "arrays_overlap(" in sql and "list_has_any" not in sql
+
+
+def test_resolve_settings_are_checked() -> None:
+    assert resolve_settings(Settings()) == ResolveSettings()
+    with pytest.raises(WorkspaceError, match="engine"):
+        resolve_settings(Settings(sections={"resolve": {"engine": "oracle"}}))
+    with pytest.raises(WorkspaceError, match="review_low"):
+        resolve_settings(Settings(sections={"resolve": {"review_low": 0.95, "link_probability": 0.9}}))
+    with pytest.raises(WorkspaceError, match="unknown setting"):
+        resolve_settings(Settings(sections={"resolve": {"treshold": 0.9}}))
+
+
+def test_resolve_review_queue_ranks_by_impact() -> None:
+    pairs = pl.DataFrame({
+        "a": [0, 2, 4, 6], "b": [1, 3, 5, 7],
+        "match_probability": [0.5, 0.8, 0.6, 0.999], "match_weight": [0.0, 2.0, 0.6, 10.0],
+    })
+    labels = np.array([0, 0, 2, 2, 4, 5, 6, 7])  # 0-1 and 2-3 linked now; 4 and 5 apart
+    queue = review.select(pairs, labels, pl.DataFrame({"a": [6], "b": [7]}), 0.3, 0.995, 10)
+    assert queue["a"].to_list() == [4, 0, 2]
+    assert queue["linked"].to_list() == [False, True, True]
+    assert queue["impact"].to_list() == pytest.approx([0.6 * 1 * 1, 0.5 * 1, 0.2 * 1])
