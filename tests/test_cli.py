@@ -79,3 +79,5 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "Quarantine: 0 rejected rows, 0 warnings." in demo.stdout
     assert (tmp_path / "demo" / "workspace" / "exports" / "quarantine.csv").exists()
     assert (tmp_path / "demo" / "scenario" / "truth").is_dir()
+    assert "deal lines on" in demo.stdout and "nominals (people) resolved" in demo.stdout
+    assert (tmp_path / "demo" / "workspace" / "exports" / "nominals.csv").exists()
