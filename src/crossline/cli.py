@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -192,11 +193,18 @@ def person(
     record_id: Annotated[str, typer.Argument(help="The record's id in that agency.")],
     workspace: WorkspaceOpt = Path(DEFAULT_WORKSPACE),
 ) -> None:
-    """Show one person record as stored, with provenance (the read is audited)."""
-    from crossline.service.persons import get_person
+    """Show one person record as stored, with provenance and the safeguarding context (the read is audited)."""
+    from crossline.service.safeguarding import record_context
 
-    record = get_person(_open(workspace), local_admin(), source, record_id)
-    console.print_json(json.dumps(record, default=str))
+    opened = record_context(_open(workspace), local_admin(), source, record_id)
+    context = opened["safeguarding"]
+    if context.get("flags") or context.get("band") in ("high", "very_high"):
+        lines = [f"[bold]{f['kind']}[/]: {f['reason']}" for f in context.get("flags", [])]
+        if context.get("band"):
+            lines.append(f"Exploitation risk: [bold]{context['band']}[/]" + (
+                " - " + "; ".join(context.get("reasons", [])) if context.get("reasons") else ""))
+        console.print(Panel.fit("\n".join(lines), title="Safeguarding context", border_style="red"))
+    console.print_json(json.dumps(opened, default=str))
 
 
 @audit_app.command("verify")
