@@ -8,13 +8,15 @@ can bite.
 
 Why each comparison looks as it does (docs/resolve.md has the long form):
 
-- Given and family names: exact (adjusted for how common the name is),
-  swapped order, nickname forms, one edit apart (typos, transpositions),
-  similar, one record's name among the other's middle names or street names.
+- Given and family names: exact (the given name adjusted for how common it
+  is), swapped order, nickname forms, one edit apart (typos,
+  transpositions), similar, one record's name among the other's forenames or
+  street names.
 - Date of birth: exact, day and month swapped, partial dates that agree as
-  far as they go, one digit apart, same year. A date that agrees while the
-  given names clearly differ is what twins and siblings look like, so that
-  level is capped at no evidence at all (``TWIN_LEVEL``).
+  far as they go, one digit apart, same year, within five years, further.
+- Twins guard: a comparison of its own that takes back what an agreeing date
+  gave when the given names clearly differ and no identifier agrees (twins
+  and siblings); its weights are set, never trained (``set_twin_guard``).
 - Location: one comparison for address, postcode and town together (unit,
   sector, district, town), so one shared home is counted once, not three
   times.
@@ -193,6 +195,10 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
     )
     return CustomComparison(
         [
+            _null(
+                "given_name_l IS NULL OR given_name_r IS NULL OR dob_year_l IS NULL OR dob_year_r IS NULL",
+                "given name or date of birth missing",
+            ),
             _level(f"({EXACT_DATE}) AND {names_differ} AND {no_shared_id}", TWIN_LEVEL, 0.001),
             _level(f"({PARTIAL_DATE}) AND {names_differ} AND {no_shared_id}", TWIN_PARTIAL_LEVEL, 0.001),
             _else("not like twins", 0.998),

@@ -8,7 +8,7 @@ Tables written to the picture:
 | ``pairs`` | scored pair at or above ``review_low`` | both records, their nominals, probability, weight, per-field weights |
 | ``review_queue`` | borderline pair, highest impact first | as ``pairs`` plus ``rank``, ``impact``, ``explanation`` (JSON) |
 | ``resolve_records`` | source record | the prepared fields and ``nominal_id``: what "is this child known?" matches against |
-| ``resolve_tf`` | name value | term frequencies of given and family names, for single-record matching |
+| ``resolve_tf`` | given name | term frequencies of given names, for scoring single records and explanations |
 | ``resolve_model`` | build (one row) | the model used (JSON), whether trained here, pairs scored, timings |
 """
 
