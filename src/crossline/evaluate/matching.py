@@ -37,22 +37,39 @@ import polars as pl
 def logistic_fit(X: np.ndarray, y: np.ndarray, ridge: float = 1e-2, iterations: int = 50) -> np.ndarray:
     """Coefficients (intercept first) of a logistic regression of ``y`` on standardised ``X``; returns them for raw X."""
     mu = X.mean(axis=0)
+    Z, sd = _standardised(X, mu)
+    beta = np.zeros(Z.shape[1])
+
+    def mean_and_weight(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = 1.0 / (1.0 + np.exp(-np.clip(Z @ beta, -30, 30)))
+        return p, p * (1 - p)
+
+    return _unstandardised(_newton(Z, y, beta, mean_and_weight, ridge, iterations), mu, sd)
+
+
+def _standardised(X: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Design matrix with an intercept and standardised columns (Newton steps stay well conditioned)."""
     sd = X.std(axis=0)
     sd[sd == 0] = 1.0
-    Z = np.column_stack([np.ones(len(X)), (X - mu) / sd])
-    beta = np.zeros(Z.shape[1])
+    return np.column_stack([np.ones(len(X)), (X - mu) / sd]), sd
+
+
+def _newton(Z, y, beta, mean_and_weight, ridge: float, iterations: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Ridge-penalised Newton-Raphson for a GLM whose mean and working weight come from ``mean_and_weight``."""
     penalty = ridge * np.eye(Z.shape[1])
     penalty[0, 0] = 0.0
     for _ in range(iterations):
-        eta = np.clip(Z @ beta, -30, 30)
-        p = 1.0 / (1.0 + np.exp(-eta))
-        w = p * (1 - p)
-        grad = Z.T @ (y - p) - penalty @ beta
-        hess = Z.T @ (Z * w[:, None]) + penalty
+        mean, weight = mean_and_weight(beta)
+        grad = Z.T @ (y - mean) - penalty @ beta
+        hess = Z.T @ (Z * weight[:, None]) + penalty
         step = np.linalg.solve(hess, grad)
-        beta += step
+        beta = beta + step
         if np.abs(step).max() < 1e-7:
             break
+    return beta
+
+
+def _unstandardised(beta: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
     raw = np.empty_like(beta)
     raw[1:] = beta[1:] / sd
     raw[0] = beta[0] - (beta[1:] * mu / sd).sum()
@@ -73,25 +90,15 @@ class Matched:
 def poisson_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, ridge: float = 1e-2, iterations: int = 50) -> np.ndarray:
     """Coefficients (intercept first) of a Poisson regression of counts ``y`` on ``X`` with ``offset`` (log exposure)."""
     mu_x = X.mean(axis=0)
-    sd = X.std(axis=0)
-    sd[sd == 0] = 1.0
-    Z = np.column_stack([np.ones(len(X)), (X - mu_x) / sd])
+    Z, sd = _standardised(X, mu_x)
     beta = np.zeros(Z.shape[1])
     beta[0] = np.log(max(y.mean(), 1e-6)) - offset.mean()
-    penalty = ridge * np.eye(Z.shape[1])
-    penalty[0, 0] = 0.0
-    for _ in range(iterations):
-        mu = np.exp(np.clip(Z @ beta + offset, -30, 30))
-        grad = Z.T @ (y - mu) - penalty @ beta
-        hess = Z.T @ (Z * mu[:, None]) + penalty
-        step = np.linalg.solve(hess, grad)
-        beta += step
-        if np.abs(step).max() < 1e-7:
-            break
-    raw = np.empty_like(beta)
-    raw[1:] = beta[1:] / sd
-    raw[0] = beta[0] - (beta[1:] * mu_x / sd).sum()
-    return raw
+
+    def mean_and_weight(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mean = np.exp(np.clip(Z @ beta + offset, -30, 30))
+        return mean, mean
+
+    return _unstandardised(_newton(Z, y, beta, mean_and_weight, ridge, iterations), mu_x, sd)
 
 
 def nearest_neighbours(rows: pl.DataFrame, k: int, caliper_sd: float) -> Matched:
