@@ -75,8 +75,7 @@ def _found(ws: Workspace) -> list[str]:
     import polars as pl
 
     def table(name: str) -> pl.DataFrame | None:
-        path = picture_store.current_table(ws.engine, ws.path, name)
-        return pl.read_parquet(path) if path is not None else None
+        return picture_store.read_table(ws.engine, ws.path, name, required=False)
 
     lines: list[str] = []
     nominals = table("nominals")

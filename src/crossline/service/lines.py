@@ -47,12 +47,7 @@ def _now() -> str:
 
 
 def _table(ws: Workspace, name: str, required: bool = True) -> pl.DataFrame | None:
-    path = picture_store.current_table(ws.engine, ws.path, name)
-    if path is None:
-        if required:
-            raise CrosslineError(f"the picture has no {name} table yet: run `crossline build` (the lines stage) first")
-        return None
-    return pl.read_parquet(path)
+    return picture_store.read_table(ws.engine, ws.path, name, required, stage="lines")
 
 
 def _line(ws: Workspace, line_id: str) -> dict[str, Any]:

@@ -13,10 +13,14 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, delete, func, insert, select
 
 from crossline.store.models import PictureVersion
+
+if TYPE_CHECKING:
+    import polars as pl
 
 KEEP = 3
 
@@ -88,3 +92,18 @@ def recover(engine: Engine, workspace: Path) -> None:
     for child in root.iterdir():
         if child.is_dir() and child.name not in listed:
             shutil.rmtree(child, ignore_errors=True)
+
+
+def read_table(engine: Engine, workspace: Path, name: str, required: bool = True, stage: str = "") -> "pl.DataFrame | None":
+    """A table of the current picture as a Polars frame; None (or an error saying what to run) when absent."""
+    import polars as pl
+
+    from crossline.errors import CrosslineError
+
+    path = current_table(engine, workspace, name)
+    if path is None:
+        if required:
+            hint = f" (the {stage} stage)" if stage else ""
+            raise CrosslineError(f"the picture has no {name} table yet: run `crossline build`{hint} first")
+        return None
+    return pl.read_parquet(path)
