@@ -46,5 +46,5 @@ def test_rerun_replaces_the_previous_output(tmp_path: Path) -> None:
 def test_summary_describes_the_run(sim) -> None:
     text = sim.summary.describe()
     assert "deal lines" in text and "exploited" in text and str(sim.summary.bundle) in text
-    assert sim.summary.seconds < 10  # scale 1 is the tests' size
+    assert sim.summary.seconds > 0  # timed (never asserted against a limit: tests do not assert on wall time)
     assert sum(v for k, v in sim.summary.rows.items() if "/comms-" in k) == sim.summary.comms_rows
