@@ -23,6 +23,9 @@ POLICE = [
     "CP-5,Carys,Lloyd-Vaughan,,,2009,F,3 Tan y Bryn,Blackwood,NP12 1LW,,,,,",
     # a shared PNC id across two forces, names written differently, another address
     "CP-6,Dylan,Margetson,,Dilly,2004-05-05,M,9 Quarry Lane,Pontypool,NP4 6HD,,04/123456A,,,",
+    # known to the police by another first name, the house number written wrongly, NHS number (from custody
+    # healthcare) mistyped by one digit
+    "CP-7,Kai,Bracegirdle,,,2008-10-14,M,41 Ffordd Celyn,Newport,NP19 4DE,,,4010232184,,",
 ]
 OTHER_FORCE = [
     "MP-1,Dyl,Margetsen,,,,M,Flat 2 41 Dock Road,Liverpool,L20 8AE,,04/123456A,,,",
@@ -45,6 +48,7 @@ HEALTH = [
     # each twin's own health record
     "CH-4,Megan,Trevaskis,,,2012-08-19,F,6 Gwern Close,Abertillery,NP13 2PX,07713 456789,,4010232161,,",
     "CH-5,Mali,Trevaskis,,,2012-08-19,F,6 Gwern Close,Abertillery,NP13 2PX,07713 456789,,4010232178,,",
+    "CH-6,Jayden,Bracegirdle,,,2008-10-14,M,15 Ffordd Celyn,Newport,NP19 4DE,,,4010232194,,",
 ]
 
 SOURCES = {
@@ -63,6 +67,8 @@ SAME = [
     ("shared PNC id", [("case-police", "CP-6"), ("case-other-force", "MP-1")]),
     ("twin Megan's records", [("case-school", "CS-4"), ("case-health", "CH-4")]),
     ("twin Mali's records", [("case-school", "CS-5"), ("case-health", "CH-5")]),
+    # given names differ as twins' do, but an identifier one character apart is a typo of one identifier
+    ("another first name, NHS number mistyped", [("case-police", "CP-7"), ("case-health", "CH-6")]),
 ]
 # (description, records that must each be in a different nominal)
 APART = [

@@ -15,7 +15,7 @@ Why each comparison looks as it does (docs/resolve.md has the long form):
 - Date of birth: exact, day and month swapped, partial dates that agree as
   far as they go, one digit apart, same year, within five years, further.
 - Twins guard: a comparison of its own that takes back what an agreeing date
-  gave when the given names clearly differ and no identifier agrees (twins
+  gave when the given names clearly differ and no identifier agrees or is one character apart (twins
   and siblings); its weights are set, never trained (``set_twin_guard``).
 - Location: one comparison for address, postcode and town together (unit,
   sector, district, town), so one shared home is counted once, not three
@@ -188,11 +188,11 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
     """
     compatible = " OR ".join(f"({sql})" for sql, _, _ in _given_compatible(f))
     names_differ = f"given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND NOT ({compatible})"
-    # Twins never share an identifier: where one agrees, the date counts as usual.
-    no_shared_id = (
-        "NOT (coalesce(pnc_l = pnc_r, false) OR coalesce(nhs_l = nhs_r, false) OR coalesce(upn_l = upn_r, false)"
-        f" OR {f.overlap('other_ids_l', 'other_ids_r')})"
-    )
+    # Twins never share an identifier: where one agrees, the date counts as usual. One character apart counts
+    # as agreeing: NHS numbers, UPNs and PNC ids carry a check character, so two valid ones never differ in a
+    # single character, and a one-character difference is a typo of one identifier, not a sibling's.
+    near = " OR ".join(f"coalesce({f.dl(f'{c}_l', f'{c}_r')} <= 1, false)" for c in ("pnc", "nhs", "upn", "other_id_first"))
+    no_shared_id = f"NOT ({near} OR {f.overlap('other_ids_l', 'other_ids_r')})"
     return CustomComparison(
         [
             _null(
