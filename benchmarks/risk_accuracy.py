@@ -19,11 +19,25 @@ pooled).
 What works: at ``--what-works-scale`` (10 by default; programmes are too small
 at scale 1) for each of ``--what-works-seeds``, each programme's rate ratio on
 all harm indicators against matched comparisons, with its 95% interval,
-against the programme's true rate ratio (truth/intervention_effects.csv).
+against the programme's true rate ratio (truth/intervention_effects.csv), at
+3, 6 and 12 months and to the end of the data: the matched estimate (ratio of
+means) and the regression-adjusted one (evaluate/adjust.py), each with
+whether the truth lies inside its interval, and a summary "inside the
+interval in X of Y". ``--what-works-months`` lengthens the simulated period
+(5, the default, is 1 June to 31 October 2026: only 3 months can be assessed;
+14 gives most participants a year of follow-up).
+
+The truth per horizon: the simulator multiplies a participant's rate of every
+harm indicator by the programme's ratio from the start day to the end of the
+period (not only while the programme runs) and spreads later events evenly
+over that time, with no trend in the untreated rate, so the true rate ratio
+over the first 3, 6 or 12 months is the same as to the end of the data
+(sim/indicators.py, docs/simulator.md "Interventions").
 
     .venv/bin/python benchmarks/risk_accuracy.py
     .venv/bin/python benchmarks/risk_accuracy.py --seeds 1 2 3 --what-works-seeds 1 2 3
     .venv/bin/python benchmarks/risk_accuracy.py --seeds --what-works-seeds 1     # what works only
+    .venv/bin/python benchmarks/risk_accuracy.py --seeds --what-works-seeds 1 2 3 4 5 --what-works-months 14
     .venv/bin/python benchmarks/risk_accuracy.py --calibrate      # band thresholds from seeds 101-105
 """
 
@@ -51,7 +65,7 @@ from crossline.build.risk.settings import risk_settings
 from crossline.evaluate.accuracy import precision_at_k, roc_auc
 from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
 from crossline.service.imports import import_bundle
-from crossline.sim import simulate
+from crossline.sim import Scenario, simulate
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace, init_workspace
 
@@ -70,10 +84,10 @@ def measure(truth: Path, nominals: pl.DataFrame, risk: pl.DataFrame) -> dict[str
     return {"auc": roc_auc(s, y), "precision_at_k": precision_at_k(s, y), "k": int(y.sum()), "young_people": ps.height}
 
 
-def prepared(seed: float, scale: float, root: Path) -> tuple[Workspace, Path, float]:
+def prepared(seed: float, scale: float, root: Path, months: int = 5) -> tuple[Workspace, Path, float]:
     started = time.monotonic()
-    out = root / f"seed{seed}-scale{scale:g}"
-    simulate(out, seed=int(seed), scale=scale)
+    out = root / (f"seed{seed}-scale{scale:g}" + ("" if months == 5 else f"-months{months}"))
+    simulate(out, scenario=Scenario(seed=int(seed), scale=scale).with_months(months))
     ws = init_workspace(out / "ws")
     import_bundle(ws, LOCAL_ADMIN, out / "bundle")
     return ws, out / "truth", time.monotonic() - started
@@ -123,14 +137,24 @@ def pipeline_run(ws: Workspace, truth: Path) -> tuple[dict[str, float], float]:
     return measure(truth, current(ws, "nominals"), current(ws, "risk")), time.monotonic() - started
 
 
-def what_works(seed: float, scale: float, root: Path) -> dict:
-    from crossline.evaluate.effects import evaluate_workspace
+HORIZONS = ("3 months", "6 months", "12 months", "to the end of the data")
 
-    ws, truth, prep = prepared(seed, scale, root)
+
+def _inside(low: float | None, true: float | None, high: float | None) -> bool | None:
+    return None if low is None or high is None or true is None else low <= true <= high
+
+
+def what_works(seed: float, scale: float, root: Path, months: int = 5, line_contact: bool = True) -> dict:
+    from crossline.evaluate.effects import evaluate, workspace_data
+
+    ws, truth, prep = prepared(seed, scale, root, months)
     try:
         nominals, _risk, build_s, _ = truth_run(ws, truth)
         started = time.monotonic()
-        results = evaluate_workspace(ws)
+        data = workspace_data(ws)
+        if not line_contact:  # the covariates as they were before 2026-11-28 (docs/risk.md, "Figures")
+            data = dataclasses.replace(data, line_contacts=None)
+        results = evaluate(data, risk_settings(ws.settings))
         eval_s = time.monotonic() - started
         true = dict(pl.read_csv(truth / "intervention_effects.csv").select("programme", "true_rate_ratio").iter_rows())
         rows = []
@@ -144,11 +168,25 @@ def what_works(seed: float, scale: float, root: Path) -> dict:
                 "ratio_3m": e3.ratio if e3 else None, "low_3m": e3.ratio_low if e3 else None, "high_3m": e3.ratio_high if e3 else None,
                 "covered": (e is not None and e.ratio_low is not None and e.ratio_low <= true.get(p.programme, -1) <= e.ratio_high),
                 "max_abs_smd_after": float(p.balance["smd_after"].abs().max()) if p.balance is not None else None,
+                "worst_smd_after": (p.balance.sort(pl.col("smd_after").abs(), descending=True).head(3).select("covariate", "smd_after").rows()
+                                    if p.balance is not None else None),
+                "horizons": {h: _horizon(p.estimate("harm_indicators", h), true.get(p.programme)) for h in HORIZONS} if p.status == "estimated" else {},
             })
-        return {"seed": seed, "scale": scale, "prepare_s": round(prep, 1), "build_s": round(build_s, 1), "evaluate_s": round(eval_s, 1),
+        return {"seed": seed, "scale": scale, "months": months, "prepare_s": round(prep, 1), "build_s": round(build_s, 1), "evaluate_s": round(eval_s, 1),
                 "notes": results.notes, "programmes": rows}
     finally:
         ws.close()
+
+
+def _horizon(e, true: float | None) -> dict:  # type: ignore[no-untyped-def]
+    if e is None:
+        return {"status": "missing"}
+    return {
+        "status": e.status, "reason": e.reason, "participants": e.n_treated,
+        "ratio": e.ratio, "low": e.ratio_low, "high": e.ratio_high, "inside": _inside(e.ratio_low, true, e.ratio_high),
+        "adjusted": e.adjusted_ratio, "adjusted_low": e.adjusted_low, "adjusted_high": e.adjusted_high,
+        "adjusted_inside": _inside(e.adjusted_low, true, e.adjusted_high),
+    }
 
 
 def main() -> int:
@@ -157,6 +195,10 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--what-works-seeds", type=int, nargs="*", default=[1, 2])
     ap.add_argument("--what-works-scale", type=float, default=10.0)
+    ap.add_argument("--what-works-months", type=int, default=5,
+                    help="Simulated period in months from 1 June 2026 for the what-works runs (5: only 3 months assessable; 14: 12 months).")
+    ap.add_argument("--what-works-without-line-contact", action="store_true",
+                    help="Leave out the covariate of days in contact with a deal line before the start (to measure what it changes).")
     ap.add_argument("--calibrate", action="store_true", help="Print band thresholds calibrated on seeds 101-105 and stop.")
     ap.add_argument("--keep", type=Path, default=None, help="Keep the scenarios and workspaces in this folder.")
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures as JSON here.")
@@ -201,7 +243,7 @@ def main() -> int:
         if pooled:
             report["fairness"] = fairness.report(pl.concat(pooled), "high").to_dicts()
         for seed in args.what_works_seeds:
-            r = what_works(seed, args.what_works_scale, root)
+            r = what_works(seed, args.what_works_scale, root, args.what_works_months, not args.what_works_without_line_contact)
             report["what_works"].append(r)
             print(json.dumps(r, default=str))
     finally:
@@ -243,6 +285,45 @@ def _print(report: dict) -> None:
                 m3 = f"{p['ratio_3m']:.2f} ({p['low_3m']:.2f} to {p['high_3m']:.2f})" if p["ratio_3m"] is not None else "-"
                 print(f"| {r['seed']} | {r['scale']:g} | {p['programme']} | {p['participants']} | {p['matched']} | {p['true']} | {est} | "
                       f"{'yes' if p['covered'] else 'NO'} | {m3} | {p['naive']:.2f} | {p['max_abs_smd_after']:.3f} |")
+        _print_horizons(report["what_works"])
+
+
+def _interval(r: float | None, lo: float | None, hi: float | None) -> str:
+    return "-" if r is None or lo is None or hi is None else f"{r:.2f} ({lo:.2f} to {hi:.2f})"
+
+
+def _print_horizons(runs: list[dict]) -> None:
+    """Per seed, programme and horizon: participants, matched estimate and adjusted estimate against the truth; then coverage."""
+    months = sorted({r.get("months", 5) for r in runs})
+    print(f"\n## What works by horizon (all harm indicators; period {', '.join(map(str, months))} months from 1 June 2026)\n")
+    print("| seed | programme | horizon | participants | matched | true | matched estimate (95% interval) | inside | adjusted estimate (95% interval) | inside |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | --- | --- | --- | --- |")
+    tally: dict[tuple[str, str], list[int]] = {}
+    for r in runs:
+        for p in r["programmes"]:
+            if p["status"] != "estimated":
+                print(f"| {r['seed']} | {p['programme']} | all | {p['participants']} | - | {p['true']} | refused: {p['reason']} | - | - | - |")
+                continue
+            for h, e in p["horizons"].items():
+                if e.get("status") != "estimated":
+                    print(f"| {r['seed']} | {p['programme']} | {h} | {e.get('participants', '-')} | {p['matched']} | {p['true']} | "
+                          f"{e.get('status')}: {e.get('reason', '')} | - | - | - |")
+                    continue
+                for kind, inside in (("matched", e["inside"]), ("adjusted", e["adjusted_inside"])):
+                    if inside is not None:
+                        t = tally.setdefault((kind, h), [0, 0])
+                        t[0] += int(inside)
+                        t[1] += 1
+                yes = lambda v: "-" if v is None else ("yes" if v else "**no**")  # noqa: E731
+                print(f"| {r['seed']} | {p['programme']} | {h} | {e['participants']} | {p['matched']} | {p['true']} | "
+                      f"{_interval(e['ratio'], e['low'], e['high'])} | {yes(e['inside'])} | "
+                      f"{_interval(e['adjusted'], e['adjusted_low'], e['adjusted_high'])} | {yes(e['adjusted_inside'])} |")
+    print()
+    for kind in ("matched", "adjusted"):
+        parts = [(h, *tally[(kind, h)]) for h in HORIZONS if (kind, h) in tally]
+        total = [sum(x[1] for x in parts), sum(x[2] for x in parts)]
+        print(f"{kind} estimate: true effect inside the interval in {total[0]} of {total[1]} "
+              + "(" + "; ".join(f"{h}: {a} of {b}" for h, a, b in parts) + ")")
 
 
 if __name__ == "__main__":

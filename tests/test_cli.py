@@ -81,3 +81,9 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "scenario" / "truth").is_dir()
     assert "deal lines on" in demo.stdout and "nominals (people) resolved" in demo.stdout
     assert (tmp_path / "demo" / "workspace" / "exports" / "nominals.csv").exists()
+
+
+def test_simulate_refuses_a_period_too_short_for_follow_up(tmp_path: Path) -> None:
+    out = run("simulate", str(tmp_path / "sim"), "--months", "4", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "give --months from 5 to 36" in out.stderr and not (tmp_path / "sim").exists()

@@ -227,14 +227,25 @@ def simulate(
     outdir: Annotated[Path, typer.Argument(help="Folder for bundle/ and truth/.")],
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 1,
     scale: Annotated[float, typer.Option(help="1 for tests, 10 regional, 100 national.")] = 1.0,
+    months: Annotated[int, typer.Option(
+        help="Length of the period from 1 June 2026, in calendar months (5 to 36; 5 ends on 31 October 2026). "
+             "Programmes start in its first 70 days: 14 months give most participants 12 months of follow-up.",
+    )] = 5,
 ) -> None:
     """Write a synthetic county lines scenario (a contract bundle) with its ground truth."""
-    summary = _simulate_with_progress(outdir, seed, scale)
+    summary = _simulate_with_progress(outdir, seed, scale, months)
     console.print(summary.describe())
 
 
-def _simulate_with_progress(outdir: Path, seed: int, scale: float):  # type: ignore[no-untyped-def]
+def _simulate_with_progress(outdir: Path, seed: int, scale: float, months: int = 5):  # type: ignore[no-untyped-def]
+    from crossline.sim import Scenario
     from crossline.sim import simulate as run_simulation
+    from crossline.sim.scenario import DEFAULT_MONTHS, MAX_MONTHS
+
+    if not DEFAULT_MONTHS <= months <= MAX_MONTHS:
+        raise typer.BadParameter(f"give --months from {DEFAULT_MONTHS} to {MAX_MONTHS} (programmes start up to day 70 and need follow-up)",
+                                 param_hint="--months")
+    scenario = Scenario(seed=seed, scale=scale).with_months(months)
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
@@ -243,7 +254,7 @@ def _simulate_with_progress(outdir: Path, seed: int, scale: float):  # type: ign
         def progress(stage: str, fraction: float) -> None:
             bar.update(task, description=f"simulating: {stage}", completed=fraction)
 
-        return run_simulation(outdir, seed=seed, scale=scale, progress=progress)
+        return run_simulation(outdir, seed=seed, scale=scale, progress=progress, scenario=scenario)
 
 
 @app.command()

@@ -14,7 +14,8 @@ from sqlalchemy import text
 from crossline.access.actor import Actor
 from crossline.build.risk.settings import RiskSettings
 from crossline.errors import PermissionDenied
-from crossline.evaluate.effects import KINDS, EvaluationData, evaluate
+from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
+from crossline.evaluate.effects import KINDS, EvaluationData, _covariates, evaluate
 from crossline.evaluate.matching import logistic_fit, nearest_neighbours, smd
 from crossline.evaluate.report import render
 
@@ -24,20 +25,26 @@ DAYS = 150
 MIX = {True: [0.45, 0.2, 0.08, 0.12, 0.07, 0.08], False: [0.1, 0.05, 0.1, 0.4, 0.3, 0.05]}
 
 
-def synthetic(n: int, rate_ratio: float, seed: int, treat_shift: float = 0.0, exploited_logit: float = 0.6) -> tuple[EvaluationData, int]:
-    """Young people with a known programme effect and referral driven by need (prior incidents, ACEs, exploitation)."""
+def synthetic(n: int, rate_ratio: float, seed: int, treat_shift: float = 0.0, exploited_logit: float = 0.6,
+              days: int = DAYS) -> tuple[EvaluationData, int]:
+    """Young people with a known programme effect and referral driven by need (prior incidents, ACEs, exploitation).
+
+    Incidents come at a constant daily rate (``DAYS`` days' worth per person is the rate below) and a programme
+    divides the rate after its start by ``rate_ratio`` for good, so the true ratio is the same at every horizon;
+    programmes start on days 25 to 70 whatever ``days`` is (as in the simulator).
+    """
     rng = np.random.default_rng(seed)
     exploited = rng.random(n) < 0.06
     ace = rng.integers(0, 4, n) * (rng.random(n) < 0.4)
-    lam = np.where(exploited, 5.0, 0.3 + 0.25 * ace)  # incidents over the whole period
+    lam = np.where(exploited, 5.0, 0.3 + 0.25 * ace)  # incidents per DAYS days
     s = rng.integers(25, 71, n)
     pre = rng.poisson(lam * s / DAYS)
     logit = -3.6 + treat_shift + 0.7 * np.minimum(pre, 4) + 0.35 * ace + exploited_logit * exploited
     treated = rng.random(n) < 1 / (1 + np.exp(-logit))
-    post = rng.poisson(lam * (DAYS - s) / DAYS * np.where(treated, rate_ratio, 1.0))
+    post = rng.poisson(lam * (days - s) / DAYS * np.where(treated, rate_ratio, 1.0))
     ids = np.array([f"Y{i:05d}" for i in range(n)])
     rows = []
-    for who, count, lo, hi in ((np.arange(n), pre, np.zeros(n, int), s), (np.arange(n), post, s, np.full(n, DAYS))):
+    for who, count, lo, hi in ((np.arange(n), pre, np.zeros(n, int), s), (np.arange(n), post, s, np.full(n, days))):
         rep = np.repeat(who, count)
         day = rng.uniform(np.repeat(lo, count), np.repeat(hi, count))
         kinds = np.array([rng.choice(KINDS, p=MIX[bool(exploited[i])]) for i in rep]) if len(rep) else np.array([], dtype=str)
@@ -53,7 +60,7 @@ def synthetic(n: int, rate_ratio: float, seed: int, treat_shift: float = 0.0, ex
         events=pl.concat(rows),
         concerns=pl.DataFrame({"nominal_id": ids[concern], "occurred_at": [START + timedelta(days=int(rng.integers(0, DAYS))) for _ in range(int(concern.sum()))]},
                               schema={"nominal_id": pl.String, "occurred_at": pl.Datetime("us")}),
-        data_start=START, data_end=START + timedelta(days=DAYS),
+        data_start=START, data_end=START + timedelta(days=days),
     )
     return data, int(treated.sum())
 
@@ -70,6 +77,9 @@ def test_recovers_a_known_effect_that_a_naive_comparison_gets_wrong() -> None:
     assert e.ratio_low <= 0.6 <= e.ratio_high, (e.ratio, e.ratio_low, e.ratio_high)
     assert e.ratio_high < 1.0  # the benefit is found
     assert result.naive_ratio is not None and result.naive_ratio > 1.0  # the unmatched comparison calls it harmful
+    # the regression-adjusted estimate on the matched sample finds it too
+    assert e.adjusted_ratio is not None and e.adjusted_low is not None and e.adjusted_high is not None
+    assert e.adjusted_low <= 0.6 <= e.adjusted_high < 1.0, (e.adjusted_ratio, e.adjusted_low, e.adjusted_high)
     assert result.balance is not None
     worst_after = result.balance["smd_after"].abs().max()
     assert worst_after < result.balance["smd_before"].abs().max() and worst_after < 0.25
@@ -101,6 +111,57 @@ def test_says_which_horizons_the_period_allows() -> None:
     assert "6 months cannot be assessed" in out.notes[0] and "12 months cannot be assessed" in out.notes[0]
 
 
+def test_a_long_period_makes_6_and_12_months_assessable() -> None:
+    # programmes start on days 25-70: a year of follow-up for most; no unmeasured confounder, so the horizons, not bias, are tested
+    data, _ = synthetic(6000, 0.6, seed=13, days=430, exploited_logit=0.0)
+    out = evaluate(data, FAST)
+    assert "6 months can be assessed" in out.notes[0] and "12 months can be assessed" in out.notes[0]
+    result = out.programmes[0]
+    for horizon in ("3 months", "6 months", "12 months"):
+        e = result.estimate("harm_indicators", horizon)
+        assert e is not None and e.status == "estimated" and e.n_treated >= 30, (horizon, e)
+        assert e.ratio_low is not None and e.ratio_high is not None and e.ratio_low <= 0.6 <= e.ratio_high < 1.0, (horizon, e.ratio, e.ratio_low, e.ratio_high)
+    twelve = result.estimate("harm_indicators", "12 months")
+    everyone = result.estimate("harm_indicators", "to the end of the data")
+    assert twelve is not None and everyone is not None and twelve.n_treated < everyone.n_treated  # late starters lack a year
+    risk = result.estimate("missing_episodes", "12 months")
+    assert risk is not None and risk.status == "estimated"
+
+
+def test_regression_adjustment_removes_imbalance_matching_left() -> None:
+    """Participants with more earlier incidents than their comparisons: the ratio of means is biased, the adjustment is not."""
+    rng = np.random.default_rng(5)
+    n_t, k = 400, 3
+    x_t = rng.normal(0.5, 1.0, n_t)  # matching left participants half an SD worse off
+    x_c = rng.normal(0.0, 1.0, n_t * k)
+    days = rng.integers(60, 200, n_t).astype(float)
+    y_t = rng.poisson(np.exp(-4.0 + 0.8 * x_t) * days * 0.6)
+    y_c = rng.poisson(np.exp(-4.0 + 0.8 * x_c) * np.repeat(days, k))
+    sample = MatchedSample(
+        X=np.concatenate([x_t, x_c])[:, None], treated=np.concatenate([np.ones(n_t), np.zeros(n_t * k)]),
+        y=np.concatenate([y_t, y_c]).astype(float), exposure=np.concatenate([days, np.repeat(days, k)]),
+        weight=np.concatenate([np.ones(n_t), np.full(n_t * k, 1 / k)]), person=np.arange(n_t * (k + 1)),
+    )
+    naive = y_t.mean() / y_c.mean()
+    ratio, low, high = adjusted_rate_ratio(sample, 200, np.random.default_rng(1))
+    assert naive > 0.75  # about 0.6 x exp(0.8 x 0.5): the imbalance hides most of the effect
+    assert low <= 0.6 <= high and abs(ratio - 0.6) < 0.08, (ratio, low, high)
+
+
+def test_contact_with_a_deal_line_counts_only_before_the_start() -> None:
+    data, _ = synthetic(3000, 0.6, seed=16)
+    first = data.treatments.sort("nominal_id").row(0, named=True)
+    start = first["started_at"]
+    contacts = pl.DataFrame({"nominal_id": [first["nominal_id"]] * 3,
+                             "occurred_at": [start - timedelta(days=5), start - timedelta(days=1), start + timedelta(days=1)]})
+    data = dataclasses.replace(data, line_contacts=contacts)
+    rows = pl.DataFrame({"row": [0], "nominal_id": [first["nominal_id"]], "index_day": [int((start - START).days)], "treated": [True]})
+    events = data.events.with_columns(((pl.col("occurred_at") - pl.lit(START)).dt.total_seconds() // 86400).cast(pl.Int64).alias("day"))
+    out, covariates = _covariates(rows, data, events, FAST)
+    assert "prior_line_contact_days" in covariates
+    assert out["prior_line_contact_days"][0] == pytest.approx(np.log1p(2))  # two days before the start; the day after is an outcome's time
+
+
 def _as(data: EvaluationData, prefix: str, programme: str) -> EvaluationData:
     """The same young people under other ids, on another programme (to put two programmes in one evaluation)."""
     ren = lambda f: f.with_columns((prefix + pl.col("nominal_id")).alias("nominal_id"))  # noqa: E731
@@ -118,6 +179,7 @@ def test_the_report_is_one_offline_html_file_with_charts() -> None:
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert "No estimate." in html and "young people took part in sport" in html
     assert "One-to-one mentoring" in html
+    assert "rate ratio adjusted on the matched sample" in html
 
 
 def test_matching_pairs_on_the_same_index_day_within_the_caliper() -> None:

@@ -11,6 +11,11 @@ compared with their matches':
   mean; below 1 means fewer) and the difference per young person;
 - the change in risk score: the difference in the mean change.
 
+Each rate ratio is also given adjusted on the matched sample: a Poisson
+regression of the outcome on taking part and every covariate, fitted on the
+participants and their comparisons (:mod:`crossline.evaluate.adjust`), which
+removes what imbalance the matching left.
+
 Each at 3, 6 and 12 months where the data allow: a horizon is assessed only on
 participants whose start lies at least that long before the data end, and
 not at all when fewer than ``what_works_min_treated`` such participants remain
@@ -34,6 +39,7 @@ import numpy as np
 import polars as pl
 
 from crossline.build.risk.settings import RiskSettings, risk_settings
+from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
 from crossline.evaluate.matching import Matched, balance, logistic_fit, logit_scores, nearest_neighbours, poisson_fit
 
 KINDS = ("missing_episode", "stop_search", "school_exclusion", "persistent_absence", "ae_attendance", "arrest")
@@ -59,6 +65,7 @@ class EvaluationData:
     data_start: datetime
     data_end: datetime
     evidence: pl.DataFrame | None = None  # risk evidence, to score each young person at a date
+    line_contacts: pl.DataFrame | None = None  # nominal_id, occurred_at: each day with contact with a deal line or runner number
 
 
 @dataclass
@@ -78,6 +85,9 @@ class Estimate:
     difference: float | None = None
     diff_low: float | None = None
     diff_high: float | None = None
+    adjusted_ratio: float | None = None  # regression-adjusted on the matched sample (evaluate/adjust.py)
+    adjusted_low: float | None = None
+    adjusted_high: float | None = None
 
 
 @dataclass
@@ -180,9 +190,14 @@ def _programme(programme: str, treated: pl.DataFrame, controls: pl.DataFrame, da
     result.status, result.reason = "estimated", ""
     rng = np.random.default_rng(rs.what_works_seed)
     result.naive_ratio = _naive(rows, events, end_day)
+    adjust_rng = np.random.default_rng([rs.what_works_seed, 1])  # its own stream: the unadjusted intervals stay as they were
     for outcome, label, kinds in OUTCOMES:
         for horizon, h in HORIZONS:
-            result.estimates.append(_estimate(rows, matched, events, outcome, label, kinds, horizon, h, end_day, rs, rng))
+            est = _estimate(rows, matched, events, outcome, label, kinds, horizon, h, end_day, rs, rng)
+            if est.ratio is not None:
+                sample = _matched_sample(rows, matched, _counts(rows, events, kinds, h, end_day), covariates, h, end_day)
+                est.adjusted_ratio, est.adjusted_low, est.adjusted_high = adjusted_rate_ratio(sample, rs.what_works_bootstrap, adjust_rng)
+            result.estimates.append(est)
     if data.evidence is not None:
         for horizon, h in HORIZONS[:3]:
             result.estimates.append(_risk_change(rows, matched, data, horizon, h, end_day, rs, rng))
@@ -240,6 +255,14 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
         pl.col("age").cast(pl.Float64), pl.col("male").cast(pl.Float64), pl.col("ace_count").cast(pl.Float64), pl.col("in_care").cast(pl.Float64),
     ).drop(list(KINDS))
     covariates = [*pre, "prior_concern", "ace_count", "in_care", "age", "male"]
+    if data.line_contacts is not None:
+        contact = (
+            rows.select("row", "nominal_id", "index_day")
+            .join(data.line_contacts.select("nominal_id", _day("occurred_at", data.data_start).alias("day")).unique(), on="nominal_id")
+            .filter(pl.col("day") < pl.col("index_day")).group_by("row").len().rename({"len": "prior_line_contact_days"})
+        )
+        out = out.join(contact, on="row", how="left").with_columns(pl.col("prior_line_contact_days").fill_null(0).cast(pl.Float64).log1p())
+        covariates.append("prior_line_contact_days")
     if data.evidence is not None:
         score_at = _scores_at(data, out.select("row", "nominal_id", pl.col("index_day").alias("day")), rs)
         out = out.join(score_at, on="row", how="left").with_columns(pl.col("score").fill_null(0.0).alias("risk_at_start")).drop("score")
@@ -405,6 +428,27 @@ def _estimate(rows: pl.DataFrame, matched: Matched, events: pl.DataFrame, outcom
     return _fill(est, paired, rs, rng, ratio=True)
 
 
+def _matched_sample(rows: pl.DataFrame, matched: Matched, y: pl.DataFrame, covariates: list[str], h: int | None,
+                    end_day: int) -> MatchedSample:
+    """Participants with ``h`` days of follow-up (all of them when ``h`` is None) and their comparisons, for the outcome model."""
+    keep = (pl.col("index_day") + h <= end_day) if h is not None else pl.lit(True)
+    treated = rows.filter(pl.col("treated") & keep).select("row")
+    pairs = matched.pairs.join(treated, left_on="treated_row", right_on="row", how="semi")
+    sample = pl.concat([
+        pairs.select(pl.col("treated_row").alias("row")).unique().sort("row").with_columns(pl.lit(1.0).alias("weight"), pl.lit(1.0).alias("t")),
+        pairs.sort("treated_row", "control_row").select(pl.col("control_row").alias("row"), "weight", pl.lit(0.0).alias("t")),
+    ]).with_row_index("order")
+    sample = (
+        sample.join(rows.select("row", "nominal_id", "index_day", *covariates), on="row", how="left")
+        .join(y, on="row", how="left").sort("order")
+    )
+    exposure = np.full(sample.height, float(h)) if h is not None else (end_day + 1 - sample["index_day"].to_numpy()).astype(float)
+    return MatchedSample(
+        X=sample.select(covariates).to_numpy().astype(float), treated=sample["t"].to_numpy(), y=sample["y"].fill_null(0.0).to_numpy(),
+        exposure=exposure, weight=sample["weight"].to_numpy(), person=sample["nominal_id"].rank("dense").cast(pl.Int64).to_numpy(),
+    )
+
+
 def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, horizon: str, h: int | None, end_day: int,
                  rs: RiskSettings, rng: np.random.Generator) -> Estimate:
     assert h is not None
@@ -504,4 +548,43 @@ def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
         .with_columns(pl.col("male").fill_null(0.5), pl.col("ace_count").fill_null(0), pl.col("in_care").fill_null(0))
     )
     concerns = evidence.filter(pl.col("indicator").is_in(["concern_exploitation", "nrm_referral"])).select("nominal_id", "occurred_at").drop_nulls()
-    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence.join(people, on="nominal_id", how="semi"))
+    evidence = evidence.join(people, on="nominal_id", how="semi")
+    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence, _line_contact_days(ws, evidence))
+
+
+def _line_contact_days(ws, evidence: pl.DataFrame) -> pl.DataFrame | None:  # type: ignore[no-untyped-def]
+    """(nominal_id, occurred_at): each day on which a young person's phone was in contact with a deal line or runner number.
+
+    The risk stage dates such contact by its *latest* day (what an analyst
+    needs today), so a young person in contact with a line all summer shows
+    none of it "before" a start in July; the comms say from which day it was
+    visible. Read from the comms lake, for the (phone, line number) pairs the
+    risk stage found only. None when the lines stage has not run (no contact
+    assessed, so no covariate).
+    """
+    from crossline.engine import duck
+    from crossline.store import lake as lake_store
+
+    found = evidence.filter(pl.col("indicator").is_in(["line_contact", "runner_contact"]))
+    files = lake_store.dataset_paths(ws.engine, ws.lake, "comms")
+    if found.height == 0 or not files:
+        return None
+    pairs = found.select("nominal_id", pl.col("record_id").str.split_exact(" <-> ", 1).struct.rename_fields(["phone", "counterpart"])).unnest("record_id")
+    con = duck.connect(ws.settings)
+    try:
+        con.register("pairs", pairs.select("phone", "counterpart").unique().to_arrow())
+        file_list = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+        table = con.sql(f"""
+            WITH c AS (SELECT a_number, b_number, CAST(started_at AS DATE) AS day FROM read_parquet({file_list}, union_by_name = true))
+            SELECT DISTINCT p.phone, p.counterpart, c.day FROM c JOIN pairs p ON c.a_number = p.phone AND c.b_number = p.counterpart
+            UNION
+            SELECT DISTINCT p.phone, p.counterpart, c.day FROM c JOIN pairs p ON c.b_number = p.phone AND c.a_number = p.counterpart
+        """).to_arrow_table()
+    finally:
+        con.close()
+    days = pl.from_arrow(table)
+    assert isinstance(days, pl.DataFrame)
+    return (
+        pairs.join(days, on=["phone", "counterpart"]).select("nominal_id", pl.col("day").cast(pl.Datetime("us")).alias("occurred_at"))
+        .unique().sort("nominal_id", "occurred_at")
+    )

@@ -54,14 +54,19 @@ def _standardised(X: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.column_stack([np.ones(len(X)), (X - mu) / sd]), sd
 
 
-def _newton(Z, y, beta, mean_and_weight, ridge: float, iterations: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Ridge-penalised Newton-Raphson for a GLM whose mean and working weight come from ``mean_and_weight``."""
+def _newton(Z, y, beta, mean_and_weight, ridge: float, iterations: int, case_weights=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Ridge-penalised Newton-Raphson for a GLM whose mean and working weight come from ``mean_and_weight``
+    (each row counted ``case_weights`` times when given)."""
     penalty = ridge * np.eye(Z.shape[1])
     penalty[0, 0] = 0.0
     for _ in range(iterations):
         mean, weight = mean_and_weight(beta)
-        grad = Z.T @ (y - mean) - penalty @ beta
-        hess = Z.T @ (Z * weight[:, None]) + penalty
+        if case_weights is None:
+            grad = Z.T @ (y - mean) - penalty @ beta
+            hess = Z.T @ (Z * weight[:, None]) + penalty
+        else:
+            grad = Z.T @ (case_weights * (y - mean)) - penalty @ beta
+            hess = Z.T @ (Z * (case_weights * weight)[:, None]) + penalty
         step = np.linalg.solve(hess, grad)
         beta = beta + step
         if np.abs(step).max() < 1e-7:

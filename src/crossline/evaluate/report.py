@@ -24,7 +24,8 @@ def _png(fig) -> str:  # type: ignore[no-untyped-def]
 
 
 def forest_chart(results: WhatWorks, outcome: str = "harm_indicators", horizon: str = "to the end of the data") -> str | None:
-    """Rate ratio and 95% interval per programme (log scale); refused programmes are listed, not drawn."""
+    """Rate ratio and 95% interval per programme (log scale), adjusted on the matched sample where it could be fitted
+    (docs/risk.md, "What works": it covered the true effect more often); refused programmes are listed, not drawn."""
     import matplotlib
     import matplotlib.ticker
 
@@ -37,10 +38,12 @@ def forest_chart(results: WhatWorks, outcome: str = "harm_indicators", horizon: 
         return None
     fig, ax = plt.subplots(figsize=(6.5, 0.6 * len(rows) + 1.2))
     for i, (name, e) in enumerate(rows):
-        lo = max(e.ratio_low or e.ratio, 1e-2)
-        hi = max(e.ratio_high or e.ratio, lo)
+        adjusted = e.adjusted_ratio is not None and e.adjusted_low is not None and e.adjusted_high is not None and e.adjusted_ratio > 0
+        ratio, low, high = (e.adjusted_ratio, e.adjusted_low, e.adjusted_high) if adjusted else (e.ratio, e.ratio_low, e.ratio_high)
+        lo = max(low or ratio, 1e-2)
+        hi = max(high or ratio, lo)
         ax.plot([lo, hi], [i, i], color="#33566b", lw=2)
-        ax.plot([e.ratio], [i], "o", color="#33566b")
+        ax.plot([ratio], [i], "o", color="#33566b")
     ax.axvline(1.0, color="#999", ls="--", lw=1)
     ax.set_xscale("log")
     ticks = [t for t in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]] or [1.0]
@@ -48,7 +51,7 @@ def forest_chart(results: WhatWorks, outcome: str = "harm_indicators", horizon: 
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks(range(len(rows)), [n for n, _ in rows])
-    ax.set_xlabel("rate ratio against matched comparison (below 1: fewer events)")
+    ax.set_xlabel("rate ratio against matched comparison, adjusted (below 1: fewer events)")
     ax.set_title(f"{dict((o, label) for o, label, _ in OUTCOMES).get(outcome, outcome)}, {horizon}")
     ax.invert_yaxis()
     return _png(fig)

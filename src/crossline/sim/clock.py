@@ -6,13 +6,22 @@ Everything is kept as Unix seconds (UTC); activity is drawn in UK local time
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-BST_START = int(datetime(2026, 3, 29, 1, tzinfo=timezone.utc).timestamp())
-BST_END = int(datetime(2026, 10, 25, 1, tzinfo=timezone.utc).timestamp())
 DAY = 86_400
+
+
+def _last_sunday_1am_utc(year: int, month: int) -> int:
+    """British Summer Time starts and ends at 01:00 UTC on the last Sunday of March and of October."""
+    last = datetime(year + (month == 12), month % 12 + 1, 1, 1, tzinfo=timezone.utc) - timedelta(days=1)
+    return int((last - timedelta(days=(last.weekday() + 1) % 7)).timestamp())
+
+
+# [start, end) of BST for each year a scenario can span (the default period lies in 2026; a longer one runs on)
+_BST = np.array([_last_sunday_1am_utc(y, m) for y in range(2020, 2041) for m in (3, 10)], dtype=np.int64)
+BST_START, BST_END = int(_BST[12]), int(_BST[13])  # 2026: 29 March and 25 October
 
 # relative activity by local hour: quiet nights, busy afternoons and evenings
 BACKGROUND_HOURS = np.array(
@@ -36,7 +45,7 @@ EVENING_HOURS = np.array(
 def offset(ts: np.ndarray | int) -> np.ndarray:
     """UK civil time minus UTC, in seconds, at each ``ts``."""
     ts = np.asarray(ts)
-    return np.where((ts >= BST_START) & (ts < BST_END), 3600, 0)
+    return np.where(np.searchsorted(_BST, ts, side="right") % 2 == 1, 3600, 0)
 
 
 def local_to_utc(day_ts: np.ndarray | int, local_s: np.ndarray) -> np.ndarray:

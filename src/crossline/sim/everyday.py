@@ -34,7 +34,7 @@ def make_everyday_events(world: World) -> None:
     sc = world.scenario
     rng = stream(sc.seed, "everyday")
     market = world.people.filter(pl.col("market") & ~pl.col("young"))["pidx"].to_numpy()
-    n_ae = rng.poisson(sc.indicators.background_ae_rate, len(market))
+    n_ae = rng.poisson(sc.indicators.background_ae_rate * (sc.days / sc.indicators.rate_days), len(market))
     who = np.repeat(market, n_ae)
     keys = add_events(world, len(who), source=HEALTH, event_type="ae_attendance",
                       ts=random_times(rng, sc.start_ts, 0, sc.days, BACKGROUND_HOURS, len(who)),

@@ -69,7 +69,8 @@ def make_indicator_events(world: World) -> None:
     n = yp.height
     exploited = yp["exploited"].to_numpy()
     ace = yp["ace_count"].to_numpy()
-    rates = {k: np.where(exploited, getattr(ip, k)[0], getattr(ip, k)[1] + ip.ace_rate * ace) for k in KINDS}
+    per_period = sc.days / ip.rate_days  # 1.0 for the default period: the rates are per rate_days days
+    rates = {k: np.where(exploited, getattr(ip, k)[0], getattr(ip, k)[1] + ip.ace_rate * ace) * per_period for k in KINDS}
     lo, hi = sc.interventions.start_day
     s_day = rng.integers(lo, hi + 1, n)
     frac_pre = s_day / sc.days

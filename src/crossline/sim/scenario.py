@@ -8,9 +8,13 @@ Counts marked "per scale" are multiplied by the ``scale`` given to
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+DEFAULT_MONTHS = 5  # 1 June to 31 October 2026
+MAX_MONTHS = 36
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,9 @@ class IndicatorParams:
     """Events a young person's record carries over the period (docs: "Indicators").
 
     Each pair is (rate for the exploited, rate for others) in events per person
-    over the whole period; others also get ``ace_rate`` more per ACE.
+    per ``rate_days`` days (the default period); others also get ``ace_rate``
+    more per ACE. A longer period scales the rates by days / ``rate_days``, so a
+    young person's daily rate does not depend on the period's length.
     """
 
     missing_episode: tuple[float, float] = (2.2, 0.05)
@@ -165,13 +171,14 @@ class IndicatorParams:
     background_ae_rate: float = 0.10  # adults and children attending A&E for ordinary reasons
     police_history_share: float = 0.22  # adults police hold a record of from before the period
     hub_police_history_share: float = 0.05
+    rate_days: int = 153  # the rates above (and background_ae_rate) are per this many days: 1 June to 31 October 2026
 
 
 @dataclass(frozen=True)
 class InterventionParams:
     """Programmes given, not at random, with a known effect (docs: "Interventions")."""
 
-    start_day: tuple[int, int] = (25, 70)
+    start_day: tuple[int, int] = (25, 70)  # days after the period's start, whatever its length: longer periods follow them up longer
     duration_days: tuple[int, int] = (42, 80)
     base_logit: float = -4.2
     prior_event_logit: float = 0.7  # per indicator event before the start: need drives referral
@@ -244,6 +251,27 @@ class Scenario:
     def start_ts(self) -> int:
         """The period's first second, as Unix seconds (UTC)."""
         return int(datetime(self.start.year, self.start.month, self.start.day, tzinfo=timezone.utc).timestamp())
+
+    def with_months(self, months: int) -> Scenario:
+        """The same scenario over ``months`` calendar months from ``start`` (5, the default, ends on 31 October 2026).
+
+        ``produced_at`` moves with the end (two days later, 09:00 UTC), as the
+        default's does. Programmes still start on days ``start_day`` of the
+        period, so 14 months give most participants 12 months of follow-up.
+        """
+        if not DEFAULT_MONTHS <= months <= MAX_MONTHS:
+            raise ValueError(
+                f"months must be from {DEFAULT_MONTHS} to {MAX_MONTHS}, not {months}: "
+                f"programmes start up to day {self.interventions.start_day[1]} and need follow-up after it"
+            )
+        first = self.start.year * 12 + self.start.month - 1 + months
+        end = date(first // 12, first % 12 + 1, 1) - timedelta(days=1)
+        return dataclasses.replace(self, end=end, produced_at=f"{end + timedelta(days=2):%Y-%m-%d}T09:00:00Z")
+
+    @property
+    def months(self) -> int:
+        """Calendar months in the period (5 for the default)."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
     def scaled(self, per_scale: float, minimum: int = 1) -> int:
         """A per-scale count at this run's scale, never below ``minimum``."""
