@@ -12,6 +12,7 @@ import pytest
 from crossline.build.resolve import review, stable_ids
 from crossline.build.resolve.cluster import FORCED, cluster, components, record_probability
 from crossline.build.resolve.model import (
+    NICKNAME_TYPO,
     PARTIAL_LEVEL,
     PHONE_LEVEL,
     TWIN_ELSE,
@@ -210,3 +211,60 @@ def test_resolve_review_queue_ranks_by_impact() -> None:
     assert queue["a"].to_list() == [4, 0, 2]
     assert queue["linked"].to_list() == [False, True, True]
     assert queue["impact"].to_list() == pytest.approx([0.6 * 1 * 1, 0.5 * 1, 0.2 * 1])
+
+
+def _first_level(comparison: dict[str, object], left: dict[str, object], right: dict[str, object]) -> str:
+    """The label of the first level of a DuckDB comparison that holds for the pair (left, right)."""
+    import duckdb
+
+    row = {f"{k}_l": v for k, v in left.items()} | {f"{k}_r": v for k, v in right.items()}
+    con = duckdb.connect()
+    con.register("pair", pl.DataFrame([row]).to_arrow())
+    for level in comparison["comparison_levels"]:  # type: ignore[attr-defined]
+        sql = level["sql_condition"]
+        if sql == "ELSE" or con.execute(f"SELECT coalesce(({sql}), false) FROM pair").fetchall()[0][0]:
+            return str(level["label_for_charts"])
+    raise AssertionError("no level held")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "given", "guard"),
+    [
+        # a mistyped full name against its short form: one letter from a form of the same name, not twins
+        ({"given_name": "Vicotria"}, {"given_name": "Tori"}, NICKNAME_TYPO, TWIN_ELSE),
+        ({"given_name": "Tori"}, {"given_name": "Vicotria"}, NICKNAME_TYPO, TWIN_ELSE),
+        # twins: clearly different names, no identifier in common
+        ({"given_name": "Megan", "nhs_number": "4010232161"}, {"given_name": "Mali", "nhs_number": "4010232178"},
+         "different", TWIN_LEVEL),
+        # the same different names with one NHS number mistyped by a digit: a typo, not a sibling
+        ({"given_name": "Megan", "nhs_number": "4010232161"}, {"given_name": "Mali", "nhs_number": "4010232162"},
+         "different", TWIN_ELSE),
+    ],
+)
+def test_resolve_given_name_levels_and_twins_guard(a: dict[str, object], b: dict[str, object], given: str, guard: str) -> None:
+    from crossline.build.resolve.model import settings_creator
+
+    same = {"family_name": "Trevaskis", "date_of_birth": "2012-08-19", "date_of_birth_precision": "day"}
+    left, right = prepared(**same, **a), prepared(**same, **b)
+    comparisons = {c["output_column_name"]: c for c in settings_creator("duckdb").create_settings_dict("duckdb")["comparisons"]}
+    assert _first_level(comparisons["given_name"], left, right) == given
+    assert _first_level(comparisons["twin_guard"], left, right) == guard
+
+
+def test_resolve_model_saved_before_a_level_was_added_still_loads() -> None:
+    from crossline.build.resolve.model import params_from_splink, settings_creator
+
+    duck = settings_creator("duckdb").create_settings_dict("duckdb")
+    for c in duck["comparisons"]:
+        for lv in c["comparison_levels"]:
+            lv.setdefault("m_probability", 0.5)
+            lv.setdefault("u_probability", 0.5)
+    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
+    del params["levels"]["given_name"][NICKNAME_TYPO]
+    loaded = splink_settings("duckdb", params)
+    given = next(c for c in loaded["comparisons"] if c["output_column_name"] == "given_name")
+    typo = next(lv for lv in given["comparison_levels"] if lv.get("label_for_charts") == NICKNAME_TYPO)
+    assert typo["m_probability"] == typo["u_probability"]  # no evidence either way
+    del params["levels"]["given_name"]["similar"]
+    with pytest.raises(ValueError, match="no level 'similar'"):
+        splink_settings("duckdb", params)

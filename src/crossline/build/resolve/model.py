@@ -48,6 +48,7 @@ PHONE_LEVEL = "a phone in common"
 SWAPPED = "given and family names swapped"
 SWAPPED_TYPO = "given and family names swapped, with a typo"
 ALIAS_LEVEL = "a street name in common"
+NICKNAME_TYPO = "one letter from a nickname or other form (Boll for Bill, so William)"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,12 @@ class SqlFunctions:
 
     def contains(self, array: str, value: str) -> str:
         return f"array_contains({array}, {value})" if self.dialect == "spark" else f"list_contains({array}, {value})"
+
+    def any_close(self, array: str, value: str) -> str:
+        """Whether any element of ``array`` is at most one edit (Damerau-Levenshtein) from ``value``; false for an empty array."""
+        if self.dialect == "spark":
+            return f"exists({array}, x -> {self.dl(value, 'x')} <= 1)"
+        return f"coalesce(list_bool_or(list_transform({array}, lambda x: {self.dl(value, 'x')} <= 1)), false)"
 
     def size(self, array: str) -> str:
         return f"size({array})" if self.dialect == "spark" else f"len({array})"
@@ -104,6 +111,11 @@ def _given_compatible(f: SqlFunctions) -> list[tuple[str, str, float]]:
             0.01,
         ),
         (f.overlap("given_forms_l", "given_forms_r"), "nickname or other form of the same name", 0.05),
+        (
+            f"({f.any_close('given_forms_r', 'given_name_l')} OR {f.any_close('given_forms_l', 'given_name_r')})",
+            NICKNAME_TYPO,
+            0.01,
+        ),
         (f"{f.dl('given_name_l', 'given_name_r')} <= 1", "one letter apart (typo or transposition)", 0.05),
         (f"{f.jw('given_name_l', 'given_name_r')} >= 0.88", "similar", 0.02),
         (
@@ -403,6 +415,10 @@ def params_from_splink(model: dict[str, Any], twin_guard: bool = True) -> Params
     }
 
 
+# Levels added since PARAMS_VERSION 1 was first written: a saved model without them still loads.
+ADDED_LEVELS = {("given_name", NICKNAME_TYPO)}
+
+
 def splink_settings(dialect: str, params: Params) -> dict[str, Any]:
     """A Splink settings dictionary for ``dialect`` carrying ``params``; unknown labels are an error."""
     if params.get("version") != PARAMS_VERSION:
@@ -417,6 +433,8 @@ def splink_settings(dialect: str, params: Params) -> dict[str, Any]:
             if level.get("is_null_level"):
                 continue
             values = known.get(level["label_for_charts"])
+            if values is None and (comparison["output_column_name"], level["label_for_charts"]) in ADDED_LEVELS:
+                values = {"m": 0.01, "u": 0.01}  # a model saved before the level existed: no evidence either way
             if values is None:
                 raise ValueError(f"the model has no level {level['label_for_charts']!r} in {comparison['output_column_name']!r}")
             level["m_probability"], level["u_probability"] = values["m"], values["u"]
