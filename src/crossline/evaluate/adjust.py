@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crossline.evaluate.matching import _newton, _standardised
+from crossline.evaluate.matching import _newton, _standardised, poisson_mean
 
 
 @dataclass
@@ -40,11 +40,7 @@ class MatchedSample:
 
 def _fit(Z: np.ndarray, y: np.ndarray, offset: np.ndarray, w: np.ndarray, beta: np.ndarray, ridge: float,
          iterations: int) -> np.ndarray:
-    def mean_and_weight(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mean = np.exp(np.clip(Z @ b + offset, -30, 30))
-        return mean, mean
-
-    return _newton(Z, y, beta, mean_and_weight, ridge, iterations, case_weights=w)
+    return _newton(Z, y, beta, poisson_mean(Z, offset), ridge, iterations, case_weights=w)
 
 
 def adjusted_rate_ratio(sample: MatchedSample, resamples: int, rng: np.random.Generator,

@@ -59,14 +59,11 @@ def _newton(Z, y, beta, mean_and_weight, ridge: float, iterations: int, case_wei
     (each row counted ``case_weights`` times when given)."""
     penalty = ridge * np.eye(Z.shape[1])
     penalty[0, 0] = 0.0
+    counted = 1.0 if case_weights is None else case_weights
     for _ in range(iterations):
         mean, weight = mean_and_weight(beta)
-        if case_weights is None:
-            grad = Z.T @ (y - mean) - penalty @ beta
-            hess = Z.T @ (Z * weight[:, None]) + penalty
-        else:
-            grad = Z.T @ (case_weights * (y - mean)) - penalty @ beta
-            hess = Z.T @ (Z * (case_weights * weight)[:, None]) + penalty
+        grad = Z.T @ (counted * (y - mean)) - penalty @ beta
+        hess = Z.T @ (Z * (counted * weight)[:, None]) + penalty
         step = np.linalg.solve(hess, grad)
         beta = beta + step
         if np.abs(step).max() < 1e-7:
@@ -98,12 +95,16 @@ def poisson_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, ridge: float =
     Z, sd = _standardised(X, mu_x)
     beta = np.zeros(Z.shape[1])
     beta[0] = np.log(max(y.mean(), 1e-6)) - offset.mean()
+    return _unstandardised(_newton(Z, y, beta, poisson_mean(Z, offset), ridge, iterations), mu_x, sd)
 
+
+def poisson_mean(Z: np.ndarray, offset: np.ndarray):  # type: ignore[no-untyped-def]
+    """Mean and working weight of a Poisson model with log link and ``offset``, for ``_newton``."""
     def mean_and_weight(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mean = np.exp(np.clip(Z @ beta + offset, -30, 30))
         return mean, mean
 
-    return _unstandardised(_newton(Z, y, beta, mean_and_weight, ridge, iterations), mu_x, sd)
+    return mean_and_weight
 
 
 def nearest_neighbours(rows: pl.DataFrame, k: int, caliper_sd: float) -> Matched:
