@@ -29,39 +29,13 @@ from crossline.build.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.build.resolve.explain import explain_pairs, term_frequencies
 from crossline.build.resolve.linkage import LinkageResult
 from crossline.build.resolve.model import Params
-from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSONS_SQL, prepare
+from crossline.build.resolve.records import prepared_records
 from crossline.build.resolve.settings import ResolveSettings, resolve_settings
 from crossline.build.stage import BuildContext, Export, Stage
 from crossline.errors import CrosslineError
 from crossline.workspace import Workspace
 
 NOMINALS_SCHEMA = {"nominal_id": pl.String, "source": pl.String, "record_id": pl.String, "match_probability": pl.Float64}
-
-
-PERSON_SCHEMA = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
-
-
-def read_persons(ctx: BuildContext) -> pl.DataFrame:
-    """Every stored person record, read column-wise through the driver's own cursor.
-
-    At a million records this is the one step that touches Python objects per
-    value; building columns with a fixed schema (no inference, no row frames)
-    keeps it to about 5 s on SQLite.
-    """
-    raw = ctx.ws.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute(PERSONS_SQL)
-        rows = cursor.fetchall()
-        cursor.close()
-    finally:
-        raw.close()
-    if not rows:
-        return pl.DataFrame(schema=PERSON_SCHEMA)
-    columns = list(zip(*rows, strict=True))
-    return pl.DataFrame(
-        {name: pl.Series(name, values, dtype=PERSON_SCHEMA[name], strict=False) for name, values in zip(PERSON_COLUMNS, columns, strict=True)}
-    )
 
 
 def model_path(ws: Workspace, name: str) -> Path:
@@ -112,7 +86,7 @@ def run(ctx: BuildContext) -> None:
     ctx.progress("reading person records", 0.0)
     started = time.monotonic()
     timings: dict[str, float] = {}
-    records = prepare(read_persons(ctx))
+    records = prepared_records(ctx.ws.engine, ctx.out / ".prepared-persons.parquet")
     timings["reading and preparing"] = round(time.monotonic() - started, 2)
     n = records.height
     loaded = load_model(ctx.ws, s)
