@@ -1,4 +1,4 @@
-"""What the resolve tests share besides fixtures: the resolved scenario's handle and a settings helper.
+"""What the resolve tests share besides fixtures: the resolved scenario's handle, a settings helper, a level evaluator.
 
 A module of its own (not conftest) so that tests import it by a name no other test folder uses.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from crossline.store import picture as picture_store
@@ -42,3 +43,15 @@ def use_settings(ws: Workspace, **values: object) -> Workspace:
     config.write_text(config.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
     ws.close()
     return open_workspace(ws.path)
+
+
+def first_level(comparison: dict[str, object], left: dict[str, object], right: dict[str, object]) -> str:
+    """The label of the first level of a DuckDB comparison that holds for the pair (left, right)."""
+    row = {f"{k}_l": v for k, v in left.items()} | {f"{k}_r": v for k, v in right.items()}
+    con = duckdb.connect()
+    con.register("pair", pl.DataFrame([row]).to_arrow())
+    for level in comparison["comparison_levels"]:  # type: ignore[attr-defined]
+        sql = level["sql_condition"]
+        if sql == "ELSE" or con.execute(f"SELECT coalesce(({sql}), false) FROM pair").fetchall()[0][0]:
+            return str(level["label_for_charts"])
+    raise AssertionError("no level held")

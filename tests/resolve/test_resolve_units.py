@@ -30,6 +30,7 @@ from crossline.build.resolve.prepare import PERSON_COLUMNS, SPLINK_COLUMNS, prep
 from crossline.build.resolve.settings import ResolveSettings, resolve_settings
 from crossline.errors import WorkspaceError
 from crossline.settings import Settings
+from resolve_support import first_level
 
 
 def person(**fields: object) -> dict[str, object]:
@@ -213,20 +214,6 @@ def test_resolve_review_queue_ranks_by_impact() -> None:
     assert queue["impact"].to_list() == pytest.approx([0.6 * 1 * 1, 0.5 * 1, 0.2 * 1])
 
 
-def _first_level(comparison: dict[str, object], left: dict[str, object], right: dict[str, object]) -> str:
-    """The label of the first level of a DuckDB comparison that holds for the pair (left, right)."""
-    import duckdb
-
-    row = {f"{k}_l": v for k, v in left.items()} | {f"{k}_r": v for k, v in right.items()}
-    con = duckdb.connect()
-    con.register("pair", pl.DataFrame([row]).to_arrow())
-    for level in comparison["comparison_levels"]:  # type: ignore[attr-defined]
-        sql = level["sql_condition"]
-        if sql == "ELSE" or con.execute(f"SELECT coalesce(({sql}), false) FROM pair").fetchall()[0][0]:
-            return str(level["label_for_charts"])
-    raise AssertionError("no level held")
-
-
 @pytest.mark.parametrize(
     ("a", "b", "given", "guard"),
     [
@@ -247,8 +234,8 @@ def test_resolve_given_name_levels_and_twins_guard(a: dict[str, object], b: dict
     same = {"family_name": "Trevaskis", "date_of_birth": "2012-08-19", "date_of_birth_precision": "day"}
     left, right = prepared(**same, **a), prepared(**same, **b)
     comparisons = {c["output_column_name"]: c for c in settings_creator("duckdb").create_settings_dict("duckdb")["comparisons"]}
-    assert _first_level(comparisons["given_name"], left, right) == given
-    assert _first_level(comparisons["twin_guard"], left, right) == guard
+    assert first_level(comparisons["given_name"], left, right) == given
+    assert first_level(comparisons["twin_guard"], left, right) == guard
 
 
 def test_resolve_model_saved_before_a_level_was_added_still_loads() -> None:

@@ -35,6 +35,7 @@ from crossline.build.resolve.model import (
     splink_settings,
 )
 from crossline.build.resolve.settings import ResolveSettings
+from crossline.build.resolve.twins import GuardDecision, decide, evidence_sql, gather
 from crossline.errors import CrosslineError
 
 # Splink logs every training step at INFO; a build shows its own progress instead.
@@ -49,6 +50,7 @@ class LinkageResult:
     params: Params  # the model used for prediction (trained or loaded, regularised and capped)
     trained: bool
     comparisons: int  # blocked pairs scored
+    guard: GuardDecision
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -86,10 +88,21 @@ def _forget_untrained(model: dict[str, Any], linker: Linker) -> None:
                 level["u_probability"] = None
 
 
-def final_params(params: Params, s: ResolveSettings) -> Params:
-    """Regularise and cap: applied to trained and loaded models alike (the twin guard follows the settings)."""
-    params = {**params, "twin_guard": s.twin_guard}
-    if s.twin_guard:
+def twins_guard(records: SplinkDataFrame, dialect: str, params: Params, s: ResolveSettings) -> GuardDecision:
+    """Whether this build keeps the twins guard: the settings, then the data's own evidence (``twins.py``)."""
+    if not s.twin_guard:
+        return GuardDecision(False, "off: [resolve] twin_guard = false")
+    if s.twin_evidence_pairs <= 0:
+        return GuardDecision(True, "held: [resolve] twin_evidence_pairs = 0 (never lifted)")
+    linker = Linker(records, settings_creator(dialect, True), log_level=LOG_LEVEL)
+    rows = linker.misc.query_sql(evidence_sql(records.physical_name, dialect), output_type="pandas")
+    return decide(gather(rows.to_dict("records"), params), s.twin_evidence_pairs)
+
+
+def final_params(params: Params, s: ResolveSettings, guard: bool) -> Params:
+    """Regularise and cap: applied to trained and loaded models alike (``guard``: whether the twins guard is on)."""
+    params = {**params, "twin_guard": guard}
+    if guard:
         params["levels"] = {**params["levels"], "twin_guard": params["levels"].get("twin_guard", {})}
     else:
         params["levels"] = {k: v for k, v in params["levels"].items() if k != "twin_guard"}
@@ -138,11 +151,14 @@ def run(
     timings: dict[str, float] = {}
     started = time.monotonic()
     trained = loaded if loaded is not None else train(training if training is not None else records, dialect, s, progress)
-    params = final_params(trained, s)
+    progress("twins guard: looking for twins in the data", 0.42)
+    guard = twins_guard(records, dialect, regularise(trained, s.u_max_pairs), s)
+    progress(f"twins guard {guard.reason}", 0.44)
+    params = final_params(trained, s, guard.on)
     timings["training"] = round(time.monotonic() - started, 2)
     started = time.monotonic()
     predictions, n = score(records, dialect, params, s, progress)
     pairs = to_arrow(predictions)
     predictions.drop_table_from_database_and_remove_from_cache()
     timings["scoring"] = round(time.monotonic() - started, 2)
-    return LinkageResult(params=params, trained=loaded is None, comparisons=n, timings=timings), pairs
+    return LinkageResult(params=params, trained=loaded is None, comparisons=n, guard=guard, timings=timings), pairs

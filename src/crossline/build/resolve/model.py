@@ -48,6 +48,7 @@ PHONE_LEVEL = "a phone in common"
 SWAPPED = "given and family names swapped"
 SWAPPED_TYPO = "given and family names swapped, with a typo"
 ALIAS_LEVEL = "a street name in common"
+CROSSED = "one record's given name is the other's family name"
 NICKNAME_TYPO = "one letter from a nickname or other form (Boll for Bill, so William)"
 
 
@@ -110,6 +111,7 @@ def _given_compatible(f: SqlFunctions) -> list[tuple[str, str, float]]:
             SWAPPED_TYPO,
             0.01,
         ),
+        ("given_name_l = family_name_r OR family_name_l = given_name_r", CROSSED, 0.01),
         (f.overlap("given_forms_l", "given_forms_r"), "nickname or other form of the same name", 0.05),
         (
             f"({f.any_close('given_forms_r', 'given_name_l')} OR {f.any_close('given_forms_l', 'given_name_r')})",
@@ -190,6 +192,24 @@ def date_of_birth(f: SqlFunctions) -> CustomComparison:
     return CustomComparison(levels, output_column_name="date_of_birth", comparison_description="date of birth")
 
 
+def given_names_differ(f: SqlFunctions) -> str:
+    """Both given names present and in none of the ways one person's two given names can differ."""
+    compatible = " OR ".join(f"({sql})" for sql, _, _ in _given_compatible(f))
+    return f"(given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND NOT ({compatible}))"
+
+
+def shares_identifier(f: SqlFunctions) -> str:
+    """An identifier agrees, or is one character apart: twins never share one.
+
+    One character apart counts as agreeing: NHS numbers, UPNs and PNC ids
+    carry a check character, so two valid ones never differ in a single
+    character, and a one-character difference is a typo of one identifier,
+    not a sibling's.
+    """
+    near = " OR ".join(f"coalesce({f.dl(f'{c}_l', f'{c}_r')} <= 1, false)" for c in ("pnc", "nhs", "upn", "other_id_first"))
+    return f"({near} OR {f.overlap('other_ids_l', 'other_ids_r')})"
+
+
 def twin_guard(f: SqlFunctions) -> CustomComparison:
     """Twins and siblings: the date agrees, the given names clearly differ, no identifier agrees.
 
@@ -198,13 +218,7 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
     so such a pair is judged on everything but the date. Kept out of the date
     comparison itself so that the date's m and u stay independent of names.
     """
-    compatible = " OR ".join(f"({sql})" for sql, _, _ in _given_compatible(f))
-    names_differ = f"given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND NOT ({compatible})"
-    # Twins never share an identifier: where one agrees, the date counts as usual. One character apart counts
-    # as agreeing: NHS numbers, UPNs and PNC ids carry a check character, so two valid ones never differ in a
-    # single character, and a one-character difference is a typo of one identifier, not a sibling's.
-    near = " OR ".join(f"coalesce({f.dl(f'{c}_l', f'{c}_r')} <= 1, false)" for c in ("pnc", "nhs", "upn", "other_id_first"))
-    no_shared_id = f"NOT ({near} OR {f.overlap('other_ids_l', 'other_ids_r')})"
+    names_differ, no_shared_id = given_names_differ(f), f"NOT {shares_identifier(f)}"
     return CustomComparison(
         [
             _null(
@@ -284,6 +298,12 @@ def identifier(column: str, description: str, f: SqlFunctions) -> CustomComparis
     )
 
 
+# The level of each identifier comparison that says "both hold one, and they differ".
+IDENTIFIER_DIFFERENT = {
+    "pnc": "different", "nhs": "different", "upn": "different", "other_ids": "same kind of identifier, different value",
+}
+
+
 def other_ids(f: SqlFunctions) -> CustomComparison:
     return CustomComparison(
         [
@@ -291,7 +311,7 @@ def other_ids(f: SqlFunctions) -> CustomComparison:
             _level(f.overlap("other_ids_l", "other_ids_r"), "an identifier in common", 0.9),
             # Most records hold one other identifier: compare the first of each for typos.
             _level(f"{f.dl('other_id_first_l', 'other_id_first_r')} <= 1", "one character apart", 0.05),
-            _else("same kind of identifier, different value", 0.05),
+            _else(IDENTIFIER_DIFFERENT["other_ids"], 0.05),
         ],
         output_column_name="other_ids",
         comparison_description="other identifiers",
@@ -317,7 +337,7 @@ def aliases(f: SqlFunctions) -> CustomComparison:
 
 # Pairs worth scoring. Each rule is an equi-join of (left column, right column) pairs, so comparisons stay
 # bounded as the data grows; ``known`` reads the same list to find candidates for one new record. Measured on
-# the simulator at a million records (docs/resolve.md): about 1.7 million pairs in all, where blocking on a
+# the simulator at a million records (docs/resolve.md): about 1.4 million pairs in all, where blocking on a
 # name and a birth year or a postcode district alone gave 2 and 6 million each.
 BLOCKS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("name_key", "name_key"), ("dob", "dob")),  # names exact, swapped or nicknamed, same date
@@ -327,13 +347,15 @@ BLOCKS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("dob", "dob"), ("given_initial", "given_initial"), ("family_initial", "family_initial")),  # typos
     (("dob", "dob"), ("given_initial", "family_initial"), ("family_initial", "given_initial")),  # swapped, typos
     (("dob", "dob"), ("postcode", "postcode")),  # names changed or replaced
+    (("dob", "dob"), ("family_name", "family_name")),  # given name replaced or missing, postcode mistyped
     (("postcode", "postcode"), ("given_canon", "given_canon")),  # date missing or wrong, surname changed
     (("postcode", "postcode"), ("family_name", "family_name"), ("given_initial", "given_initial")),
     (("pnc", "pnc"),),
     (("nhs", "nhs"),),
     (("upn", "upn"),),
 )
-LIST_BLOCKS = ("other_ids",)  # records sharing any element
+# records sharing any element: another identifier; an identifier with one character deleted (a typo in it)
+LIST_BLOCKS = ("other_ids", "id_variants")
 
 
 def blocking_rules() -> list[Any]:
@@ -416,7 +438,7 @@ def params_from_splink(model: dict[str, Any], twin_guard: bool = True) -> Params
 
 
 # Levels added since PARAMS_VERSION 1 was first written: a saved model without them still loads.
-ADDED_LEVELS = {("given_name", NICKNAME_TYPO)}
+ADDED_LEVELS = {("given_name", NICKNAME_TYPO), ("given_name", CROSSED)}
 
 
 def splink_settings(dialect: str, params: Params) -> dict[str, Any]:

@@ -44,7 +44,14 @@ class ResolveSettings:
     twin_guard: bool = setting(
         True,
         "Give an agreeing date of birth no weight when the given names clearly differ and no identifier agrees: "
-        "that is what twins and siblings look like. Costs some recall where given names are badly recorded.",
+        "that is what twins and siblings look like. Costs some recall where given names are badly recorded. "
+        "Each build may lift it when the data shows no sign of twins (see twin_evidence_pairs).",
+    )
+    twin_evidence_pairs: int = setting(
+        50,
+        "Lift the twins guard for a build when at least this many twin-like pairs at one home hold identifiers of "
+        "one kind and their identifiers differ no more often than one person's recorded differently do "
+        "(docs/resolve.md, \"Twins guard\"); 0: never lift it.",
     )
     max_comparisons: float = setting(
         3e8, "Stop with an error when the blocking rules would generate more pairs than this."

@@ -141,7 +141,7 @@ def run(ctx: BuildContext) -> None:
     details = {
         "comparisons": result.comparisons, "timings": timings, "split_components": found.split_components,
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
-        "nominals": int(ids.height),
+        "nominals": int(ids.height), "twins_guard": result.guard.details(),
     }
     _write_model(ctx, s, result.params, result.trained, details)
 
