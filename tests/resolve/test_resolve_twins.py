@@ -7,18 +7,17 @@ import polars as pl
 import pytest
 
 from crossline.build.resolve.model import CROSSED, IDENTIFIER_DIFFERENT, settings_creator
-from crossline.build.resolve.prepare import PERSON_COLUMNS, prepare
+from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, prepare
 from crossline.build.resolve.twins import TwinsEvidence, decide, different_rate, evidence_sql, gather
 from resolve_support import first_level
 
-SCHEMA = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
 HOME = {"family_name": "Trevaskis", "date_of_birth": "2012-08-19", "date_of_birth_precision": "day",
         "address": "6 Gwern Close", "postcode": "NP13 2PX", "postcode_is_uk": True}
 
 
 def records(*rows: dict[str, object]) -> pl.DataFrame:
     full = [{c: None for c in PERSON_COLUMNS} | {"source": "s", "record_id": f"r{i}"} | row for i, row in enumerate(rows)]
-    return prepare(pl.DataFrame(full, schema=SCHEMA))
+    return prepare(pl.DataFrame(full, schema=PERSON_SCHEMA))
 
 
 def counts(frame: pl.DataFrame) -> list[dict[str, object]]:

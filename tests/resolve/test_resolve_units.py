@@ -26,7 +26,7 @@ from crossline.build.resolve.model import (
     weight,
 )
 from crossline.build.resolve.nicknames import forms_table
-from crossline.build.resolve.prepare import PERSON_COLUMNS, SPLINK_COLUMNS, prepare
+from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
 from crossline.build.resolve.settings import ResolveSettings, resolve_settings
 from crossline.errors import WorkspaceError
 from crossline.settings import Settings
@@ -41,8 +41,7 @@ def person(**fields: object) -> dict[str, object]:
 
 
 def prepared(**fields: object) -> dict[str, object]:
-    schema = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
-    return prepare(pl.DataFrame([person(**fields)], schema=schema)).row(0, named=True)
+    return prepare(pl.DataFrame([person(**fields)], schema=PERSON_SCHEMA)).row(0, named=True)
 
 
 @pytest.mark.parametrize(

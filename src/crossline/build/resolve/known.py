@@ -21,7 +21,7 @@ import polars as pl
 
 from crossline.build.resolve.explain import lines, score_one_against
 from crossline.build.resolve.model import BLOCKS, LIST_BLOCKS, Params
-from crossline.build.resolve.prepare import PERSON_COLUMNS, SPLINK_COLUMNS, prepare
+from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
 from crossline.contract.dates import parse_partial_dates
 from crossline.contract.phones import normalise_phone
 from crossline.contract.postcodes import normalise_postcode
@@ -73,8 +73,7 @@ def person_frame(record: dict[str, Any]) -> pl.DataFrame:
         if name == "phone" and values:
             values = [p for p in (normalise_phone(v) for v in values) if p]
         row[name] = json.dumps(values) if values else None
-    schema = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
-    return pl.DataFrame([row], schema=schema)
+    return pl.DataFrame([row], schema=PERSON_SCHEMA)
 
 
 def _candidate_sql(new: dict[str, Any]) -> tuple[str, list[Any]]:

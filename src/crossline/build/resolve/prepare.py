@@ -26,6 +26,8 @@ PERSON_COLUMNS = (
     "date_of_birth_precision", "sex", "address", "town", "postcode", "postcode_is_uk", "phone", "pnc_id",
     "nhs_number", "upn", "other_ids",
 )
+# Their types as read: text, but for the one flag.
+PERSON_SCHEMA = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
 PERSONS_SQL = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 
 # The columns Splink sees (and what ``known`` scores a new record with).

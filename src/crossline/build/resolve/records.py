@@ -17,10 +17,9 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy.engine import Engine
 
-from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSONS_SQL, prepare
+from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, PERSONS_SQL, prepare
 from crossline.errors import CrosslineError
 
-PERSON_SCHEMA = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
 READ_BATCH = 50_000
 
 

@@ -53,10 +53,10 @@ def evidence_sql(table: str, dialect: str) -> str:
         for k in KINDS
     ) + " END"
     same_home = f"(coalesce(postcode_l = postcode_r, false) OR coalesce({f.jw('address_l', 'address_r')} >= 0.88, false))"
-    columns = sorted({c for c in (
+    columns = (
         "unique_id", "dob", "family_name", "given_name", "given_forms", "forenames", "aliases", "postcode", "address",
         "pnc", "nhs", "upn", "other_ids", "other_id_types", "other_id_first",
-    )})
+    )
     pairs = (
         "SELECT " + ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
         + f" FROM {table} l JOIN {table} r ON l.dob = r.dob AND l.family_name = r.family_name"
@@ -117,8 +117,8 @@ class GuardDecision:
     def details(self) -> dict[str, Any]:
         out: dict[str, Any] = {"on": self.on, "reason": self.reason}
         if self.evidence is not None:
-            out |= asdict(self.evidence) | {"p_value": round(self.evidence.p_value, 4)}
-            out["expected"] = round(self.evidence.expected, 2)
+            out |= asdict(self.evidence) | {"expected": round(self.evidence.expected, 2),
+                                            "p_value": round(self.evidence.p_value, 4)}
         return out
 
 
