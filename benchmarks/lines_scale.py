@@ -17,7 +17,7 @@ maximum resident set):
 
 * **ceiling**: DuckDB counting distinct recipients per sender per day over the
   same Parquet (the cheapest query that touches what a line detector must);
-* **lines**: the lines detector (``crossline.build.lines.detect``) end to end on
+* **lines**: the lines detector (``crossline.stages.lines.detect``) end to end on
   DuckDB with 2 threads: features, score, successions, customers, runners.
 
 Target (issue 5): lines in <= 300 s on 2 cores with peak memory <= 8 GB.
@@ -81,9 +81,9 @@ def generate(rows: int, out: Path) -> None:
     line_number = f"CASE WHEN l % 3 = 0 AND d >= {SWITCH_DAY} THEN {mobile('l', '7996')} ELSE {mobile('l', '7999')} END"
     flares = f"""
         SELECT d, {line_number} AS a_number, {sub(f'hash(l, j) % {SUBSCRIBERS}')} AS b_number, 'sms' AS kind,
-               {ts('d', f'36000 + (l % 20) * 900 + f * 21600 + j * 2 + hash(l, d, f) % 300')} AS started_at,
+               {ts('d', '36000 + (l % 20) * 900 + f * 21600 + j * 2 + hash(l, d, f) % 300')} AS started_at,
                CAST(NULL AS BIGINT) AS duration_s, '35999' || lpad(CAST(l AS VARCHAR), 10, '0') AS a_imei,
-               {cell(f'1000 + l % 1000')} AS a_cell, {cell(f'hash(l, j) % {SUBSCRIBERS}')} AS b_cell
+               {cell('1000 + l % 1000')} AS a_cell, {cell(f'hash(l, j) % {SUBSCRIBERS}')} AS b_cell
         FROM range(0, {DAYS}) t1(d), range(0, {LINES}) t2(l), range(0, 2) t3(f), range(0, {CUSTOMERS}) t4(j)
         WHERE hash(l, j, d, f) % 10 <> 0"""
     orders = f"""
@@ -92,14 +92,14 @@ def generate(rows: int, out: Path) -> None:
     order_rows = f"""
         SELECT d, {sub(f'hash(l, j) % {SUBSCRIBERS}')} AS a_number, {line_number} AS b_number, 'sms' AS kind,
                {ts('d', 's')} AS started_at, CAST(NULL AS BIGINT) AS duration_s, NULL AS a_imei,
-               {cell(f'hash(l, j) % {SUBSCRIBERS}')} AS a_cell, {cell(f'1000 + l % 1000')} AS b_cell FROM ({orders})
+               {cell(f'hash(l, j) % {SUBSCRIBERS}')} AS a_cell, {cell('1000 + l % 1000')} AS b_cell FROM ({orders})
         UNION ALL
         SELECT d, {line_number}, {sub(f'hash(l, j) % {SUBSCRIBERS}')}, 'voice', {ts('d', 's + 300')}, CAST(45 AS BIGINT),
-               '35999' || lpad(CAST(l AS VARCHAR), 10, '0'), {cell(f'1000 + l % 1000')}, {cell(f'hash(l, j) % {SUBSCRIBERS}')}
+               '35999' || lpad(CAST(l AS VARCHAR), 10, '0'), {cell('1000 + l % 1000')}, {cell(f'hash(l, j) % {SUBSCRIBERS}')}
         FROM ({orders})
         UNION ALL
         SELECT d, {line_number}, {mobile('l * 3 + o % 3', '7998')}, 'sms', {ts('d', 's + 180')}, CAST(NULL AS BIGINT),
-               '35999' || lpad(CAST(l AS VARCHAR), 10, '0'), {cell(f'1000 + l % 1000')}, {cell('l')}
+               '35999' || lpad(CAST(l AS VARCHAR), 10, '0'), {cell('1000 + l % 1000')}, {cell('l')}
         FROM ({orders})"""
     bulk = f"""
         SELECT d, {mobile('b', '7997')} AS a_number, {sub(f'hash(b, j) % {SUBSCRIBERS}')} AS b_number, 'sms' AS kind,
@@ -147,9 +147,9 @@ def _rows(paths: list[str]) -> int:
 def lines() -> dict:  # type: ignore[type-arg]
     import polars as pl
 
-    from crossline.build.lines.detect import Inputs, detect_lines
-    from crossline.build.lines.settings import LinesSettings
-    from crossline.build.lines.sql import duck_engine
+    from crossline.stages.lines.detect import Inputs, detect_lines
+    from crossline.settings.lines import LinesSettings
+    from crossline.engine.duck import engine as duck_engine
     from crossline.settings import Settings
 
     paths = files(DATA)

@@ -56,12 +56,11 @@ import numpy as np
 import polars as pl
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.build import registry
-from crossline.build.risk import fairness
-from crossline.build.risk.bands import calibrate
-from crossline.build.risk.inputs import load_inputs
-from crossline.build.risk.score import score, weigh
-from crossline.build.risk.settings import risk_settings
+from crossline.stages import registry
+from crossline.stages.risk import fairness
+from crossline.stages.risk.bands import calibrate
+from crossline.stages.risk.inputs import load_inputs
+from crossline.stages.risk.score import score, weigh
 from crossline.evaluate.accuracy import precision_at_k, roc_auc
 from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
 from crossline.service.imports import import_bundle
@@ -105,9 +104,9 @@ def truth_run(ws: Workspace, truth: Path) -> tuple[pl.DataFrame, pl.DataFrame, f
 
 def ablations(ws: Workspace, nominals: pl.DataFrame, truth: Path) -> dict[str, dict[str, float]]:
     """Scores from the same records without reading words, and without professionals' concerns."""
-    from crossline.build.risk.stage import compute  # imported late: importing a stage module registers it (registry order)
+    from crossline.stages.risk.stage import compute  # imported late: importing a stage module registers it (registry order)
 
-    rs = risk_settings(ws.settings)
+    rs = ws.settings.risk
 
     def query(sql: str) -> pl.DataFrame:
         from sqlalchemy import text
@@ -154,7 +153,7 @@ def what_works(seed: float, scale: float, root: Path, months: int = 5, line_cont
         data = workspace_data(ws)
         if not line_contact:  # the covariates as they were before 2026-11-28 (docs/risk.md, "Figures")
             data = dataclasses.replace(data, line_contacts=None)
-        results = evaluate(data, risk_settings(ws.settings))
+        results = evaluate(data, ws.settings.risk)
         eval_s = time.monotonic() - started
         true = dict(pl.read_csv(truth / "intervention_effects.csv").select("programme", "true_rate_ratio").iter_rows())
         rows = []

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from crossline.access.actor import Actor, LOCAL_ADMIN
-from crossline.errors import CrosslineError, PermissionDenied
+from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import audit as audit_service
 from crossline.service.exports import export
 from crossline.service.imports import import_bundle
@@ -83,10 +83,10 @@ def test_a_deleted_entry_is_detected(used: Workspace, seq: int, expect: str) -> 
 
 def test_roles_are_checked_before_anything_is_read(used: Workspace) -> None:
     before = _log(used)
-    with pytest.raises(PermissionDenied, match="may not read person"):
+    with pytest.raises(NotAllowed, match="may not read person"):
         get_person(used, PARTNER, "gwent-police", "P1")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         import_bundle(used, PARTNER, Path("anything"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         export(used, PARTNER)
     assert _log(used) == before

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.build import registry
-from crossline.build.stage import BuildContext, Export, Stage
+from crossline.stages import registry
+from crossline.stages.stage import BuildContext, Export, Stage
 from crossline.errors import CrosslineError
 from crossline.service.build import build
 from crossline.store import picture as picture_store
@@ -42,8 +42,7 @@ def stages(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
         Stage("count", count, ("counts",), (Export("counts_export", "counts", ("source", "n")),)),
         Stage("double", double, ("doubled",)),
     ]
-    monkeypatch.setattr(registry, "STAGES", test_stages)
-    monkeypatch.setattr(registry, "STAGE_MODULES", ())
+    monkeypatch.setattr(registry, "STAGES", tuple(test_stages))
     return calls
 
 

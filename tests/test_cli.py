@@ -13,6 +13,8 @@ import polars as pl
 
 from helpers import write_bundle
 
+from crossline.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
+
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -55,21 +57,22 @@ def test_audit_verify_fails_after_a_hand_edit(tmp_path: Path, examples: Path) ->
     db.commit()
     db.close()
     verify = run("audit", "verify", cwd=tmp_path)
-    assert verify.returncode == 1
+    assert verify.returncode == IntegrityError.exit_code
     assert "BROKEN" in verify.stderr and "entry 2 was edited" in verify.stderr
 
 
 def test_errors_say_what_to_do_next(tmp_path: Path) -> None:
     missing = run("status", "--workspace", str(tmp_path / "nope"), cwd=tmp_path)
-    assert missing.returncode == 1 and "crossline init" in missing.stderr
+    assert missing.returncode == ConfigurationError.exit_code and "crossline init" in missing.stderr
     run("init", cwd=tmp_path)
     bundle = write_bundle(tmp_path / "b", {"e.csv": ("events", "gp", "record_id,occurred_at\nE1,2026-10-01\n")})
     failed = run("import", str(bundle), cwd=tmp_path)
-    assert failed.returncode == 2
+    assert failed.returncode == InvalidInput.exit_code
     assert "nothing was written" in failed.stderr and "e.csv" in failed.stderr and "event_type" in failed.stderr
     assert "Traceback" not in failed.stderr
     unknown = run("person", "gp", "X1", cwd=tmp_path)
-    assert unknown.returncode == 1 and "crossline status" in unknown.stderr
+    assert unknown.returncode == NotFound.exit_code and "crossline status" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
 
 
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
@@ -85,5 +88,5 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
 
 def test_simulate_refuses_a_period_too_short_for_follow_up(tmp_path: Path) -> None:
     out = run("simulate", str(tmp_path / "sim"), "--months", "4", cwd=tmp_path)
-    assert out.returncode == 2
+    assert out.returncode == InvalidInput.exit_code
     assert "give --months from 5 to 36" in out.stderr and not (tmp_path / "sim").exists()

@@ -1,48 +1,49 @@
 """Generate docs/settings.md and docs/cli.md from the code, so the docs cannot drift.
 
     python -m crossline.docgen          # rewrite both files
+
 tests/test_docs.py fails when a committed file differs from what this writes.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import MISSING, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import typer
 
-from crossline.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def settings_md() -> str:
+    from crossline.settings import SECTIONS, TOP_LEVEL, Settings
+
     lines = [
         "# Settings",
         "",
         "Each workspace has a `crossline.toml`; `crossline init` writes it with every",
-        "setting at its default and its help as a comment. This page is generated from",
-        "`src/crossline/settings.py` by `python -m crossline.docgen`.",
+        "top-level setting at its default and its help as a comment. Each table below",
+        "(`[resolve]`, `[lines]`, ...) may be added with any of its keys; the rest keep",
+        "their defaults. The file is checked when it loads: a value of the wrong type",
+        "(a bool is not a number), a value outside its choices, an unknown key or an",
+        "unknown table is an error naming the file and key, and all of them are",
+        "reported at once. This page is generated from `src/crossline/settings/` by",
+        "`python -m crossline.docgen`.",
         "",
         "| setting | default | what it does |",
         "| --- | --- | --- |",
     ]
-    for f in fields(Settings):
-        if f.name == "sections":
-            continue
-        default = f.default if f.default is not MISSING else ""
-        lines.append(f"| `{f.name}` | `{default!r}` | {f.metadata['help']} |")
-    from crossline.build import registry
-    from crossline.settings import SECTIONS
-
-    registry.stage_names()  # stage modules declare their sections on import
+    for name in TOP_LEVEL:
+        info = Settings.model_fields[name]
+        lines.append(f"| `{name}` | `{info.default!r}` | {info.description} |")
     for name, cls in sorted(SECTIONS.items()):
         lines += ["", f"## `[{name}]`", "", "| setting | default | what it does |", "| --- | --- | --- |"]
-        for f in fields(cls):
-            default = f.default if f.default is not MISSING else ""
-            lines.append(f"| `{f.name}` | `{default!r}` | {f.metadata.get('help', '')} |")
+        for key, info in cls.model_fields.items():
+            choices = get_args(info.annotation) if get_origin(info.annotation) is Literal else ()
+            also = f" One of: {', '.join(f'`{c}`' for c in choices)}." if choices else ""
+            lines.append(f"| `{key}` | `{info.default!r}` | {info.description}{also} |")
     return "\n".join(lines) + "\n"
 
 

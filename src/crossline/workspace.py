@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from crossline.errors import WorkspaceError
+from crossline.errors import ConfigurationError
+from crossline import settings as settings_file
 from crossline.settings import Settings, render_toml
 from crossline.store import lake as lake_store
 from crossline.store import picture as picture_store
@@ -58,7 +59,7 @@ def init_workspace(path: Path, database_url_setting: str = "") -> Workspace:
     config = path / CONFIG_NAME
     if not config.exists():
         if path.exists() and any(p for p in path.iterdir() if p.name != ".writer.lock"):
-            raise WorkspaceError(f"{path} exists and is not a Crossline workspace; choose an empty or new folder")
+            raise ConfigurationError(f"{path} exists and is not a Crossline workspace; choose an empty or new folder")
         path.mkdir(parents=True, exist_ok=True)
         overrides = {"database_url": database_url_setting} if database_url_setting else {}
         config.write_text(render_toml(overrides), encoding="utf-8")
@@ -72,11 +73,10 @@ def open_workspace(path: Path) -> Workspace:
     path = Path(path)
     config = path / CONFIG_NAME
     if not config.exists():
-        raise WorkspaceError(
-            f"no Crossline workspace at {path}: run `crossline init {path}` first, "
-            "or point --workspace (or $CROSSLINE_WORKSPACE) at one"
+        raise ConfigurationError(
+            f"no Crossline workspace at {path}", next_step="init_workspace"
         )
-    settings = Settings.load(config)
+    settings = settings_file.load(config)
     engine = make_engine(database_url(settings.database_url, path))
     migrate(engine)
     ws = Workspace(path=path, settings=settings, engine=engine)

@@ -10,7 +10,7 @@ from lines_comms import Comms, deal_line, num, to_bundle
 from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
-from crossline.errors import CrosslineError, PermissionDenied
+from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import lines as svc
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
@@ -78,7 +78,7 @@ def test_policy_is_checked_before_anything_is_read(workspace: Workspace, tmp_pat
         lambda: svc.write_evidence_pack(workspace, PARTNER, line_id, tmp_path / "pack"),
         lambda: svc.review_line(workspace, PARTNER, line_id, "confirmed", "seen it"),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             call()
     assert _actions(workspace) == before
     svc.line_detail(workspace, LOCAL_ADMIN, line_id)

@@ -6,16 +6,14 @@ ways), then on a simulated scenario scored against its truth.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import polars as pl
 import pytest
 from lines_comms import CELLS, DAYS, KINDS, Built, Comms, deal_line, num, to_lake
 
-from crossline.build.lines.detect import Inputs, detect_lines
-from crossline.build.lines.settings import LinesSettings
-from crossline.build.lines.sql import DuckEngine
-from crossline.engine.duck import connect
+from crossline.stages.lines.detect import Inputs, detect_lines
+from crossline.settings.lines import LinesSettings
+from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
 
 LINE = num("7711", 1)

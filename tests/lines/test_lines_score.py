@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
-from crossline.build.lines.score import evidence, fit, score_numbers
-from crossline.build.lines.settings import FEATURES, LinesSettings
-from crossline.errors import WorkspaceError
+from crossline.stages.lines.score import evidence, fit, score_numbers
+from crossline.settings.lines import FEATURES, LinesSettings
+from crossline.errors import ConfigurationError
 
 WEIGHTS = LinesSettings().weights()
 
@@ -63,7 +64,7 @@ def test_weights_from_a_file(tmp_path: Path) -> None:
     (tmp_path / "w.toml").write_text("[weights]\nrelay = 0.5\n", encoding="utf-8")
     assert LinesSettings(weights_file="w.toml").weights(tmp_path)["relay"] == 0.5
     (tmp_path / "bad.toml").write_text("[weights]\nnot_a_feature = 1\n", encoding="utf-8")
-    with pytest.raises(WorkspaceError, match="unknown feature"):
+    with pytest.raises(ConfigurationError, match="unknown feature"):
         LinesSettings(weights_file="bad.toml").weights(tmp_path)
-    with pytest.raises(WorkspaceError, match="engine"):
-        LinesSettings(engine="oracle").check()
+    with pytest.raises(ValidationError, match="engine"):
+        LinesSettings(engine="oracle")  # type: ignore[arg-type]

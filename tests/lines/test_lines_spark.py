@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from lines_comms import CELLS, DAYS, KINDS, Comms, deal_line, num, to_lake
 
-from crossline.build.lines.detect import Inputs, Result, detect_lines
-from crossline.build.lines.settings import FEATURES, LinesSettings
-from crossline.build.lines.sql import DuckEngine, SparkEngine, feature_steps, line_steps, to_spark
-from crossline.engine.duck import connect
+from crossline.stages.lines.detect import Inputs, Result, detect_lines
+from crossline.settings.lines import FEATURES, LinesSettings
+from crossline.engine.duck import DuckEngine, connect
+from crossline.engine.spark import SparkEngine, session, to_spark
+from crossline.stages.lines.sql import KEEP, feature_steps, line_steps
 from crossline.settings import Settings
 
 
@@ -38,11 +38,9 @@ pytestmark = pytest.mark.skipif(_spark_problem() is not None, reason=str(_spark_
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    from crossline.build.lines.sql import spark_session
-
-    session = spark_session("local[2]")
-    yield session
-    session.stop()
+    started = session("local[2]")
+    yield started
+    started.stop()
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +66,7 @@ def _run(engine: Any, paths: list[str]) -> Result:
 @pytest.fixture(scope="module")
 def both(spark: Any, lake: list[str]) -> tuple[Result, Result]:
     """The detector run once on each engine over the same lake."""
-    return _run(DuckEngine(connect(Settings())), lake), _run(SparkEngine(spark), lake)
+    return _run(DuckEngine(connect(Settings())), lake), _run(SparkEngine(spark, keep=KEEP), lake)
 
 
 def test_every_step_transpiles() -> None:

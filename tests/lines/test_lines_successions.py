@@ -9,10 +9,9 @@ import polars as pl
 import pytest
 from lines_comms import CELLS, Comms, deal_line, num, to_lake
 
-from crossline.build.lines.detect import Inputs, Result, detect_lines
-from crossline.build.lines.settings import LinesSettings
-from crossline.build.lines.sql import DuckEngine
-from crossline.engine.duck import connect
+from crossline.stages.lines.detect import Inputs, Result, detect_lines
+from crossline.settings.lines import LinesSettings
+from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
 
 OLD, NEW = num("7711", 1), num("7711", 2)

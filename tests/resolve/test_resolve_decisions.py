@@ -15,7 +15,7 @@ from resolve_cases import write_cases
 from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
-from crossline.errors import CrosslineError, PermissionDenied
+from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import resolve as svc
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
@@ -94,9 +94,9 @@ def test_resolve_ids_stay_stable_when_a_record_joins(cases_ws: Workspace, tmp_pa
 def test_resolve_decisions_check_policy_and_are_audited(cases_ws: Workspace) -> None:
     ws = cases_ws
     partner = Actor("pat", "valleys-schools-trust", "partner")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         svc.record_decision(ws, partner, *BILL, *WILLIAM, "same", "x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         svc.review_queue(ws, partner)
     with pytest.raises(CrosslineError, match="reason"):
         svc.record_decision(ws, LOCAL_ADMIN, *BILL, *WILLIAM, "same", " ")

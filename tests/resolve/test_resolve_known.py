@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.cli import app
-from crossline.errors import PermissionDenied
+from crossline.errors import NotAllowed
 from crossline.service import resolve as svc
 
 runner = CliRunner()
@@ -49,7 +49,7 @@ def test_resolve_twin_is_not_taken_for_her_sister(resolved: Resolved) -> None:
 
 
 def test_resolve_matching_checks_policy(resolved: Resolved) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         svc.match_record(resolved.ws, Actor("pat", "x", "auditor"), {"given_name": "Osian"})
 
 

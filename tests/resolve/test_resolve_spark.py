@@ -30,11 +30,10 @@ pytestmark = pytest.mark.skipif(JAVA is None, reason="Spark local mode needs Jav
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[object]:
-    from crossline.build.resolve.settings import ResolveSettings
-    from crossline.build.resolve.spark import session
+    from crossline.engine.spark import session
 
     scratch = Path(__import__("tempfile").mkdtemp(prefix="resolve-spark-"))
-    started = session(ResolveSettings(), scratch)
+    started = session("local[2]", memory="2g", scratch=scratch)
     yield started
     started.stop()
     shutil.rmtree(scratch, ignore_errors=True)

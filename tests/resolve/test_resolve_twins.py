@@ -6,9 +6,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from crossline.build.resolve.model import CROSSED, IDENTIFIER_DIFFERENT, settings_creator
-from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, prepare
-from crossline.build.resolve.twins import TwinsEvidence, decide, different_rate, evidence_sql, gather
+from crossline.stages.resolve.model import CROSSED, IDENTIFIER_DIFFERENT, settings_creator
+from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, prepare
+from crossline.stages.resolve.twins import TwinsEvidence, decide, different_rate, evidence_sql, gather
 from resolve_support import first_level
 
 HOME = {"family_name": "Trevaskis", "date_of_birth": "2012-08-19", "date_of_birth_precision": "day",

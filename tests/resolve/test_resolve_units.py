@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from crossline.build.resolve import review, stable_ids
-from crossline.build.resolve.cluster import FORCED, cluster, components, record_probability
-from crossline.build.resolve.model import (
+from crossline.stages.resolve import review, stable_ids
+from crossline.stages.resolve.cluster import FORCED, cluster, components, record_probability
+from crossline.stages.resolve.model import (
     NICKNAME_TYPO,
     PARTIAL_LEVEL,
     PHONE_LEVEL,
@@ -25,11 +25,11 @@ from crossline.build.resolve.model import (
     splink_settings,
     weight,
 )
-from crossline.build.resolve.nicknames import forms_table
-from crossline.build.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
-from crossline.build.resolve.settings import ResolveSettings, resolve_settings
-from crossline.errors import WorkspaceError
-from crossline.settings import Settings
+from crossline.stages.resolve.nicknames import forms_table
+from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
+from crossline.settings.resolve import ResolveSettings
+from crossline.errors import ConfigurationError
+from crossline.settings import parse
 from resolve_support import first_level
 
 
@@ -175,7 +175,7 @@ def test_resolve_twin_guard_takes_back_what_the_date_gave() -> None:
 
 def test_resolve_model_is_engine_neutral(tmp_path: object) -> None:
     """A model (params) rebuilds the same levels for DuckDB and Spark, differing only in function names."""
-    from crossline.build.resolve.model import params_from_splink, settings_creator
+    from crossline.stages.resolve.model import params_from_splink, settings_creator
 
     duck = settings_creator("duckdb").create_settings_dict("duckdb")
     for c in duck["comparisons"]:
@@ -192,13 +192,13 @@ def test_resolve_model_is_engine_neutral(tmp_path: object) -> None:
 
 
 def test_resolve_settings_are_checked() -> None:
-    assert resolve_settings(Settings()) == ResolveSettings()
-    with pytest.raises(WorkspaceError, match="engine"):
-        resolve_settings(Settings(sections={"resolve": {"engine": "oracle"}}))
-    with pytest.raises(WorkspaceError, match="review_low"):
-        resolve_settings(Settings(sections={"resolve": {"review_low": 0.95, "link_probability": 0.9}}))
-    with pytest.raises(WorkspaceError, match="unknown setting"):
-        resolve_settings(Settings(sections={"resolve": {"treshold": 0.9}}))
+    assert parse({}).resolve == ResolveSettings()
+    with pytest.raises(ConfigurationError, match=r"\[resolve\] engine: should be one of 'duckdb' or 'spark'"):
+        parse({"resolve": {"engine": "oracle"}})
+    with pytest.raises(ConfigurationError, match="review_low"):
+        parse({"resolve": {"review_low": 0.95, "link_probability": 0.9}})
+    with pytest.raises(ConfigurationError, match=r"\[resolve\] treshold: unknown setting"):
+        parse({"resolve": {"treshold": 0.9}})
 
 
 def test_resolve_review_queue_ranks_by_impact() -> None:
@@ -228,7 +228,7 @@ def test_resolve_review_queue_ranks_by_impact() -> None:
     ],
 )
 def test_resolve_given_name_levels_and_twins_guard(a: dict[str, object], b: dict[str, object], given: str, guard: str) -> None:
-    from crossline.build.resolve.model import settings_creator
+    from crossline.stages.resolve.model import settings_creator
 
     same = {"family_name": "Trevaskis", "date_of_birth": "2012-08-19", "date_of_birth_precision": "day"}
     left, right = prepared(**same, **a), prepared(**same, **b)
@@ -238,7 +238,7 @@ def test_resolve_given_name_levels_and_twins_guard(a: dict[str, object], b: dict
 
 
 def test_resolve_model_saved_before_a_level_was_added_still_loads() -> None:
-    from crossline.build.resolve.model import params_from_splink, settings_creator
+    from crossline.stages.resolve.model import params_from_splink, settings_creator
 
     duck = settings_creator("duckdb").create_settings_dict("duckdb")
     for c in duck["comparisons"]:

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from crossline.access.actor import Actor
 from crossline.casework import models
-from crossline.errors import CrosslineError, PermissionDenied
+from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import safeguarding as sg
 from crossline.workspace import Workspace
 
@@ -52,7 +52,7 @@ def built(workspace: Workspace, tmp_path: Path) -> Workspace:
 def test_referral_to_a_charity_accept_intervene_and_record_outcomes(built: Workspace) -> None:
     ref = sg.make_referral(built, ANALYST, "N-C40", "valleys-mentoring", "charity", "Missing three times; knife exclusion.", "mentoring")
     assert ref["status"] == "made"
-    with pytest.raises(PermissionDenied, match="only that agency decides"):
+    with pytest.raises(NotAllowed, match="only that agency decides"):
         sg.decide_referral(built, SCHOOL_LEAD, ref["referral_id"], True, "not ours to accept")
     accepted = sg.decide_referral(built, MENTORS, ref["referral_id"], True, "Mentor available from next week.")
     assert accepted["status"] == "accepted" and accepted["decision_reason"] == "Mentor available from next week."
@@ -107,10 +107,10 @@ def test_bad_referrals_are_refused_with_what_to_do(built: Workspace) -> None:
 
 
 def test_partners_cannot_refer_and_analysts_cannot_accept(built: Workspace) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         sg.make_referral(built, MENTORS, "N-C05", COUNCIL, "mash", "x")
     ref = sg.make_referral(built, ANALYST, "N-C05", COUNCIL, "mash", "Searched with cash and phones.")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         sg.decide_referral(built, ANALYST, ref["referral_id"], True, "x")
 
 

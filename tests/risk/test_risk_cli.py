@@ -10,6 +10,7 @@ from pathlib import Path
 
 from risk_fixtures import build_hand, hand_bundle
 
+from crossline.errors import NotFound
 from crossline.workspace import init_workspace
 
 
@@ -38,7 +39,7 @@ def test_risk_refer_nrm_and_what_works_commands(tmp_path: Path) -> None:
     nrm = run("nrm", "record", "N-C40", "--summary", "Running drugs for a Merseyside line.", "--date", "2026-11-01", ws=ws.path)
     assert nrm.returncode == 0 and "NRM referral" in nrm.stdout and "flagged" in nrm.stdout
     bad = run("refer", "make", "N-C40", "--to", "nobody", "--service", "mash", "--reason", "x", ws=ws.path)
-    assert bad.returncode == 1 and "unknown agency 'nobody'" in bad.stderr
+    assert bad.returncode == NotFound.exit_code and "unknown agency 'nobody'" in bad.stderr
     report = run("what-works", "--out", str(tmp_path / "ww.html"), ws=ws.path)
     assert report.returncode == 0, report.stderr
     html = (tmp_path / "ww.html").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import pytest
 from risk_fixtures import SimWorkspace
 
 from crossline.access.actor import Actor
-from crossline.build.risk.fairness import gap, report, to_markdown
+from crossline.evaluate.fairness import gap, report, to_markdown
 
 CASES = pl.DataFrame({
     #          flagged correctly, missed, false alarm, correctly clear

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from risk_fixtures import CHILDREN, current
 
-from crossline.build.risk.score import BY_CODE, INDICATORS, weigh
-from crossline.build.risk.settings import RiskSettings
+from crossline.stages.risk.score import BY_CODE, INDICATORS, weigh
+from crossline.settings.risk import RiskSettings
 from crossline.workspace import Workspace
 
 CASES = [c for c in CHILDREN if c.indicator is not None and c.cid not in ("C36", "C40")]

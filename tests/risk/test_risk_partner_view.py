@@ -9,7 +9,7 @@ from risk_fixtures import COUNCIL, INTEL_TEXT, POLICE, SCHOOL, current
 from sqlalchemy import text
 
 from crossline.access.actor import Actor
-from crossline.errors import PermissionDenied
+from crossline.errors import NotAllowed
 from crossline.service import safeguarding as sg
 from crossline.workspace import Workspace
 
@@ -53,14 +53,14 @@ def test_partner_sees_only_its_own_records_names(hand_ws: Workspace) -> None:
 
 
 def test_need_to_know(hand_ws: Workspace) -> None:
-    with pytest.raises(PermissionDenied, match="no record of young person"):
+    with pytest.raises(NotAllowed, match="no record of young person"):
         sg.partner_view(hand_ws, STRANGER, "N-C05")
 
 
 def test_partners_cannot_read_the_analysts_detail(hand_ws: Workspace) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         sg.risk_detail(hand_ws, PARTNER, "N-C21")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         sg.risk_list(hand_ws, PARTNER)
 
 

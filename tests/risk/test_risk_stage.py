@@ -10,8 +10,8 @@ from risk_fixtures import SimWorkspace, build_hand, current, hand_bundle
 from sqlalchemy import select, text
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.build import registry
-from crossline.build.risk.bands import BANDS
+from crossline.stages import registry
+from crossline.stages.risk.bands import BANDS
 from crossline.casework.models import AlertRecipient, SafeguardingFlag
 from crossline.evaluate.accuracy import precision_at_k, roc_auc
 from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
@@ -49,7 +49,7 @@ def test_the_score_separates_exploited_young_people(sim_ws: SimWorkspace) -> Non
 
 def test_bands_mean_what_they_were_calibrated_to(sim_ws: SimWorkspace) -> None:
     """Calibrated on other seeds (docs/risk.md, "Bands"): at or above each band, at least its share exploited."""
-    from crossline.build.risk.bands import HIGH_TARGET, MEDIUM_TARGET, VERY_HIGH_TARGET, rank
+    from crossline.stages.risk.bands import HIGH_TARGET, MEDIUM_TARGET, VERY_HIGH_TARGET, rank
 
     scores = person_scores(sim_ws.truth, current(sim_ws.ws, "nominals"), current(sim_ws.ws, "risk"))
     share = lambda lowest: scores.filter(rank(pl.col("band")) >= BANDS.index(lowest))["exploited"].mean()  # noqa: E731

@@ -12,8 +12,8 @@ from risk_fixtures import SimWorkspace
 from sqlalchemy import text
 
 from crossline.access.actor import Actor
-from crossline.build.risk.settings import RiskSettings
-from crossline.errors import PermissionDenied
+from crossline.settings.risk import RiskSettings
+from crossline.errors import NotAllowed
 from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
 from crossline.evaluate.effects import KINDS, EvaluationData, _covariates, evaluate
 from crossline.evaluate.matching import logistic_fit, nearest_neighbours, smd
@@ -208,7 +208,7 @@ def test_logistic_fit_and_smd() -> None:
 def test_what_works_through_the_service_on_a_small_scenario(sim_ws: SimWorkspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from crossline.service.safeguarding import what_works
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         what_works(sim_ws.ws, Actor("p", "valleys-mentoring-trust", "partner"), tmp_path / "r.html")
     path = what_works(sim_ws.ws, Actor("ana", "gwent-police", "analyst"), tmp_path / "r.html")
     html = path.read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crossline.access.actor import Actor
-from crossline.errors import PermissionDenied
+from crossline.errors import NotAllowed
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "import": frozenset({"admin"}),
@@ -29,10 +29,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 def require(actor: Actor, permission: str) -> None:
-    """Raise PermissionDenied, naming the roles that may, unless the actor's role allows ``permission``."""
+    """Raise NotAllowed, naming the roles that may, unless the actor's role allows ``permission``."""
     allowed = PERMISSIONS[permission]
     if actor.role not in allowed:
-        raise PermissionDenied(
+        raise NotAllowed(
             f"{actor} may not {permission.replace('_', ' ')}; ask someone with the role "
             f"{' or '.join(sorted(allowed))}"
         )

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from crossline.casework.models import NrmDecision, NrmReferral, SafeguardingFlag
 from crossline.casework.referrals import iso_date, new_id
-from crossline.errors import CrosslineError
+from crossline.errors import Conflict, InvalidInput, NotFound
 
 EXPLOITATION = ("criminal", "sexual", "labour", "domestic_servitude", "other")
 DECISIONS = ("positive", "negative")
@@ -32,9 +32,9 @@ def record_referral(conn: Connection, *, nominal_id: str, exploitation: str, sum
                     user: str, agency: str, now: str) -> str:
     """A first responder's NRM referral; both decisions start pending."""
     if exploitation not in EXPLOITATION:
-        raise CrosslineError(f"unknown kind of exploitation {exploitation!r}; one of: {', '.join(EXPLOITATION)}")
+        raise InvalidInput(f"unknown kind of exploitation {exploitation!r}; one of: {', '.join(EXPLOITATION)}")
     if not summary.strip():
-        raise CrosslineError("an NRM referral needs a summary of why the young person is a potential victim")
+        raise InvalidInput("an NRM referral needs a summary of why the young person is a potential victim")
     nrm_id = new_id("NRM")
     conn.execute(insert(NrmReferral).values(
         nrm_id=nrm_id, nominal_id=nominal_id, first_responder=user, agency=agency, referred_at=iso_date(referred_at, "referral date"),
@@ -47,7 +47,7 @@ def record_referral(conn: Connection, *, nominal_id: str, exploitation: str, sum
 def get(conn: Connection, nrm_id: str) -> dict[str, Any]:
     row = conn.execute(select(NrmReferral).where(NrmReferral.nrm_id == nrm_id)).first()
     if row is None:
-        raise CrosslineError(f"no NRM referral {nrm_id!r}; `crossline nrm show NOMINAL` lists a young person's")
+        raise NotFound(f"no NRM referral {nrm_id!r}", next_step="list_nrm")
     return dict(row._mapping)
 
 
@@ -55,22 +55,22 @@ def record_decision(conn: Connection, *, nrm_id: str, stage: str, decision: str,
                     user: str, now: str, reconsider: bool = False) -> dict[str, Any]:
     """Record a reasonable or conclusive grounds decision, in order; a second decision on a stage is a reconsideration."""
     if stage not in STAGES:
-        raise CrosslineError(f"unknown stage {stage!r}; the decisions are reasonable and conclusive grounds")
+        raise InvalidInput(f"unknown stage {stage!r}; the decisions are reasonable and conclusive grounds")
     if decision not in DECISIONS:
-        raise CrosslineError(f"a decision is positive or negative, not {decision!r}")
+        raise InvalidInput(f"a decision is positive or negative, not {decision!r}")
     ref = get(conn, nrm_id)
     decided_at = iso_date(decided_at, "decision date")
     if decided_at[:10] < ref["referred_at"][:10]:
-        raise CrosslineError(f"the referral was made on {ref['referred_at'][:10]}; a decision cannot come before it")
+        raise InvalidInput(f"the referral was made on {ref['referred_at'][:10]}; a decision cannot come before it")
     current = ref[f"{stage}_grounds"]
     if current in DECISIONS and not reconsider:
-        raise CrosslineError(f"the {stage} grounds decision is already {current}; record a reconsideration explicitly")
+        raise Conflict(f"the {stage} grounds decision is already {current}; record a reconsideration explicitly")
     values: dict[str, Any] = {f"{stage}_grounds": decision, f"{stage}_grounds_at": decided_at, "updated_at": now}
     if stage == "conclusive":
         if ref["reasonable_grounds"] != "positive":
-            raise CrosslineError("a conclusive grounds decision follows a positive reasonable grounds decision; record that first")
+            raise Conflict("a conclusive grounds decision follows a positive reasonable grounds decision; record that first")
         if ref["reasonable_grounds_at"] and decided_at[:10] < ref["reasonable_grounds_at"][:10]:
-            raise CrosslineError("the conclusive grounds decision cannot come before the reasonable grounds decision")
+            raise InvalidInput("the conclusive grounds decision cannot come before the reasonable grounds decision")
     else:
         values["conclusive_grounds"] = "pending" if decision == "positive" else "not_reached"
         values["conclusive_grounds_at"] = None

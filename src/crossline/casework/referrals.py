@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from crossline.casework.models import Intervention, Outcome, Referral, ReferralUpdate
-from crossline.errors import CrosslineError
+from crossline.errors import Conflict, InvalidInput, NotFound
 
 SERVICES = ("childrens_services", "mash", "school", "youth_service", "charity")
 PROGRAMMES = ("mentoring", "sport", "education", "family_support")
@@ -37,7 +37,7 @@ def new_id(prefix: str) -> str:
 
 def _need(value: str | None, what: str) -> str:
     if value is None or not value.strip():
-        raise CrosslineError(f"{what} is required")
+        raise InvalidInput(f"{what} is required")
     return value.strip()
 
 
@@ -46,7 +46,7 @@ def iso_date(value: str, what: str) -> str:
     try:
         date.fromisoformat(value[:10])
     except (TypeError, ValueError) as exc:
-        raise CrosslineError(f"{what} {value!r} is not a date; give it as YYYY-MM-DD") from exc
+        raise InvalidInput(f"{what} {value!r} is not a date; give it as YYYY-MM-DD") from exc
     return value
 
 
@@ -54,11 +54,11 @@ def make(conn: Connection, *, nominal_id: str, to_agency: str, service: str, pro
          user: str, agency: str, now: str) -> str:
     """Record a referral; returns its id."""
     if service not in SERVICES:
-        raise CrosslineError(f"unknown service {service!r}; refer to one of: {', '.join(SERVICES)}")
+        raise InvalidInput(f"unknown service {service!r}; refer to one of: {', '.join(SERVICES)}")
     if programme is not None and programme not in PROGRAMMES:
-        raise CrosslineError(f"unknown programme {programme!r}; the programmes are: {', '.join(PROGRAMMES)}")
+        raise InvalidInput(f"unknown programme {programme!r}; the programmes are: {', '.join(PROGRAMMES)}")
     if service == "charity" and programme is None:
-        raise CrosslineError("a referral to a charity names its programme (mentoring, sport or education)")
+        raise InvalidInput("a referral to a charity names its programme (mentoring, sport or education)")
     referral_id = new_id("REF")
     conn.execute(insert(Referral).values(
         referral_id=referral_id, nominal_id=_need(nominal_id, "the young person (nominal id)"), to_agency=_need(to_agency, "the agency referred to"),
@@ -72,7 +72,7 @@ def make(conn: Connection, *, nominal_id: str, to_agency: str, service: str, pro
 def get(conn: Connection, referral_id: str) -> dict[str, Any]:
     row = conn.execute(select(Referral).where(Referral.referral_id == referral_id)).first()
     if row is None:
-        raise CrosslineError(f"no referral {referral_id!r}; `crossline refer list` shows the referrals")
+        raise NotFound(f"no referral {referral_id!r}", next_step="list_referrals")
     return dict(row._mapping)
 
 
@@ -81,7 +81,7 @@ def transition(conn: Connection, referral_id: str, status: str, reason: str, use
     current = get(conn, referral_id)
     allowed = TRANSITIONS.get(current["status"], frozenset())
     if status not in allowed:
-        raise CrosslineError(
+        raise Conflict(
             f"referral {referral_id} is {current['status']}; it can be "
             + (", ".join(sorted(allowed)) if allowed else "changed no further")
             + f", not {status}"
@@ -109,7 +109,7 @@ def start_intervention(conn: Connection, *, referral_id: str, started_at: str, u
     """Start an intervention on an accepted referral (the programme defaults to the referral's)."""
     ref = get(conn, referral_id)
     if ref["status"] != "accepted":
-        raise CrosslineError(f"referral {referral_id} is {ref['status']}: an intervention starts only on an accepted referral")
+        raise Conflict(f"referral {referral_id} is {ref['status']}: an intervention starts only on an accepted referral")
     programme = programme or ref["programme"] or ref["service"]
     intervention_id = new_id("INT")
     conn.execute(insert(Intervention).values(
@@ -123,7 +123,7 @@ def start_intervention(conn: Connection, *, referral_id: str, started_at: str, u
 def get_intervention(conn: Connection, intervention_id: str) -> dict[str, Any]:
     row = conn.execute(select(Intervention).where(Intervention.intervention_id == intervention_id)).first()
     if row is None:
-        raise CrosslineError(f"no intervention {intervention_id!r}")
+        raise NotFound(f"no intervention {intervention_id!r}", next_step="list_referrals")
     return dict(row._mapping)
 
 
@@ -131,10 +131,10 @@ def end_intervention(conn: Connection, intervention_id: str, ended_at: str, reas
     """End a running intervention; the end may not come before the start."""
     current = get_intervention(conn, intervention_id)
     if current["ended_at"] is not None:
-        raise CrosslineError(f"intervention {intervention_id} already ended on {current['ended_at']}")
+        raise Conflict(f"intervention {intervention_id} already ended on {current['ended_at']}")
     ended_at = iso_date(ended_at, "end date")
     if ended_at[:10] < current["started_at"][:10]:
-        raise CrosslineError(f"intervention {intervention_id} started on {current['started_at'][:10]}; it cannot end on {ended_at[:10]}")
+        raise InvalidInput(f"intervention {intervention_id} started on {current['started_at'][:10]}; it cannot end on {ended_at[:10]}")
     values = {"ended_at": ended_at, "end_reason": _need(reason, "how the intervention ended (completed, disengaged, ...)")}
     conn.execute(update(Intervention).where(Intervention.intervention_id == intervention_id).values(**values))
     return {**current, **values}
@@ -144,11 +144,11 @@ def record_outcome(conn: Connection, *, nominal_id: str, measure: str, value: fl
                    user: str, agency: str, now: str, intervention_id: str | None = None, referral_id: str | None = None) -> int:
     """An outcome observed at a date (a count, a score, or a note on engagement)."""
     if measure not in MEASURES:
-        raise CrosslineError(f"unknown outcome {measure!r}; record one of: {', '.join(MEASURES)}")
+        raise InvalidInput(f"unknown outcome {measure!r}; record one of: {', '.join(MEASURES)}")
     if intervention_id is not None:
         iv = get_intervention(conn, intervention_id)
         if iv["nominal_id"] != nominal_id:
-            raise CrosslineError(f"intervention {intervention_id} is for another young person")
+            raise InvalidInput(f"intervention {intervention_id} is for another young person")
     result = conn.execute(insert(Outcome).values(
         nominal_id=nominal_id, intervention_id=intervention_id, referral_id=referral_id, measure=measure, value=value,
         note=note or "", observed_at=iso_date(observed_at, "observation date"), recorded_by=user, recorded_agency=agency, recorded_at=now,

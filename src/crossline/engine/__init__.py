@@ -1,1 +1,5 @@
-"""Where analytics run: DuckDB by default (Spark for national scale arrives with the build stages)."""
+"""Where analytics run: DuckDB in process by default, Spark for what one machine cannot hold.
+
+``steps`` is SQL as named steps and what each reads; ``duck`` and ``spark``
+run the same steps on their engine (Spark through SQLGlot's transpiler).
+"""

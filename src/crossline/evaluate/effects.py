@@ -38,9 +38,10 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
-from crossline.build.risk.settings import RiskSettings, risk_settings
+from crossline.settings.risk import RiskSettings
 from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
 from crossline.evaluate.matching import Matched, balance, logistic_fit, logit_scores, nearest_neighbours, poisson_fit
+from crossline.errors import NotFound
 
 KINDS = ("missing_episode", "stop_search", "school_exclusion", "persistent_absence", "ae_attendance", "arrest")
 ROLES = ("missing_person", "subject", "suspect", "pupil", "patient")
@@ -305,7 +306,7 @@ def _signs_at(data: EvaluationData, rows: pl.DataFrame) -> pl.DataFrame:
 
 def _scores_at(data: EvaluationData, rows: pl.DataFrame, rs: RiskSettings) -> pl.DataFrame:
     """(row, score): each young person's risk score as it stood on ``day`` (only indicators dated before then count)."""
-    from crossline.build.risk.score import points_only, weigh
+    from crossline.stages.risk.score import points_only, weigh
 
     assert data.evidence is not None
     ev = data.evidence.select("nominal_id", "indicator", "occurred_at", "detail", "source", "record_kind", "record_id")
@@ -484,19 +485,18 @@ def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, hor
 
 def evaluate_workspace(ws) -> WhatWorks:  # type: ignore[no-untyped-def]
     """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`."""
-    return evaluate(workspace_data(ws), risk_settings(ws.settings))
+    return evaluate(workspace_data(ws), ws.settings.risk)
 
 
 def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
-    from crossline.errors import CrosslineError
     from crossline.store import picture as picture_store
 
     def table(name: str) -> pl.DataFrame:
         path = picture_store.current_table(ws.engine, ws.path, name)
         if path is None:
-            raise CrosslineError(f"the picture has no {name} table: run `crossline build` first")
+            raise NotFound(f"the picture has no {name} table yet: build the picture first", next_step="build")
         return pl.read_parquet(path)
 
     def query(sql: str) -> pl.DataFrame:
@@ -517,7 +517,7 @@ def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
     # and end with the latest event of any kind
     span = query(f"SELECT MIN(occurred_at) AS a FROM events WHERE event_type IN ('{kinds}')").hstack(query("SELECT MAX(occurred_at) AS b FROM events"))
     if ev.height == 0 or span["a"][0] is None:
-        raise CrosslineError("no events in the records: nothing to evaluate")
+        raise NotFound("no events in the records: nothing to evaluate")
     start = datetime.strptime(span["a"][0], "%Y-%m-%dT%H:%M:%SZ")
     end = datetime.strptime(span["b"][0], "%Y-%m-%dT%H:%M:%SZ")
     treatments = ev.filter((pl.col("event_type") == "intervention") & pl.col("programme").is_not_null()).select(

@@ -100,7 +100,7 @@ def build_risk_with(ws: Workspace, actor: Actor, tables: dict[str, pl.DataFrame]
     current picture's), then the stage runs, then they are published again with
     its outputs, since the build carries over only registered stages' tables.
     """
-    from crossline.build.pipeline import run_build
+    from crossline.stages.pipeline import run_build
 
     publish_tables(ws, tables)
     run_build(ws, actor, only=list(only))

@@ -5,7 +5,7 @@ the balance of probabilities: the numbers **and handsets** to name (an order on
 the IMEI survives a SIM swap), what shows the line is used for drug dealing
 (daily flares, customers, confirmed transactions), where it is run from and
 sells, how it has moved between numbers, and who is linked to it. This module
-renders that from a :class:`crossline.service.lines.LineDetail` as HTML
+renders that from a :class:`LineCase` as HTML
 (Jinja2, ``templates/ddtro.html``) with charts and a map drawn by matplotlib
 and embedded as PNG, then as PDF with WeasyPrint. Offline: no tiles, fonts or
 scripts are fetched; the map is cells on a plain latitude/longitude plot with
@@ -18,15 +18,31 @@ import base64
 import csv
 import io
 import math
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
-if TYPE_CHECKING:
-    from crossline.service.lines import LineDetail
+
+@dataclass
+class LineCase:
+    """What the pack shows of one line: the picture's tables filtered to it, its casework and linked records."""
+
+    line: dict[str, Any]
+    numbers: pl.DataFrame
+    successions: pl.DataFrame
+    runners: pl.DataFrame
+    evidence: pl.DataFrame
+    daily: pl.DataFrame
+    cells: pl.DataFrame
+    applications: list[dict[str, Any]] = field(default_factory=list)
+    nominals: pl.DataFrame | None = None  # linked records; None when no nominals table exists yet
+    nominals_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
 
 FEATURE_TEXT = {
     "flare_regularity": "daily flares at the same times",
@@ -153,7 +169,7 @@ def _rows(frame: pl.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None else frame.to_dicts()
 
 
-def context(detail: "LineDetail", prepared_by: str) -> dict[str, Any]:
+def context(detail: LineCase, prepared_by: str) -> dict[str, Any]:
     """Everything the template shows, as plain values (the JSON twin of the pack)."""
     line = detail.line
     ev = detail.evidence
@@ -194,7 +210,7 @@ def render_html(ctx: dict[str, Any]) -> str:
     return env.get_template("ddtro.html").render(**ctx)
 
 
-def render_pack(detail: "LineDetail", out_dir: Path, prepared_by: str = "") -> tuple[Path, Path]:
+def render_pack(detail: LineCase, out_dir: Path, prepared_by: str = "") -> tuple[Path, Path]:
     """Write ``<line_id>-ddtro.html`` and ``.pdf`` into ``out_dir``; returns both paths."""
     from weasyprint import HTML
 

@@ -11,12 +11,12 @@ from sqlalchemy import text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.build import registry
+from crossline.stages import registry
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
 
 # Exports from the system of record: file stem -> SQL giving exactly the contract's
-# columns. Build stages declare theirs (crossline.build.registry), read from the picture.
+# columns. Build stages declare theirs (crossline.stages.registry), read from the picture.
 EXPORTS: dict[str, str] = {
     "quarantine": (
         'SELECT bundle, file, line, "column", value, reason, severity FROM quarantine ORDER BY id'

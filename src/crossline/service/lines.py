@@ -9,13 +9,13 @@ DDTRO applications move ``drafted -> applied -> granted | refused``, and
 ``granted -> disconnected`` once the CSP has acted; each move is a row in
 ``ddtro_status_changes`` with who, when and a note. After each build the lines
 stage raises an ``alerts`` row when a line under a granted order shows a new
-number (crossline.build.lines.alerts).
+number (crossline.stages.lines.alerts).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,8 @@ from sqlalchemy import func, select, text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.errors import CrosslineError
+from crossline.report.ddtro import LineCase
+from crossline.errors import Conflict, InvalidInput, NotFound
 from crossline.store import picture as picture_store
 from crossline.store.models import Alert, DdtroApplication, DdtroStatusChange, LineReview
 from crossline.workspace import Workspace
@@ -55,7 +56,7 @@ def _line(ws: Workspace, line_id: str) -> dict[str, Any]:
     assert lines is not None
     row = lines.filter(pl.col("line_id") == line_id)
     if row.is_empty():
-        raise CrosslineError(f"no line {line_id!r} in the current picture: `crossline lines` lists them")
+        raise NotFound(f"no line {line_id!r} in the current picture", next_step="list_lines")
     return row.row(0, named=True)
 
 
@@ -75,19 +76,7 @@ def list_lines(ws: Workspace, actor: Actor, status: str | None = None) -> pl.Dat
     return lines
 
 
-@dataclass
-class LineDetail:
-    line: dict[str, Any]
-    numbers: pl.DataFrame
-    successions: pl.DataFrame
-    runners: pl.DataFrame
-    evidence: pl.DataFrame
-    daily: pl.DataFrame
-    cells: pl.DataFrame
-    applications: list[dict[str, Any]] = field(default_factory=list)
-    nominals: pl.DataFrame | None = None  # linked records; None when no nominals table exists yet
-    nominals_note: str = ""
-    notes: list[str] = field(default_factory=list)
+LineDetail = LineCase  # what the picture holds on one line: the DDTRO pack's content
 
 
 def _for_line(ws: Workspace, name: str, line_id: str) -> pl.DataFrame:
@@ -196,7 +185,7 @@ class Pack:
 def write_evidence_pack(ws: Workspace, actor: Actor, line_id: str, out_dir: Path | None = None) -> Pack:
     """The DDTRO evidence pack (HTML and PDF) for one line; audited as a disclosure of line data."""
     require(actor, "ddtro")
-    from crossline.report.ddtro import render_pack
+    from crossline.report.ddtro import render_pack  # WeasyPrint and matplotlib: loaded when a pack is written
 
     detail = line_detail(ws, actor, line_id)
     out = Path(out_dir) if out_dir else ws.path / "packs"
@@ -250,7 +239,7 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
     named = numbers or line_numbers["number"].to_list()
     unknown = [n for n in named if n not in set(line_numbers["number"].to_list())]
     if unknown:
-        raise CrosslineError(f"{unknown[0]} is not a number of line {line_id}; `crossline line {line_id}` lists them")
+        raise InvalidInput(f"{unknown[0]} is not a number of line {line_id}", next_step="show_line")
     imeis = sorted({i for n, s in zip(line_numbers["number"], line_numbers["imeis"], strict=True) if n in named
                     for i in (s or "").split(";") if i})
     now = _now()
@@ -271,16 +260,16 @@ def set_application_status(ws: Workspace, actor: Actor, application_id: str, sta
     """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected)."""
     require(actor, "ddtro")
     if status not in STATUSES:
-        raise CrosslineError(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
+        raise InvalidInput(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
     now = _now()
     with ws.engine.begin() as conn:
         app = conn.execute(select(DdtroApplication).where(DdtroApplication.application_id == application_id).with_for_update()).first()
         if app is None:
-            raise CrosslineError(f"no application {application_id!r}; `crossline ddtro-case list` shows them")
+            raise NotFound(f"no application {application_id!r}", next_step="list_applications")
         allowed = TRANSITIONS[app.status]
         if status not in allowed:
             nxt = " or ".join(allowed) if allowed else "nothing (it is closed)"
-            raise CrosslineError(f"{application_id} is {app.status}; it can move to {nxt}, not {status}")
+            raise Conflict(f"{application_id} is {app.status}; it can move to {nxt}, not {status}")
         conn.execute(DdtroApplication.__table__.update().where(DdtroApplication.application_id == application_id).values(
             status=status, updated_at=now))
         conn.execute(DdtroStatusChange.__table__.insert().values(
@@ -300,14 +289,14 @@ def review_line(ws: Workspace, actor: Actor, line_id: str, decision: str, reason
     """
     require(actor, "read_lines")
     if decision not in DECISIONS:
-        raise CrosslineError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if not reason.strip():
-        raise CrosslineError("say why (--reason): reviews are kept with the line's evidence")
+        raise InvalidInput("say why: a review needs a reason, kept with the line's evidence")
     _line(ws, line_id)
     numbers = _for_line(ws, "line_numbers", line_id)["number"].to_list()
     if number is not None:
         if number not in numbers:
-            raise CrosslineError(f"{number} is not a number of line {line_id}")
+            raise InvalidInput(f"{number} is not a number of line {line_id}", next_step="show_line")
         numbers = [number]
     now = _now()
     with ws.engine.begin() as conn:
@@ -340,5 +329,5 @@ def acknowledge_alert(ws: Workspace, actor: Actor, alert_id: int) -> None:
         done = conn.execute(Alert.__table__.update().where(Alert.id == alert_id, Alert.status == "open").values(
             status="acknowledged", acknowledged_by=str(actor), acknowledged_at=_now()))
         if done.rowcount == 0:
-            raise CrosslineError(f"no open alert {alert_id}; `crossline line-alerts` lists them")
+            raise NotFound(f"no open alert {alert_id}", next_step="list_alerts")
         audit.record(conn, actor, "alert_acknowledged", str(alert_id), {})

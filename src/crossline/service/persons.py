@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.errors import CrosslineError
+from crossline.errors import NotFound
 from crossline.store.models import Person
 from crossline.workspace import Workspace
 
@@ -24,7 +24,7 @@ def get_person(ws: Workspace, actor: Actor, source: str, record_id: str) -> dict
         row = conn.execute(select(Person).where(Person.source == source, Person.record_id == record_id)).first()
         audit.record(conn, actor, "read_person", f"{source}:{record_id}", {"found": row is not None})
     if row is None:
-        raise CrosslineError(f"no person record {record_id!r} from source {source!r}; `crossline status` lists sources")
+        raise NotFound(f"no person record {record_id!r} from source {source!r}", next_step="list_sources")
     record = dict(row._mapping)
     for key in _JSON:
         if record.get(key):

@@ -19,10 +19,9 @@ from sqlalchemy import and_, insert, or_, select, update
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.build.resolve import known as known_records
-from crossline.build.resolve.explain import lines
-from crossline.build.resolve.settings import resolve_settings
-from crossline.errors import CrosslineError
+from crossline.stages.resolve import known as known_records
+from crossline.stages.resolve.explain import lines
+from crossline.errors import InvalidInput, NotFound
 from crossline.store import picture as picture_store
 from crossline.store.models import MatchDecision, Person
 from crossline.workspace import Workspace
@@ -52,7 +51,7 @@ class ReviewItem:
 def _picture_table(ws: Workspace, table: str) -> pl.DataFrame:
     path = picture_store.current_table(ws.engine, ws.path, table)
     if path is None:
-        raise CrosslineError("no resolved picture yet: run `crossline build` first")
+        raise NotFound("no resolved picture yet: build the picture first", next_step="build")
     return pl.read_parquet(path)
 
 
@@ -102,7 +101,7 @@ def queue_item(ws: Workspace, actor: Actor, rank: int) -> ReviewItem:
     require(actor, "review_matches")
     row = _picture_table(ws, "review_queue").filter(pl.col("rank") == rank)
     if row.height == 0:
-        raise CrosslineError(f"no pair ranked {rank} in the review queue; `crossline review` lists it")
+        raise NotFound(f"no pair ranked {rank} in the review queue", next_step="list_review")
     r = row.row(0, named=True)
     return ReviewItem(int(r["rank"]), r["source_a"], r["record_a"], r["nominal_a"], r["source_b"], r["record_b"],
                       r["nominal_b"], float(r["match_probability"]), bool(r["linked"]), float(r["impact"]), [])
@@ -118,16 +117,16 @@ def record_decision(
     """
     require(actor, "review_matches")
     if decision not in ("same", "different"):
-        raise CrosslineError(f"a decision is 'same' or 'different', not {decision!r}")
+        raise InvalidInput(f"a decision is 'same' or 'different', not {decision!r}")
     if not reason or not reason.strip():
-        raise CrosslineError("say why: a decision needs a reason (--reason)")
+        raise InvalidInput("say why: a decision needs a reason")
     if (source_a, record_a) == (source_b, record_b):
-        raise CrosslineError("a decision needs two different records")
+        raise InvalidInput("a decision needs two different records")
     with ws.engine.begin() as conn:
         for source, record in ((source_a, record_a), (source_b, record_b)):
             found = conn.execute(select(Person.record_id).where(Person.source == source, Person.record_id == record)).first()
             if found is None:
-                raise CrosslineError(f"no person record {record!r} from source {source!r}; `crossline status` lists sources")
+                raise NotFound(f"no person record {record!r} from source {source!r}", next_step="list_sources")
         pair = or_(
             and_(MatchDecision.source_a == source_a, MatchDecision.record_a == record_a,
                  MatchDecision.source_b == source_b, MatchDecision.record_b == record_b),
@@ -164,8 +163,8 @@ def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int
     require(actor, "match_record")
     version = picture_store.current_version(ws.engine)
     if version is None:
-        raise CrosslineError("no resolved picture yet: run `crossline build` first")
-    s = resolve_settings(ws.settings)
+        raise NotFound("no resolved picture yet: build the picture first", next_step="build")
+    s = ws.settings.resolve
     result = known_records.match(picture_store.version_dir(ws.path, version), record, s.link_probability, limit)
     with ws.engine.begin() as conn:
         audit.record(conn, actor, "match_record", "person query", {

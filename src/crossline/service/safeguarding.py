@@ -27,11 +27,11 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.build.risk.bands import BANDS
+from crossline.stages.risk.bands import BANDS
 from crossline.casework import nrm as nrm_rules
 from crossline.casework import referrals as referral_rules
 from crossline.casework.models import AlertRecipient, Referral
-from crossline.errors import CrosslineError, PermissionDenied
+from crossline.errors import InvalidInput, NotAllowed, NotFound
 from crossline.store import picture as picture_store
 from crossline.store.models import Alert
 from crossline.workspace import Workspace
@@ -76,7 +76,7 @@ def _knows(ws: Workspace, conn: Connection, actor: Actor, nominal_id: str, risk:
     ).scalars().all()
     agencies |= set(alerted)
     if actor.agency not in agencies:
-        raise PermissionDenied(
+        raise NotAllowed(
             f"{actor} has no record of young person {nominal_id} and no referral or alert for them; "
             "ask the safeguarding lead who holds their case"
         )
@@ -92,7 +92,7 @@ def risk_list(ws: Workspace, actor: Actor, band: str | None = None, limit: int =
     assert risk is not None
     if band is not None:
         if band not in BANDS:
-            raise CrosslineError(f"unknown band {band!r}; the bands are {', '.join(BANDS)}")
+            raise InvalidInput(f"unknown band {band!r}; the bands are {', '.join(BANDS)}")
         risk = risk.filter(pl.col("band").is_in(list(BANDS[BANDS.index(band):])))
     rows = risk.sort(["score", "nominal_id"], descending=[True, False]).head(limit).to_dicts()
     with ws.engine.begin() as conn:
@@ -105,7 +105,7 @@ def risk_detail(ws: Workspace, actor: Actor, nominal_id: str) -> dict[str, Any]:
     require(actor, "read_risk")
     row = _risk_row(ws, nominal_id)
     if row is None:
-        raise CrosslineError(f"no risk score for {nominal_id!r}; `crossline risk list` shows who is scored")
+        raise NotFound(f"no risk score for {nominal_id!r}", next_step="list_risk")
     evidence = _table(ws, "risk_evidence")
     assert evidence is not None
     ev = evidence.filter(pl.col("nominal_id") == nominal_id).sort("points", descending=True).to_dicts()
@@ -254,7 +254,7 @@ def acknowledge_alert(ws: Workspace, actor: Actor, alert_id: int) -> dict[str, A
             a for a in _alerts(conn, actor, status="acknowledged") if a["alert_id"] == alert_id
         ]
         if not mine:
-            raise CrosslineError(f"no alert {alert_id} for {actor.agency}; `crossline risk alerts` lists yours")
+            raise NotFound(f"no alert {alert_id} for {actor.agency}", next_step="list_alerts")
         now = _now()
         conn.execute(update(Alert).where(Alert.id == alert_id).values(status="acknowledged", acknowledged_by=str(actor), acknowledged_at=now))
         audit.record(conn, actor, "acknowledge_alert", str(alert_id), {"nominal_id": mine[0]["nominal_id"]})
@@ -267,14 +267,14 @@ def acknowledge_alert(ws: Workspace, actor: Actor, alert_id: int) -> dict[str, A
 def _agency_exists(conn: Connection, agency: str) -> None:
     known = [a for (a,) in conn.execute(text("SELECT agency_id FROM agencies ORDER BY agency_id"))]
     if agency not in known:
-        raise CrosslineError(f"unknown agency {agency!r}; the agencies are: {', '.join(known) or '(none imported yet)'}")
+        raise NotFound(f"unknown agency {agency!r}; the agencies are: {', '.join(known) or '(none imported yet)'}")
 
 
 def make_referral(ws: Workspace, actor: Actor, nominal_id: str, to_agency: str, service: str, reason: str,
                   programme: str | None = None) -> dict[str, Any]:
     require(actor, "refer")
     if _risk_row(ws, nominal_id) is None and _records(ws, nominal_id).height == 0:
-        raise CrosslineError(f"no young person {nominal_id!r} in the picture; `crossline risk list` shows who is scored")
+        raise NotFound(f"no young person {nominal_id!r} in the picture", next_step="list_risk")
     with ws.engine.begin() as conn:
         _agency_exists(conn, to_agency)
         referral_id = referral_rules.make(conn, nominal_id=nominal_id, to_agency=to_agency, service=service, programme=programme,
@@ -286,7 +286,7 @@ def make_referral(ws: Workspace, actor: Actor, nominal_id: str, to_agency: str, 
 def _receiving(conn: Connection, actor: Actor, referral_id: str) -> dict[str, Any]:
     ref = referral_rules.get(conn, referral_id)
     if actor.role != "admin" and actor.agency != ref["to_agency"]:
-        raise PermissionDenied(f"referral {referral_id} was made to {ref['to_agency']}; only that agency decides it")
+        raise NotAllowed(f"referral {referral_id} was made to {ref['to_agency']}; only that agency decides it")
     return ref
 
 
@@ -316,7 +316,7 @@ def referral(ws: Workspace, actor: Actor, referral_id: str) -> dict[str, Any]:
     with ws.engine.begin() as conn:
         ref = referral_rules.get(conn, referral_id)
         if actor.role not in UNRESTRICTED and actor.agency not in (ref["to_agency"], ref["made_by_agency"]):
-            raise PermissionDenied(f"referral {referral_id} is between {ref['made_by_agency']} and {ref['to_agency']}")
+            raise NotAllowed(f"referral {referral_id} is between {ref['made_by_agency']} and {ref['to_agency']}")
         ref["history"] = referral_rules.history(conn, referral_id)
         audit.record(conn, actor, "read_referral", referral_id, {"nominal_id": ref["nominal_id"]})
     return ref
@@ -351,7 +351,7 @@ def end_intervention(ws: Workspace, actor: Actor, intervention_id: str, ended_at
     with ws.engine.begin() as conn:
         iv = referral_rules.get_intervention(conn, intervention_id)
         if actor.role != "admin" and actor.agency != iv["provider_agency"]:
-            raise PermissionDenied(f"intervention {intervention_id} is provided by {iv['provider_agency']}; only they end it")
+            raise NotAllowed(f"intervention {intervention_id} is provided by {iv['provider_agency']}; only they end it")
         out = referral_rules.end_intervention(conn, intervention_id, ended_at, reason, actor.user, _now())
         audit.record(conn, actor, "end_intervention", intervention_id, {"ended_at": ended_at, "reason": reason})
         return out

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
-from crossline.errors import WorkspaceError
+from crossline.errors import ConfigurationError
 
 
 def database_url(setting: str, workspace: Path) -> str:
@@ -48,6 +48,6 @@ def migrate(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except Exception as exc:  # noqa: BLE001 - any driver error here means the database is unusable
-        raise WorkspaceError(
+        raise ConfigurationError(
             f"cannot open or migrate the database at {engine.url.render_as_string(hide_password=True)}: {exc}"
         ) from exc

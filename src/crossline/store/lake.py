@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from crossline.errors import WorkspaceError
+from crossline.errors import ConfigurationError
 from crossline.store.models import LakeFile
 
 STAGING = ".staging"
@@ -78,7 +78,7 @@ def recover(engine: Engine, lake: Path) -> int:
                 p.rmdir()
     missing = [p for p in listed if not (lake / p).exists()]
     if missing:
-        raise WorkspaceError(
+        raise ConfigurationError(
             f"the lake is missing {len(missing)} committed file(s), e.g. lake/{missing[0]}: "
             "restore the workspace folder from backup"
         )

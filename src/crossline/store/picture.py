@@ -98,12 +98,12 @@ def read_table(engine: Engine, workspace: Path, name: str, required: bool = True
     """A table of the current picture as a Polars frame; None (or an error saying what to run) when absent."""
     import polars as pl
 
-    from crossline.errors import CrosslineError
+    from crossline.errors import NotFound
 
     path = current_table(engine, workspace, name)
     if path is None:
         if required:
-            hint = f" (the {stage} stage)" if stage else ""
-            raise CrosslineError(f"the picture has no {name} table yet: run `crossline build`{hint} first")
+            hint = f" with the {stage} stage" if stage else ""
+            raise NotFound(f"the picture has no {name} table yet: build the picture{hint} first", next_step="build")
         return None
     return pl.read_parquet(path)

@@ -1,0 +1,178 @@
+"""Commands for deal lines and DDTRO casework: thin, each calls crossline.service.lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console
+
+app = typer.Typer()
+case_app = typer.Typer(help="DDTRO applications: draft, move on (applied, granted, refused, disconnected), list.",
+                       no_args_is_help=True)
+app.add_typer(case_app, name="ddtro-case")
+
+
+@app.command("lines")
+def lines_(
+    status: Annotated[Optional[str], typer.Option(help="Only lines with this status: active, dormant or disrupted.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """List the deal lines in the current picture, strongest first."""
+    from crossline.service.lines import list_lines
+
+    lines = call(workspace, list_lines, status)
+    table = Table(title=f"{lines.height} deal line(s)")
+    for col in ("line", "status", "confidence", "current number", "numbers", "controller", "markets", "reach",
+                "customers", "confirmed", "msgs/day", "last seen"):
+        table.add_column(col, justify="right" if col in ("confidence", "numbers", "customers", "confirmed", "msgs/day") else "left")
+    for r in lines.iter_rows(named=True):
+        table.add_row(r["line_id"], r["status"], f"{r['confidence']:.2f}", r["current_number"] or "", str(r["numbers"]),
+                      r["controller_area"] or "", r["market_areas"] or "", r["reach"] or "", str(r["customers"]),
+                      str(r["confirmed_customers"]), f"{r['daily_messages']:.0f}", (r["last_seen"] or "")[:10])
+    console.print(table)
+    if lines.height:
+        console.print("Next: [bold]crossline line LINE_ID[/] for the evidence, [bold]crossline ddtro LINE_ID[/] for the pack.")
+
+
+@app.command("line")
+def line(
+    line_id: Annotated[str, typer.Argument(help="A line id from `crossline lines`.")],
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Show one line: its numbers and handsets, successions, the evidence for its score, runners, casework."""
+    from crossline.service.lines import line_detail
+
+    d = call(workspace, line_detail, line_id)
+    ln = d.line
+    console.print(f"[bold]{ln['line_id']}[/] {ln['status']}, confidence {ln['confidence']:.2f} ({ln['method']}); "
+                  f"{ln['controller_area']} -> {ln['market_areas']} ({ln['reach']}); {ln['customers']} potential, "
+                  f"{ln['confirmed_customers']} confirmed customers; seen {ln['first_seen']} to {ln['last_seen']}")
+    t = Table(title="Numbers")
+    for col in ("number", "active from", "active to", "IMEIs", "found by", "score"):
+        t.add_column(col)
+    for r in d.numbers.sort("active_from").iter_rows(named=True):
+        t.add_row(r["number"], r["active_from"], r["active_to"], (r["imeis"] or "").replace(";", " "), r["found_by"], f"{r['score']:.2f}")
+    console.print(t)
+    if d.successions.height:
+        t = Table(title="Successions")
+        for col in ("old", "new", "detected at", "customers kept", "same handset"):
+            t.add_column(col)
+        for r in d.successions.iter_rows(named=True):
+            t.add_row(r["old_number"], r["new_number"], r["detected_at"], f"{r['shared']}/{r['old_customers']}", "yes" if r["same_imei"] else "no")
+        console.print(t)
+    t = Table(title=f"Evidence for {ln['current_number']}")
+    for col in ("feature", "value", "weight", "adds"):
+        t.add_column(col, justify="left" if col == "feature" else "right")
+    for r in d.evidence.filter(d.evidence["number"] == ln["current_number"]).iter_rows(named=True):
+        t.add_row(r["feature"], "-" if r["value"] is None else f"{r['value']:.2f}", f"{r['weight']:.1f}",
+                  "-" if r["contribution"] is None else f"{r['contribution']:.2f}")
+    console.print(t)
+    console.print(f"Runners: {', '.join(d.runners['number'].to_list()) or 'none identified'}")
+    for a in d.applications:
+        console.print(f"Application {a['application_id']}: {a['status']}")
+    if d.nominals is None:
+        console.print(d.nominals_note)
+    elif d.nominals.height:
+        console.print(f"Linked records: {d.nominals.height} (in the pack)")
+
+
+@app.command("ddtro")
+def ddtro(
+    line_id: Annotated[str, typer.Argument(help="A line id from `crossline lines`.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the pack; default: the workspace's packs/.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Write the DDTRO evidence pack for a line (HTML and PDF)."""
+    from crossline.service.lines import write_evidence_pack
+
+    pack = call(workspace, write_evidence_pack, line_id, out)
+    console.print(f"Evidence pack written:\n  {pack.html}\n  {pack.pdf}")
+    console.print(f"Next: [bold]crossline ddtro-case draft {line_id}[/] to start an application.")
+
+
+@case_app.command("draft")
+def case_draft(
+    line_id: Annotated[str, typer.Argument(help="The line the order is for.")],
+    note: Annotated[str, typer.Option(help="Why, or anything the next person should know.")] = "",
+    number: Annotated[Optional[list[str]], typer.Option("--number", help="Name only these numbers (repeatable); default: all of the line's.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Draft an application naming the line's numbers and handsets (IMEIs)."""
+    from crossline.service.lines import draft_application
+
+    app_ = call(workspace, draft_application, line_id, note, number or None)
+    console.print(f"Drafted [bold]{app_['application_id']}[/]: {len(app_['numbers'])} number(s), {len(app_['imeis'])} handset(s).")
+    console.print(f"Next: [bold]crossline ddtro-case set {app_['application_id']} applied[/]")
+
+
+@case_app.command("set")
+def case_set(
+    application_id: Annotated[str, typer.Argument(help="The application, e.g. DDTRO-DL-0123456789-1.")],
+    status: Annotated[str, typer.Argument(help="applied, granted, refused or disconnected.")],
+    note: Annotated[str, typer.Option(help="The court, the reference, the CSP's confirmation...")] = "",
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Move an application on: drafted -> applied -> granted | refused; granted -> disconnected."""
+    from crossline.service.lines import set_application_status
+
+    r = call(workspace, set_application_status, application_id, status, note)
+    console.print(f"{r['application_id']}: {r['previous']} -> [bold]{r['status']}[/] at {r['at']}")
+
+
+@case_app.command("list")
+def case_list(
+    line_id: Annotated[Optional[str], typer.Option("--line", help="Only this line's applications.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """List applications with their status history."""
+    from crossline.service.lines import list_applications
+
+    apps = call(workspace, list_applications, line_id)
+    if not apps:
+        console.print("No applications.")
+    for a in apps:
+        console.print(f"[bold]{a['application_id']}[/] ({a['line_id']}): {a['status']}; numbers {', '.join(a['numbers'])}; "
+                      f"IMEIs {', '.join(a['imeis']) or '-'}")
+        for h in a["history"]:
+            console.print(f"    {h['at']}  {h['status']:<12} {h['user']}  {h['note']}")
+
+
+@app.command("line-review")
+def line_review(
+    line_id: Annotated[str, typer.Argument(help="The line reviewed.")],
+    decision: Annotated[str, typer.Argument(help="confirmed or rejected.")],
+    reason: Annotated[str, typer.Option(help="Why: kept with the line's evidence.")] = "",
+    number: Annotated[Optional[str], typer.Option(help="Review only this number of the line.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Confirm or reject a detected line; the next build honours it (and the supervised model learns from it)."""
+    from crossline.service.lines import review_line
+
+    n = call(workspace, review_line, line_id, decision, reason, number)
+    console.print(f"Recorded: {line_id} {decision} ({n} number(s)). It takes effect at the next `crossline build`.")
+
+
+@app.command("line-alerts")
+def line_alerts(
+    all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
+    ack: Annotated[Optional[int], typer.Option("--ack", help="Acknowledge this alert id.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Successor numbers on lines under a granted DDTRO, raised by builds."""
+    from crossline.service.lines import acknowledge_alert, line_alerts as get_alerts
+
+    if ack is not None:
+        call(workspace, acknowledge_alert, ack)
+        console.print(f"Alert {ack} acknowledged.")
+        return
+    rows = call(workspace, get_alerts, None if all_ else "open")
+    if not rows:
+        console.print("No alerts.")
+    for r in rows:
+        console.print(f"[bold]{r['id']}[/] {r['raised_at']} {r['status']}: {r['message']}")
+        console.print("    " + json.dumps({k: r[k] for k in ('line_id', 'new_number', 'first_flare_at', 'imeis')}))

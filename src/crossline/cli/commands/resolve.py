@@ -1,0 +1,159 @@
+"""Commands for entity resolution: the review queue, decisions on pairs, "is this child known?".
+
+Thin: each calls crossline.service.resolve as the workspace's local administrator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.panel import Panel
+
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, local
+from crossline.errors import InvalidInput
+
+app = typer.Typer()
+review_app = typer.Typer(
+    help="The review queue of borderline record pairs: list it (the default), decide a pair, list decisions.",
+    invoke_without_command=True,
+)
+app.add_typer(review_app, name="review")
+
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many pairs to show.")]
+
+
+@review_app.callback()
+def review_default(
+    ctx: typer.Context,
+    limit: LimitOpt = 10,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """List the review queue (highest impact first) with each match explained; `decide` records a decision."""
+    if ctx.invoked_subcommand is None:
+        _show_queue(workspace, limit, 0)
+
+
+@review_app.command("list")
+def review_list(
+    limit: LimitOpt = 10,
+    offset: Annotated[int, typer.Option(help="Skip this many pairs first.")] = 0,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """List borderline pairs, highest impact first, each with the match explained field by field."""
+    _show_queue(workspace, limit, offset)
+
+
+def _show_queue(workspace: Path, limit: int, offset: int) -> None:
+    from crossline.service.resolve import review_queue
+
+    items = call(workspace, review_queue, limit, offset)
+    if not items:
+        console.print("The review queue is empty: no borderline pairs are waiting for a decision.")
+        return
+    for item in items:
+        state = "linked now, in one nominal" if item.linked else "apart now, in two nominals"
+        title = f"#{item.rank}  {item.source_a} {item.record_a}  /  {item.source_b} {item.record_b}"
+        body = f"[bold]p = {item.match_probability:.3f}[/], {state}\n" + "\n".join(item.explanation)
+        body += (f"\n[dim]A decision would {item.would}; expected record pairs changed: {item.impact:.2f}. "
+                 f"Nominals {item.nominal_a} / {item.nominal_b}.[/]")
+        console.print(Panel(body, title=title, title_align="left"))
+    console.print(
+        "Decide with [bold]crossline review decide RANK --same|--different --reason TEXT[/] "
+        "(or give SOURCE_A RECORD_A SOURCE_B RECORD_B instead of RANK); the next build honours it."
+    )
+
+
+@review_app.command("decide")
+def review_decide(
+    pair: Annotated[list[str], typer.Argument(help="RANK from the queue, or SOURCE_A RECORD_A SOURCE_B RECORD_B.")],
+    same: Annotated[bool, typer.Option("--same", help="The two records are one person.")] = False,
+    different: Annotated[bool, typer.Option("--different", help="The two records are not the same person.")] = False,
+    reason: Annotated[str, typer.Option(help="Why: kept with the decision and in the audit log.")] = "",
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Record a decision on a pair (same person, or not); every later build honours it."""
+    from crossline.service.resolve import queue_item, record_decision
+
+    if same == different:
+        raise InvalidInput("say --same or --different (one of them)")
+    if not (len(pair) == 4 or len(pair) == 1 and pair[0].isdigit()):
+        raise InvalidInput("give a queue RANK, or SOURCE_A RECORD_A SOURCE_B RECORD_B")
+    with local(workspace) as (ws, actor):
+        if len(pair) == 1:
+            item = queue_item(ws, actor, int(pair[0]))
+            keys = (item.source_a, item.record_a, item.source_b, item.record_b)
+        else:
+            keys = (pair[0], pair[1], pair[2], pair[3])
+        new_id = record_decision(ws, actor, *keys, "same" if same else "different", reason)
+    console.print(f"Decision {new_id} recorded: {keys[0]} {keys[1]} and {keys[2]} {keys[3]} are "
+                  f"{'the same person' if same else 'not the same person'}. Run [bold]crossline build[/] to apply it.")
+
+
+@review_app.command("decisions")
+def review_decisions(
+    all_: Annotated[bool, typer.Option("--all", help="Include decisions later ones replaced.")] = False,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """List the decisions recorded: who, when, which pair, what and why."""
+    from rich.table import Table
+
+    from crossline.service.resolve import decisions
+
+    rows = call(workspace, decisions, include_superseded=all_)
+    table = Table(title=f"{len(rows)} decision(s)")
+    for col in ("id", "decided at", "by", "record a", "record b", "decision", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), r["decided_at"], r["user"], f"{r['source_a']} {r['record_a']}",
+                      f"{r['source_b']} {r['record_b']}", r["decision"] + (" (replaced)" if r["superseded"] else ""),
+                      r["reason"])
+    console.print(table)
+
+
+@app.command("known")
+def known(
+    given_name: Annotated[Optional[str], typer.Option(help="Given name.")] = None,
+    family_name: Annotated[Optional[str], typer.Option(help="Family name.")] = None,
+    other_names: Annotated[Optional[str], typer.Option(help="Middle names.")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option(help="A street name or nickname (repeatable).")] = None,
+    dob: Annotated[Optional[str], typer.Option(help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    sex: Annotated[Optional[str], typer.Option(help="F, M, X or U.")] = None,
+    address: Annotated[Optional[str], typer.Option(help="House and street.")] = None,
+    town: Annotated[Optional[str], typer.Option(help="Town.")] = None,
+    postcode: Annotated[Optional[str], typer.Option(help="Postcode.")] = None,
+    phone: Annotated[Optional[list[str]], typer.Option(help="A phone number (repeatable).")] = None,
+    pnc: Annotated[Optional[str], typer.Option(help="PNC id.")] = None,
+    nhs: Annotated[Optional[str], typer.Option(help="NHS number.")] = None,
+    upn: Annotated[Optional[str], typer.Option(help="Unique pupil number.")] = None,
+    other_id: Annotated[Optional[list[str]], typer.Option(help="Another identifier as type:value (repeatable).")] = None,
+    limit: LimitOpt = 3,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Is this child known? Match one record (e.g. from a new referral) against the picture, without a rebuild."""
+    from crossline.service.resolve import match_record
+
+    record = {
+        "given_name": given_name, "family_name": family_name, "other_names": other_names, "aliases": alias or None,
+        "date_of_birth": dob, "sex": sex, "address": address, "town": town, "postcode": postcode,
+        "phone": phone or None, "pnc_id": pnc, "nhs_number": nhs, "upn": upn, "other_ids": other_id or None,
+    }
+    if not any(v for v in record.values()):
+        raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
+    result = call(workspace, match_record, record, limit)
+    if not result.candidates:
+        console.print(f"[bold]Not known[/]: no nominal shares a blocking key with this record "
+                      f"({result.compared} record(s) compared).")
+        return
+    best = result.candidates[0]
+    if result.known:
+        console.print(f"[bold green]Known[/] as nominal [bold]{best.nominal_id}[/] "
+                      f"(match probability {best.match_probability:.3f}, {best.records_in_nominal} record(s)).")
+    else:
+        console.print(f"[bold]Not known for certain[/]: the best candidate reaches {best.match_probability:.3f}, "
+                      f"below the link threshold {result.link_probability}. A person should look.")
+    for c in result.candidates:
+        body = "\n".join(c.reasons())
+        console.print(Panel(body, title=f"{c.nominal_id}: best record {c.source} {c.record_id}, "
+                                        f"p={c.match_probability:.3f}", title_align="left"))

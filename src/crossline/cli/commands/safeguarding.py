@@ -1,0 +1,346 @@
+"""Commands for exploitation risk, referrals, NRM and what works: thin, each calls crossline.service.safeguarding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, print_json
+
+app = typer.Typer()
+risk_app = typer.Typer(help="Young people at risk of exploitation: scores with reasons, groups, places, alerts.", no_args_is_help=True)
+refer_app = typer.Typer(help="Referrals to partners: make, accept or decline, interventions, outcomes.", no_args_is_help=True)
+nrm_app = typer.Typer(help="National Referral Mechanism: referrals and grounds decisions.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+app.add_typer(refer_app, name="refer")
+app.add_typer(nrm_app, name="nrm")
+
+
+# --- risk -----------------------------------------------------------------------------------------
+
+
+@risk_app.command("list")
+def risk_list(
+    band: Annotated[Optional[str], typer.Option(help="Only this band and above: low, medium, high, very_high.")] = None,
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 30,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """The young people at highest risk, with their reasons (an audited read)."""
+    from crossline.service.safeguarding import risk_list as get
+
+    rows = call(workspace, get, band, limit)
+    table = Table(title=f"{len(rows)} young people, highest risk first")
+    for col in ("nominal", "score", "band", "age", "line contact", "reasons"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["nominal_id"], f"{r['score']:.1f}", r["band"], str(r["age"] if r["age"] is not None else "?"),
+                      r["line_contact"], r["reasons"])
+    console.print(table)
+    if rows:
+        console.print("Next: [bold]crossline risk show NOMINAL[/] for the records behind each reason.")
+
+
+@risk_app.command("show")
+def risk_show(
+    nominal_id: Annotated[str, typer.Argument(help="A nominal id from `crossline risk list`.")],
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """One young person: score, reasons, the records behind them, referrals, NRM and flags (analysts)."""
+    from crossline.service.safeguarding import risk_detail
+
+    d = call(workspace, risk_detail, nominal_id)
+    r = d["risk"]
+    console.print(f"[bold]{nominal_id}[/] score {r['score']:.1f} ({r['band'].replace('_', ' ')}), as of {r['as_of']}; "
+                  f"contact with deal lines: {r['line_contact']}")
+    for flag in d["flags"]:
+        console.print(f"[red]SAFEGUARDING[/] {flag['reason']}")
+    for reason in (r["reasons"] or "").split("; "):
+        if reason:
+            console.print(f"  - {reason}")
+    t = Table(title="Records behind the reasons")
+    for col in ("indicator", "points", "when", "source", "record", "what it shows"):
+        t.add_column(col, overflow="fold")
+    for e in d["evidence"]:
+        t.add_row(e["indicator"], f"{e['points']:.1f}", str(e["occurred_at"] or "")[:10], e["source"], e["record_id"], e["detail"])
+    console.print(t)
+    for key in ("referrals", "interventions", "nrm"):
+        if d[key]:
+            console.print(f"{key}: " + ", ".join(str(x.get("referral_id") or x.get("intervention_id") or x.get("nrm_id")) for x in d[key]))
+
+
+@risk_app.command("partner-view")
+def partner_view(
+    nominal_id: Annotated[str, typer.Argument(help="A nominal id.")],
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Exactly what a partner sees: at risk and why in plain words, referrals; never the intelligence."""
+    from crossline.service.safeguarding import partner_view as view
+
+    print_json(call(workspace, view, nominal_id))
+
+
+@risk_app.command("record")
+def record(
+    source: Annotated[str, typer.Argument(help="Agency id that holds the record.")],
+    record_id: Annotated[str, typer.Argument(help="The record's id in that agency.")],
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Open a person record with the safeguarding context of the young person it belongs to."""
+    from crossline.service.safeguarding import record_context
+
+    d = call(workspace, record_context, source, record_id)
+    for flag in d["safeguarding"]["flags"]:
+        console.print(f"[red bold]SAFEGUARDING[/] {flag['reason']}")
+    print_json(d)
+
+
+@risk_app.command("groups")
+def groups(limit: Annotated[int, typer.Option(help="How many groups.")] = 10, workspace: WorkspaceOpt = DEFAULT) -> None:
+    """Peer groups ranked by the risk concentrated in them, with members and what links them."""
+    from crossline.service.safeguarding import peer_groups
+
+    rows = call(workspace, peer_groups, limit)
+    table = Table(title="Peer groups")
+    for col in ("rank", "group", "size", "high", "group risk", "member", "score", "band", "links"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(str(r["rank"]), r["group_id"], str(r["group_size"]), str(r["high_members"]), f"{r['group_risk']:.2f}",
+                      r["nominal_id"], f"{r['score']:.1f}", r["band"], r["links"])
+    console.print(table)
+
+
+@risk_app.command("places")
+def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, workspace: WorkspaceOpt = DEFAULT) -> None:
+    """Schools, postcode sectors, stations and cuckooed addresses ranked by the risk concentrated there."""
+    from crossline.service.safeguarding import places as get
+
+    rows = call(workspace, get, limit)
+    table = Table(title="Places")
+    for col in ("rank", "kind", "place", "members", "at risk", "high", "concentration", "commonest reasons"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(str(r["rank"]), r["kind"], r["place"], str(r["members"]), str(r["at_risk"]), str(r["high"]),
+                      f"{r['risk_concentration']:.2f}", r["reasons"])
+    console.print(table)
+
+
+@risk_app.command("alerts")
+def alerts(
+    all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Safeguarding alerts: young people newly at high risk, or rising, and the agencies they are for."""
+    from crossline.service.safeguarding import list_alerts
+
+    rows = call(workspace, list_alerts, None if all_ else "open")
+    table = Table(title=f"{len(rows)} alert(s)")
+    for col in ("alert", "nominal", "band", "why", "for", "raised", "status", "reasons"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(str(r["alert_id"]), r["nominal_id"], r["band"] or "", r["why"] or "", ", ".join(r["agencies"]),
+                      r["raised_at"][:16], r["status"], "; ".join(r["reasons"]))
+    console.print(table)
+
+
+@risk_app.command("ack")
+def ack(alert_id: Annotated[int, typer.Argument(help="Alert number.")], workspace: WorkspaceOpt = DEFAULT) -> None:
+    """Acknowledge an alert."""
+    from crossline.service.safeguarding import acknowledge_alert
+
+    call(workspace, acknowledge_alert, alert_id)
+    console.print(f"Alert {alert_id} acknowledged.")
+
+
+@risk_app.command("fairness")
+def fairness(
+    truth: Annotated[Path, typer.Option(help="A simulator truth/ folder (young_people.csv, person_records.csv).")],
+    band: Annotated[str, typer.Option(help="Flagged at this band or above.")] = "high",
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """False positive and false negative rates by sex and age group, against known outcomes (simulated truth)."""
+    from crossline.evaluate.fairness import report, to_markdown
+    from crossline.service.safeguarding import scores_against_truth
+
+    frame = call(workspace, scores_against_truth, truth)
+    console.print(to_markdown(report(frame, band), band))
+
+
+# --- referrals --------------------------------------------------------------------------------------
+
+
+@refer_app.command("make")
+def refer_make(
+    nominal_id: Annotated[str, typer.Argument(help="The young person (nominal id).")],
+    to: Annotated[str, typer.Option("--to", help="Agency id referred to.")],
+    service: Annotated[str, typer.Option(help="childrens_services, mash, school, youth_service or charity.")],
+    reason: Annotated[str, typer.Option(help="Why this partner, why now (plain words).")],
+    programme: Annotated[Optional[str], typer.Option(help="mentoring, sport, education or family_support.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Refer a young person to a partner who can act."""
+    from crossline.service.safeguarding import make_referral
+
+    r = call(workspace, make_referral, nominal_id, to, service, reason, programme)
+    console.print(f"Referral [bold]{r['referral_id']}[/] made to {r['to_agency']} ({r['service']}); waiting for them to accept or decline.")
+
+
+def _decide(referral_id: str, accept: bool, reason: str, workspace: Path) -> None:
+    from crossline.service.safeguarding import decide_referral
+
+    r = call(workspace, decide_referral, referral_id, accept, reason)
+    console.print(f"Referral {referral_id} {r['status']}.")
+
+
+@refer_app.command("accept")
+def refer_accept(referral_id: str, reason: Annotated[str, typer.Option(help="Why.")], workspace: WorkspaceOpt = DEFAULT) -> None:
+    """Accept a referral (the receiving agency), with a reason."""
+    _decide(referral_id, True, reason, workspace)
+
+
+@refer_app.command("decline")
+def refer_decline(referral_id: str, reason: Annotated[str, typer.Option(help="Why.")], workspace: WorkspaceOpt = DEFAULT) -> None:
+    """Decline a referral (the receiving agency), with a reason."""
+    _decide(referral_id, False, reason, workspace)
+
+
+@refer_app.command("close")
+def refer_close(referral_id: str, reason: Annotated[str, typer.Option(help="Why.")], workspace: WorkspaceOpt = DEFAULT) -> None:
+    """Close a referral."""
+    from crossline.service.safeguarding import close_referral
+
+    call(workspace, close_referral, referral_id, reason)
+    console.print(f"Referral {referral_id} closed.")
+
+
+@refer_app.command("show")
+def refer_show(referral_id: str, workspace: WorkspaceOpt = DEFAULT) -> None:
+    """A referral and its history."""
+    from crossline.service.safeguarding import referral
+
+    print_json(call(workspace, referral, referral_id))
+
+
+@refer_app.command("list")
+def refer_list(
+    nominal: Annotated[Optional[str], typer.Option(help="Only this young person's.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="made, accepted, declined or closed.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Referrals, oldest first."""
+    from crossline.service.safeguarding import list_referrals
+
+    rows = call(workspace, list_referrals, nominal, status)
+    table = Table(title=f"{len(rows)} referral(s)")
+    for col in ("referral", "nominal", "to", "service", "programme", "status", "made", "reason"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["referral_id"], r["nominal_id"], r["to_agency"], r["service"], r["programme"] or "", r["status"], r["made_at"][:10], r["reason"])
+    console.print(table)
+
+
+@refer_app.command("start")
+def refer_start(
+    referral_id: str,
+    date: Annotated[str, typer.Option(help="Start date, YYYY-MM-DD.")],
+    programme: Annotated[Optional[str], typer.Option(help="Programme, if not the referral's.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Start an intervention on an accepted referral."""
+    from crossline.service.safeguarding import start_intervention
+
+    iv = call(workspace, start_intervention, referral_id, date, programme)
+    console.print(f"Intervention [bold]{iv['intervention_id']}[/] ({iv['programme']}) started {iv['started_at']}.")
+
+
+@refer_app.command("end")
+def refer_end(
+    intervention_id: str,
+    date: Annotated[str, typer.Option(help="End date, YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option(help="completed, disengaged, moved away, ...")],
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """End an intervention."""
+    from crossline.service.safeguarding import end_intervention
+
+    call(workspace, end_intervention, intervention_id, date, reason)
+    console.print(f"Intervention {intervention_id} ended {date}.")
+
+
+@refer_app.command("outcome")
+def refer_outcome(
+    nominal_id: str,
+    measure: Annotated[str, typer.Option(help="missing_episodes, arrests, exclusions, risk_score, engagement or other.")],
+    date: Annotated[str, typer.Option(help="The date the outcome describes, YYYY-MM-DD.")],
+    value: Annotated[Optional[float], typer.Option(help="A count or score, where there is one.")] = None,
+    note: Annotated[str, typer.Option(help="Plain words.")] = "",
+    intervention: Annotated[Optional[str], typer.Option(help="The intervention it follows.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Record an outcome for a young person."""
+    from crossline.service.safeguarding import record_outcome
+
+    oid = call(workspace, record_outcome, nominal_id, measure, date, value, note, intervention)
+    console.print(f"Outcome {oid} recorded.")
+
+
+# --- NRM ------------------------------------------------------------------------------------------------
+
+
+@nrm_app.command("record")
+def nrm_record(
+    nominal_id: str,
+    summary: Annotated[str, typer.Option(help="Why the young person is a potential victim.")],
+    date: Annotated[str, typer.Option(help="Date of referral, YYYY-MM-DD.")],
+    exploitation: Annotated[str, typer.Option(help="criminal, sexual, labour, domestic_servitude or other.")] = "criminal",
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Record a first responder's NRM referral (a suspect in an event is flagged dual status)."""
+    from crossline.service.safeguarding import record_nrm
+
+    r = call(workspace, record_nrm, nominal_id, summary, date, exploitation)
+    console.print(f"NRM referral [bold]{r['nrm_id']}[/] recorded; reasonable grounds pending.")
+    if r["dual_status_flagged"]:
+        console.print("[red]Also a suspect in an event: flagged so every officer opening the record sees the safeguarding context.[/]")
+
+
+@nrm_app.command("decide")
+def nrm_decide(
+    nrm_id: str,
+    stage: Annotated[str, typer.Option(help="reasonable or conclusive.")],
+    decision: Annotated[str, typer.Option(help="positive or negative.")],
+    date: Annotated[str, typer.Option(help="Decision date, YYYY-MM-DD.")],
+    note: Annotated[str, typer.Option(help="Plain words.")] = "",
+    reconsider: Annotated[bool, typer.Option(help="A reconsideration of a decision already recorded.")] = False,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Record a reasonable or conclusive grounds decision."""
+    from crossline.service.safeguarding import record_nrm_decision
+
+    r = call(workspace, record_nrm_decision, nrm_id, stage, decision, date, note, reconsider)
+    console.print(f"{nrm_id}: reasonable grounds {r['reasonable_grounds']}, conclusive grounds {r['conclusive_grounds']}.")
+
+
+@nrm_app.command("show")
+def nrm_show(nominal_id: str, workspace: WorkspaceOpt = DEFAULT) -> None:
+    """A young person's NRM referrals and decisions."""
+    from crossline.service.safeguarding import nrm_for
+
+    print_json(call(workspace, nrm_for, nominal_id))
+
+
+# --- what works -------------------------------------------------------------------------------------------
+
+
+@app.command("what-works")
+def what_works(
+    out: Annotated[Path, typer.Option(help="HTML file (or folder) to write.")] = Path("what-works.html"),
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Each programme against matched young people who did not take part: an offline HTML report with charts."""
+    from crossline.service.safeguarding import what_works as run
+
+    path = call(workspace, run, out)
+    console.print(f"Report written to [bold]{path}[/]")

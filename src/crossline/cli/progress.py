@@ -1,0 +1,112 @@
+"""Progress bars for the long steps (import, build, simulate), and the import table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crossline.access.actor import Actor
+from crossline.cli.common import console
+from crossline.ingest.report import FeedResult, ImportResult
+from crossline.workspace import Workspace
+
+if TYPE_CHECKING:
+    from crossline.service.exports import ExportResult
+    from crossline.sim.summary import SimulationSummary
+    from crossline.stages.pipeline import BuildResult
+
+
+@contextmanager
+def _bar(*columns: object) -> Iterator[Progress]:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),  # type: ignore[arg-type]
+                  console=console, transient=True) as bar:
+        yield bar
+
+
+def import_bundle(ws: Workspace, actor: Actor, bundle: Path) -> ImportResult:
+    """Import with a bar per phase (and per file while reading)."""
+    from crossline.service.imports import import_bundle as run
+
+    with _bar(MofNCompleteColumn()) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, item: str, done: int, total: int | None) -> None:
+            key = f"{phase}:{item}" if phase == "reading" else phase
+            if key not in tasks:
+                label = f"reading {item}" if phase == "reading" else phase
+                tasks[key] = bar.add_task(label, total=total)
+            bar.update(tasks[key], completed=done, total=total)
+
+        return run(ws, actor, bundle, progress)
+
+
+def build(ws: Workspace, actor: Actor, only: list[str] | None = None) -> "tuple[BuildResult, ExportResult]":
+    """Build with one bar per stage, saying what the stage is doing."""
+    from crossline.service.build import build as run
+
+    with _bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage_name: str, what: str, fraction: float) -> None:
+            if stage_name not in tasks:
+                tasks[stage_name] = bar.add_task(stage_name, total=1.0)
+            bar.update(tasks[stage_name], description=f"{stage_name}: {what}", completed=fraction)
+
+        return run(ws, actor, only, progress)
+
+
+def simulate(outdir: Path, seed: int, scale: float, months: int) -> "SimulationSummary":
+    from crossline.sim import Scenario
+    from crossline.sim import simulate as run
+
+    scenario = Scenario(seed=seed, scale=scale).with_months(months)
+    with _bar() as bar:
+        task = bar.add_task("simulating", total=1.0)
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.update(task, description=f"simulating: {stage}", completed=fraction)
+
+        return run(outdir, seed=seed, scale=scale, progress=progress, scenario=scenario)
+
+
+def print_import(result: ImportResult, by_kind: bool = False) -> None:
+    """The import log as a table: per feed, or per kind of feed when there are many (``by_kind``)."""
+    table = Table(title=f"Imported {result.bundle} ({result.bundle_id}) in {result.seconds:.1f} s")
+    table.add_column("kind" if by_kind else "file", overflow="fold", min_width=12)
+    if not by_kind:
+        table.add_column("kind")
+    for col in ("read", "accepted", "new", "updated", "unchanged", "duplicates", "quarantined", "warnings"):
+        table.add_column(col, justify="right")
+    rows: list[tuple[str, str | None, list[int]]] = []
+    if by_kind:
+        totals: dict[str, list[int]] = {}
+        for f in result.feeds:
+            acc = totals.setdefault(f.kind, [0] * 8)
+            for i, v in enumerate(_figures(f)):
+                acc[i] += v
+        rows = [(f"{k} ({sum(1 for f in result.feeds if f.kind == k)} files)", None, v) for k, v in totals.items()]
+    else:
+        rows = [(f.file, f.kind, _figures(f)) for f in result.feeds]
+    for label, kind, figures in rows:
+        *plain, quarantined, warnings = figures
+        cells = [label, *([kind] if kind is not None else []), *(f"{v:,}" for v in plain)]
+        table.add_row(*cells, _warn(quarantined, "red"), _warn(warnings, "yellow"))
+    console.print(table)
+    if result.quarantined or result.warnings:
+        console.print(
+            f"{result.quarantined:,} row(s) quarantined and {result.warnings:,} value(s) blanked with a warning: "
+            "see them with [bold]crossline export[/] (quarantine.csv)."
+        )
+
+
+def _figures(f: FeedResult) -> list[int]:
+    return [f.rows_read, f.accepted, f.new, f.updated, f.unchanged, f.duplicates, f.quarantined, f.warnings]
+
+
+def _warn(n: int, colour: str) -> str:
+    return f"[{colour}]{n:,}[/]" if n else "0"

@@ -1,0 +1,121 @@
+"""Per number per day features of deal-line behaviour, and their per number summary.
+
+The SQL (``sql.feature_steps``) counts; this module turns counts into feature
+values between 0 and 1, each a plain reading of one behaviour that
+shared/design/DOMAIN.md describes ("How a deal line behaves"):
+
+| feature | a day's value | why it marks a line |
+| --- | --- | --- |
+| ``flare_regularity`` | share of the previous days (up to a week) on which the number also flared within 45 min of today's flare time; 0 on a day without a flare | flares go out *every day at the line's regular times*; promotions are weekly or on set weekdays |
+| ``relay`` | share of today's inbound contacts followed within minutes by a text to a regular third number that never gets the bulk texts | the holder passes each order to a runner |
+| ``callback`` | share of today's inbound contacts the number contacted back later the same day (not by a bulk text) | confirmed transactions |
+| ``distance`` | median km between the number's cells and its contacts' cells, scaled from ``distance_near_km`` (0) to ``distance_far_km`` (1) | the holder sits in the hub, away from the market |
+| ``inbound`` | distinct short inbound contacts (texts, calls up to two minutes) over ``inbound_saturation`` | customers order |
+| ``stability`` | share of today's flare recipients who also got a flare in the week before | the same customer list, flare after flare (low churn) |
+
+A value is null when it cannot be read that day (no inbound contact, no
+located event, the number's first day): null values drop out of the weighted
+score instead of counting as zero. Days without any outbound traffic (a dead
+number still being texted) are kept for the status but give no feature values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from crossline.settings.lines import FEATURES, LinesSettings
+from crossline.engine.steps import SqlEngine
+from crossline.stages.lines.sql import FEATURE_OUTPUTS, feature_steps, years_of
+
+DAY_S = 86_400
+
+
+@dataclass
+class FeatureTables:
+    number_day: pl.DataFrame  # one row per candidate number per day it sent or received anything
+    number_recipients: pl.DataFrame  # number, party, first_day, last_day, flare_days
+    number_imeis: pl.DataFrame  # number, imei, events, first_day, last_day
+
+
+def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.DataFrame, s: LinesSettings) -> FeatureTables:
+    """Run phase 1 on ``engine``: candidates (numbers that sent a burst) and their daily counts, then values."""
+    engine.load_comms(comms_paths)
+    engine.register("cells", cells.select("cell_id", "lat", "lon"))
+    engine.run(feature_steps(s, years_of(comms_paths)))
+    got = {name: engine.fetch(name) for name in FEATURE_OUTPUTS}
+    number_day = daily_values(got["number_day"].sort(["number", "day"]), s)
+    return FeatureTables(
+        number_day=number_day,
+        number_recipients=got["number_recipients"].sort(["number", "party"]),
+        number_imeis=got["number_imeis"].sort(["number", "imei"]),
+    )
+
+
+def daily_values(nd: pl.DataFrame, s: LinesSettings) -> pl.DataFrame:
+    """Add ``f_<feature>`` columns (0-1 or null) to the per number per day counts."""
+    window = int(s.regularity_window_days)
+    nd = nd.with_columns(pl.col(c).cast(pl.Int64) for c in ("day", "first_day"))
+    flare_days = nd.filter(pl.col("flares") > 0).select(
+        "number", "day", pl.col("day").shift(1).over("number", order_by="day").alias("prev_flare_day")
+    )
+    nd = nd.join(flare_days, on=["number", "day"], how="left")
+    active = pl.col("outbound") > 0
+    since_first = pl.col("day") - pl.col("first_day")
+    inbound = pl.col("inbound_parties")
+    span = float(s.distance_far_km - s.distance_near_km)
+    values = {
+        "flare_regularity": pl.when(~active | (since_first <= 0)).then(None).otherwise(
+            pl.when(pl.col("flares") > 0)
+            .then(pl.col("matched_days") / pl.min_horizontal(pl.lit(window), since_first))
+            .otherwise(0.0)
+        ),
+        "relay": pl.when(active & (inbound > 0)).then(pl.col("relayed") / inbound),
+        "callback": pl.when(active & (inbound > 0)).then(pl.col("called_back") / inbound),
+        "distance": pl.when(active & (pl.col("located") > 0)).then(
+            ((pl.col("median_km") - s.distance_near_km) / span).clip(0.0, 1.0)
+        ),
+        "inbound": pl.when(active).then((pl.col("short_parties") / s.inbound_saturation).clip(0.0, 1.0)),
+        "stability": pl.when(
+            active & (pl.col("flares") > 0) & (pl.col("day") - pl.col("prev_flare_day") <= window + 1)
+        ).then(pl.col("returning") / pl.col("flare_recipients")),
+    }
+    return nd.with_columns(v.cast(pl.Float64).clip(0.0, 1.0).alias(f"f_{k}") for k, v in values.items())
+
+
+def number_summary(nd: pl.DataFrame) -> pl.DataFrame:
+    """One row per candidate number: its activity span and each feature's mean over its active days."""
+    active = pl.col("outbound") > 0
+    return (
+        nd.group_by("number")
+        .agg(
+            pl.col("day").filter(active).min().alias("first_active_day"),
+            pl.col("day").filter(active).max().alias("last_active_day"),
+            pl.col("day").filter(pl.col("flares") > 0).min().alias("first_flare_day"),
+            pl.col("first_flare_t").min().alias("first_flare_t"),
+            pl.col("first_out_t").min().alias("first_out_t"),
+            pl.col("last_out_t").max().alias("last_out_t"),
+            active.sum().alias("active_days"),
+            (pl.col("flares") > 0).sum().alias("flare_days"),
+            pl.col("max_burst").max().alias("max_burst"),
+            pl.col("messages").filter(active).mean().alias("daily_messages"),
+            pl.col("flare_recipients").max().alias("max_flare_recipients"),
+            pl.col("median_km").filter(active).median().alias("median_km"),
+            # inbound parties on days after the number fell silent: still being contacted, unanswered
+            pl.col("inbound_parties").filter(pl.col("day") > pl.col("day").filter(active).max()).sum().alias("unanswered_after"),
+            *[pl.col(f"f_{f}").mean().alias(f) for f in FEATURES],
+        )
+        .sort("number")
+    )
+
+
+def local_day_iso(day: pl.Expr) -> pl.Expr:
+    """A UK local day number (days since 1970-01-01) as an ISO date."""
+    return pl.from_epoch(day.cast(pl.Int64) * DAY_S, time_unit="s").dt.strftime("%Y-%m-%d")
+
+
+def utc_iso(t: pl.Expr) -> pl.Expr:
+    """Unix seconds as ISO 8601 UTC text, the store's timestamp form."""
+    return pl.from_epoch(t.cast(pl.Int64), time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%SZ")

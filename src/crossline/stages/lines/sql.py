@@ -1,0 +1,297 @@
+"""The lines stage's SQL, written once as named steps in DuckDB's dialect.
+
+Each step is a :class:`crossline.engine.steps.Step`: a SELECT over earlier
+steps' names and the given tables (``ev``: one row per comms row, ``t`` in Unix
+seconds; ``cells``; ``line_map``). The engines in :mod:`crossline.engine` run
+them: DuckDB as written, Spark transpiled with SQLGlot. What each step reads is
+worked out from its SQL (``engine.steps.reads``), and a test checks that every
+step reads only what comes before it.
+
+The SQL keeps to what both engines share: integer arithmetic on ``t`` (no
+time-zone functions: the lake is naive UTC and DuckDB has no ICU here),
+``count(DISTINCT ...)``, ``lag`` and ``sum`` windows, ``median`` and plain joins
+(no ``IN (subquery)`` under ``OR``, no ``QUALIFY``, no lists).
+
+Two phases: :func:`feature_steps` finds candidate numbers (those that sent a
+bulk burst) and computes per number per day features over their traffic only;
+after scoring and successions (in Python, small tables) :func:`line_steps`
+gathers customers, runners and cells per line with the ``line_map`` the
+Python side registers. Scanning the whole lake happens twice (sender-day text
+counts, then the candidates' traffic); everything else runs on the candidates'
+slice. See docs/lines.md, "How it runs at scale".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from crossline.engine.steps import Step
+from crossline.settings.lines import LinesSettings
+
+
+# --- UK civil time without a time-zone library --------------------------------------------------
+
+
+def _last_sunday(year: int, month: int) -> datetime:
+    d = datetime(year, month, 31 if month in (3, 10) else 30, 1, tzinfo=timezone.utc)
+    return d - timedelta(days=(d.weekday() + 1) % 7)
+
+
+def local_offset_sql(years: Sequence[int]) -> str:
+    """``t`` plus this is UK civil time: +3600 s between the last Sundays of March and October, 01:00 UTC.
+
+    People text by the clock on the wall, so flares recur at the same *local* time;
+    the rule is the UK's since 1996 (Summer Time Order 2002). Written as integer
+    comparisons so that both engines evaluate it identically.
+    """
+    ys = sorted(set(years)) or list(range(2015, 2041))
+    whens = " ".join(
+        f"WHEN t >= {int(_last_sunday(y, 3).timestamp())} AND t < {int(_last_sunday(y, 10).timestamp())} THEN 3600"
+        for y in ys
+    )
+    return f"(CASE {whens} ELSE 0 END)"
+
+
+def years_of(paths: Sequence[str]) -> list[int]:
+    """Years the lake covers, from its ``day=YYYY-MM-DD`` folders (no data read)."""
+    ys = {int(m.group(1)) for p in paths for m in [re.search(r"day=(\d{4})-", p)] if m}
+    return sorted(ys | {y + 1 for y in ys} | {y - 1 for y in ys}) if ys else []
+
+
+# --- phase 1: candidates and per number per day features ----------------------------------------
+
+
+def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
+    """The steps from the lake (``ev``) and ``cells`` to ``number_day`` and the tables Python needs."""
+    p: dict[str, Any] = {
+        "offset": local_offset_sql(years),
+        "min_burst": int(s.min_burst),
+        "gap": int(s.burst_gap_s),
+        "tol": int(s.flare_time_tolerance_min) * 60,
+        "window": int(s.regularity_window_days),
+        "short": int(s.short_contact_s),
+        "relay": int(s.relay_window_s),
+        "relay_days": int(s.relay_min_days),
+        "reply": int(s.reply_window_s),
+    }
+    steps = [
+        # every comms row with UK local seconds; a view: the lake is scanned by the two steps that use it
+        Step("evl", "SELECT a, b, kind, t, dur, imei, a_cell, b_cell, t + {offset} AS lt FROM ev", keep=False),
+        # 1. sender-days with enough texts to hold a burst (a plain count: cheaper than distinct)
+        Step("sender_days", """
+            SELECT a, lt // 86400 AS day, count(*) AS texts
+            FROM evl WHERE kind <> 'voice'
+            GROUP BY a, lt // 86400 HAVING count(*) >= {min_burst}"""),
+        Step("day_texts", """
+            SELECT e.a, e.b, e.t, e.lt
+            FROM evl e JOIN sender_days s ON e.a = s.a AND e.lt // 86400 = s.day
+            WHERE e.kind <> 'voice'"""),
+        # 2. bursts: runs of texts no more than `gap` seconds apart
+        Step("text_gaps", """
+            SELECT a, b, t, lt,
+                   CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t, b) <= {gap} THEN 0 ELSE 1 END AS starts
+            FROM day_texts""", keep=False),
+        Step("text_bursts", """
+            SELECT a, b, t, lt,
+                   CAST(sum(starts) OVER (PARTITION BY a ORDER BY t, b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS burst
+            FROM text_gaps"""),
+        Step("bursts", """
+            SELECT a, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
+            FROM text_bursts GROUP BY a, burst HAVING count(DISTINCT b) >= {min_burst}"""),
+        # each burst's time span, under the day(s) it touches, to mark flare texts by a cheap equi-join
+        Step("burst_windows", """
+            SELECT DISTINCT a, day, start_t, end_t FROM (
+              SELECT a, start_lt // 86400 AS day, start_t, end_t FROM bursts
+              UNION ALL
+              SELECT a, (start_lt + end_t - start_t) // 86400 AS day, start_t, end_t FROM bursts
+            ) w"""),
+        Step("candidates", "SELECT DISTINCT a AS number FROM bursts"),
+        # 3. the candidates' traffic, each event once (the contract's event key)
+        Step("cev", """
+            SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
+                   min(e.b_cell) AS b_cell, min(e.lt) // 86400 AS day
+            FROM evl e
+            LEFT JOIN candidates ca ON e.a = ca.number
+            LEFT JOIN candidates cb ON e.b = cb.number
+            WHERE ca.number IS NOT NULL OR cb.number IS NOT NULL
+            GROUP BY e.a, e.b, e.kind, e.t, e.dur"""),
+        Step("cevf", """
+            SELECT c.a, c.b, c.kind, c.t, c.dur, c.imei, c.a_cell, c.b_cell, c.day,
+                   CASE WHEN w.a IS NULL THEN 0 ELSE 1 END AS flare
+            FROM cev c LEFT JOIN burst_windows w
+              ON c.a = w.a AND c.day = w.day AND c.t >= w.start_t AND c.t <= w.end_t AND c.kind <> 'voice'"""),
+        # 4. per number per day
+        Step("out_day", """
+            SELECT c.a AS number, c.day, count(*) AS outbound,
+                   CAST(sum(CASE WHEN c.kind <> 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS messages,
+                   CAST(sum(CASE WHEN c.kind = 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS calls,
+                   min(c.t) AS first_out_t, max(c.t) AS last_out_t
+            FROM cevf c JOIN candidates n ON c.a = n.number GROUP BY c.a, c.day"""),
+        Step("flare_day", """
+            SELECT a AS number, start_lt // 86400 AS day, count(*) AS flares, max(recipients) AS max_burst,
+                   min(start_lt % 86400) AS first_flare_tod, min(start_t) AS first_flare_t
+            FROM bursts GROUP BY a, start_lt // 86400"""),
+        Step("flare_recipient_days", "SELECT DISTINCT a AS number, b AS party, day FROM cevf WHERE flare = 1"),
+        Step("flare_recipients_day", """
+            SELECT number, day, count(*) AS flare_recipients FROM flare_recipient_days GROUP BY number, day"""),
+        Step("flare_times", "SELECT DISTINCT a AS number, start_lt // 86400 AS day, start_lt % 86400 AS tod FROM bursts"),
+        Step("regular_day", """
+            SELECT x.number, x.day, count(DISTINCT y.day) AS matched_days
+            FROM flare_times x JOIN flare_times y
+              ON x.number = y.number AND y.day < x.day AND y.day >= x.day - {window}
+             AND abs(x.tod - y.tod) <= {tol}
+            GROUP BY x.number, x.day"""),
+        Step("recipient_gaps", """
+            SELECT number, party, day, day - lag(day) OVER (PARTITION BY number, party ORDER BY day) AS since
+            FROM flare_recipient_days""", keep=False),
+        Step("stability_day", """
+            SELECT number, day, CAST(sum(CASE WHEN since <= {window} + 1 THEN 1 ELSE 0 END) AS BIGINT) AS returning
+            FROM recipient_gaps GROUP BY number, day"""),
+        Step("inbound_party_day", """
+            SELECT c.b AS number, c.a AS party, c.day, min(c.t) AS first_in, count(*) AS contacts,
+                   max(CASE WHEN c.kind <> 'voice' OR c.dur <= {short} THEN 1 ELSE 0 END) AS short,
+                   max(CASE WHEN c.kind = 'voice' AND c.dur > 0 THEN 1 ELSE 0 END) AS answered,
+                   max(CASE WHEN c.kind = 'voice' THEN 1 ELSE 0 END) AS called
+            FROM cevf c JOIN candidates n ON c.b = n.number GROUP BY c.b, c.a, c.day"""),
+        Step("outbound_party_day", """
+            SELECT c.a AS number, c.b AS party, c.day, max(c.flare) AS got_flare,
+                   max(CASE WHEN c.flare = 0 THEN c.t END) AS last_direct,
+                   CAST(sum(CASE WHEN c.flare = 0 AND c.kind <> 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS direct_texts
+            FROM cevf c JOIN candidates n ON c.a = n.number GROUP BY c.a, c.b, c.day"""),
+        Step("party_day", """
+            SELECT i.number, i.party, i.day, i.first_in, i.contacts, i.short, i.answered, i.called,
+                   CASE WHEN o.last_direct > i.first_in THEN 1 ELSE 0 END AS called_back
+            FROM inbound_party_day i LEFT JOIN outbound_party_day o
+              ON i.number = o.number AND i.party = o.party AND i.day = o.day"""),
+        Step("direct_contacts", """
+            SELECT number, party, count(DISTINCT CASE WHEN direct_texts > 0 THEN day END) AS direct_days,
+                   CAST(sum(direct_texts) AS BIGINT) AS direct_texts,
+                   count(DISTINCT CASE WHEN got_flare = 1 THEN day END) AS flare_days
+            FROM outbound_party_day GROUP BY number, party"""),
+        # a text that answers its recipient's own recent contact is a reply, not an instruction
+        Step("reply_texts", """
+            SELECT DISTINCT c.a AS number, c.b AS party, c.t
+            FROM cevf c JOIN candidates n ON c.a = n.number
+            JOIN cevf i ON i.a = c.b AND i.b = c.a AND i.day = c.day AND i.t <= c.t AND i.t >= c.t - {reply}
+            WHERE c.kind <> 'voice' AND c.flare = 0"""),
+        Step("relay_day", """
+            SELECT p.number, p.day, count(DISTINCT p.party) AS relayed
+            FROM party_day p
+            JOIN cevf c ON c.a = p.number AND c.day = p.day AND c.kind <> 'voice' AND c.flare = 0
+             AND c.t >= p.first_in AND c.t <= p.first_in + {relay} AND c.b <> p.party
+            JOIN direct_contacts r ON r.number = c.a AND r.party = c.b AND r.direct_days >= {relay_days}
+             AND r.direct_days > r.flare_days
+            LEFT JOIN reply_texts x ON x.number = c.a AND x.party = c.b AND x.t = c.t
+            WHERE x.number IS NULL
+            GROUP BY p.number, p.day"""),
+        Step("inbound_day", """
+            SELECT number, day, count(*) AS inbound_parties, CAST(sum(short) AS BIGINT) AS short_parties,
+                   CAST(sum(called_back) AS BIGINT) AS called_back, CAST(sum(CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END) AS BIGINT) AS confirmed
+            FROM party_day GROUP BY number, day"""),
+        Step("ends", """
+            SELECT c.a AS number, c.b AS party, c.day, c.a_cell AS own_cell, c.b_cell AS other_cell, c.flare
+            FROM cevf c JOIN candidates n ON c.a = n.number
+            UNION ALL
+            SELECT c.b AS number, c.a AS party, c.day, c.b_cell AS own_cell, c.a_cell AS other_cell, 0 AS flare
+            FROM cevf c JOIN candidates n ON c.b = n.number"""),
+        Step("distance_day", """
+            SELECT e.number, e.day, count(*) AS located,
+                   median(2 * 6371.0088 * asin(sqrt(
+                       power(sin(radians(x.lat - o.lat) / 2), 2)
+                       + cos(radians(o.lat)) * cos(radians(x.lat)) * power(sin(radians(x.lon - o.lon) / 2), 2)))) AS median_km
+            FROM ends e JOIN cells o ON e.own_cell = o.cell_id JOIN cells x ON e.other_cell = x.cell_id
+            GROUP BY e.number, e.day"""),
+        Step("days", """
+            SELECT number, day FROM out_day UNION SELECT number, day FROM inbound_day"""),
+        Step("first_days", "SELECT number, min(day) AS first_day FROM out_day GROUP BY number"),
+        Step("number_day", """
+            SELECT d.number, d.day, fd.first_day,
+                   coalesce(o.outbound, 0) AS outbound, coalesce(o.messages, 0) AS messages,
+                   coalesce(o.calls, 0) AS calls,
+                   o.first_out_t, o.last_out_t,
+                   coalesce(f.flares, 0) AS flares, coalesce(f.max_burst, 0) AS max_burst, f.first_flare_tod, f.first_flare_t,
+                   coalesce(fr.flare_recipients, 0) AS flare_recipients,
+                   coalesce(r.matched_days, 0) AS matched_days,
+                   coalesce(st.returning, 0) AS returning,
+                   coalesce(i.inbound_parties, 0) AS inbound_parties, coalesce(i.short_parties, 0) AS short_parties,
+                   coalesce(i.called_back, 0) AS called_back, coalesce(i.confirmed, 0) AS confirmed,
+                   coalesce(rl.relayed, 0) AS relayed,
+                   dist.median_km, coalesce(dist.located, 0) AS located
+            FROM days d
+            LEFT JOIN first_days fd ON d.number = fd.number
+            LEFT JOIN out_day o ON d.number = o.number AND d.day = o.day
+            LEFT JOIN flare_day f ON d.number = f.number AND d.day = f.day
+            LEFT JOIN flare_recipients_day fr ON d.number = fr.number AND d.day = fr.day
+            LEFT JOIN regular_day r ON d.number = r.number AND d.day = r.day
+            LEFT JOIN stability_day st ON d.number = st.number AND d.day = st.day
+            LEFT JOIN inbound_day i ON d.number = i.number AND d.day = i.day
+            LEFT JOIN relay_day rl ON d.number = rl.number AND d.day = rl.day
+            LEFT JOIN distance_day dist ON d.number = dist.number AND d.day = dist.day"""),
+        # for successions: each candidate's potential customers (flare recipients), and handsets
+        Step("number_recipients", """
+            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(*) AS flare_days
+            FROM flare_recipient_days GROUP BY number, party"""),
+        Step("number_imeis", """
+            SELECT c.a AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
+            FROM cevf c JOIN candidates n ON c.a = n.number WHERE c.imei IS NOT NULL
+            GROUP BY c.a, c.imei"""),
+    ]
+    return [Step(st.name, st.sql.format(**p), st.keep) for st in steps]
+
+
+FEATURE_OUTPUTS = ("number_day", "number_recipients", "number_imeis")
+
+
+# --- phase 2: per line, once numbers are grouped into lines --------------------------------------
+
+
+def line_steps(s: LinesSettings) -> list[Step]:
+    """Customers, runners and cells per line, from phase 1's tables and the registered ``line_map``."""
+    steps = [
+        Step("line_party_day", """
+            SELECT m.line_id, x.party, x.day, max(x.potential) AS potential, max(x.contacted) AS contacted,
+                   max(x.confirmed) AS confirmed, max(x.called) AS called
+            FROM (
+              SELECT number, party, day, 1 AS potential, 0 AS contacted, 0 AS confirmed, 0 AS called FROM flare_recipient_days
+              UNION ALL
+              SELECT number, party, day, 0 AS potential, 1 AS contacted,
+                     CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END AS confirmed, called
+              FROM party_day
+            ) x JOIN line_map m ON x.number = m.number
+            GROUP BY m.line_id, x.party, x.day"""),
+        Step("line_daily_people", """
+            SELECT line_id, day, CAST(sum(potential) AS BIGINT) AS potential, CAST(sum(confirmed) AS BIGINT) AS confirmed, CAST(sum(contacted) AS BIGINT) AS contacted
+            FROM line_party_day GROUP BY line_id, day"""),
+        Step("line_parties", """
+            SELECT line_id, party, CAST(sum(potential) AS BIGINT) AS potential_days, CAST(sum(contacted) AS BIGINT) AS contact_days,
+                   CAST(sum(confirmed) AS BIGINT) AS confirmed_days, CAST(sum(called) AS BIGINT) AS call_days, min(day) AS first_day, max(day) AS last_day
+            FROM line_party_day GROUP BY line_id, party"""),
+        Step("line_direct", """
+            SELECT m.line_id, d.party, CAST(sum(d.direct_texts) AS BIGINT) AS direct_texts,
+                   CAST(sum(d.flare_days) AS BIGINT) AS flare_days, CAST(sum(d.direct_days) AS BIGINT) AS direct_days
+            FROM direct_contacts d JOIN line_map m ON d.number = m.number
+            GROUP BY m.line_id, d.party"""),
+        Step("line_party_cells", """
+            SELECT m.line_id, e.party, e.other_cell AS cell, count(*) AS n
+            FROM ends e JOIN line_map m ON e.number = m.number
+            WHERE e.other_cell IS NOT NULL GROUP BY m.line_id, e.party, e.other_cell"""),
+        Step("line_own_cells", """
+            SELECT m.line_id, e.number, e.own_cell AS cell, count(*) AS n
+            FROM ends e JOIN line_map m ON e.number = m.number
+            WHERE e.own_cell IS NOT NULL GROUP BY m.line_id, e.number, e.own_cell"""),
+    ]
+    return steps
+
+
+LINE_OUTPUTS = ("line_daily_people", "line_parties", "line_direct", "line_party_cells", "line_own_cells")
+
+# Tables the steps read that are not steps: the comms lake, the cell sites, and the line map that
+# the Python side registers between the phases.
+PHASE_ONE_GIVEN = ("ev", "cells")
+PHASE_TWO_GIVEN = ("line_map",)
+# Phase-one steps that phase two reads again: engines that materialise selectively keep them.
+READ_BY_PHASE_TWO = ("flare_recipient_days", "party_day", "direct_contacts", "ends")
+KEEP = (*FEATURE_OUTPUTS, *LINE_OUTPUTS, *READ_BY_PHASE_TWO)

@@ -1,0 +1,164 @@
+"""Run the Splink model on an engine: train (or load) it, score the blocked pairs, hand back Arrow.
+
+Engine-neutral: the caller registers the prepared records with a Splink
+database API (DuckDB in ``duck.py``, Spark in ``spark.py``) and says how to
+read a Splink table back as Arrow. Training follows FIELD-NOTES: u by random
+sampling, m by expectation maximisation without term frequencies (the naive
+form spends most of a million-record run re-scanning them), and the training
+tables are dropped before prediction (they hold gigabytes at that size).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+from splink import Linker, block_on
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from crossline.stages.resolve.model import (
+    EM_BLOCKS,
+    PRIOR_RECALL,
+    PRIOR_RULES,
+    Params,
+    cap_weights,
+    caps_for,
+    params_from_splink,
+    regularise,
+    set_twin_guard,
+    settings_creator,
+    splink_settings,
+)
+from crossline.settings.resolve import ResolveSettings
+from crossline.stages.resolve.twins import GuardDecision, decide, evidence_sql, gather
+from crossline.errors import ConfigurationError
+
+# Splink logs every training step at INFO; a build shows its own progress instead.
+LOG_LEVEL = logging.ERROR
+
+Progress = Callable[[str, float], None]
+ToArrow = Callable[[SplinkDataFrame], pa.Table]
+
+
+@dataclass
+class LinkageResult:
+    params: Params  # the model used for prediction (trained or loaded, regularised and capped)
+    trained: bool
+    comparisons: int  # blocked pairs scored
+    guard: GuardDecision
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: Progress) -> Params:
+    """Estimate the model on these records; returns the params before regularising and caps."""
+    linker = Linker(records, settings_creator(dialect, s.twin_guard), log_level=LOG_LEVEL)
+    progress("training: prior", 0.05)
+    linker.training.estimate_probability_two_random_records_match(list(PRIOR_RULES), recall=PRIOR_RECALL)
+    progress("training: u by random sampling", 0.1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=s.u_max_pairs, seed=s.seed)
+    for i, block in enumerate(EM_BLOCKS):
+        progress(f"training: m by expectation maximisation ({', '.join(block)})", 0.25 + 0.1 * i)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*block), estimate_without_term_frequencies=True, max_pairs=s.em_max_pairs
+        )
+    model = linker.misc.save_model_to_json()
+    _forget_untrained(model, linker)
+    linker.table_management.invalidate_cache()  # drops the training tables (gigabytes at a million records)
+    return params_from_splink(model, s.twin_guard)
+
+
+def _forget_untrained(model: dict[str, Any], linker: Linker) -> None:
+    """Drop m and u values training never estimated (no pair fell in that level): they are only starting guesses.
+
+    Splink's model dictionary cannot tell a starting value from an estimate, so
+    this reads the levels' training history.
+    """
+    for comparison, trained in zip(model["comparisons"], linker._settings_obj.comparisons, strict=True):
+        for level, trained_level in zip(comparison["comparison_levels"], trained.comparison_levels, strict=True):
+            if level.get("is_null_level"):
+                continue
+            if not trained_level._has_estimated_m_values:
+                level["m_probability"] = None
+            if not trained_level._has_estimated_u_values:
+                level["u_probability"] = None
+
+
+def twins_guard(records: SplinkDataFrame, dialect: str, params: Params, s: ResolveSettings) -> GuardDecision:
+    """Whether this build keeps the twins guard: the settings, then the data's own evidence (``twins.py``)."""
+    if not s.twin_guard:
+        return GuardDecision(False, "off: [resolve] twin_guard = false")
+    if s.twin_evidence_pairs <= 0:
+        return GuardDecision(True, "held: [resolve] twin_evidence_pairs = 0 (never lifted)")
+    linker = Linker(records, settings_creator(dialect, True), log_level=LOG_LEVEL)
+    rows = linker.misc.query_sql(evidence_sql(records.physical_name, dialect), output_type="pandas")
+    return decide(gather(rows.to_dict("records"), params), s.twin_evidence_pairs)
+
+
+def final_params(params: Params, s: ResolveSettings, guard: bool) -> Params:
+    """Regularise and cap: applied to trained and loaded models alike (``guard``: whether the twins guard is on)."""
+    params = {**params, "twin_guard": guard}
+    if guard:
+        params["levels"] = {**params["levels"], "twin_guard": params["levels"].get("twin_guard", {})}
+    else:
+        params["levels"] = {k: v for k, v in params["levels"].items() if k != "twin_guard"}
+    return set_twin_guard(cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight)))
+
+
+def score(
+    records: SplinkDataFrame, dialect: str, params: Params, s: ResolveSettings, progress: Progress
+) -> tuple[SplinkDataFrame, int]:
+    """Score every blocked pair at or above ``review_low``; returns the predictions and how many pairs were scored."""
+    linker = Linker(records, splink_settings(dialect, params), log_level=LOG_LEVEL)
+    progress("blocking", 0.45)
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    counted = linker.misc.query_sql(f"SELECT COUNT(*) AS n FROM {blocked.physical_name}", output_type="pandas")
+    n = int(counted["n"][0])
+    if n > s.max_comparisons:
+        raise ConfigurationError(
+            f"the blocking rules generate {n:,} pairs, more than [resolve] max_comparisons "
+            f"({s.max_comparisons:,.0f}); raise the limit in crossline.toml if the machine can take it"
+        )
+    progress(f"scoring {n:,} pairs", 0.55)
+    predictions = linker.inference.predict(threshold_match_probability=s.review_low, warning_mode="never")
+    return predictions, n
+
+
+def training_sample(records: pl.DataFrame, s: ResolveSettings) -> pl.DataFrame | None:
+    """The records to train on when there are more than ``train_records`` (None: train on all of them)."""
+    if records.height <= s.train_records:
+        return None
+    return records.sample(n=s.train_records, seed=s.seed).sort("unique_id")
+
+
+def run(
+    records: SplinkDataFrame,
+    dialect: str,
+    s: ResolveSettings,
+    loaded: Params | None,
+    progress: Progress,
+    to_arrow: ToArrow,
+    training: SplinkDataFrame | None = None,
+) -> tuple[LinkageResult, pa.Table]:
+    """Train (unless a model is given), regularise and cap, score; the scored pairs come back as Arrow.
+
+    ``training``: a sample of ``records`` to train on (see ``training_sample``); default all of them.
+    """
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    trained = loaded if loaded is not None else train(training if training is not None else records, dialect, s, progress)
+    progress("twins guard: looking for twins in the data", 0.42)
+    guard = twins_guard(records, dialect, regularise(trained, s.u_max_pairs), s)
+    progress(f"twins guard {guard.reason}", 0.44)
+    params = final_params(trained, s, guard.on)
+    timings["training"] = round(time.monotonic() - started, 2)
+    started = time.monotonic()
+    predictions, n = score(records, dialect, params, s, progress)
+    pairs = to_arrow(predictions)
+    predictions.drop_table_from_database_and_remove_from_cache()
+    timings["scoring"] = round(time.monotonic() - started, 2)
+    return LinkageResult(params=params, trained=loaded is None, comparisons=n, guard=guard, timings=timings), pairs

@@ -1,0 +1,91 @@
+"""What a build stage is, and the context it runs in.
+
+A stage reads the system of record, the lake and earlier stages' tables, and
+writes named tables; it holds no global state and is deterministic. Stages
+are listed in pipeline order in ``crossline.stages.registry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import text
+
+from crossline.access.actor import Actor
+from crossline.store import lake as lake_store
+from crossline.store import picture as picture_store
+from crossline.workspace import Workspace
+
+StageProgress = Callable[[str, float], None]  # (what, fraction done)
+
+
+@dataclass
+class BuildContext:
+    ws: Workspace
+    actor: Actor
+    out: Path  # the version being built
+    previous: Path | None  # the current (last published) version, for stable ids and carry-over
+    progress: StageProgress = lambda what, fraction: None
+    rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # one line each: why a stage had little or nothing to do
+
+    def note(self, text: str) -> None:
+        """Say, in one line the user will read, why this stage had nothing (or less) to do."""
+        self.notes.append(text)
+
+    def store(self, sql: str, **params: object) -> pl.DataFrame:
+        """Rows from the system of record as a Polars frame (set-based: one query, no row loop)."""
+        with self.ws.engine.connect() as conn:
+            cursor = conn.execute(text(sql), params)
+            cols = list(cursor.keys())
+            return pl.DataFrame(cursor.fetchall(), schema=cols, orient="row", infer_schema_length=None)
+
+    def comms_files(self) -> list[str]:
+        return lake_store.dataset_paths(self.ws.engine, self.ws.lake, "comms")
+
+    def table_path(self, name: str) -> Path | None:
+        """A table written earlier in this build, else the current version's (stages may be run alone)."""
+        here = self.out / f"{name}.parquet"
+        if here.exists():
+            return here
+        if self.previous is not None and (self.previous / f"{name}.parquet").exists():
+            return self.previous / f"{name}.parquet"
+        return None
+
+    def previous_path(self, name: str) -> Path | None:
+        """The last published version of a table (for ids that must stay stable across builds)."""
+        if self.previous is not None and (self.previous / f"{name}.parquet").exists():
+            return self.previous / f"{name}.parquet"
+        return None
+
+    def write(self, name: str, frame: pl.DataFrame) -> Path:
+        path = self.out / f"{name}.parquet"
+        frame.write_parquet(path, compression="zstd")
+        self.rows[name] = frame.height
+        return path
+
+
+@dataclass(frozen=True)
+class Export:
+    """A contract export (DATA-CONTRACT section 3) produced from the picture."""
+
+    file: str  # e.g. "nominals" -> nominals.csv and nominals.parquet
+    table: str  # picture table it comes from
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[BuildContext], None]
+    outputs: tuple[str, ...]
+    exports: tuple[Export, ...] = ()
+    help: str = ""
+
+
+def current_dir(ws: Workspace) -> Path | None:
+    version = picture_store.current_version(ws.engine)
+    return picture_store.version_dir(ws.path, version) if version is not None else None

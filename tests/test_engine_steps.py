@@ -1,0 +1,50 @@
+"""SQL as named steps: what each step reads comes from its SQL, and every step reads only what precedes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from crossline.engine.steps import Step, StepError, check_order, read_by_several, reads
+from crossline.settings.lines import LinesSettings
+from crossline.stages.lines.sql import (
+    FEATURE_OUTPUTS,
+    LINE_OUTPUTS,
+    PHASE_ONE_GIVEN,
+    PHASE_TWO_GIVEN,
+    READ_BY_PHASE_TWO,
+    feature_steps,
+    line_steps,
+)
+
+
+def test_reads_finds_tables_in_joins_and_subqueries_but_not_ctes() -> None:
+    sql = """WITH x AS (SELECT a FROM t1)
+             SELECT m.line_id FROM ends e JOIN line_map m ON e.number = m.number JOIN x ON 1 = 1
+             WHERE e.a IN (SELECT a FROM t2)"""
+    assert reads(sql) == {"t1", "t2", "ends", "line_map"}
+
+
+def test_every_lines_step_reads_only_earlier_steps() -> None:
+    s = LinesSettings()
+    phase_one = feature_steps(s, [2026])
+    check_order(phase_one, PHASE_ONE_GIVEN)
+    check_order(line_steps(s), [*PHASE_ONE_GIVEN, *(st.name for st in phase_one), *PHASE_TWO_GIVEN])
+    names = {st.name for st in phase_one}
+    assert set(FEATURE_OUTPUTS) <= names and set(READ_BY_PHASE_TWO) <= names
+    assert set(LINE_OUTPUTS) <= {st.name for st in line_steps(s)}
+    # phase two reads exactly the phase-one steps declared for it (and nothing else of phase one)
+    read_later = set().union(*(reads(st.sql) for st in line_steps(s))) & names
+    assert read_later == set(READ_BY_PHASE_TWO)
+
+
+def test_a_step_that_reads_a_later_step_is_refused() -> None:
+    steps = [Step("b", "SELECT * FROM a"), Step("a", "SELECT * FROM ev")]
+    with pytest.raises(StepError, match="'b' reads a"):
+        check_order(steps, ["ev"])
+    with pytest.raises(StepError, match="named twice"):
+        check_order([Step("ev", "SELECT 1")], ["ev"])
+
+
+def test_steps_read_by_two_later_steps() -> None:
+    steps = [Step("a", "SELECT * FROM ev"), Step("b", "SELECT * FROM a"), Step("c", "SELECT * FROM a JOIN b ON 1 = 1")]
+    assert read_by_several(steps) == {"a"}
