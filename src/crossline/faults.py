@@ -1,4 +1,4 @@
-"""Named points where tests can kill an import on purpose, to prove a kill leaves no trace.
+"""Named points where tests can kill an import or a build on purpose, to prove a kill leaves no trace.
 
 Set ``CROSSLINE_FAULT=<point>`` in a child process's environment and the
 process kills itself (SIGKILL, no clean-up) when it reaches that point. Unset,
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("after_staging", "after_records", "after_lake_move", "before_commit")
+POINTS = ("after_staging", "after_records", "after_lake_move", "before_commit", "publish_before_commit")
 
 
 def checkpoint(name: str) -> None:

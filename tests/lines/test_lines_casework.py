@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.errors import CrosslineError, NotAllowed
+from crossline.service import alerts
 from crossline.service import lines as svc
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
@@ -85,25 +87,32 @@ def test_policy_is_checked_before_anything_is_read(workspace: Workspace, tmp_pat
     assert _actions(workspace)[-1] == "read_line"
 
 
+def _successors(ws: Workspace) -> list[dict[str, Any]]:
+    return alerts.list_alerts(ws, LOCAL_ADMIN, kind="ddtro_successor")
+
+
 def test_a_successor_after_a_granted_order_raises_one_alert(workspace: Workspace, tmp_path: Path) -> None:
     line_id = _old_line(workspace, tmp_path)
     aid = svc.draft_application(workspace, LOCAL_ADMIN, line_id)["application_id"]
     svc.set_application_status(workspace, LOCAL_ADMIN, aid, "applied")
     svc.set_application_status(workspace, LOCAL_ADMIN, aid, "granted")
-    assert svc.line_alerts(workspace, LOCAL_ADMIN) == []
+    assert _successors(workspace) == []
     c = Comms()  # the next return: the line back on a new number in the same handset
     deal_line(c, NEW, CUSTOMERS[:34], range(12, 20), "350000000000011", RUNNERS)
     _import(workspace, c, tmp_path / "b2")
-    [alert] = svc.line_alerts(workspace, LOCAL_ADMIN)
-    assert (alert["line_id"], alert["new_number"], alert["application_id"]) == (line_id, NEW, aid)
-    assert alert["handset_named_in_order"] is True
+    [alert] = _successors(workspace)
+    d = alert["details"]
+    assert (d["line_id"], d["new_number"], d["application_id"]) == (line_id, NEW, aid)
+    assert d["handset_named_in_order"] is True and NEW in alert["message"]
     numbers = svc.line_detail(workspace, LOCAL_ADMIN, line_id).numbers
     assert sorted(numbers["number"]) == sorted([OLD, NEW])  # the line kept its id across the new number
     build(workspace, LOCAL_ADMIN, only=["lines"])
-    assert len(svc.line_alerts(workspace, LOCAL_ADMIN)) == 1  # not raised twice
-    svc.acknowledge_alert(workspace, LOCAL_ADMIN, alert["id"])
-    assert svc.line_alerts(workspace, LOCAL_ADMIN) == []
-    assert "alert_raised" in _actions(workspace)
+    assert len(_successors(workspace)) == 1  # not raised twice
+    alerts.acknowledge(workspace, LOCAL_ADMIN, alert["alert_id"], "ddtro_successor")
+    assert _successors(workspace) == []
+    build(workspace, LOCAL_ADMIN, only=["lines"])
+    assert _successors(workspace) == []  # an acknowledged alert stays acknowledged when nothing changed
+    assert "alert_raise" in _actions(workspace) and "alert_ack" in _actions(workspace)
 
 
 def test_no_alert_without_a_granted_order(workspace: Workspace, tmp_path: Path) -> None:
@@ -112,7 +121,7 @@ def test_no_alert_without_a_granted_order(workspace: Workspace, tmp_path: Path) 
     c = Comms()
     deal_line(c, NEW, CUSTOMERS[:34], range(12, 20), "350000000000022", RUNNERS)
     _import(workspace, c, tmp_path / "b2")
-    assert svc.line_alerts(workspace, LOCAL_ADMIN) == []
+    assert _successors(workspace) == []
 
 
 def test_an_analysts_rejection_holds_at_the_next_build(workspace: Workspace, tmp_path: Path) -> None:

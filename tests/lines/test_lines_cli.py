@@ -32,7 +32,7 @@ def test_the_lines_commands(built: Built, tmp_path: Path) -> None:
     refused = runner.invoke(app, ["ddtro-case", "set", app_id, "disconnected", *w])
     assert refused.exit_code != 0
     assert app_id in run("ddtro-case", "list", "--line", line_id, *w)
-    assert "No alerts." in run("line-alerts", *w)
+    assert "No open alerts." in run("line-alerts", *w)
     assert "takes effect at the next" in run("line-review", line_id, "confirmed", "--reason", "intelligence agrees", *w)
     with built.ws.engine.connect() as conn:
         from sqlalchemy import text

@@ -162,7 +162,7 @@ def test_every_change_is_audited(built: Workspace) -> None:
     sg.record_nrm(built, FIRST_RESPONDER, "N-C05", "Cash and phones; county lines.", "2026-11-01")
     with built.engine.connect() as conn:
         actions = [a for (a,) in conn.execute(text("SELECT action FROM audit_log ORDER BY seq"))]
-    for action in ("make_referral", "referral_accepted", "nrm_referral", "raise_flag", "raise_alerts"):
+    for action in ("make_referral", "referral_accepted", "nrm_referral", "raise_flag", "alert_raise"):
         assert action in actions
     from crossline.service.audit import verify
 

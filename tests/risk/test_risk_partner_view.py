@@ -9,7 +9,8 @@ from risk_fixtures import COUNCIL, INTEL_TEXT, POLICE, SCHOOL, current
 from sqlalchemy import text
 
 from crossline.access.actor import Actor
-from crossline.errors import NotAllowed
+from crossline.errors import NotAllowed, NotFound
+from crossline.service import alerts
 from crossline.service import safeguarding as sg
 from crossline.workspace import Workspace
 
@@ -78,14 +79,18 @@ def test_places_for_partners_have_no_members(hand_ws: Workspace) -> None:
 
 
 def test_partners_see_the_alerts_for_their_agency_only(hand_ws: Workspace) -> None:
-    mine = sg.list_alerts(hand_ws, PARTNER)
-    assert mine and all(SCHOOL in a["agencies"] for a in mine)
-    assert sg.list_alerts(hand_ws, STRANGER) == []
+    mine = alerts.list_alerts(hand_ws, PARTNER)
+    assert mine and all(SCHOOL in a["agencies"] and a["kind"] == "safeguarding_risk" for a in mine)
+    assert alerts.list_alerts(hand_ws, STRANGER) == []
+    with pytest.raises(NotFound):  # another agency's alert is not there to acknowledge, whatever its number
+        alerts.acknowledge(hand_ws, STRANGER, mine[0]["alert_id"])
+    with pytest.raises(NotFound):  # `line-alerts --ack` acknowledges successor alerts only, never a safeguarding one
+        alerts.acknowledge(hand_ws, Actor("ana", POLICE, "analyst"), mine[0]["alert_id"], "ddtro_successor")
     dumped = json.dumps(mine, default=str)
     assert INTEL_TEXT not in dumped and "£" not in dumped
-    done = sg.acknowledge_alert(hand_ws, PARTNER, mine[0]["alert_id"])
+    done = alerts.acknowledge(hand_ws, PARTNER, mine[0]["alert_id"])
     assert done["status"] == "acknowledged"
-    assert mine[0]["alert_id"] not in [a["alert_id"] for a in sg.list_alerts(hand_ws, PARTNER)]
+    assert mine[0]["alert_id"] not in [a["alert_id"] for a in alerts.list_alerts(hand_ws, PARTNER)]
 
 
 def test_an_officer_opening_a_record_sees_the_safeguarding_context(hand_ws: Workspace) -> None:

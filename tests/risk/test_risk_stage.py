@@ -106,7 +106,7 @@ def test_alerts_go_to_the_childs_council_and_school_with_plain_reasons_only(sim_
     assert council_and_school, "a Gwent child's alert goes to the council and the school"
     for a in alerts:
         details = json.loads(a.details)
-        assert set(details) == {"band", "score", "why", "as_of", "reasons", "agencies"}
+        assert set(details) == {"band", "score", "why", "as_of", "reasons", "agencies", "message"}
         assert all(s not in a.details for s in intel if s)
         assert a.for_agency is None or a.for_agency == details["agencies"][0]
 
@@ -162,3 +162,41 @@ def test_truth_nominals_resolve_every_record(sim_ws: SimWorkspace) -> None:
     with sim_ws.ws.engine.connect() as conn:
         persons = conn.execute(text("SELECT COUNT(*) FROM persons")).scalar()
     assert nominals.height == persons
+
+
+def test_a_build_killed_while_publishing_raises_no_alert_and_no_flag(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Alerts and flags become visible with the picture that raised them: a kill before it commits leaves neither."""
+    import os
+    import subprocess
+    import sys
+
+    from risk_fixtures import hand_lines, hand_nominals
+
+    from crossline.evaluate.truth import publish_tables
+    from crossline.service.imports import import_bundle
+
+    ws = init_workspace(tmp_path / "ws")
+    try:
+        import_bundle(ws, LOCAL_ADMIN, hand_bundle(tmp_path / "b"))
+        publish_tables(ws, {"nominals": hand_nominals(ws), **hand_lines()})
+        versions = sorted(p.name for p in ws.picture.iterdir())
+        script = ("import sys; from crossline.workspace import open_workspace; from crossline.access.actor import LOCAL_ADMIN; "
+                  "from crossline.stages.pipeline import run_build; run_build(open_workspace(sys.argv[1]), LOCAL_ADMIN, only=['risk'])")
+        killed = subprocess.run([sys.executable, "-c", script, str(ws.path)], env={**os.environ, "CROSSLINE_FAULT": "publish_before_commit"},
+                                capture_output=True, text=True, timeout=300)
+        assert killed.returncode == -9, killed.stderr
+
+        def counts() -> tuple[int, int]:
+            with ws.engine.connect() as conn:
+                return (conn.execute(text("SELECT count(*) FROM alerts")).scalar_one(),
+                        conn.execute(text("SELECT count(*) FROM safeguarding_flags")).scalar_one())
+
+        assert counts() == (0, 0)
+        ws.close()
+        ws = init_workspace(tmp_path / "ws")  # reopening sweeps the half-published folder
+        assert sorted(p.name for p in ws.picture.iterdir()) == versions
+        build_risk_with(ws, LOCAL_ADMIN, {"nominals": hand_nominals(ws), **hand_lines()})
+        alerts, flags = counts()
+        assert alerts > 0 and flags > 0
+    finally:
+        ws.close()

@@ -5,11 +5,10 @@ and review them, ``ddtro`` for evidence packs and applications) and writes an
 audit entry for each read of line data (numbers are personal data) and each
 change, in the same transaction as the change.
 
-DDTRO applications move ``drafted -> applied -> granted | refused``, and
-``granted -> disconnected`` once the CSP has acted; each move is a row in
-``ddtro_status_changes`` with who, when and a note. After each build the lines
-stage raises an ``alerts`` row when a line under a granted order shows a new
-number (crossline.stages.lines.alerts).
+The DDTRO application's state machine lives in crossline.casework.ddtro; a
+build raises a successor alert when a line under a granted order shows a new
+number (crossline.stages.lines.alerts), listed and acknowledged through
+crossline.service.alerts like every other alert.
 """
 
 from __future__ import annotations
@@ -21,25 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.casework import ddtro
 from crossline.report.ddtro import LineCase
-from crossline.errors import Conflict, InvalidInput, NotFound
+from crossline.errors import InvalidInput, NotFound
 from crossline.store import picture as picture_store
-from crossline.store.models import Alert, DdtroApplication, DdtroStatusChange, LineReview
+from crossline.store.models import LineReview
 from crossline.workspace import Workspace
 
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "drafted": ("applied",),
-    "applied": ("granted", "refused"),
-    "granted": ("disconnected",),
-    "refused": (),
-    "disconnected": (),
-}
-STATUSES = tuple(TRANSITIONS)
 DECISIONS = ("confirmed", "rejected")
 
 
@@ -200,22 +192,7 @@ def write_evidence_pack(ws: Workspace, actor: Actor, line_id: str, out_dir: Path
 
 def _applications(ws: Workspace, line_id: str | None = None) -> list[dict[str, Any]]:
     with ws.engine.connect() as conn:
-        stmt = select(DdtroApplication).order_by(DdtroApplication.created_at, DdtroApplication.application_id)
-        if line_id:
-            stmt = stmt.where(DdtroApplication.line_id == line_id)
-        apps = conn.execute(stmt).all()
-        out = []
-        for a in apps:
-            history = conn.execute(
-                select(DdtroStatusChange).where(DdtroStatusChange.application_id == a.application_id).order_by(DdtroStatusChange.id)
-            ).all()
-            out.append({
-                "application_id": a.application_id, "line_id": a.line_id, "status": a.status,
-                "numbers": json.loads(a.numbers), "imeis": json.loads(a.imeis), "created_at": a.created_at,
-                "created_by": a.created_by, "updated_at": a.updated_at,
-                "history": [{"status": h.status, "note": h.note, "user": h.user, "at": h.at} for h in history],
-            })
-    return out
+        return ddtro.applications(conn, line_id)
 
 
 def list_applications(ws: Workspace, actor: Actor, line_id: str | None = None) -> list[dict[str, Any]]:
@@ -242,16 +219,8 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
         raise InvalidInput(f"{unknown[0]} is not a number of line {line_id}", next_step="show_line")
     imeis = sorted({i for n, s in zip(line_numbers["number"], line_numbers["imeis"], strict=True) if n in named
                     for i in (s or "").split(";") if i})
-    now = _now()
     with ws.engine.begin() as conn:
-        count = conn.execute(select(func.count()).select_from(DdtroApplication).where(DdtroApplication.line_id == line_id)).scalar() or 0
-        app_id = f"DDTRO-{line_id}-{count + 1}"
-        conn.execute(DdtroApplication.__table__.insert().values(
-            application_id=app_id, line_id=line_id, status="drafted", numbers=json.dumps(sorted(named)),
-            imeis=json.dumps(imeis), created_at=now, created_by=str(actor), updated_at=now,
-        ))
-        conn.execute(DdtroStatusChange.__table__.insert().values(
-            application_id=app_id, status="drafted", note=note, user=str(actor), at=now))
+        app_id = ddtro.draft(conn, line_id=line_id, numbers=named, imeis=imeis, note=note, user=str(actor), now=_now())
         audit.record(conn, actor, "ddtro_draft", app_id, {"line_id": line_id, "numbers": sorted(named), "imeis": imeis})
     return {"application_id": app_id, "line_id": line_id, "status": "drafted", "numbers": sorted(named), "imeis": imeis}
 
@@ -259,23 +228,11 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
 def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "") -> dict[str, Any]:
     """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected)."""
     require(actor, "ddtro")
-    if status not in STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
     now = _now()
     with ws.engine.begin() as conn:
-        app = conn.execute(select(DdtroApplication).where(DdtroApplication.application_id == application_id).with_for_update()).first()
-        if app is None:
-            raise NotFound(f"no application {application_id!r}", next_step="list_applications")
-        allowed = TRANSITIONS[app.status]
-        if status not in allowed:
-            nxt = " or ".join(allowed) if allowed else "nothing (it is closed)"
-            raise Conflict(f"{application_id} is {app.status}; it can move to {nxt}, not {status}")
-        conn.execute(DdtroApplication.__table__.update().where(DdtroApplication.application_id == application_id).values(
-            status=status, updated_at=now))
-        conn.execute(DdtroStatusChange.__table__.insert().values(
-            application_id=application_id, status=status, note=note, user=str(actor), at=now))
-        audit.record(conn, actor, "ddtro_status", application_id, {"from": app.status, "to": status, "note": note})
-    return {"application_id": application_id, "status": status, "previous": app.status, "at": now}
+        previous = ddtro.transition(conn, application_id, status, note, str(actor), now)
+        audit.record(conn, actor, "ddtro_status", application_id, {"from": previous, "to": status, "note": note})
+    return {"application_id": application_id, "status": status, "previous": previous, "at": now}
 
 
 # --- analysts' reviews ---------------------------------------------------------------------------
@@ -305,29 +262,3 @@ def review_line(ws: Workspace, actor: Actor, line_id: str, decision: str, reason
                 line_id=line_id, number=n, decision=decision, reason=reason, user=actor.user, agency=actor.agency, decided_at=now))
         audit.record(conn, actor, "line_review", line_id, {"decision": decision, "numbers": numbers, "reason": reason})
     return len(numbers)
-
-
-# --- alerts --------------------------------------------------------------------------------------
-
-
-def line_alerts(ws: Workspace, actor: Actor, status: str | None = "open") -> list[dict[str, Any]]:
-    """Successor alerts raised by builds (``ddtro_successor``)."""
-    require(actor, "ddtro")
-    with ws.engine.begin() as conn:
-        stmt = select(Alert).where(Alert.kind == "ddtro_successor").order_by(Alert.id)
-        if status:
-            stmt = stmt.where(Alert.status == status)
-        rows = [{"id": a.id, "subject": a.subject_id, "raised_at": a.raised_at, "status": a.status, **json.loads(a.details)}
-                for a in conn.execute(stmt).all()]
-        audit.record(conn, actor, "read_alerts", "ddtro_successor", {"rows": len(rows)})
-    return rows
-
-
-def acknowledge_alert(ws: Workspace, actor: Actor, alert_id: int) -> None:
-    require(actor, "ddtro")
-    with ws.engine.begin() as conn:
-        done = conn.execute(Alert.__table__.update().where(Alert.id == alert_id, Alert.status == "open").values(
-            status="acknowledged", acknowledged_by=str(actor), acknowledged_at=_now()))
-        if done.rowcount == 0:
-            raise NotFound(f"no open alert {alert_id}", next_step="list_alerts")
-        audit.record(conn, actor, "alert_acknowledged", str(alert_id), {})

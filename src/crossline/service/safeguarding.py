@@ -9,25 +9,25 @@ Two views of a young person at risk:
   the records behind each reason (source and record id, to open them);
 - partners and safeguarding leads (``safeguarding_view``) see that the child
   is at risk and why *in plain words* (``partner_reasons``), the referrals and
-  the alerts for their agency: never the records, the intelligence, its
+  the alerts for their agency (alerts themselves: crossline.service.alerts): never the records, the intelligence, its
   grading or its text. They see only children their agency works with (holds a
   record of, is responsible for, or has a referral or alert for).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
 from crossline.stages.risk.bands import BANDS
+from crossline.casework import alerts as casework_alerts
 from crossline.casework import nrm as nrm_rules
 from crossline.casework import referrals as referral_rules
 from crossline.casework.models import AlertRecipient, Referral
@@ -173,7 +173,8 @@ def partner_view(ws: Workspace, actor: Actor, nominal_id: str) -> dict[str, Any]
         casework = referral_rules.for_nominal(conn, nominal_id)
         nrms = nrm_rules.for_nominal(conn, nominal_id)
         flags = nrm_rules.flags(conn, nominal_id)
-        alerts = _alerts(conn, actor, nominal_id)
+        alerts = casework_alerts.listed(conn, kinds=("safeguarding_risk",), subject_id=nominal_id,
+                                        agency=None if actor.role in UNRESTRICTED else actor.agency)
         audit.record(conn, actor, "read_safeguarding_view", nominal_id, {"scored": row is not None})
     risk = {k: row[k] for k in PARTNER_RISK_FIELDS} if row else None
     if risk is not None:
@@ -216,49 +217,6 @@ def record_context(ws: Workspace, actor: Actor, source: str, record_id: str) -> 
                 }
                 audit.record(conn, actor, "read_safeguarding_context", nominal_id, {"flags": len(context["flags"])})
     return {"record": record, "safeguarding": context}
-
-
-# --- alerts -----------------------------------------------------------------------------------------
-
-
-def _alerts(conn: Connection, actor: Actor, nominal_id: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    q = select(Alert).where(Alert.kind == "safeguarding_risk")
-    if nominal_id is not None:
-        q = q.where(Alert.subject_id == nominal_id)
-    if status is not None:
-        q = q.where(Alert.status == status)
-    if actor.role not in UNRESTRICTED:
-        q = q.where(Alert.id.in_(select(AlertRecipient.alert_id).where(AlertRecipient.agency == actor.agency)))
-    out = []
-    for a in conn.execute(q.order_by(Alert.raised_at.desc(), Alert.id)):
-        d = json.loads(a.details)
-        out.append({"alert_id": a.id, "nominal_id": a.subject_id, "raised_at": a.raised_at, "status": a.status,
-                    "band": d.get("band"), "why": d.get("why"), "reasons": d.get("reasons", []), "agencies": d.get("agencies", []),
-                    "acknowledged_by": a.acknowledged_by})
-    return out
-
-
-def list_alerts(ws: Workspace, actor: Actor, status: str | None = "open") -> list[dict[str, Any]]:
-    """Safeguarding alerts: partners see those for their agency; analysts see all."""
-    require(actor, "read_alerts")
-    with ws.engine.begin() as conn:
-        rows = _alerts(conn, actor, status=status)
-        audit.record(conn, actor, "read_alerts", "alerts", {"status": status, "rows": len(rows)})
-    return rows
-
-
-def acknowledge_alert(ws: Workspace, actor: Actor, alert_id: int) -> dict[str, Any]:
-    require(actor, "read_alerts")
-    with ws.engine.begin() as conn:
-        mine = [a for a in _alerts(conn, actor) if a["alert_id"] == alert_id] + [
-            a for a in _alerts(conn, actor, status="acknowledged") if a["alert_id"] == alert_id
-        ]
-        if not mine:
-            raise NotFound(f"no alert {alert_id} for {actor.agency}", next_step="list_alerts")
-        now = _now()
-        conn.execute(update(Alert).where(Alert.id == alert_id).values(status="acknowledged", acknowledged_by=str(actor), acknowledged_at=now))
-        audit.record(conn, actor, "acknowledge_alert", str(alert_id), {"nominal_id": mine[0]["nominal_id"]})
-    return {**mine[0], "status": "acknowledged", "acknowledged_by": str(actor)}
 
 
 # --- referrals, interventions, outcomes ----------------------------------------------------------------

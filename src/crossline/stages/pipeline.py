@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
 
 from crossline.access import audit
 from crossline.access.actor import Actor
@@ -55,8 +58,15 @@ def run_build(ws: Workspace, actor: Actor, only: list[str] | None = None, progre
             result.tables = dict(ctx.rows)
             result.notes = list(ctx.notes)
             built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            ran = [s for s in registry.STAGES if s.publish is not None and s.name in result.stages]
+
+            def casework(conn: Connection, folder: Path) -> None:
+                for stage in ran:
+                    assert stage.publish is not None
+                    stage.publish(conn, actor, folder)
+
             result.version = picture_store.publish(
-                ws.engine, ws.path, building, built_at, str(actor), result.stages, result.tables
+                ws.engine, ws.path, building, built_at, str(actor), result.stages, result.tables, within=casework
             )
         finally:
             shutil.rmtree(building, ignore_errors=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from crossline.access.actor import Actor
 from crossline.store import lake as lake_store
@@ -77,6 +78,9 @@ class Export:
     columns: tuple[str, ...]
 
 
+Publish = Callable[[Connection, Actor, Path], None]  # (the publishing transaction, who builds, the version's folder)
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str
@@ -84,6 +88,21 @@ class Stage:
     outputs: tuple[str, ...]
     exports: tuple[Export, ...] = ()
     help: str = ""
+    # Casework the stage raises from its tables (alerts, flags), in the transaction that publishes the
+    # version: a build that does not publish raises nothing, and a published one never lacks its alerts.
+    publish: Publish | None = None
+
+
+def raise_alerts(conn: Connection, actor: Actor, frame: pl.DataFrame) -> None:
+    """Raise a stage's alert rows (crossline.casework.alerts) while its version publishes; one audit entry per kind."""
+    from crossline.access import audit
+    from crossline.casework import alerts
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for (kind,), rows in frame.group_by("kind", maintain_order=True):
+        counts = alerts.raise_alerts(conn, rows, now)
+        if counts["new"] or counts["reopened"]:
+            audit.record(conn, actor, "alert_raise", str(kind), counts)
 
 
 def current_dir(ws: Workspace) -> Path | None:

@@ -10,12 +10,15 @@ of the workspace sweeps its leftovers. The newest ``KEEP`` versions are kept.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+
+from crossline.faults import checkpoint
 
 from crossline.store.models import PictureVersion
 
@@ -49,9 +52,13 @@ def current_table(engine: Engine, workspace: Path, table: str) -> Path | None:
 
 def publish(
     engine: Engine, workspace: Path, building: Path, built_at: str, built_by: str,
-    stages: dict[str, float], tables: dict[str, int],
+    stages: dict[str, float], tables: dict[str, int], within: Callable[[Connection, Path], None] | None = None,
 ) -> int:
-    """Move a finished build into place as the next version and commit it; returns the version."""
+    """Move a finished build into place as the next version and commit it; returns the version.
+
+    ``within`` writes what must become visible with the version (the alerts and
+    flags its stages raise) in the same transaction: both commit, or neither.
+    """
     with engine.begin() as conn:
         latest = conn.execute(select(func.max(PictureVersion.version))).scalar() or 0
         version = latest + 1
@@ -64,6 +71,9 @@ def publish(
                     stages=json.dumps(stages), tables=json.dumps(tables),
                 )
             )
+            if within is not None:
+                within(conn, target)
+            checkpoint("publish_before_commit")
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise

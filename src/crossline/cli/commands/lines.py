@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -160,19 +159,10 @@ def line_review(
 @app.command("line-alerts")
 def line_alerts(
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
-    ack: Annotated[Optional[int], typer.Option("--ack", help="Acknowledge this alert id.")] = None,
+    ack: Annotated[Optional[int], typer.Option("--ack", help="Acknowledge this alert (a successor alert only).")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Successor numbers on lines under a granted DDTRO, raised by builds."""
-    from crossline.service.lines import acknowledge_alert, line_alerts as get_alerts
+    """Successor numbers on lines under a granted DDTRO, raised by builds (`crossline alerts --kind ddtro_successor`)."""
+    from crossline.cli.commands.alerts import show
 
-    if ack is not None:
-        call(workspace, acknowledge_alert, ack)
-        console.print(f"Alert {ack} acknowledged.")
-        return
-    rows = call(workspace, get_alerts, None if all_ else "open")
-    if not rows:
-        console.print("No alerts.")
-    for r in rows:
-        console.print(f"[bold]{r['id']}[/] {r['raised_at']} {r['status']}: {r['message']}")
-        console.print("    " + json.dumps({k: r[k] for k in ('line_id', 'new_number', 'first_flare_at', 'imeis')}))
+    show(workspace, "ddtro_successor", all_, ack)

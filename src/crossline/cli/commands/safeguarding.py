@@ -133,25 +133,17 @@ def alerts(
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Safeguarding alerts: young people newly at high risk, or rising, and the agencies they are for."""
-    from crossline.service.safeguarding import list_alerts
+    from crossline.cli.commands.alerts import show
 
-    rows = call(workspace, list_alerts, None if all_ else "open")
-    table = Table(title=f"{len(rows)} alert(s)")
-    for col in ("alert", "nominal", "band", "why", "for", "raised", "status", "reasons"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["alert_id"]), r["nominal_id"], r["band"] or "", r["why"] or "", ", ".join(r["agencies"]),
-                      r["raised_at"][:16], r["status"], "; ".join(r["reasons"]))
-    console.print(table)
+    show(workspace, "safeguarding_risk", all_, None)
 
 
 @risk_app.command("ack")
 def ack(alert_id: Annotated[int, typer.Argument(help="Alert number.")], workspace: WorkspaceOpt = DEFAULT) -> None:
-    """Acknowledge an alert."""
-    from crossline.service.safeguarding import acknowledge_alert
+    """Acknowledge a safeguarding alert."""
+    from crossline.cli.commands.alerts import show
 
-    call(workspace, acknowledge_alert, alert_id)
-    console.print(f"Alert {alert_id} acknowledged.")
+    show(workspace, "safeguarding_risk", False, alert_id)
 
 
 @risk_app.command("fairness")

@@ -1,51 +1,25 @@
-"""After each build: a successor number on a line with a granted DDTRO raises an alert.
+"""A successor number on a line with a granted DDTRO: the alert a build raises when it publishes.
 
 An order disables the numbers and handsets it names; the line is often back on a
 new number within hours (DOMAIN.md). When a build finds a line that shares a
 number with a granted (or executed: ``disconnected``) application and holds a
-number the order does not name, an ``alerts`` row asks an analyst to look:
-a variation of the order, or a new one. The alert says whether the new number
-is in a handset the order already names (an order on the IMEI should then
-already bite). One alert per application and new number (the table's unique
-key), so rebuilding never repeats it.
+number the order does not name, an alert asks an analyst to look: a variation
+of the order, or a new one. The alert says whether the new number is in a
+handset the order already names (an order on the IMEI should then already
+bite). One alert per application and new number, so rebuilding never repeats
+it.
 
-Written by the lines stage in its own transaction, with an audit entry; the
-alert is a fact about the comms data, true whether or not a later stage of the
-same build fails.
+The lines stage writes the alerts into the picture (``line_alerts``); they are
+raised (crossline.casework.alerts) in the transaction that publishes it.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-
 import polars as pl
-from sqlalchemy import Engine, select
 
-from crossline.access import audit
-from crossline.access.actor import Actor
-from crossline.store.models import Alert, DdtroApplication, DdtroStatusChange
+from crossline.casework import alerts as casework_alerts
 
 KIND = "ddtro_successor"
-ORDERED = ("granted", "disconnected")
-
-
-def ordered_numbers(engine: Engine) -> pl.DataFrame:
-    """number, application_id, granted_at, imeis: every number named in a granted or executed order."""
-    rows = []
-    with engine.connect() as conn:
-        apps = conn.execute(select(DdtroApplication).where(DdtroApplication.status.in_(ORDERED))).all()
-        for app in apps:
-            granted = conn.execute(
-                select(DdtroStatusChange.at).where(
-                    DdtroStatusChange.application_id == app.application_id, DdtroStatusChange.status == "granted"
-                ).order_by(DdtroStatusChange.id)
-            ).scalars().first()
-            for number in json.loads(app.numbers or "[]"):
-                rows.append({"number": number, "application_id": app.application_id, "line_id": app.line_id,
-                             "granted_at": granted or app.updated_at, "imeis": ";".join(json.loads(app.imeis or "[]"))})
-    return pl.DataFrame(rows, schema={"number": pl.String, "application_id": pl.String, "line_id": pl.String,
-                                      "granted_at": pl.String, "imeis": pl.String})
 
 
 def successor_alerts(line_numbers: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFrame:
@@ -82,33 +56,19 @@ def successor_alerts(line_numbers: pl.DataFrame, ordered: pl.DataFrame) -> pl.Da
     ).sort(["application_id", "number"])
 
 
-def raise_alerts(engine: Engine, actor: Actor, line_numbers: pl.DataFrame) -> int:
-    """Insert the alerts not raised before; returns how many are new."""
-    ordered = ordered_numbers(engine)
-    found = successor_alerts(line_numbers, ordered)
-    if found.is_empty():
-        return 0
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    new = 0
-    with engine.begin() as conn:
-        existing = set(conn.execute(select(Alert.subject_id).where(Alert.kind == KIND)).scalars().all())
-        for row in found.iter_rows(named=True):  # a handful of rows: one per successor of an ordered line
-            subject = f"{row['application_id']}:{row['number']}"
-            if subject in existing:
-                continue
-            details = {
+def alert_rows(found: pl.DataFrame) -> pl.DataFrame:
+    """The successors as alert rows (analysts only: no agency), for the ``line_alerts`` picture table."""
+    rows = []
+    for row in found.iter_rows(named=True):  # a handful: one per successor of an ordered line
+        named = "in a handset the order names" if row["handset_named"] else "; the order does not name its handset"
+        rows.append({
+            "kind": KIND, "subject_type": "order_number", "subject_id": f"{row['application_id']}:{row['number']}", "agencies": "",
+            "details": {
                 "line_id": row["line_id"], "application_id": row["application_id"], "new_number": row["number"],
                 "first_flare_at": row["first_flare_at"], "order_granted_at": row["granted_at"],
                 "imeis": [i for i in (row["imeis"] or "").split(";") if i], "handset_named_in_order": row["handset_named"],
-                "message": (
-                    f"line {row['line_id']} is back on {row['number']} after the order {row['application_id']}"
-                    + (" in a handset the order names" if row["handset_named"] else "; the order does not name its handset")
-                ),
-            }
-            conn.execute(Alert.__table__.insert().values(
-                kind=KIND, subject_type="line_number", subject_id=subject, for_agency=None, raised_at=now,
-                details=json.dumps(details, sort_keys=True), status="open",
-            ))
-            audit.record(conn, actor, "alert_raised", subject, {"kind": KIND, "line_id": row["line_id"]})
-            new += 1
-    return new
+                "message": f"line {row['line_id']} is back on {row['number']} after the order {row['application_id']}"
+                           + (f" {named}" if row["handset_named"] else named),
+            },
+        })
+    return casework_alerts.frame(rows)

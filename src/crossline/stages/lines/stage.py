@@ -4,21 +4,26 @@ Reads the comms lake, ``cell_sites``, analysts' ``line_reviews`` and DDTRO
 casework from the system of record, and the last build's ``line_numbers`` (so
 line ids stay stable); writes the picture tables below and exports
 ``lines``, ``line_numbers`` and ``successions`` (DATA-CONTRACT section 3).
-Then raises an alert for each successor of a line under a granted order.
+Its ``line_alerts`` (each successor of a line under a granted order) are raised when the picture publishes.
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import polars as pl
+from sqlalchemy import Connection
+
+from crossline.access.actor import Actor
+from crossline.casework import ddtro
 
 from crossline.stages.lines import alerts
 from crossline.stages.lines.detect import Inputs, detect_lines
 from crossline.engine import duck, spark
 from crossline.engine.steps import SqlEngine
 from crossline.stages.lines.sql import KEEP
-from crossline.stages.stage import BuildContext, Export, Stage
+from crossline.stages.stage import BuildContext, Export, Stage, raise_alerts
 
 TABLES = (
     "lines", "line_numbers", "successions", "line_features", "line_evidence", "runners",
@@ -61,7 +66,8 @@ def run(ctx: BuildContext) -> None:
                    ).unique("cell_id", keep="first", maintain_order=True)
     prev = ctx.previous_path("line_numbers")
     previous_ids = pl.read_parquet(prev, columns=["number", "line_id"]) if prev is not None else None
-    ordered = alerts.ordered_numbers(ctx.ws.engine)
+    with ctx.ws.engine.connect() as conn:
+        ordered = ddtro.ordered_numbers(conn)
     inputs = Inputs(
         comms_paths=ctx.comms_files(), cells=cells, settings=s, workspace=ctx.ws.path,
         reviews=reviews(ctx), previous_ids=previous_ids, ordered_off=ordered.select("number"),
@@ -78,8 +84,15 @@ def run(ctx: BuildContext) -> None:
     for name in TABLES:
         ctx.write(name, result.tables[name])
     ctx.write("line_notes", pl.DataFrame({"note": result.notes}, schema={"note": pl.String}))
-    raised = alerts.raise_alerts(ctx.ws.engine, ctx.actor, result.tables["line_numbers"])
-    ctx.progress(f"{result.tables['lines'].height} lines, {raised} new alert(s)", 1.0)
+    successors = alerts.successor_alerts(result.tables["line_numbers"], ordered)
+    ctx.write("line_alerts", alerts.alert_rows(successors))
+    ctx.progress(f"{result.tables['lines'].height} lines, {successors.height} successor(s) of ordered lines", 1.0)
+
+
+def publish(conn: Connection, actor: Actor, folder: Path) -> None:
+    path = folder / "line_alerts.parquet"
+    if path.exists():
+        raise_alerts(conn, actor, pl.read_parquet(path))
 
 
 LINES_COLUMNS = ("line_id", "first_seen", "last_seen", "status", "confidence", "controller_area", "market_areas",
@@ -88,11 +101,12 @@ LINES_COLUMNS = ("line_id", "first_seen", "last_seen", "status", "confidence", "
 STAGE = Stage(
     name="lines",
     run=run,
-    outputs=TABLES + ("line_notes",),
+    outputs=TABLES + ("line_notes", "line_alerts"),
     exports=(
         Export("lines", "lines", LINES_COLUMNS),
         Export("line_numbers", "line_numbers", ("line_id", "number", "active_from", "active_to")),
         Export("successions", "successions", ("line_id", "old_number", "new_number", "detected_at", "evidence")),
     ),
     help="Deal lines from the comms lake: features, score, successions, customers, runners (docs/lines.md).",
+    publish=publish,
 )

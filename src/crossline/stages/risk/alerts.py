@@ -8,27 +8,25 @@ alert_band``, high by default) and was below it in the last published picture
 may see: the band, the score, and the reasons in plain words
 (``partner_reasons``), never the intelligence or the records behind them.
 
-Alerts are written to the ``alerts`` casework table (one per child: a later
-alert for the same child reopens and updates it) with one
-``alert_recipients`` row per agency, in one transaction with its audit entry.
-The risk stage runs last, so only publishing the picture can still fail after
-it; a rebuild raises the same alerts again, idempotently.
+The stage writes the alerts it would raise to the picture (``risk_alerts``)
+and its dual-status flags (``dual_status``); both are raised when the picture
+publishes (crossline.casework.alerts: one alert per child, a later alert for
+the same child reopens and updates it, one ``alert_recipients`` row per
+agency), so a build that does not publish raises nothing.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import polars as pl
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.stages.risk.bands import BANDS, rank
+from crossline.casework import alerts as casework_alerts
 from crossline.settings.risk import RiskSettings
-from crossline.casework.models import AlertRecipient
-from crossline.store.models import Alert
+from crossline.stages.risk.bands import BANDS, rank
 
 KIND = "safeguarding_risk"
 SUBJECT = "nominal"
@@ -62,54 +60,29 @@ def new_alerts(risk: pl.DataFrame, previous: pl.DataFrame | None, rs: RiskSettin
     ).cast(ALERT_SCHEMA)  # type: ignore[arg-type]
 
 
-def raise_alerts(engine: Engine, actor: Actor, alerts: pl.DataFrame) -> int:
-    """Write (or reopen and update) one alert per nominal, with its recipients; audited. Returns how many."""
-    if alerts.height == 0:
-        return 0
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rows = alerts.to_dicts()  # alerts are few (a new or rising high band), not millions of rows
-    ids = [r["nominal_id"] for r in rows]
-    with engine.begin() as conn:
-        existing: dict[str, int] = {}
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
-            existing.update({
-                sid: aid for aid, sid in conn.execute(
-                    select(Alert.id, Alert.subject_id).where(Alert.kind == KIND, Alert.subject_type == SUBJECT, Alert.subject_id.in_(part))
-                )
-            })
-        for r in rows:
-            agencies = [a for a in r["agencies"].split(";") if a]
-            details = json.dumps({
+def alert_rows(raised: pl.DataFrame) -> pl.DataFrame:
+    """The build's alerts as alert rows for the child's council and school: the band and plain reasons only."""
+    rows = []
+    for r in raised.iter_rows(named=True):  # alerts are few (a new or rising high band), not millions of rows
+        agencies = [a for a in r["agencies"].split(";") if a]  # the council first: it leads safeguarding
+        rows.append({
+            "kind": KIND, "subject_type": SUBJECT, "subject_id": r["nominal_id"], "agencies": ";".join(agencies),
+            "details": {
                 "band": r["band"], "score": r["score"], "why": r["why"], "as_of": r["as_of"],
                 "reasons": [x for x in r["reasons"].split("; ") if x], "agencies": agencies,
-            })
-            # for_agency names the council (listed first: it leads safeguarding); recipients hold every agency
-            values = {"for_agency": agencies[0] if agencies else None, "raised_at": now, "details": details,
-                      "status": "open", "acknowledged_by": None, "acknowledged_at": None}
-            alert_id = existing.get(r["nominal_id"])
-            if alert_id is None:
-                alert_id = conn.execute(
-                    insert(Alert).values(kind=KIND, subject_type=SUBJECT, subject_id=r["nominal_id"], **values).returning(Alert.id)
-                ).scalar_one()
-            else:
-                conn.execute(update(Alert).where(Alert.id == alert_id).values(**values))
-                conn.execute(delete(AlertRecipient).where(AlertRecipient.alert_id == alert_id))
-            if agencies:
-                conn.execute(insert(AlertRecipient), [{"alert_id": alert_id, "agency": a} for a in agencies])
-        audit.record(conn, actor, "raise_alerts", KIND, {"alerts": len(rows), "new": len(rows) - len(existing)})
-    return len(rows)
+                "message": f"{r['nominal_id']}: {r['why']} ({r['band'].replace('_', ' ')} risk of exploitation)",
+            },
+        })
+    return casework_alerts.frame(rows)
 
 
-def raise_dual_status_flags(engine: Engine, actor: Actor, reasons: pl.DataFrame) -> int:
-    """Write the build's dual-status flags (suspect and potential victim) so every record opened shows them; audited."""
+def raise_dual_status_flags(conn: Connection, actor: Actor, reasons: pl.DataFrame) -> None:
+    """The build's dual-status flags (suspect and potential victim), so every record opened shows them; audited."""
     from crossline.casework import nrm
 
     if reasons.height == 0:
-        return 0
+        return
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with engine.begin() as conn:
-        new = nrm.sync_flags(conn, reasons.to_dicts(), str(actor), now)
-        if new:
-            audit.record(conn, actor, "raise_flags", nrm.DUAL_STATUS, {"new": new})
-    return new
+    new = nrm.sync_flags(conn, reasons.to_dicts(), str(actor), now)
+    if new:
+        audit.record(conn, actor, "raise_flags", nrm.DUAL_STATUS, {"new": new})

@@ -8,13 +8,19 @@ with deal-line numbers is reported as *not assessed*, never as zero). Writes
   as_of`` as DATA-CONTRACT section 3 exports them, plus evidence columns);
 - ``risk_evidence``: one row per record behind a reason, with its points;
 - ``peer_groups`` and ``places``: the contextual view (groups.py);
-- ``risk_alerts``: the alerts this build raised (alerts.py), which are also
-  written to the ``alerts`` casework table for the agencies that can act.
+- ``risk_alerts``: the alerts this build raises (alerts.py), and ``dual_status``:
+  the children both suspect and victim; both reach the casework tables (alerts
+  for the agencies that can act, flags on every record) when the picture publishes.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
+from sqlalchemy import Connection
+
+from crossline.access.actor import Actor
 
 from crossline.stages.risk import alerts as risk_alerts
 from crossline.stages.risk import comms, groups, indicators
@@ -22,7 +28,7 @@ from crossline.stages.risk.bands import band
 from crossline.stages.risk.inputs import Inputs, ages, home_force, load_inputs, read_nominals
 from crossline.stages.risk.score import BY_CODE, score, weigh
 from crossline.settings.risk import RiskSettings
-from crossline.stages.stage import BuildContext, Export, Stage
+from crossline.stages.stage import BuildContext, Export, Stage, raise_alerts
 
 VICTIM_SIGNS = ("missing_episode", "nrm_referral", "concern_exploitation", "cuckooing_victim", "ae_injury", "out_of_area")
 SUSPECT_SIGNS = ("arrest_supply_weapons", "arrest_other", "seizure", "cuckooing_suspect", "stop_search_finds")
@@ -53,8 +59,17 @@ def run(ctx: BuildContext) -> None:
     previous = ctx.previous_path("risk")
     raised = risk_alerts.new_alerts(risk, pl.read_parquet(previous) if previous is not None else None, rs)
     ctx.write("risk_alerts", raised)
-    risk_alerts.raise_alerts(ctx.ws.engine, ctx.actor, raised)
-    risk_alerts.raise_dual_status_flags(ctx.ws.engine, ctx.actor, dual_status_reasons(risk, evidence))
+    ctx.write("dual_status", dual_status_reasons(risk, evidence))
+
+
+def publish(conn: Connection, actor: Actor, folder: Path) -> None:
+    """The alerts and dual-status flags of the version being published."""
+    raised = folder / "risk_alerts.parquet"
+    if raised.exists():
+        raise_alerts(conn, actor, risk_alerts.alert_rows(pl.read_parquet(raised)))
+    dual = folder / "dual_status.parquet"
+    if dual.exists():
+        risk_alerts.raise_dual_status_flags(conn, actor, pl.read_parquet(dual))
 
 
 def dual_status_reasons(risk: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
@@ -165,7 +180,8 @@ def responsible_agencies(inp: Inputs, home: pl.DataFrame) -> pl.DataFrame:
 STAGE = Stage(
     name="risk",
     run=run,
-    outputs=("risk", "risk_evidence", "peer_groups", "places", "risk_alerts"),
+    outputs=("risk", "risk_evidence", "peer_groups", "places", "risk_alerts", "dual_status"),
     exports=(Export("risk", "risk", ("nominal_id", "score", "band", "reasons", "as_of")),),
     help="Exploitation risk for young and vulnerable nominals, with reasons; peer groups and places; safeguarding alerts.",
+    publish=publish,
 )
