@@ -37,12 +37,19 @@ class BuildContext:
         """Say, in one line the user will read, why this stage had nothing (or less) to do."""
         self.notes.append(text)
 
-    def store(self, sql: str, **params: object) -> pl.DataFrame:
-        """Rows from the system of record as a Polars frame (set-based: one query, no row loop)."""
+    def store(self, sql: str, schema: dict[str, pl.DataType] | None = None, **params: object) -> pl.DataFrame:
+        """Rows from the system of record as a Polars frame (set-based: one query, no row loop).
+
+        Columns come back typed even when no row does: ``schema`` where given,
+        else text (the store keeps dates, times and JSON as text), never Polars'
+        typeless Null, which would break the first join or parse on a thin workspace.
+        """
         with self.ws.engine.connect() as conn:
             cursor = conn.execute(text(sql), params)
             cols = list(cursor.keys())
-            return pl.DataFrame(cursor.fetchall(), schema=cols, orient="row", infer_schema_length=None)
+            frame = pl.DataFrame(cursor.fetchall(), schema=cols, orient="row", infer_schema_length=None)
+        types = {c: (schema or {}).get(c, pl.String if frame[c].dtype == pl.Null else frame[c].dtype) for c in cols}
+        return frame.cast(types)  # type: ignore[arg-type]
 
     def comms_files(self) -> list[str]:
         return lake_store.dataset_paths(self.ws.engine, self.ws.lake, "comms")

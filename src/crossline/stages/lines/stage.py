@@ -68,8 +68,11 @@ def run(ctx: BuildContext) -> None:
     previous_ids = pl.read_parquet(prev, columns=["number", "line_id"]) if prev is not None else None
     with ctx.ws.engine.connect() as conn:
         ordered = ddtro.ordered_numbers(conn)
+    comms_paths = ctx.comms_files()
+    if not comms_paths:
+        ctx.note("lines: no communications data in the lake, so no deal lines to find")
     inputs = Inputs(
-        comms_paths=ctx.comms_files(), cells=cells, settings=s, workspace=ctx.ws.path,
+        comms_paths=comms_paths, cells=cells, settings=s, workspace=ctx.ws.path,
         reviews=reviews(ctx), previous_ids=previous_ids, ordered_off=ordered.select("number"),
     )
     ctx.progress(f"features on {s.engine}", 0.1)

@@ -90,6 +90,8 @@ def run(ctx: BuildContext) -> None:
     n = records.height
     loaded = load_model(ctx.ws, s)
     if n < 2:
+        ctx.note("resolve: no person records, so no nominals" if n == 0 else
+                 "resolve: one person record, one nominal (nothing to compare it with)")
         _write_trivial(ctx, records, loaded)
         return
     result, pairs = link(ctx, records, s, loaded)

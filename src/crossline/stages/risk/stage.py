@@ -42,6 +42,10 @@ def run(ctx: BuildContext) -> None:
         lines_table=ctx.table_path("lines"), line_numbers_table=ctx.table_path("line_numbers"),
         runners_table=ctx.table_path("runners"), ocgs_table=ctx.table_path("ocgs"),
     )
+    if inp.persons.is_empty():
+        ctx.note("risk: no person records, so nobody to score")
+    elif inp.events.is_empty() and inp.links.is_empty():
+        ctx.note("risk: no events or links in the records, so every score rests on ages and comms alone")
     contacts = None
     if inp.line_numbers is not None:
         ctx.progress("contacts with deal lines", 0.3)
