@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.faults import POINTS
+from crossline.faults import IMPORT_POINTS
 from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace, open_workspace
 
@@ -62,7 +62,7 @@ def test_newer_bundle_updates_changed_rows_only(workspace: Workspace, tmp_path: 
     assert sorted(p.parent.name for p in workspace.lake.rglob("*.parquet")) == ["day=2026-10-01", "day=2026-10-02"]
 
 
-@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("point", IMPORT_POINTS)
 def test_a_killed_import_leaves_the_workspace_exactly_as_before(
     workspace: Workspace, tmp_path: Path, point: str
 ) -> None:

@@ -13,7 +13,6 @@ from typing import Any, Literal, get_args, get_origin
 
 import typer
 
-
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("after_staging", "after_records", "after_lake_move", "before_commit", "publish_before_commit")
+IMPORT_POINTS = ("after_staging", "after_records", "after_lake_move", "before_commit")
+BUILD_POINTS = ("publish_before_commit",)
+POINTS = IMPORT_POINTS + BUILD_POINTS
 
 
 def checkpoint(name: str) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from crossline.errors import ConfigurationError
 from crossline import settings as settings_file
+from crossline.errors import ConfigurationError
 from crossline.settings import Settings, render_toml
 from crossline.store import lake as lake_store
 from crossline.store import picture as picture_store

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select, update
 
 from crossline.access.actor import Actor
 from crossline.store.models import AuditEntry, AuditHead
@@ -48,15 +48,15 @@ def record(conn: Connection, actor: Actor, action: str, subject: str, details: d
     fields = _fields(seq, at, actor, action, subject, det)
     digest = entry_hash(prev_hash, fields)
     conn.execute(
-        AuditEntry.__table__.insert().values(
+        insert(AuditEntry).values(
             seq=seq, at=at, user=actor.user, agency=actor.agency, role=actor.role, action=action,
             subject=subject, details=det, prev_hash=prev_hash, hash=digest,
         )
     )
     if head:
-        conn.execute(AuditHead.__table__.update().where(AuditHead.id == 1).values(seq=seq, hash=digest))
+        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=digest))
     else:
-        conn.execute(AuditHead.__table__.insert().values(id=1, seq=seq, hash=digest))
+        conn.execute(insert(AuditHead).values(id=1, seq=seq, hash=digest))
     return digest
 
 

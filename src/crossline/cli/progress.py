@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crossline.access.actor import Actor
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _bar(*columns: object) -> Iterator[Progress]:
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),  # type: ignore[arg-type]
+def _bar(*columns: ProgressColumn) -> Iterator[Progress]:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         yield bar
 
@@ -33,7 +33,7 @@ def import_bundle(ws: Workspace, actor: Actor, bundle: Path) -> ImportResult:
     from crossline.service.imports import import_bundle as run
 
     with _bar(MofNCompleteColumn()) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(phase: str, item: str, done: int, total: int | None) -> None:
             key = f"{phase}:{item}" if phase == "reading" else phase
@@ -45,12 +45,12 @@ def import_bundle(ws: Workspace, actor: Actor, bundle: Path) -> ImportResult:
         return run(ws, actor, bundle, progress)
 
 
-def build(ws: Workspace, actor: Actor, only: list[str] | None = None) -> "tuple[BuildResult, ExportResult]":
+def build(ws: Workspace, actor: Actor, only: list[str] | None = None) -> tuple[BuildResult, ExportResult]:
     """Build with one bar per stage, saying what the stage is doing."""
     from crossline.service.build import build as run
 
     with _bar() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage_name: str, what: str, fraction: float) -> None:
             if stage_name not in tasks:
@@ -60,7 +60,7 @@ def build(ws: Workspace, actor: Actor, only: list[str] | None = None) -> "tuple[
         return run(ws, actor, only, progress)
 
 
-def simulate(outdir: Path, seed: int, scale: float, months: int) -> "SimulationSummary":
+def simulate(outdir: Path, seed: int, scale: float, months: int) -> SimulationSummary:
     from crossline.sim import Scenario
     from crossline.sim import simulate as run
 

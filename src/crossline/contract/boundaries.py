@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -99,12 +100,13 @@ class ForceBoundaries:
         return slugs.gather(idx).alias("force_area")
 
 
-def _area(slug: str, geometry: dict) -> _Area:
-    kind, coords = geometry.get("type"), geometry.get("coordinates")
+def _area(slug: str, geometry: dict[str, Any]) -> _Area:
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    polygons: list[Any]
     if kind == "Polygon":
         polygons = [coords]
     elif kind == "MultiPolygon":
-        polygons = coords
+        polygons = list(coords)
     else:
         raise ValueError(f"{slug}: unsupported geometry type {kind!r}")
     edges = []

@@ -64,7 +64,7 @@ class Feed(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _mapping(self) -> "Feed":
+    def _mapping(self) -> Feed:
         schema = SCHEMAS.get(self.kind)
         if schema is None:
             return self  # reported by Manifest with the file named

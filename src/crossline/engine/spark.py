@@ -136,5 +136,5 @@ class SparkEngine:
 def _schema(frame: pl.DataFrame) -> Any:
     from pyspark.sql import types as T
 
-    kinds = {pl.String: T.StringType(), pl.Int64: T.LongType(), pl.Float64: T.DoubleType(), pl.Int32: T.IntegerType()}
+    kinds: dict[Any, Any] = {pl.String: T.StringType(), pl.Int64: T.LongType(), pl.Float64: T.DoubleType(), pl.Int32: T.IntegerType()}
     return T.StructType([T.StructField(n, kinds.get(d, T.StringType()), True) for n, d in frame.schema.items()])

@@ -34,14 +34,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 import numpy as np
 import polars as pl
 
-from crossline.settings.risk import RiskSettings
+from crossline.errors import NotFound
 from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
 from crossline.evaluate.matching import Matched, balance, logistic_fit, logit_scores, nearest_neighbours, poisson_fit
-from crossline.errors import NotFound
+from crossline.settings.risk import RiskSettings
+from crossline.workspace import Workspace
 
 KINDS = ("missing_episode", "stop_search", "school_exclusion", "persistent_absence", "ae_attendance", "arrest")
 ROLES = ("missing_person", "subject", "suspect", "pupil", "patient")
@@ -334,7 +336,7 @@ def _naive(rows: pl.DataFrame, events: pl.DataFrame, end_day: int) -> float | No
     y = _counts(rows, events, KINDS, None, end_day).join(rows.select("row", "treated"), on="row")
     t = y.filter(pl.col("treated"))["y"].mean()
     c = y.filter(~pl.col("treated"))["y"].mean()
-    return float(t / c) if t is not None and c else None  # type: ignore[operator]
+    return float(cast(float, t) / cast(float, c)) if t is not None and c else None
 
 
 @dataclass
@@ -483,12 +485,12 @@ def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, hor
 # --- from a workspace ---------------------------------------------------------------------------------
 
 
-def evaluate_workspace(ws) -> WhatWorks:  # type: ignore[no-untyped-def]
+def evaluate_workspace(ws: Workspace) -> WhatWorks:
     """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`."""
     return evaluate(workspace_data(ws), ws.settings.risk)
 
 
-def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
+def workspace_data(ws: Workspace) -> EvaluationData:
     from sqlalchemy import text
 
     from crossline.store import picture as picture_store
@@ -504,7 +506,9 @@ def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
             cur = conn.execute(text(sql))
             return pl.DataFrame(cur.fetchall(), schema=list(cur.keys()), orient="row", infer_schema_length=None)
 
-    ts = lambda c: pl.col(c).str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_zone=None)  # noqa: E731
+    def ts(c: str) -> pl.Expr:
+        return pl.col(c).str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_zone=None)
+
     nominals = table("nominals").select(pl.col("nominal_id").cast(pl.String), "source", "record_id")
     risk = table("risk")
     evidence = table("risk_evidence")
@@ -541,7 +545,7 @@ def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
         pl.col("indicator").n_unique().alias("ace_count"), (pl.col("indicator") == "ace_care").any().cast(pl.Int64).alias("in_care")
     )
     treated_ages = risk.join(treatments.select("nominal_id").unique(), on="nominal_id", how="semi")["age"].drop_nulls()
-    lo, hi = (int(treated_ages.min()), int(treated_ages.max())) if treated_ages.len() else (0, 200)  # type: ignore[arg-type]
+    lo, hi = (int(cast(int, treated_ages.min())), int(cast(int, treated_ages.max()))) if treated_ages.len() else (0, 200)
     people = (
         risk.filter(pl.col("age").is_between(lo, hi)).select("nominal_id", "age")
         .join(male, on="nominal_id", how="left").join(aces, on="nominal_id", how="left")
@@ -552,7 +556,7 @@ def workspace_data(ws) -> EvaluationData:  # type: ignore[no-untyped-def]
     return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence, _line_contact_days(ws, evidence))
 
 
-def _line_contact_days(ws, evidence: pl.DataFrame) -> pl.DataFrame | None:  # type: ignore[no-untyped-def]
+def _line_contact_days(ws: Workspace, evidence: pl.DataFrame) -> pl.DataFrame | None:
     """(nominal_id, occurred_at): each day on which a young person's phone was in contact with a deal line or runner number.
 
     The risk stage dates such contact by its *latest* day (what an analyst

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from crossline.stages.risk.bands import BANDS, rank
 from crossline.evaluate.accuracy import error_rates
+from crossline.stages.risk.bands import BANDS, rank
 
 AGE_GROUPS = ((10, 13, "10-13"), (14, 15, "14-15"), (16, 17, "16-17"), (18, 200, "18 and over"))
 

@@ -28,10 +28,14 @@ programme started* and did not take part:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import polars as pl
+
+MeanAndWeight = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # beta -> (mean, working weight)
 
 
 def logistic_fit(X: np.ndarray, y: np.ndarray, ridge: float = 1e-2, iterations: int = 50) -> np.ndarray:
@@ -54,7 +58,8 @@ def _standardised(X: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.column_stack([np.ones(len(X)), (X - mu) / sd]), sd
 
 
-def _newton(Z, y, beta, mean_and_weight, ridge: float, iterations: int, case_weights=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _newton(Z: np.ndarray, y: np.ndarray, beta: np.ndarray, mean_and_weight: MeanAndWeight, ridge: float, iterations: int,
+            case_weights: np.ndarray | None = None) -> np.ndarray:
     """Ridge-penalised Newton-Raphson for a GLM whose mean and working weight come from ``mean_and_weight``
     (each row counted ``case_weights`` times when given)."""
     penalty = ridge * np.eye(Z.shape[1])
@@ -98,7 +103,7 @@ def poisson_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, ridge: float =
     return _unstandardised(_newton(Z, y, beta, poisson_mean(Z, offset), ridge, iterations), mu_x, sd)
 
 
-def poisson_mean(Z: np.ndarray, offset: np.ndarray):  # type: ignore[no-untyped-def]
+def poisson_mean(Z: np.ndarray, offset: np.ndarray) -> MeanAndWeight:
     """Mean and working weight of a Poisson model with log link and ``offset``, for ``_newton``."""
     def mean_and_weight(beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mean = np.exp(np.clip(Z @ beta + offset, -30, 30))
@@ -120,10 +125,10 @@ def nearest_neighbours(rows: pl.DataFrame, k: int, caliper_sd: float) -> Matched
     referred *and* as likely to have come to harm. Loops run over index days
     (tens), never over rows; within a day the distances are one numpy array.
     """
-    caliper = caliper_sd * float(rows["logit"].std() or 0.0) or np.inf
+    caliper = caliper_sd * _std(rows["logit"], 0.0) or np.inf
     use_prog = "prognosis" in rows.columns
-    sd_logit = float(rows["logit"].std() or 1.0) or 1.0
-    sd_prog = (float(rows["prognosis"].std() or 1.0) or 1.0) if use_prog else 1.0
+    sd_logit = _std(rows["logit"], 1.0) or 1.0
+    sd_prog = (_std(rows["prognosis"], 1.0) or 1.0) if use_prog else 1.0
     out_t: list[np.ndarray] = []
     out_c: list[np.ndarray] = []
     unmatched = 0
@@ -190,3 +195,9 @@ def balance(rows: pl.DataFrame, covariates: list[str], matched: Matched) -> pl.D
     else:
         after = np.full(len(covariates), np.nan)
     return pl.DataFrame({"covariate": covariates, "smd_before": before.round(3), "smd_after": after.round(3)})
+
+
+def _std(column: pl.Series, otherwise: float) -> float:
+    """A numeric column's standard deviation, ``otherwise`` when it has none (one value, or none)."""
+    sd = column.std()
+    return float(cast(float, sd)) if sd else otherwise

@@ -6,6 +6,7 @@ import base64
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -14,7 +15,7 @@ from crossline.evaluate.effects import HORIZONS, OUTCOMES, ProgrammeResult, What
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _png(fig) -> str:  # type: ignore[no-untyped-def]
+def _png(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -34,12 +35,14 @@ def forest_chart(results: WhatWorks, outcome: str = "harm_indicators", horizon: 
 
     rows = [(p.name, p.estimate(outcome, horizon)) for p in results.programmes if p.status == "estimated"]
     rows = [(n, e) for n, e in rows if e is not None and e.ratio is not None and e.ratio > 0]
+    shown = [e for _, e in rows if e is not None]
     if not rows:
         return None
     fig, ax = plt.subplots(figsize=(6.5, 0.6 * len(rows) + 1.2))
-    for i, (name, e) in enumerate(rows):
+    for i, e in enumerate(shown):
         adjusted = e.adjusted_ratio is not None and e.adjusted_low is not None and e.adjusted_high is not None and e.adjusted_ratio > 0
         ratio, low, high = (e.adjusted_ratio, e.adjusted_low, e.adjusted_high) if adjusted else (e.ratio, e.ratio_low, e.ratio_high)
+        assert ratio is not None  # rows without a ratio were left out above
         lo = max(low or ratio, 1e-2)
         hi = max(high or ratio, lo)
         ax.plot([lo, hi], [i, i], color="#33566b", lw=2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from crossline.errors import BundleError
 
@@ -18,7 +18,7 @@ _CHUNK = 8 << 20
 
 def open_binary(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return cast(BinaryIO, gzip.open(path, "rb"))
     return open(path, "rb")
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from crossline.access import audit
 from crossline.access.actor import Actor
@@ -36,7 +36,7 @@ from crossline.ingest.report import FeedResult, ImportResult
 from crossline.ingest.stage import StagedFeed, stage_feed
 from crossline.store import lake as lake_store
 from crossline.store.bulk import insert_frames
-from crossline.store.models import Agency, Bundle, ImportLog, LakeFile, Quarantine
+from crossline.store.models import Agency, Bundle, ImportLog, LakeFile, Quarantine, table_of
 from crossline.workspace import Workspace
 
 Progress = Callable[[str, str, int, int | None], None]  # (phase, item, done, total)
@@ -126,7 +126,7 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
     return result
 
 
-def _existing_days(conn) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
+def _existing_days(conn: Connection) -> dict[str, list[tuple[str, int]]]:
     rows = conn.execute(
         select(LakeFile.partition, LakeFile.path, LakeFile.rows).where(LakeFile.dataset == "comms")
     ).all()
@@ -146,7 +146,7 @@ def _stage_all(ws: Workspace, opened: OpenedBundle, out: Path, progress: Progres
     return staged
 
 
-def _record_bundle(conn, actor: Actor, opened: OpenedBundle, bundle_id: str) -> None:  # type: ignore[no-untyped-def]
+def _record_bundle(conn: Connection, actor: Actor, opened: OpenedBundle, bundle_id: str) -> None:
     m = opened.manifest
     conn.execute(
         insert(Bundle).values(
@@ -163,7 +163,7 @@ def _record_bundle(conn, actor: Actor, opened: OpenedBundle, bundle_id: str) -> 
     conn.execute(delete(Quarantine).where(Quarantine.bundle_id.in_(earlier)))
 
 
-def _load_issues(conn, issues_dir: Path, bundle_id: str, label: str) -> None:  # type: ignore[no-untyped-def]
+def _load_issues(conn: Connection, issues_dir: Path, bundle_id: str, label: str) -> None:
     parts = sorted(issues_dir.glob("*.parquet")) if issues_dir.exists() else []
     frames = (
         pl.read_parquet(p).select(
@@ -172,10 +172,10 @@ def _load_issues(conn, issues_dir: Path, bundle_id: str, label: str) -> None:  #
         )
         for p in parts
     )
-    insert_frames(conn, Quarantine.__table__, frames)  # type: ignore[arg-type]
+    insert_frames(conn, table_of(Quarantine), frames)
 
 
-def _write_log(conn, bundle_id: str, results: dict[str, FeedResult]) -> None:  # type: ignore[no-untyped-def]
+def _write_log(conn: Connection, bundle_id: str, results: dict[str, FeedResult]) -> None:
     for r in results.values():
         conn.execute(
             insert(ImportLog).values(

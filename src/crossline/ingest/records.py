@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, text
 
 from crossline.ingest.report import FeedResult
 from crossline.store.bulk import insert_frames, temp_table, upsert_sql
-from crossline.store.models import CellSite, Event, EventPerson, Link, Person
+from crossline.store.models import CellSite, Event, EventPerson, Link, Person, table_of
 
 PROVENANCE = ("bundle_id", "file", "line", "row_hash", "attributes", "invalid")
 
@@ -25,19 +25,17 @@ PROVENANCE = ("bundle_id", "file", "line", "row_hash", "attributes", "invalid")
 @dataclass(frozen=True)
 class Target:
     kind: str
-    table: Table  # type: ignore[type-arg]
+    table: Table
     key: tuple[str, ...]  # primary key, source first
     warn_duplicates: bool  # a repeated record_id is worth a warning; a repeated identical link is not
 
 
 TARGETS: dict[str, Target] = {
-    "persons": Target("persons", Person.__table__, ("source", "record_id"), True),  # type: ignore[arg-type]
-    "events": Target("events", Event.__table__, ("source", "record_id"), True),  # type: ignore[arg-type]
-    "cell_sites": Target("cell_sites", CellSite.__table__, ("source", "cell_id"), True),  # type: ignore[arg-type]
-    "links": Target("links", Link.__table__, ("source", "link_key"), False),  # type: ignore[arg-type]
-    "event_people": Target(
-        "event_people", EventPerson.__table__, ("source", "event_id", "person_id", "role"), False  # type: ignore[arg-type]
-    ),
+    "persons": Target("persons", table_of(Person), ("source", "record_id"), True),
+    "events": Target("events", table_of(Event), ("source", "record_id"), True),
+    "cell_sites": Target("cell_sites", table_of(CellSite), ("source", "cell_id"), True),
+    "links": Target("links", table_of(Link), ("source", "link_key"), False),
+    "event_people": Target("event_people", table_of(EventPerson), ("source", "event_id", "person_id", "role"), False),
 }
 ORDER = ("cell_sites", "persons", "events", "links", "event_people")
 BATCH = 100_000
@@ -101,7 +99,7 @@ def load_records(
             f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols if c != 'bundle_id')}, '{bundle_id}' AS bundle_id "
             "FROM shaped WHERE rn = 1"
         ).to_arrow_reader(BATCH)
-        insert_frames(conn, tmp, (pl.from_arrow(b) for b in reader))  # type: ignore[misc]
+        insert_frames(conn, tmp, (pl.DataFrame(b) for b in reader))
         if kind == "event_people":
             _reject_unknown_references(conn, bundle_id, bundle_label, results)
         _count_and_upsert(conn, target, tmp, results)
@@ -109,7 +107,8 @@ def load_records(
         con.execute("DROP TABLE shaped")
 
 
-def _record_duplicates(conn, con, target, bundle_id, bundle_label, results) -> None:  # type: ignore[no-untyped-def]
+def _record_duplicates(conn: Connection, con: duckdb.DuckDBPyConnection, target: Target, bundle_id: str, bundle_label: str,
+                       results: dict[str, FeedResult]) -> None:
     dup = con.sql("SELECT file, line, winner_file, winner_line FROM shaped WHERE rn > 1").pl()
     if not dup.height:
         return
@@ -136,7 +135,7 @@ def _record_duplicates(conn, con, target, bundle_id, bundle_label, results) -> N
         results[str(file)].warnings += group.height
     from crossline.store.models import Quarantine
 
-    insert_frames(conn, Quarantine.__table__, [issues])  # type: ignore[arg-type]
+    insert_frames(conn, table_of(Quarantine), [issues])
 
 
 def _reject_unknown_references(conn: Connection, bundle_id: str, bundle_label: str, results: dict[str, FeedResult]) -> None:
@@ -161,7 +160,7 @@ def _reject_unknown_references(conn: Connection, bundle_id: str, bundle_label: s
         )
         from crossline.store.models import Quarantine
 
-        insert_frames(conn, Quarantine.__table__, [frame])  # type: ignore[arg-type]
+        insert_frames(conn, table_of(Quarantine), [frame])
         for (file,), group in frame.group_by(["file"]):
             results[str(file)].quarantined += group.select(pl.col("line").n_unique()).item()
         conn.execute(
@@ -173,7 +172,7 @@ def _reject_unknown_references(conn: Connection, bundle_id: str, bundle_label: s
         )
 
 
-def _count_and_upsert(conn: Connection, target: Target, tmp: Table, results: dict[str, FeedResult]) -> None:  # type: ignore[type-arg]
+def _count_and_upsert(conn: Connection, target: Target, tmp: Table, results: dict[str, FeedResult]) -> None:
     on = " AND ".join(f't."{k}" = s."{k}"' for k in target.key)
     counts = conn.execute(
         text(

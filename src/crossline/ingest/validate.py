@@ -10,6 +10,7 @@ DATA-CONTRACT section 4: a bad required or defining value rejects the row
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -23,9 +24,11 @@ from crossline.contract.postcodes import normalise_postcodes
 from crossline.contract.schema import Column, FeedSchema, enum_values
 from crossline.ingest.reader import LINE
 
+Issue = Callable[[pl.Series, str, pl.Series, str, str], None]  # (rows, column, values, reason, severity)
+
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="crossline-validate")
 
-ISSUE_SCHEMA = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String, "severity": pl.String}
+ISSUE_SCHEMA = pl.Schema({"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String, "severity": pl.String})
 
 
 @dataclass
@@ -43,7 +46,7 @@ def _raw(frame: pl.DataFrame, name: str) -> pl.Series:
 
 def _split_list(raw: pl.Series) -> pl.Series:
     items = raw.str.split(";").list.eval(pl.element().str.strip_chars().filter(pl.element() != ""))
-    return pl.when(items.list.len() > 0).then(items).otherwise(None).alias(raw.name)  # type: ignore[return-value]
+    return pl.select(pl.when(items.list.len() > 0).then(items).otherwise(None).alias(raw.name)).to_series()
 
 
 # Types whose parsers take surrounding spaces in their stride: their raw values are not stripped up front.
@@ -196,9 +199,9 @@ def validate_batch(
     for c in schema.columns:  # required values are judged trimmed: "  " is blank
         if c.required:
             raw[c.name] = _trim(raw[c.name])
-    for c in ("given_name", "family_name", "aliases", "handling_conditions"):  # read by the cross-column rules
-        if c in raw:
-            raw[c] = _trim(raw[c])
+    for name in ("given_name", "family_name", "aliases", "handling_conditions"):  # read by the cross-column rules
+        if name in raw:
+            raw[name] = _trim(raw[name])
     lines = batch[LINE]
     out: dict[str, pl.Series] = {}
     errors = pl.Series([False] * batch.height)
@@ -210,12 +213,12 @@ def validate_batch(
             issue_frames.append(
                 pl.DataFrame({"line": lines, "column": column, "value": value, "reason": reason, "severity": severity})
                 .filter(mask)
-                .cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+                .cast(ISSUE_SCHEMA)
             )
 
     # Columns are independent, and Polars releases the GIL: check them on both cores.
     checks = list(_POOL.map(lambda c: _check(c, raw[c.name], formats), schema.columns))
-    for col, checked in zip(schema.columns, checks):
+    for col, checked in zip(schema.columns, checks, strict=False):
         out.update(checked.outputs)
         blank = raw[col.name].is_null()
         if col.required:
@@ -248,7 +251,7 @@ def validate_batch(
     return frame.filter(~errors), issues
 
 
-def _kind_rules(schema, raw, out, errors, issue):  # type: ignore[no-untyped-def]
+def _kind_rules(schema: FeedSchema, raw: dict[str, pl.Series], out: dict[str, pl.Series], errors: pl.Series, issue: Issue) -> pl.Series:
     """Rules that span columns."""
     if schema.kind == "persons":
         nameless = raw["given_name"].is_null() & raw["family_name"].is_null() & raw["aliases"].is_null()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -85,7 +85,7 @@ def activity_chart(daily: pl.DataFrame) -> str | None:
     ax2 = ax.twinx()
     ax2.plot(dates, d["flares"].to_list(), color="#b22222", marker=".", linestyle="none", label="flares (bulk texts)")
     ax2.set_ylabel("flares a day")
-    ax2.set_ylim(bottom=0, top=max(4, int(d["flares"].max() or 0) + 1))
+    ax2.set_ylim(bottom=0, top=max(4, int(cast(int, d["flares"].max() or 0)) + 1))
     ax.set_title("Daily activity")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=7, frameon=False)
@@ -140,8 +140,8 @@ def cell_map(cells: pl.DataFrame, line: dict[str, Any]) -> str | None:
     if line.get("controller_lat") is not None and line.get("market_lat") is not None:
         ax.annotate("", xy=(line["market_lon"], line["market_lat"]), xytext=(line["controller_lon"], line["controller_lat"]),
                     arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 1.2, "linestyle": "--"})
-    lat0, lat1 = float(located["lat"].min()), float(located["lat"].max())
-    lon0, lon1 = float(located["lon"].min()), float(located["lon"].max())
+    lat0, lat1 = _span(located["lat"])
+    lon0, lon1 = _span(located["lon"])
     pad_lat, pad_lon = max(0.15, (lat1 - lat0) * 0.15), max(0.25, (lon1 - lon0) * 0.15)
     box = (lat0 - pad_lat, lat1 + pad_lat, lon0 - pad_lon, lon1 + pad_lon)
     squash = math.cos(math.radians((lat0 + lat1) / 2))
@@ -222,3 +222,7 @@ def render_pack(detail: LineCase, out_dir: Path, prepared_by: str = "") -> tuple
     html_path.write_text(html, encoding="utf-8")
     HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
     return html_path, pdf_path
+
+
+def _span(column: pl.Series) -> tuple[float, float]:
+    return float(cast(float, column.min())), float(cast(float, column.max()))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.stages.pipeline import BuildResult, Progress, run_build
 from crossline.service.exports import ExportResult, export
+from crossline.stages.pipeline import BuildResult, Progress, run_build
 from crossline.workspace import Workspace
 
 

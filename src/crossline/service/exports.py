@@ -24,7 +24,7 @@ EXPORTS: dict[str, str] = {
 }
 
 
-def _write(frame: pl.DataFrame, out: Path, stem: str, result: "ExportResult") -> None:
+def _write(frame: pl.DataFrame, out: Path, stem: str, result: ExportResult) -> None:
     frame.write_csv(out / f"{stem}.csv")
     frame.write_parquet(out / f"{stem}.parquet")
     result.files[f"{stem}.csv"] = frame.height

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
 from crossline.casework import ddtro
-from crossline.report.ddtro import LineCase
 from crossline.errors import InvalidInput, NotFound
+from crossline.report.ddtro import LineCase
 from crossline.store import picture as picture_store
 from crossline.store.models import LineReview
 from crossline.workspace import Workspace
@@ -128,7 +128,7 @@ def linked_nominals(ws: Workspace, numbers: list[str], imeis: list[str]) -> tupl
             f'SELECT source, "left", relation, "right" FROM links WHERE relation IN (\'uses_phone\', \'uses_handset\') '
             f'AND ("left" IN ({inlist}) OR "right" IN ({inlist}))'), params).all()
     rows = []
-    for source, record_id, given, family, dob, phone in direct:
+    for source, record_id, _given, _family, _dob, phone in direct:
         for n in json.loads(phone or "[]"):
             if n in numbers:
                 rows.append({"source": source, "record_id": record_id, "how": f"phone {n} on the record"})
@@ -258,7 +258,7 @@ def review_line(ws: Workspace, actor: Actor, line_id: str, decision: str, reason
     now = _now()
     with ws.engine.begin() as conn:
         for n in numbers:
-            conn.execute(LineReview.__table__.insert().values(
+            conn.execute(insert(LineReview).values(
                 line_id=line_id, number=n, decision=decision, reason=reason, user=actor.user, agency=actor.agency, decided_at=now))
         audit.record(conn, actor, "line_review", line_id, {"decision": decision, "numbers": numbers, "reason": reason})
     return len(numbers)

@@ -19,9 +19,9 @@ from sqlalchemy import and_, insert, or_, select, update
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.errors import InvalidInput, NotFound
 from crossline.stages.resolve import known as known_records
 from crossline.stages.resolve.explain import lines
-from crossline.errors import InvalidInput, NotFound
 from crossline.store import picture as picture_store
 from crossline.store.models import MatchDecision, Person
 from crossline.workspace import Workspace

@@ -26,12 +26,12 @@ from sqlalchemy import Connection, bindparam, select, text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.stages.risk.bands import BANDS
 from crossline.casework import alerts as casework_alerts
 from crossline.casework import nrm as nrm_rules
 from crossline.casework import referrals as referral_rules
 from crossline.casework.models import AlertRecipient, Referral
 from crossline.errors import InvalidInput, NotAllowed, NotFound
+from crossline.stages.risk.bands import BANDS
 from crossline.store import picture as picture_store
 from crossline.store.models import Alert
 from crossline.workspace import Workspace

@@ -32,7 +32,7 @@ def status(ws: Workspace, actor: Actor) -> Status:
     require(actor, "status")
     st = Status(workspace=str(ws.path), database=ws.database_label)
     with ws.engine.connect() as conn:
-        st.bundles = [tuple(r) for r in conn.execute(  # type: ignore[misc]
+        st.bundles = [(str(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
             select(Bundle.bundle_id, Bundle.name, Bundle.imported_at).order_by(Bundle.imported_at)
         )]
         for kind in KIND_TABLES:

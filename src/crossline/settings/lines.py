@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import model_validator
@@ -31,7 +30,8 @@ FEATURES: tuple[str, ...] = (
 
 
 class LinesSettings(Section):
-    engine: Literal["duckdb", "spark"] = setting("duckdb", "Where the feature SQL runs: duckdb (default, one machine) or spark (local mode or a cluster given by spark_master).")
+    engine: Literal["duckdb", "spark"] = setting("duckdb", "Where the feature SQL runs: duckdb (default, one machine) or spark (local mode or a "
+        "cluster given by spark_master).")
     spark_master: str = setting("local[2]", "Spark master URL when engine = \"spark\".")
     min_burst: int = setting(15, "Distinct recipients a run of texts must reach to count as a flare (bulk burst).")
     burst_gap_s: int = setting(60, "Seconds between two texts of one burst; a longer pause starts a new burst.")
@@ -52,7 +52,8 @@ class LinesSettings(Section):
     weight_inbound: float = setting(1.0, "Weight of many distinct short inbound contacts a day.")
     weight_stability: float = setting(1.0, "Weight of low customer churn: the same recipients flare after flare.")
     weights_file: str = setting("", "Optional TOML file with a [weights] table overriding the weight_* settings (path relative to the workspace).")
-    scoring: Literal["weighted", "supervised"] = setting("weighted", "weighted (transparent weighted mean) or supervised (logistic regression on analyst-reviewed numbers, falling back to weighted when labels are too few).")
+    scoring: Literal["weighted", "supervised"] = setting("weighted", "weighted (transparent weighted mean) or supervised (logistic regression on "
+        "analyst-reviewed numbers, falling back to weighted when labels are too few).")
     min_labels: int = setting(10, "Reviewed numbers (with both confirmed and rejected among them) needed before the supervised model is used.")
     succession_min_overlap: float = setting(0.5, "Share of the old number's customers the new number must flare for a succession.")
     succession_min_overlap_same_imei: float = setting(0.25, "The same share when the new number is used in the old number's handset (IMEI continuity).")
@@ -60,7 +61,8 @@ class LinesSettings(Section):
     market_min_share: float = setting(0.1, "Share of a line's customers a force area must hold to be one of its market areas.")
     runner_min_days: int = setting(2, "Days a non-customer must take texts from the line to be a runner number.")
     active_days: int = setting(2, "A line is active when its latest number sent something within this many days of the data's end.")
-    disrupted_min_unanswered: int = setting(3, "Numbers that kept contacting a silent line number, unanswered, for the line to count as disrupted (cut off) rather than dormant.")
+    disrupted_min_unanswered: int = setting(3, "Numbers that kept contacting a silent line number, unanswered, for the line to count as disrupted "
+        "(cut off) rather than dormant.")
 
     def weights(self, workspace: Path | None = None) -> dict[str, float]:
         """Feature -> weight, from the weight_* settings or the weights file."""
@@ -82,7 +84,7 @@ class LinesSettings(Section):
         return out
 
     @model_validator(mode="after")
-    def _consistent(self) -> "LinesSettings":
+    def _consistent(self) -> LinesSettings:
         problems = []
         if self.distance_far_km <= self.distance_near_km:
             problems.append("distance_far_km must be greater than distance_near_km")

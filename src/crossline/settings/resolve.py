@@ -62,7 +62,7 @@ class ResolveSettings(Section):
 
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ResolveSettings":
+    def _consistent(self) -> ResolveSettings:
         problems = []
         if not 0 < self.review_low <= self.link_probability <= self.review_high < 1:
             problems.append(

@@ -6,7 +6,7 @@ Everything is kept as Unix seconds (UTC); activity is drawn in UK local time
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -15,7 +15,7 @@ DAY = 86_400
 
 def _last_sunday_1am_utc(year: int, month: int) -> int:
     """British Summer Time starts and ends at 01:00 UTC on the last Sunday of March and of October."""
-    last = datetime(year + (month == 12), month % 12 + 1, 1, 1, tzinfo=timezone.utc) - timedelta(days=1)
+    last = datetime(year + (month == 12), month % 12 + 1, 1, 1, tzinfo=UTC) - timedelta(days=1)
     return int((last - timedelta(days=(last.weekday() + 1) % 7)).timestamp())
 
 
@@ -48,7 +48,7 @@ def offset(ts: np.ndarray | int) -> np.ndarray:
     return np.where(np.searchsorted(_BST, ts, side="right") % 2 == 1, 3600, 0)
 
 
-def local_to_utc(day_ts: np.ndarray | int, local_s: np.ndarray) -> np.ndarray:
+def local_to_utc(day_ts: np.ndarray | int, local_s: np.ndarray | int) -> np.ndarray:
     """Unix seconds of ``local_s`` seconds after local midnight of the day at ``day_ts``."""
     naive = np.asarray(day_ts) + np.asarray(local_s)
     return (naive - offset(naive)).astype(np.int64)
@@ -63,7 +63,7 @@ def draw_local_seconds(rng: np.random.Generator, hours: np.ndarray, n: int) -> n
 
 def weekday(day_ts: int) -> int:
     """Monday is 0."""
-    return datetime.fromtimestamp(day_ts, tz=timezone.utc).weekday()
+    return datetime.fromtimestamp(day_ts, tz=UTC).weekday()
 
 
 # police incidents and missing episodes: afternoons, evenings and nights

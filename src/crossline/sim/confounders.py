@@ -107,11 +107,22 @@ def confounder_day(world: World, conf: Confounder, day: int) -> list[dict[str, n
             out.append(_chunk(to[rep], conf.phone, 1, t[rep] + rng.integers(60, 7200, int(rep.sum())), -1, ph.home_cell[to[rep]], conf.cell))
             who, t = inbound(int(rng.poisson(30)), np.array([0] * 8 + [6, 4, 2, 1, 1, 1, 1, 1, 0.5] + [0] * 7, dtype=float), (30, 240))
             back = rng.random(len(who)) < 0.3  # the doctor rings back later in the day
-            out.append(_chunk(conf.phone, who[back], 0, t[back] + rng.integers(1800, 5 * 3600, int(back.sum())), rng.integers(60, 600, int(back.sum())), conf.cell, ph.home_cell[who[back]]))
+            out.append(
+                _chunk(
+                    conf.phone,
+                    who[back],
+                    0,
+                    t[back] + rng.integers(1800, 5 * 3600, int(back.sum())),
+                    rng.integers(60, 600, int(back.sum())),
+                    conf.cell,
+                    ph.home_cell[who[back]],
+                )
+            )
     elif conf.kind == "sports_club":
         if wd in p.sports_weekdays or wd == 5:
             bulk((9 if wd == 5 else 15) * 3600, 1.0, (0, 2))
             last = out[-1]
             rep = rng.random(len(last["b"])) < p.p_member_reply
-            out.append(_chunk(last["b"][rep], conf.phone, 1, last["t"][rep] + rng.integers(120, 7200, int(rep.sum())), -1, ph.home_cell[last["b"][rep]], conf.cell))
+            replied = last["t"][rep] + rng.integers(120, 7200, int(rep.sum()))
+            out.append(_chunk(last["b"][rep], conf.phone, 1, replied, -1, ph.home_cell[last["b"][rep]], conf.cell))
     return out

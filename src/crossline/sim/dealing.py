@@ -15,6 +15,9 @@ What a line looks like in call data (shared/design/DOMAIN.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from crossline.sim.clock import DAY, ORDER_HOURS, draw_local_seconds, local_to_utc
@@ -28,11 +31,11 @@ def _weights(phones: np.ndarray) -> np.ndarray:
     return ((phones.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(1000)).astype(float) / 500.0
 
 
-def _chunk(a, b, kind, t, dur, a_cell, b_cell) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+def _chunk(a: Any, b: Any, kind: Any, t: np.ndarray, dur: Any, a_cell: Any, b_cell: Any) -> dict[str, np.ndarray]:
     """One batch of comms as parallel arrays; scalars are repeated to the batch's length."""
     n = len(t)
 
-    def col(v, dt):  # type: ignore[no-untyped-def]
+    def col(v: Any, dt: type[np.generic]) -> np.ndarray:
         arr = np.asarray(v)
         return np.full(n, arr, dtype=dt) if arr.ndim == 0 else arr.astype(dt, copy=False)
 
@@ -64,7 +67,9 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
         return []
     live_today = segs[-1].end > day_ts
     out: list[dict[str, np.ndarray]] = []
-    hub_cell = lambda n: ln.hub_cells[rng.integers(0, len(ln.hub_cells), n)]  # noqa: E731
+    def hub_cell(n: int) -> np.ndarray:
+        return ln.hub_cells[rng.integers(0, len(ln.hub_cells), n)]
+
 
     # flares at the line's regular times
     if rng.random() >= c.p_flare_skipped:
@@ -109,7 +114,7 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
     out.append(_chunk(nw[txt], w[txt], 1, tw[txt] + rng.integers(60, 300, int(txt.sum())), -1, hub_cell(int(txt.sum())), ph.home_cell[w[txt]]))
 
     if len(ln.runner_phones) and live_today:
-        k = int(min(len(ln.runner_phones), rng.integers(1, 4)))
+        k = min(len(ln.runner_phones), int(rng.integers(1, 4)))
         duty = ln.runner_phones[rng.choice(len(ln.runner_phones), size=k, replace=False)]
         market = np.array([ln.markets[int(rng.integers(0, len(ln.markets)))]] * k)
         duty_cell = np.where(np.isin(ph.town[duty], ln.markets), ph.home_cell[duty], random_cells(rng, world.cells, market))
@@ -141,7 +146,8 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
     return out
 
 
-def _flare(rng: np.random.Generator, ph, seg: Segment, t0: int, coverage: float, hub_cell, gap: tuple[int, int]) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+def _flare(rng: np.random.Generator, ph: Any, seg: Segment, t0: int, coverage: float, hub_cell: Callable[[int], np.ndarray],
+           gap: tuple[int, int]) -> dict[str, np.ndarray]:
     """The same text from the line to most of its customers, seconds apart."""
     to = seg.customers[rng.random(len(seg.customers)) < coverage]
     to = rng.permutation(to)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from crossline.sim.geography import TOWN_BY_KEY, jitter
 from crossline.sim.world import World
@@ -25,7 +26,7 @@ EVENT_COLUMNS = {
 }
 
 
-def _col(value: Any, n: int, dtype: pl.DataType) -> pl.Series:
+def _col(value: Any, n: int, dtype: pl.DataType | DataTypeClass) -> pl.Series:
     if value is None:
         return pl.Series([None] * n, dtype=dtype)
     if isinstance(value, pl.Series):
@@ -64,7 +65,9 @@ def add_participants(world: World, keys: np.ndarray, pidx: np.ndarray, role: str
     if len(keys) == 0:
         return
     world.participants.append(
-        pl.DataFrame({"key": pl.Series(np.asarray(keys)).cast(pl.Int64), "pidx": pl.Series(np.asarray(pidx)).cast(pl.Int64), "role": _col(role, len(keys), pl.String)})
+        pl.DataFrame(
+            {"key": pl.Series(np.asarray(keys)).cast(pl.Int64), "pidx": pl.Series(np.asarray(pidx)).cast(pl.Int64), "role": _col(role, len(keys), pl.String)}
+        )
     )
 
 

@@ -44,7 +44,7 @@ def finish_phones(world: World, book: PhoneBook, person_phone: np.ndarray) -> No
     imei = np.arange(n)
     # a line's next number often goes into the same handset (a SIM swap)
     for ln in world.lines:
-        for prev, seg in zip(ln.segments, ln.segments[1:]):
+        for prev, seg in zip(ln.segments, ln.segments[1:], strict=False):
             if prev.ended_by == "disrupted" and rng.random() < sc.ocgs.p_same_imei:
                 imei[seg.phone] = imei[prev.phone]
 

@@ -78,7 +78,7 @@ def make_households(scenario: Scenario, region: str, first_id: int = 0) -> pl.Da
     if region == "market":
         n = scenario.scaled(p.market_households_per_scale, 50)
         weights = tuple((k, TOWN_BY_KEY[k].weight) for k in MARKET_TOWNS)
-        stems = STREET_STEMS
+        stems: tuple[str, ...] = STREET_STEMS
     else:
         n = scenario.scaled(p.hub_households_per_scale, 40) * len(HUB_TOWNS)
         weights = tuple((k, 1.0) for k in HUB_TOWNS)

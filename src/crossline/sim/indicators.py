@@ -56,7 +56,7 @@ def _summaries(rng: np.random.Generator, kind: str, exploited: np.ndarray) -> np
         opts = SUMMARIES[(kind, flag)]
         picked = np.array(opts)[rng.integers(0, len(opts), int(m.sum()))]
         cash = rng.integers(4, 60, int(m.sum())) * 10
-        out[m] = [s.replace("{cash}", str(c)) for s, c in zip(picked, cash)]
+        out[m] = [s.replace("{cash}", str(c)) for s, c in zip(picked, cash, strict=False)]
     return out
 
 
@@ -136,7 +136,7 @@ def _line_of(world: World) -> dict[int, str]:
     if m is None:
         return {}
     runners = m.filter(pl.col("role") == "runner")
-    return {int(p): hub[str(line)] for p, line in zip(runners["pidx"].to_list(), runners["line_id"].to_list())}
+    return {int(p): hub[str(line)] for p, line in zip(runners["pidx"].to_list(), runners["line_id"].to_list(), strict=False)}
 
 
 def _found_out_of_area(world: World, rng: np.random.Generator, pidx: np.ndarray, ts: np.ndarray, line_of: dict[int, str]) -> None:
@@ -159,7 +159,7 @@ def _work_phone(world: World, rng: np.random.Generator, pidx: np.ndarray) -> np.
     """A phone found on the person, as written in the search record (runners: the work phone)."""
     runner_phone: dict[int, int] = {}
     for ln in world.lines:
-        for p, ph in zip(ln.runners.tolist(), ln.runner_phones.tolist()):
+        for p, ph in zip(ln.runners.tolist(), ln.runner_phones.tolist(), strict=False):
             runner_phone[int(p)] = int(ph)
     ph = world.phones
     assert ph is not None

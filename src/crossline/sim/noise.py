@@ -32,6 +32,8 @@ NEIGHBOURS = {
     "s": "ad", "t": "ry", "u": "yi", "v": "cb", "w": "qe", "x": "zc", "y": "tu", "z": "x",
 }
 
+NONE = np.array(None, dtype=object)  # np.where(mask, values, NONE): missing where the mask is false
+
 
 def typo(rng: np.random.Generator, s: str) -> str:
     """One letter (rarely the first) replaced by a keyboard neighbour."""
@@ -81,7 +83,7 @@ def apply_noise(records: pl.DataFrame, rng: np.random.Generator, p: NoiseParams,
 
     has_nick = np.isin(given, list(NICKNAMES))
     m = has_nick & (r() < p.p_nickname * multiplier)
-    for i in np.flatnonzero(m):
+    for i in np.flatnonzero(m).tolist():
         opts = NICKNAMES[given[i]]
         given[i] = opts[0] if rng.random() < 0.6 else opts[int(rng.integers(0, len(opts)))]
     tag(m, "nickname")
@@ -94,7 +96,7 @@ def apply_noise(records: pl.DataFrame, rng: np.random.Generator, p: NoiseParams,
         m = r() < prob * multiplier
         on_given = r() < 0.5
         changed = np.zeros(n, dtype=bool)
-        for i in np.flatnonzero(m):
+        for i in np.flatnonzero(m).tolist():
             arr = given if on_given[i] else family
             new = fn(rng, arr[i])
             changed[i] = new != arr[i]
@@ -159,7 +161,7 @@ def apply_noise(records: pl.DataFrame, rng: np.random.Generator, p: NoiseParams,
     # street names (aliases), as police know them
     alias = records["alias"].to_numpy().astype(object)
     has_alias = police & np.array([a is not None and a != "" for a in alias]) & (r() < p.p_alias)
-    alias_out = np.where(has_alias, alias, None)
+    alias_out = np.where(has_alias, alias, NONE)
     tag(has_alias, "alias")
 
     # phones, in many forms

@@ -31,7 +31,7 @@ def _hub_counts(rng: np.random.Generator, weights: tuple[tuple[str, float], ...]
     counts = np.floor(raw).astype(int)
     for i in np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]:
         counts[i] += 1
-    out = dict(zip(keys, counts.tolist()))
+    out = dict(zip(keys, counts.tolist(), strict=False))
     if out.get("newport", 0) == 0:
         biggest = max(out, key=lambda k: out[k])
         out[biggest] -= 1
@@ -109,7 +109,7 @@ def build_ocgs(world: World, book: PhoneBook, pool: NumberPool, person_phone: np
     for hub, n_hub in counts.items():
         remaining = n_hub
         while remaining > 0:
-            size = int(min(remaining, rng.integers(1, o.max_lines_per_ocg + 1)))
+            size = min(remaining, int(rng.integers(1, o.max_lines_per_ocg + 1)))
             remaining -= size
             ocg_n += 1
             ocg_id = f"OCG{ocg_n:03d}"
@@ -151,7 +151,7 @@ def build_ocgs(world: World, book: PhoneBook, pool: NumberPool, person_phone: np
     # local exploited children run for a line selling into their town
     expl = people.filter(pl.col("exploited")).select(["pidx", "town"])
     serving = {t: [ln for ln in lines if t in ln.markets] for t in MARKET_TOWNS}
-    for pidx, town in zip(expl["pidx"].to_list(), expl["town"].to_list()):
+    for pidx, town in zip(expl["pidx"].to_list(), expl["town"].to_list(), strict=False):
         fits = serving.get(town) or lines
         ln = fits[int(rng.integers(0, len(fits)))]
         ln.runners = np.append(ln.runners, pidx)

@@ -16,9 +16,9 @@ from pathlib import Path
 import polars as pl
 
 from crossline.sim.aces import make_ace_events
-from crossline.sim.comms import write_comms
 from crossline.sim.agencies import AGENCIES, AGENCY_BY_ID, CSP, SCHOOL_COLUMNS, SCHOOL_DATE_FORMAT, SCHOOLS
 from crossline.sim.background import build_contacts
+from crossline.sim.comms import write_comms
 from crossline.sim.confounders import make_confounders
 from crossline.sim.everyday import make_everyday_events
 from crossline.sim.exploitation import add_risk

@@ -61,7 +61,8 @@ def make_police_events(world: World) -> None:
             text = (f"Number believed to be the {ln.brand} line; holder based in {TOWN_BY_KEY[ln.hub].name}." if by_hub
                     else f"Line known as the {ln.brand} line operating in {TOWN_BY_KEY[market].name}; runners seen near the station.")
             coded = rng.random() < 0.6
-            key = add_events(world, 1, source=source, event_type="intelligence", ts=t, summary=text, phone=num(seg.phone, str(rng.choice(["national_spaced", "e164", "national_bare"]))),
+            shown = num(seg.phone, str(rng.choice(["national_spaced", "e164", "national_bare"])))
+            key = add_events(world, 1, source=source, event_type="intelligence", ts=t, summary=text, phone=shown,
                              source_eval=str(rng.choice(["1", "2", "2", "3"])), intel_assessment=str(rng.choice(["A", "B", "B", "C", "C", "D"])),
                              handling_code="C" if coded else "P", handling_conditions=CONDITIONS if coded else None)
             if rng.random() < 0.4:
@@ -101,18 +102,21 @@ def make_police_events(world: World) -> None:
                 add_links(world, hub_force, np.array([ln.holder]), "uses_phone", np.array([f"phone:{num(seg.phone, 'e164')}"]), t)
                 add_links(world, hub_force, np.array([f"phone:{num(seg.phone, 'national_bare')}"]), "uses_handset", np.array([f"handset:{handset}"]), t)
                 if cause == "closed":
-                    k = add_events(world, 2, source=hub_force, event_type=np.array(["drug_seizure", "weapon_seizure"]), ts=t,
+                    seized = add_events(world, 2, source=hub_force, event_type=np.array(["drug_seizure", "weapon_seizure"]), ts=t,
                                    summary=np.array(["Half a kilo of cocaine seized at the holder's address.", "Machete and a zombie knife seized."]),
                                    **place_of(world, np.array([ln.holder, ln.holder]), rng))
-                    add_participants(world, k, np.array([ln.holder, ln.holder]), "suspect")
+                    add_participants(world, seized, np.array([ln.holder, ln.holder]), "suspect")
 
         # hub runners in the market: stopped there, missing from home
         local = np.isin(town_of[ln.runners], ln.markets) if len(ln.runners) else np.array([], bool)
-        for r, ph_idx in zip(ln.runners[~local], ln.runner_phones[~local]):
+        for r, ph_idx in zip(ln.runners[~local], ln.runner_phones[~local], strict=False):
             n_ss = int(rng.poisson(1.0))
             if n_ss:
-                keys = add_events(world, n_ss, source=GWENT_POLICE, event_type="stop_search", ts=world.scenario.start_ts + rng.integers(0, sc.days * DAY, n_ss),
-                                  summary=f"Searched in {TOWN_BY_KEY[market].name}; two phones and £{int(rng.integers(10, 60)) * 10} cash; says he is from {TOWN_BY_KEY[ln.hub].name}.",
+                ts = world.scenario.start_ts + rng.integers(0, sc.days * DAY, n_ss)
+                cash = int(rng.integers(10, 60)) * 10  # drawn after the times, as the scenario always has
+                keys = add_events(world, n_ss, source=GWENT_POLICE, event_type="stop_search", ts=ts,
+                                  summary=f"Searched in {TOWN_BY_KEY[market].name}; two phones and £{cash} cash; "
+                                          f"says he is from {TOWN_BY_KEY[ln.hub].name}.",
                                   phone=num(int(ph_idx)), **town_place(world, market, n_ss, rng))
                 add_participants(world, keys, np.full(n_ss, r), "subject")
                 add_links(world, GWENT_POLICE, np.array([r]), "uses_phone", np.array([f"phone:{num(int(ph_idx), 'dashed')}"]), int(world.scenario.start_ts))
@@ -128,7 +132,8 @@ def make_police_events(world: World) -> None:
         pp = world.person_phone
         assert pp is not None
         if pp[ln.holder] >= 0:
-            add_links(world, hub_force, np.array([ln.holder]), "uses_phone", np.array([f"phone:{num(int(pp[ln.holder]), 'international_spaced')}"]), sc.start_ts)
+            holder_phone = num(int(pp[ln.holder]), "international_spaced")
+            add_links(world, hub_force, np.array([ln.holder]), "uses_phone", np.array([f"phone:{holder_phone}"]), sc.start_ts)
         hub_runners = ln.runners[~local]
         if len(hub_runners):
             add_links(world, hub_force, np.full(len(hub_runners), ln.holder), "associate_of", hub_runners, sc.start_ts)
@@ -137,7 +142,7 @@ def make_police_events(world: World) -> None:
             add_links(world, GWENT_POLICE, local_runners[:-1], "associate_of", local_runners[1:], sc.start_ts + 30 * DAY)
 
     # OCG associates: who they work for and what they drive
-    for ocg_id, grp in members.group_by("ocg_id", maintain_order=True):
+    for _ocg_id, grp in members.group_by("ocg_id", maintain_order=True):
         ctrl = grp.filter(pl.col("role") == "controller")["pidx"].to_numpy()
         assoc = grp.filter(pl.col("role") == "associate")["pidx"].to_numpy()
         hub = str(grp["hub"][0])
@@ -171,7 +176,7 @@ def _cuckooing(world: World, rng: np.random.Generator) -> None:
     runners = {ln.line_id: ln.runners for ln in world.lines}
     people = world.people
     end = sc.start_ts + sc.days * DAY
-    for line_id, victim, t0, t1 in cu.iter_rows():
+    for line_id, victim, t0, _t1 in cu.iter_rows():
         t_report = int(t0 + rng.integers(3, 20) * DAY)
         if t_report >= end:
             continue

@@ -19,7 +19,7 @@ from crossline.sim.agencies import AGENCY_BY_ID, COUNCIL, GWENT_POLICE, HEALTH, 
 from crossline.sim.geography import TOWN_BY_KEY
 from crossline.sim.ids import person_ids
 from crossline.sim.names import STREET_ALIASES
-from crossline.sim.noise import apply_noise
+from crossline.sim.noise import NONE, apply_noise
 from crossline.sim.rng import stream
 from crossline.sim.world import World
 
@@ -45,7 +45,9 @@ def _needed(world: World) -> pl.DataFrame:
     hub = people.filter(~pl.col("market") & (pl.col("age") >= 14))
     keep = rng.random(hub.height) < sc.indicators.hub_police_history_share
     hub = hub.filter(pl.Series(keep))
-    frames.append(pl.DataFrame({"source": [POLICE_BY_FORCE[f] for f in hub["force_area"].to_list()], "pidx": hub["pidx"]}, schema={"source": pl.String, "pidx": pl.Int64}))
+    frames.append(
+        pl.DataFrame({"source": [POLICE_BY_FORCE[f] for f in hub["force_area"].to_list()], "pidx": hub["pidx"]}, schema={"source": pl.String, "pidx": pl.Int64})
+    )
     m = world.ocg_members
     if m is not None and m.height:
         known_ocg = m.filter(pl.col("role") != "runner")
@@ -112,10 +114,10 @@ def make_records(world: World) -> pl.DataFrame:
     # which identifiers each source holds
     adult = df["age"].to_numpy() >= 18
     u = rng.random(n)
-    pnc = np.where(police & (u < np.where(flagged[pidx], 0.9, 0.5)), ids["pnc_id"][pidx], None)
-    nhs = np.where((src == HEALTH) | ((src == COUNCIL) & (u < 0.5)), ids["nhs_number"][pidx], None)
-    upn = np.where(school | ((src == COUNCIL) & ~adult & (u < 0.3)), ids["upn"][pidx], None)
-    other = np.where((police & adult & (u < 0.15)) | ((src == COUNCIL) & adult & (u < 0.25)), np.char.add("ni:", ids["ni"][pidx]), None)
+    pnc = np.where(police & (u < np.where(flagged[pidx], 0.9, 0.5)), ids["pnc_id"][pidx], NONE)
+    nhs = np.where((src == HEALTH) | ((src == COUNCIL) & (u < 0.5)), ids["nhs_number"][pidx], NONE)
+    upn = np.where(school | ((src == COUNCIL) & ~adult & (u < 0.3)), ids["upn"][pidx], NONE)
+    other = np.where((police & adult & (u < 0.15)) | ((src == COUNCIL) & adult & (u < 0.25)), np.char.add("ni:", ids["ni"][pidx]), NONE)
 
     sex = df["sex"].to_numpy().astype(object)
     blank_sex = police & (rng.random(n) < 0.04)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 DEFAULT_MONTHS = 5  # 1 June to 31 October 2026
 MAX_MONTHS = 36
@@ -250,7 +250,7 @@ class Scenario:
     @property
     def start_ts(self) -> int:
         """The period's first second, as Unix seconds (UTC)."""
-        return int(datetime(self.start.year, self.start.month, self.start.day, tzinfo=timezone.utc).timestamp())
+        return int(datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC).timestamp())
 
     def with_months(self, months: int) -> Scenario:
         """The same scenario over ``months`` calendar months from ``start`` (5, the default, ends on 31 October 2026).

@@ -40,7 +40,11 @@ def write_truth(world: World, records: pl.DataFrame, root: Path) -> dict[str, in
         df.write_csv(root / name)
         rows[name] = df.height
 
-    members = world.ocg_members if world.ocg_members is not None else pl.DataFrame(schema={"ocg_id": pl.String, "pidx": pl.Int64, "role": pl.String, "line_id": pl.String, "hub": pl.String})
+    members = (
+        world.ocg_members
+        if world.ocg_members is not None
+        else pl.DataFrame(schema={"ocg_id": pl.String, "pidx": pl.Int64, "role": pl.String, "line_id": pl.String, "hub": pl.String})
+    )
     first_role = members.unique("pidx", keep="first", maintain_order=True).select(["pidx", "ocg_id", pl.col("role").alias("ocg_role")])
     phones = pl.DataFrame({"pidx": ph.owner, "number": ph.number, "kind": ph.kind}).filter(
         pl.col("kind").is_in(["personal", "second"])).group_by("pidx").agg(pl.col("number").sort().str.join(";").alias("phones"))
@@ -76,7 +80,7 @@ def write_truth(world: World, records: pl.DataFrame, root: Path) -> dict[str, in
                 "line_id": ln.line_id, "number": str(ph.number[s.phone]), "imei": str(world.imeis[ph.imei[s.phone]]),
                 "active_from": _ts(s.start), "active_to": _ts(s.end), "ended_by": s.ended_by, "customers": len(s.customers),
             })
-        for a, b in zip(segs, segs[1:]):
+        for a, b in zip(segs, segs[1:], strict=False):
             succ_rows.append({
                 "line_id": ln.line_id, "old_number": str(ph.number[a.phone]), "new_number": str(ph.number[b.phone]),
                 "old_ended_at": _ts(a.end), "new_started_at": _ts(b.start),
@@ -128,7 +132,7 @@ def write_truth(world: World, records: pl.DataFrame, root: Path) -> dict[str, in
         "postcode", iso_utc(cu.join(people.select("pidx"), on="pidx")["from_ts"]).alias("from"),
         iso_utc(cu.join(people.select("pidx"), on="pidx")["to_ts"]).alias("to")))
 
-    owner = np.where(ph.owner >= 0, pid[np.maximum(ph.owner, 0)], None)
+    owner = np.where(ph.owner >= 0, pid[np.maximum(ph.owner, 0)], np.array(None, dtype=object))
     out("phones.csv", pl.DataFrame({
         "number": ph.number.astype(str), "kind": ph.kind.astype(str), "person_id": pl.Series(owner.tolist(), dtype=pl.String),
         "imei": world.imeis[ph.imei].astype(str), "in_panel": ph.in_panel,

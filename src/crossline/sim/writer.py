@@ -111,7 +111,7 @@ class CommsWriter:
         path = self.bundle.root / self.rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.fmt == "csv.gz":
-            self._raw = open(path, "wb")  # noqa: SIM115 - closed in _close_file
+            self._raw = open(path, "wb")  # closed in _close_file
             self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=1)
         else:
             self._pq = pq.ParquetWriter(path, COMMS_SCHEMA, compression="zstd")

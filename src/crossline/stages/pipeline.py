@@ -8,15 +8,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection
 
 from crossline.access import audit
 from crossline.access.actor import Actor
+from crossline.errors import InvalidInput
 from crossline.stages import registry
 from crossline.stages.stage import BuildContext, current_dir
-from crossline.errors import InvalidInput
 from crossline.store import lake as lake_store
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
@@ -51,7 +52,7 @@ def run_build(ws: Workspace, actor: Actor, only: list[str] | None = None, progre
                     _carry_over(ctx, stage.outputs)
                     continue
                 if progress:
-                    ctx.progress = lambda what, fraction, s=stage.name: progress(s, what, fraction)
+                    ctx.progress = partial(progress, stage.name)
                 started = time.monotonic()
                 stage.run(ctx)
                 result.stages[stage.name] = round(time.monotonic() - started, 3)

@@ -7,12 +7,13 @@ are listed in pipeline order in ``crossline.stages.registry``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 from sqlalchemy import Connection, text
 
 from crossline.access.actor import Actor
@@ -21,6 +22,7 @@ from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
 
 StageProgress = Callable[[str, float], None]  # (what, fraction done)
+PolarsType = pl.DataType | DataTypeClass
 
 
 @dataclass
@@ -37,7 +39,7 @@ class BuildContext:
         """Say, in one line the user will read, why this stage had nothing (or less) to do."""
         self.notes.append(text)
 
-    def store(self, sql: str, schema: dict[str, pl.DataType] | None = None, **params: object) -> pl.DataFrame:
+    def store(self, sql: str, schema: Mapping[str, PolarsType] | None = None, **params: object) -> pl.DataFrame:
         """Rows from the system of record as a Polars frame (set-based: one query, no row loop).
 
         Columns come back typed even when no row does: ``schema`` where given,
@@ -48,8 +50,8 @@ class BuildContext:
             cursor = conn.execute(text(sql), params)
             cols = list(cursor.keys())
             frame = pl.DataFrame(cursor.fetchall(), schema=cols, orient="row", infer_schema_length=None)
-        types = {c: (schema or {}).get(c, pl.String if frame[c].dtype == pl.Null else frame[c].dtype) for c in cols}
-        return frame.cast(types)  # type: ignore[arg-type]
+        types: dict[str, PolarsType] = {c: (schema or {}).get(c, pl.String if frame[c].dtype == pl.Null else frame[c].dtype) for c in cols}
+        return frame.cast(pl.Schema(types))
 
     def comms_files(self) -> list[str]:
         return lake_store.dataset_paths(self.ws.engine, self.ws.lake, "comms")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Column, Connection, MetaData, Table
@@ -16,7 +17,7 @@ from sqlalchemy import Column, Connection, MetaData, Table
 NULL = "\\N"
 
 
-def temp_table(conn: Connection, like: Table, name: str, extra: Sequence[Column] = ()) -> Table:  # type: ignore[type-arg]
+def temp_table(conn: Connection, like: Table, name: str, extra: Sequence[Column] = ()) -> Table:
     """A session-local table with ``like``'s columns (no keys), dropped when the transaction's session ends."""
     md = MetaData()
     cols = [Column(c.name, c.type) for c in like.columns] + list(extra)
@@ -26,7 +27,7 @@ def temp_table(conn: Connection, like: Table, name: str, extra: Sequence[Column]
     return table
 
 
-def insert_frames(conn: Connection, table: Table, frames: Iterable[pl.DataFrame]) -> int:  # type: ignore[type-arg]
+def insert_frames(conn: Connection, table: Table, frames: Iterable[pl.DataFrame]) -> int:
     """Append frames (columns named as the table's) to ``table``; returns rows written."""
     total = 0
     dialect = conn.dialect.name
@@ -40,7 +41,7 @@ def insert_frames(conn: Connection, table: Table, frames: Iterable[pl.DataFrame]
         else:
             placeholders = ", ".join("?" for _ in cols)
             sql = f'INSERT INTO {table.name} ({", ".join(_q(c) for c in cols)}) VALUES ({placeholders})'
-            conn.exec_driver_sql(sql, frame.rows())  # type: ignore[arg-type]
+            conn.exec_driver_sql(sql, frame.rows())
         total += frame.height
     return total
 
@@ -48,9 +49,9 @@ def insert_frames(conn: Connection, table: Table, frames: Iterable[pl.DataFrame]
 def _copy(conn: Connection, name: str, frame: pl.DataFrame) -> None:
     buf = io.BytesIO()
     frame.write_csv(buf, include_header=False, null_value=NULL)
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection  # psycopg's connection: COPY is its own API
     cols = ", ".join(_q(c) for c in frame.columns)
-    with raw.cursor() as cur:  # type: ignore[union-attr]
+    with raw.cursor() as cur:
         with cur.copy(f"COPY {name} ({cols}) FROM STDIN (FORMAT csv, NULL '{NULL}')") as cp:
             cp.write(buf.getvalue())
 
@@ -59,7 +60,7 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
-def upsert_sql(target: Table, source_name: str, key: Sequence[str]) -> str:  # type: ignore[type-arg]
+def upsert_sql(target: Table, source_name: str, key: Sequence[str]) -> str:
     """INSERT ... SELECT ... ON CONFLICT DO UPDATE, changing a row only when its content hash differs.
 
     The same statement runs on SQLite (3.24+) and PostgreSQL.

@@ -71,7 +71,7 @@ def recover(engine: Engine, lake: Path) -> int:
             if rel.endswith(".parquet") and rel not in listed:
                 full.unlink()
                 removed += 1
-    for root, dirs, files in os.walk(lake, topdown=False):
+    for root, dirs, _files in os.walk(lake, topdown=False):
         for d in dirs:
             p = Path(root) / d
             if p != staging and not any(p.iterdir()):

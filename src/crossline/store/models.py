@@ -8,7 +8,7 @@ provenance: bundle, file and line.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -276,3 +276,10 @@ class Alert(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(Text)
     acknowledged_at: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("kind", "subject_type", "subject_id", name="uq_alert_subject"),)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table (``Model.__table__`` is typed as any FROM clause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

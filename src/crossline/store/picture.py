@@ -10,16 +10,15 @@ of the workspace sweeps its leftovers. The newest ``KEEP`` versions are kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from crossline.faults import checkpoint
-
 from crossline.store.models import PictureVersion
 
 if TYPE_CHECKING:
@@ -104,7 +103,7 @@ def recover(engine: Engine, workspace: Path) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def read_table(engine: Engine, workspace: Path, name: str, required: bool = True, stage: str = "") -> "pl.DataFrame | None":
+def read_table(engine: Engine, workspace: Path, name: str, required: bool = True, stage: str = "") -> pl.DataFrame | None:
     """A table of the current picture as a Polars frame; None (or an error saying what to run) when absent."""
     import polars as pl
 

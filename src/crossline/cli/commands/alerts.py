@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -38,9 +38,9 @@ def show(workspace: Path, kind: str | None, all_: bool, ack: int | None) -> None
 
 @app.command("alerts")
 def alerts(
-    kind: Annotated[Optional[str], typer.Option(help="Only this kind: ddtro_successor or safeguarding_risk.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: ddtro_successor or safeguarding_risk.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
-    ack: Annotated[Optional[int], typer.Option("--ack", help="Acknowledge this alert.")] = None,
+    ack: Annotated[int | None, typer.Option("--ack", help="Acknowledge this alert.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Alerts raised by builds: successor numbers after a DDTRO, young people newly at high risk."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ app.add_typer(case_app, name="ddtro-case")
 
 @app.command("lines")
 def lines_(
-    status: Annotated[Optional[str], typer.Option(help="Only lines with this status: active, dormant or disrupted.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only lines with this status: active, dormant or disrupted.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List the deal lines in the current picture, strongest first."""
@@ -83,7 +83,7 @@ def line(
 @app.command("ddtro")
 def ddtro(
     line_id: Annotated[str, typer.Argument(help="A line id from `crossline lines`.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the pack; default: the workspace's packs/.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the pack; default: the workspace's packs/.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Write the DDTRO evidence pack for a line (HTML and PDF)."""
@@ -98,7 +98,7 @@ def ddtro(
 def case_draft(
     line_id: Annotated[str, typer.Argument(help="The line the order is for.")],
     note: Annotated[str, typer.Option(help="Why, or anything the next person should know.")] = "",
-    number: Annotated[Optional[list[str]], typer.Option("--number", help="Name only these numbers (repeatable); default: all of the line's.")] = None,
+    number: Annotated[list[str] | None, typer.Option("--number", help="Name only these numbers (repeatable); default: all of the line's.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Draft an application naming the line's numbers and handsets (IMEIs)."""
@@ -125,7 +125,7 @@ def case_set(
 
 @case_app.command("list")
 def case_list(
-    line_id: Annotated[Optional[str], typer.Option("--line", help="Only this line's applications.")] = None,
+    line_id: Annotated[str | None, typer.Option("--line", help="Only this line's applications.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List applications with their status history."""
@@ -146,7 +146,7 @@ def line_review(
     line_id: Annotated[str, typer.Argument(help="The line reviewed.")],
     decision: Annotated[str, typer.Argument(help="confirmed or rejected.")],
     reason: Annotated[str, typer.Option(help="Why: kept with the line's evidence.")] = "",
-    number: Annotated[Optional[str], typer.Option(help="Review only this number of the line.")] = None,
+    number: Annotated[str | None, typer.Option(help="Review only this number of the line.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Confirm or reject a detected line; the next build honours it (and the supervised model learns from it)."""
@@ -159,7 +159,7 @@ def line_review(
 @app.command("line-alerts")
 def line_alerts(
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
-    ack: Annotated[Optional[int], typer.Option("--ack", help="Acknowledge this alert (a successor alert only).")] = None,
+    ack: Annotated[int | None, typer.Option("--ack", help="Acknowledge this alert (a successor alert only).")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Successor numbers on lines under a granted DDTRO, raised by builds (`crossline alerts --kind ddtro_successor`)."""

@@ -6,7 +6,7 @@ Thin: each calls crossline.service.resolve as the workspace's local administrato
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
@@ -114,20 +114,20 @@ def review_decisions(
 
 @app.command("known")
 def known(
-    given_name: Annotated[Optional[str], typer.Option(help="Given name.")] = None,
-    family_name: Annotated[Optional[str], typer.Option(help="Family name.")] = None,
-    other_names: Annotated[Optional[str], typer.Option(help="Middle names.")] = None,
-    alias: Annotated[Optional[list[str]], typer.Option(help="A street name or nickname (repeatable).")] = None,
-    dob: Annotated[Optional[str], typer.Option(help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
-    sex: Annotated[Optional[str], typer.Option(help="F, M, X or U.")] = None,
-    address: Annotated[Optional[str], typer.Option(help="House and street.")] = None,
-    town: Annotated[Optional[str], typer.Option(help="Town.")] = None,
-    postcode: Annotated[Optional[str], typer.Option(help="Postcode.")] = None,
-    phone: Annotated[Optional[list[str]], typer.Option(help="A phone number (repeatable).")] = None,
-    pnc: Annotated[Optional[str], typer.Option(help="PNC id.")] = None,
-    nhs: Annotated[Optional[str], typer.Option(help="NHS number.")] = None,
-    upn: Annotated[Optional[str], typer.Option(help="Unique pupil number.")] = None,
-    other_id: Annotated[Optional[list[str]], typer.Option(help="Another identifier as type:value (repeatable).")] = None,
+    given_name: Annotated[str | None, typer.Option(help="Given name.")] = None,
+    family_name: Annotated[str | None, typer.Option(help="Family name.")] = None,
+    other_names: Annotated[str | None, typer.Option(help="Middle names.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="A street name or nickname (repeatable).")] = None,
+    dob: Annotated[str | None, typer.Option(help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    sex: Annotated[str | None, typer.Option(help="F, M, X or U.")] = None,
+    address: Annotated[str | None, typer.Option(help="House and street.")] = None,
+    town: Annotated[str | None, typer.Option(help="Town.")] = None,
+    postcode: Annotated[str | None, typer.Option(help="Postcode.")] = None,
+    phone: Annotated[list[str] | None, typer.Option(help="A phone number (repeatable).")] = None,
+    pnc: Annotated[str | None, typer.Option(help="PNC id.")] = None,
+    nhs: Annotated[str | None, typer.Option(help="NHS number.")] = None,
+    upn: Annotated[str | None, typer.Option(help="Unique pupil number.")] = None,
+    other_id: Annotated[list[str] | None, typer.Option(help="Another identifier as type:value (repeatable).")] = None,
     limit: LimitOpt = 3,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,7 +24,7 @@ app.add_typer(nrm_app, name="nrm")
 
 @risk_app.command("list")
 def risk_list(
-    band: Annotated[Optional[str], typer.Option(help="Only this band and above: low, medium, high, very_high.")] = None,
+    band: Annotated[str | None, typer.Option(help="Only this band and above: low, medium, high, very_high.")] = None,
     limit: Annotated[int, typer.Option(help="How many to show.")] = 30,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
@@ -169,7 +169,7 @@ def refer_make(
     to: Annotated[str, typer.Option("--to", help="Agency id referred to.")],
     service: Annotated[str, typer.Option(help="childrens_services, mash, school, youth_service or charity.")],
     reason: Annotated[str, typer.Option(help="Why this partner, why now (plain words).")],
-    programme: Annotated[Optional[str], typer.Option(help="mentoring, sport, education or family_support.")] = None,
+    programme: Annotated[str | None, typer.Option(help="mentoring, sport, education or family_support.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Refer a young person to a partner who can act."""
@@ -217,8 +217,8 @@ def refer_show(referral_id: str, workspace: WorkspaceOpt = DEFAULT) -> None:
 
 @refer_app.command("list")
 def refer_list(
-    nominal: Annotated[Optional[str], typer.Option(help="Only this young person's.")] = None,
-    status: Annotated[Optional[str], typer.Option(help="made, accepted, declined or closed.")] = None,
+    nominal: Annotated[str | None, typer.Option(help="Only this young person's.")] = None,
+    status: Annotated[str | None, typer.Option(help="made, accepted, declined or closed.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Referrals, oldest first."""
@@ -237,7 +237,7 @@ def refer_list(
 def refer_start(
     referral_id: str,
     date: Annotated[str, typer.Option(help="Start date, YYYY-MM-DD.")],
-    programme: Annotated[Optional[str], typer.Option(help="Programme, if not the referral's.")] = None,
+    programme: Annotated[str | None, typer.Option(help="Programme, if not the referral's.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Start an intervention on an accepted referral."""
@@ -266,9 +266,9 @@ def refer_outcome(
     nominal_id: str,
     measure: Annotated[str, typer.Option(help="missing_episodes, arrests, exclusions, risk_score, engagement or other.")],
     date: Annotated[str, typer.Option(help="The date the outcome describes, YYYY-MM-DD.")],
-    value: Annotated[Optional[float], typer.Option(help="A count or score, where there is one.")] = None,
+    value: Annotated[float | None, typer.Option(help="A count or score, where there is one.")] = None,
     note: Annotated[str, typer.Option(help="Plain words.")] = "",
-    intervention: Annotated[Optional[str], typer.Option(help="The intervention it follows.")] = None,
+    intervention: Annotated[str | None, typer.Option(help="The intervention it follows.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Record an outcome for a young person."""

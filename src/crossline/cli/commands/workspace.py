@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
@@ -49,7 +49,7 @@ def import_(
 @app.command()
 def build(
     stage: Annotated[
-        Optional[list[str]], typer.Option("--stage", "-s", help="Run only this stage (repeatable); others carry over.")
+        list[str] | None, typer.Option("--stage", "-s", help="Run only this stage (repeatable); others carry over.")
     ] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
@@ -70,7 +70,7 @@ def build(
 
 @app.command()
 def export(
-    directory: Annotated[Optional[Path], typer.Argument(help="Folder to write to; default: the workspace's exports/.")] = None,
+    directory: Annotated[Path | None, typer.Argument(help="Folder to write to; default: the workspace's exports/.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Write the contract's exports (CSV and Parquet)."""

@@ -10,15 +10,16 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
+from crossline.engine.steps import SqlEngine
+from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.stages.lines import customers as cust
 from crossline.stages.lines.features import compute_features, local_day_iso, number_summary, utc_iso
 from crossline.stages.lines.geography import cells_with_areas, place_lines
 from crossline.stages.lines.score import Model, evidence, fit, score_days, score_numbers
-from crossline.settings.lines import FEATURES, LinesSettings
-from crossline.engine.steps import SqlEngine
 from crossline.stages.lines.sql import LINE_OUTPUTS, line_steps
 from crossline.stages.lines.successions import find_successions
 
@@ -78,7 +79,7 @@ def detect_lines(engine: SqlEngine, inp: Inputs) -> Result:
                                        got["line_direct"], cells, s)
     customers = cust.customer_table(got["line_parties"], places, runners)
     daily = cust.daily(got["line_daily_people"], ft.number_day, line_map)
-    as_of = int(ft.number_day["day"].max()) if ft.number_day.height else 0
+    as_of = int(cast(int, ft.number_day["day"].max())) if ft.number_day.height else 0
 
     imeis = ft.number_imeis.group_by("number").agg(pl.col("imei").sort().str.join(";").alias("imeis"))
     nums = (

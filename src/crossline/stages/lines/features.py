@@ -4,14 +4,24 @@ The SQL (``sql.feature_steps``) counts; this module turns counts into feature
 values between 0 and 1, each a plain reading of one behaviour that
 shared/design/DOMAIN.md describes ("How a deal line behaves"):
 
-| feature | a day's value | why it marks a line |
-| --- | --- | --- |
-| ``flare_regularity`` | share of the previous days (up to a week) on which the number also flared within 45 min of today's flare time; 0 on a day without a flare | flares go out *every day at the line's regular times*; promotions are weekly or on set weekdays |
-| ``relay`` | share of today's inbound contacts followed within minutes by a text to a regular third number that never gets the bulk texts | the holder passes each order to a runner |
-| ``callback`` | share of today's inbound contacts the number contacted back later the same day (not by a bulk text) | confirmed transactions |
-| ``distance`` | median km between the number's cells and its contacts' cells, scaled from ``distance_near_km`` (0) to ``distance_far_km`` (1) | the holder sits in the hub, away from the market |
-| ``inbound`` | distinct short inbound contacts (texts, calls up to two minutes) over ``inbound_saturation`` | customers order |
-| ``stability`` | share of today's flare recipients who also got a flare in the week before | the same customer list, flare after flare (low churn) |
+Each feature, a day's value, and why it marks a line:
+
+- ``flare_regularity``: share of the previous days (up to a week) on which the number also flared within 45
+  min of today's flare time; 0 on a day without a flare.
+  Why: flares go out *every day at the line's regular times*; promotions are weekly or on set weekdays.
+- ``relay``: share of today's inbound contacts followed within minutes by a text to a regular third number
+  that never gets the bulk texts.
+  Why: the holder passes each order to a runner.
+- ``callback``: share of today's inbound contacts the number contacted back later the same day (not by a bulk
+  text).
+  Why: confirmed transactions.
+- ``distance``: median km between the number's cells and its contacts' cells, scaled from ``distance_near_km``
+  (0) to ``distance_far_km`` (1).
+  Why: the holder sits in the hub, away from the market.
+- ``inbound``: distinct short inbound contacts (texts, calls up to two minutes) over ``inbound_saturation``.
+  Why: customers order.
+- ``stability``: share of today's flare recipients who also got a flare in the week before.
+  Why: the same customer list, flare after flare (low churn).
 
 A value is null when it cannot be read that day (no inbound contact, no
 located event, the number's first day): null values drop out of the weighted
@@ -26,8 +36,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.engine.steps import SqlEngine
+from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.stages.lines.sql import FEATURE_OUTPUTS, feature_steps, years_of
 
 DAY_S = 86_400

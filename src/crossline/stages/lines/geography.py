@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from crossline.settings.lines import LinesSettings
 from crossline.contract.geography import force_for_points
+from crossline.settings.lines import LinesSettings
 
 
 def cells_with_areas(cells: pl.DataFrame) -> pl.DataFrame:

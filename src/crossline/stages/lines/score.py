@@ -18,6 +18,7 @@ evidence says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -108,7 +109,7 @@ def fit(numbers: pl.DataFrame, labels: pl.DataFrame, min_labels: int, l2: float 
             f"supervised scoring needs at least {min_labels} reviewed numbers with both confirmed and rejected "
             f"among them; there are {n} ({positives} confirmed): the weighted score is used"
         )
-    fill = tuple(float(data[f].mean()) if data[f].null_count() < n else 0.0 for f in FEATURES)
+    fill = tuple(float(cast(float, data[f].mean())) if data[f].null_count() < n else 0.0 for f in FEATURES)
     x = _matrix(data, fill)
     y = data["label"].cast(pl.Float64).to_numpy()
     xb = np.column_stack([np.ones(n), x])

@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crossline.engine.steps import Step
 from crossline.settings.lines import LinesSettings
 
-
 # --- UK civil time without a time-zone library --------------------------------------------------
 
 
 def _last_sunday(year: int, month: int) -> datetime:
-    d = datetime(year, month, 31 if month in (3, 10) else 30, 1, tzinfo=timezone.utc)
+    d = datetime(year, month, 31 if month in (3, 10) else 30, 1, tzinfo=UTC)
     return d - timedelta(days=(d.weekday() + 1) % 7)
 
 
@@ -189,7 +188,8 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             GROUP BY p.number, p.day"""),
         Step("inbound_day", """
             SELECT number, day, count(*) AS inbound_parties, CAST(sum(short) AS BIGINT) AS short_parties,
-                   CAST(sum(called_back) AS BIGINT) AS called_back, CAST(sum(CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END) AS BIGINT) AS confirmed
+                   CAST(sum(called_back) AS BIGINT) AS called_back,
+                   CAST(sum(CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END) AS BIGINT) AS confirmed
             FROM party_day GROUP BY number, day"""),
         Step("ends", """
             SELECT c.a AS number, c.b AS party, c.day, c.a_cell AS own_cell, c.b_cell AS other_cell, c.flare
@@ -263,7 +263,8 @@ def line_steps(s: LinesSettings) -> list[Step]:
             ) x JOIN line_map m ON x.number = m.number
             GROUP BY m.line_id, x.party, x.day"""),
         Step("line_daily_people", """
-            SELECT line_id, day, CAST(sum(potential) AS BIGINT) AS potential, CAST(sum(confirmed) AS BIGINT) AS confirmed, CAST(sum(contacted) AS BIGINT) AS contacted
+            SELECT line_id, day, CAST(sum(potential) AS BIGINT) AS potential, CAST(sum(confirmed) AS BIGINT) AS confirmed,
+                   CAST(sum(contacted) AS BIGINT) AS contacted
             FROM line_party_day GROUP BY line_id, day"""),
         Step("line_parties", """
             SELECT line_id, party, CAST(sum(potential) AS BIGINT) AS potential_days, CAST(sum(contacted) AS BIGINT) AS contact_days,

@@ -17,13 +17,12 @@ from sqlalchemy import Connection
 
 from crossline.access.actor import Actor
 from crossline.casework import ddtro
-
-from crossline.stages.lines import alerts
-from crossline.stages.lines.detect import Inputs, detect_lines
 from crossline.engine import duck, spark
 from crossline.engine.steps import SqlEngine
+from crossline.stages.lines import alerts
+from crossline.stages.lines.detect import Inputs, detect_lines
 from crossline.stages.lines.sql import KEEP
-from crossline.stages.stage import BuildContext, Export, Stage, raise_alerts
+from crossline.stages.stage import BuildContext, Export, PolarsType, Stage, raise_alerts
 
 TABLES = (
     "lines", "line_numbers", "successions", "line_features", "line_evidence", "runners",
@@ -31,7 +30,7 @@ TABLES = (
 )
 
 
-def _frame(ctx: BuildContext, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(ctx: BuildContext, sql: str, schema: dict[str, PolarsType]) -> pl.DataFrame:
     got = ctx.store(sql)
     if got.is_empty():
         return pl.DataFrame(schema=schema)

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from crossline.stages.lines.features import utc_iso
 from crossline.settings.lines import LinesSettings
+from crossline.stages.lines.features import utc_iso
 
 OLD_WINDOW_DAYS = 28  # the old number's current customer list: who it flared in its last four weeks
 NEW_WINDOW_DAYS = 14  # the new number's list: who it flared in its first two weeks
@@ -81,11 +81,13 @@ def find_successions(
         .filter(pl.col("first_day") <= pl.col("first_flare_day") + NEW_WINDOW_DAYS)
         .select("number", "party")
     )
-    as_sets = lambda df: {k[0]: set(v["party"].to_list()) for k, v in df.group_by("number")}  # noqa: E731
+    def as_sets(df: pl.DataFrame) -> dict[str, set[str]]:
+        return {str(k[0]): set(v["party"].to_list()) for k, v in df.group_by("number")}
+
     proposed = _candidate_pairs(as_sets(recent), as_sets(early))
     handsets = imeis.select("number", "imei").unique()
     by_imei = handsets.join(handsets, on="imei", suffix="_new").filter(pl.col("number") != pl.col("number_new"))
-    proposed |= set(zip(by_imei["number"].to_list(), by_imei["number_new"].to_list()))
+    proposed |= set(zip(by_imei["number"].to_list(), by_imei["number_new"].to_list(), strict=False))
     if not proposed:
         return _empty(numbers)
     pairs = pl.DataFrame(sorted(proposed), schema=["old_number", "new_number"], orient="row")
@@ -167,7 +169,7 @@ def _components(numbers: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
                         schema={"number": pl.String, "component": pl.String})
 
 
-def _evidence(row: dict) -> str:  # type: ignore[type-arg]
+def _evidence(row: dict) -> str:
     return json.dumps({
         "customers_shared": row["shared"],
         "old_customers": row["old_customers"],

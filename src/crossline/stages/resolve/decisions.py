@@ -31,7 +31,9 @@ def as_indexes(decisions: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataF
         .join(keys.rename({"unique_id": "b", "source": "source_b", "record_id": "record_b"}), on=["source_b", "record_b"])
         .filter(pl.col("a") != pl.col("b"))
     )
-    pick = lambda d: joined.filter(pl.col("decision") == d).select("a", "b").unique()  # noqa: E731
+    def pick(decision: str) -> pl.DataFrame:
+        return joined.filter(pl.col("decision") == decision).select("a", "b").unique()
+
     return pick("same"), pick("different")
 
 

@@ -10,11 +10,11 @@ import pyarrow as pa
 from splink import DuckDBAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from crossline.stages.resolve import linkage
-from crossline.stages.resolve.model import Params
-from crossline.settings.resolve import ResolveSettings
 from crossline.engine.duck import connect
 from crossline.settings import Settings
+from crossline.settings.resolve import ResolveSettings
+from crossline.stages.resolve import linkage
+from crossline.stages.resolve.model import Params
 
 
 def arrow(frame: SplinkDataFrame) -> pa.Table:

@@ -19,13 +19,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from crossline.stages.resolve.explain import lines, score_one_against
-from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
-from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
 from crossline.contract.dates import parse_partial_dates
 from crossline.contract.phones import normalise_phone
 from crossline.contract.postcodes import normalise_postcode
 from crossline.errors import InvalidInput, NotFound
+from crossline.stages.resolve.explain import lines, score_one_against
+from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
+from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
 
 NEW_ID = -1  # the new record's unique_id: no picture record has it
 

@@ -21,6 +21,8 @@ import pyarrow as pa
 from splink import Linker, block_on
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from crossline.errors import ConfigurationError
+from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve.model import (
     EM_BLOCKS,
     PRIOR_RECALL,
@@ -34,9 +36,7 @@ from crossline.stages.resolve.model import (
     settings_creator,
     splink_settings,
 )
-from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve.twins import GuardDecision, decide, evidence_sql, gather
-from crossline.errors import ConfigurationError
 
 # Splink logs every training step at INFO; a build shows its own progress instead.
 LOG_LEVEL = logging.ERROR

@@ -33,7 +33,8 @@ PERSONS_SQL = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 # The columns Splink sees (and what ``known`` scores a new record with).
 SPLINK_COLUMNS = (
     "unique_id", "source", "record_id", "given_name", "family_name", "given_forms", "given_canon", "name_key",
-    "given_initial", "family_initial", "forenames", "surnames", "names", "aliases", "sex", "dob", "dob_year", "dob_month", "dob_day", "dob_partial_year", "dob_swapped",
+    "given_initial", "family_initial", "forenames", "surnames", "names", "aliases", "sex",
+    "dob", "dob_year", "dob_month", "dob_day", "dob_partial_year", "dob_swapped",
     "postcode", "postcode_sector", "postcode_district", "address", "address_numbers", "town", "phones", "pnc", "nhs", "upn",
     "other_ids", "other_id_types", "other_id_first", "id_variants",
 )

@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy.engine import Engine
 
-from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, PERSONS_SQL, prepare
 from crossline.errors import CrosslineError
+from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, PERSONS_SQL, prepare
 
 READ_BATCH = 50_000
 

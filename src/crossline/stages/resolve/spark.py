@@ -23,9 +23,9 @@ import pyarrow as pa
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from crossline.engine.spark import session
+from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import linkage
 from crossline.stages.resolve.model import Params
-from crossline.settings.resolve import ResolveSettings
 
 
 def arrow(frame: SplinkDataFrame) -> pa.Table:

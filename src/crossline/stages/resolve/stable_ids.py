@@ -10,6 +10,8 @@ Every other cluster gets a new id, a hash of its member records (``N`` and
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import polars as pl
 
@@ -33,7 +35,7 @@ def assign(records: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame
         """
         if previous is None or previous.height == 0:
             out = con.sql(f"SELECT cluster, nominal_id, false AS kept FROM ({fresh})")
-            return pl.from_arrow(out.arrow().read_all() if hasattr(out.arrow(), "read_all") else out.arrow())
+            return _frame(out.arrow())
         con.register("prev", previous.select("nominal_id", "source", "record_id").to_arrow())
         out = con.sql(f"""
             WITH overlap AS (
@@ -47,7 +49,13 @@ def assign(records: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame
             SELECT f.cluster, coalesce(k.nominal_id, f.nominal_id) AS nominal_id, k.nominal_id IS NOT NULL AS kept
             FROM ({fresh}) f LEFT JOIN kept k USING (cluster)
         """)
-        table = out.arrow()
-        return pl.from_arrow(table.read_all() if hasattr(table, "read_all") else table)
+        return _frame(out.arrow())
     finally:
         con.close()
+
+
+def _frame(arrow: Any) -> pl.DataFrame:
+    """DuckDB hands back a table or a batch reader, by version."""
+    frame = pl.from_arrow(arrow.read_all() if hasattr(arrow, "read_all") else arrow)
+    assert isinstance(frame, pl.DataFrame)
+    return frame

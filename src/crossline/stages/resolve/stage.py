@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from crossline.errors import ConfigurationError
+from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve import review, stable_ids
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
@@ -29,9 +31,7 @@ from crossline.stages.resolve.explain import explain_pairs, term_frequencies
 from crossline.stages.resolve.linkage import LinkageResult
 from crossline.stages.resolve.model import Params
 from crossline.stages.resolve.records import prepared_records
-from crossline.settings.resolve import ResolveSettings
 from crossline.stages.stage import BuildContext, Export, Stage
-from crossline.errors import ConfigurationError
 from crossline.workspace import Workspace
 
 NOMINALS_SCHEMA = {"nominal_id": pl.String, "source": pl.String, "record_id": pl.String, "match_probability": pl.Float64}
@@ -149,8 +149,9 @@ def run(ctx: BuildContext) -> None:
 
 def _with_records(frame: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
     """Swap record indexes ``a, b`` for each side's source, record id and nominal id."""
-    side = lambda x: index.rename({  # noqa: E731
-        "unique_id": x, "source": f"source_{x}", "record_id": f"record_{x}", "nominal_id": f"nominal_{x}"})
+    def side(x: str) -> pl.DataFrame:
+        return index.rename({"unique_id": x, "source": f"source_{x}", "record_id": f"record_{x}", "nominal_id": f"nominal_{x}"})
+
     out = frame.join(side("a"), on="a", how="left").join(side("b"), on="b", how="left")
     first = [c for c in ("rank",) if c in out.columns]
     ids = ["source_a", "record_a", "nominal_a", "source_b", "record_b", "nominal_b"]

@@ -57,7 +57,7 @@ def new_alerts(risk: pl.DataFrame, previous: pl.DataFrame | None, rs: RiskSettin
     return out.select(
         "nominal_id", "score", "band", "previous_score", "previous_band", "why", pl.col("partner_reasons").alias("reasons"),
         pl.col("responsible_agencies").fill_null("").alias("agencies"), "as_of",
-    ).cast(ALERT_SCHEMA)  # type: ignore[arg-type]
+    ).cast(pl.Schema(ALERT_SCHEMA))
 
 
 def alert_rows(raised: pl.DataFrame) -> pl.DataFrame:

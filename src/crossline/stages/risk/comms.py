@@ -9,16 +9,17 @@ small however large the lake is.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import polars as pl
 
 from crossline.engine import duck
 from crossline.settings import Settings
 
-CONTACT_SCHEMA = {
+CONTACT_SCHEMA = pl.Schema(cast(dict[str, pl.DataType], {
     "phone": pl.String, "counterpart": pl.String, "kind": pl.String, "contacts": pl.Int64, "days": pl.Int64,
     "first_at": pl.Datetime("us"), "last_at": pl.Datetime("us"),
-}
+}))
 
 
 def line_contacts(
@@ -61,4 +62,4 @@ def line_contacts(
         con.close()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    return frame.cast(CONTACT_SCHEMA)  # type: ignore[arg-type]
+    return frame.cast(CONTACT_SCHEMA)

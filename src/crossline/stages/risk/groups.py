@@ -20,8 +20,8 @@ from datetime import timedelta
 
 import polars as pl
 
-from crossline.stages.risk.inputs import Inputs, address_key
 from crossline.settings.risk import RiskSettings
+from crossline.stages.risk.inputs import Inputs, address_key
 
 AT_RISK = ("medium", "high", "very_high")
 HIGH = ("high", "very_high")
@@ -53,7 +53,9 @@ def edges(inp: Inputs, scored: pl.DataFrame, evidence: pl.DataFrame, rs: RiskSet
     part = inp.people.join(ev, on=["source", "event_id"], how="semi").join(ids, on="nominal_id", how="semi").select("source", "event_id", "nominal_id").unique()
     parts.append(_pairs(part, ["source", "event_id"], "same_event"))
 
-    assoc = inp.links.filter(pl.col("relation").is_in(["associate_of", "controls"]) & pl.col("left_nominal").is_not_null() & pl.col("right_nominal").is_not_null())
+    assoc = inp.links.filter(
+        pl.col("relation").is_in(["associate_of", "controls"]) & pl.col("left_nominal").is_not_null() & pl.col("right_nominal").is_not_null()
+    )
     direct = assoc.select(pl.col("left_nominal").alias("a"), pl.col("right_nominal").alias("b"))
     direct = direct.join(ids, left_on="a", right_on="nominal_id", how="semi").join(ids, left_on="b", right_on="nominal_id", how="semi")
     parts.append(direct.with_columns(pl.lit("associates").alias("kind")))

@@ -133,7 +133,8 @@ def offending(inp: Inputs) -> pl.DataFrame:
     """Arrests and charges (for supply or weapons, or other), and seizures the nominal was a suspect in."""
     ev = _involved(inp, ("arrest", "charge"), SUSPECT_ROLES)
     serious = _says(inp, SUPPLY_OR_WEAPON)
-    a = _rows(ev.filter(serious), "arrest_supply_weapons", pl.format("{} on {} for drug supply or a weapon ({})", pl.col("event_type"), _date(), pl.col("source")))
+    a = _rows(ev.filter(serious), "arrest_supply_weapons", pl.format("{} on {} for drug supply or a weapon "
+        "({})", pl.col("event_type"), _date(), pl.col("source")))
     b = _rows(ev.filter(~serious), "arrest_other", pl.format("{} on {} ({})", pl.col("event_type"), _date(), pl.col("source")))
     sz = _involved(inp, ("drug_seizure", "cash_seizure", "weapon_seizure"), SUSPECT_ROLES)
     c = _rows(sz, "seizure", pl.format("{} on {} ({})", pl.col("event_type").str.replace_all("_", " "), _date(), pl.col("source")))
@@ -220,7 +221,9 @@ def association(inp: Inputs, evidence_so_far: pl.DataFrame) -> pl.DataFrame:
         pairs.select(pl.col("right_nominal").alias("nominal_id"), pl.col("left_nominal").alias("other"), "source", "link_key", "observed_at", "relation"),
     ])
     members = [
-        evidence_so_far.filter(pl.col("indicator").is_in(["arrest_supply_weapons", "seizure", "cuckooing_suspect", "intelligence"])).select(pl.col("nominal_id").alias("other")),
+        evidence_so_far.filter(pl.col("indicator").is_in(["arrest_supply_weapons", "seizure", "cuckooing_suspect", "intelligence"])).select(
+            pl.col("nominal_id").alias("other")
+        ),
         pairs.filter(pl.col("relation") == "controls").select(pl.col("left_nominal").alias("other")),
         pairs.filter(pl.col("relation") == "controls").select(pl.col("right_nominal").alias("other")),
     ]
@@ -228,7 +231,8 @@ def association(inp: Inputs, evidence_so_far: pl.DataFrame) -> pl.DataFrame:
         members.append(inp.ocg_members.select(pl.col("nominal_id").alias("other")))
     group = pl.concat(members).unique()
     hit = both.join(group, on="other", how="semi").unique(["nominal_id", "other"]).rename({"observed_at": "occurred_at"})
-    return _rows(hit, "group_association", pl.format("linked to a member of a criminal group ({}, {})", pl.col("relation").str.replace_all("_", " "), pl.col("source")), "link", "link_key")
+    return _rows(hit, "group_association", pl.format("linked to a member of a criminal group ({}, "
+        "{})", pl.col("relation").str.replace_all("_", " "), pl.col("source")), "link", "link_key")
 
 
 def line_contact(inp: Inputs, contacts: pl.DataFrame | None) -> pl.DataFrame:
@@ -311,7 +315,8 @@ def aces(inp: Inputs) -> pl.DataFrame:
     cols = ["nominal_id", "source", "event_id", "occurred_at"]
     da_all = pl.concat([in_it.select(cols), rel_in.select(cols), at_home.select(cols)]).unique(["nominal_id", "source", "event_id"])
     a = _rows(da_all, "ace_domestic_abuse", pl.format("domestic abuse incident at home or in the family on {} ({})", _date(), pl.col("source")))
-    a2 = _rows(referrals.filter(text.str.contains(DOMESTIC)), "ace_domestic_abuse", pl.format("domestic abuse notification on {} ({})", _date(), pl.col("source")))
+    a2 = _rows(referrals.filter(text.str.contains(DOMESTIC)), "ace_domestic_abuse", pl.format("domestic abuse notification on {} "
+        "({})", _date(), pl.col("source")))
 
     # a parent or relative arrested or charged, remanded or in custody
     custody = (
@@ -319,8 +324,10 @@ def aces(inp: Inputs) -> pl.DataFrame:
         .join(fam, left_on="nominal_id", right_on="relative", how="inner").drop("nominal_id").rename({"nominal_id_right": "nominal_id"})
     )
     b = _rows(custody, "ace_parent_custody", pl.format("a parent or relative remanded or in custody, {} ({})", _date(), pl.col("source")))
-    b2 = _rows(referrals.filter(text.str.contains(CUSTODY)), "ace_parent_custody", pl.format("referral: a parent in custody, {} ({})", _date(), pl.col("source")))
-    c = _rows(referrals.filter(text.str.contains(SUBSTANCE)), "ace_parental_substance", pl.format("referral for parental substance misuse on {} ({})", _date(), pl.col("source")))
+    b2 = _rows(referrals.filter(text.str.contains(CUSTODY)), "ace_parent_custody", pl.format("referral: a parent in custody, {} "
+        "({})", _date(), pl.col("source")))
+    c = _rows(referrals.filter(text.str.contains(SUBSTANCE)), "ace_parental_substance", pl.format("referral for parental substance misuse on {} "
+        "({})", _date(), pl.col("source")))
     d = _rows(referrals.filter(text.str.contains(NEGLECT)), "ace_neglect", pl.format("neglect referral on {} ({})", _date(), pl.col("source")))
     care = _involved(inp, ("care_placement",))
     e = _rows(care, "ace_care", pl.format("placed in care on {} ({})", _date(), pl.col("source")))
@@ -332,11 +339,14 @@ def age(ages: pl.DataFrame) -> pl.DataFrame:
     """Age as an indicator (the issue allows it): 14 to 17 most, 10 to 13 and 18 to 19 less."""
     peak = ages.filter(pl.col("age").is_between(14, 17))
     near = ages.filter(pl.col("age").is_between(10, 13) | pl.col("age").is_between(18, 19))
-    cols = lambda f, code: f.select(  # noqa: E731
-        "nominal_id", pl.lit(code).alias("indicator"), pl.lit(None, pl.Datetime("us")).alias("occurred_at"),
-        pl.lit("records").alias("source"), pl.lit("person").alias("record_kind"), pl.lit("date of birth").alias("record_id"),
-        pl.format("aged {}", pl.col("age")).alias("detail"),
-    )
+
+    def cols(f: pl.DataFrame, code: str) -> pl.DataFrame:
+        return f.select(
+            "nominal_id", pl.lit(code).alias("indicator"), pl.lit(None, pl.Datetime("us")).alias("occurred_at"),
+            pl.lit("records").alias("source"), pl.lit("person").alias("record_kind"), pl.lit("date of birth").alias("record_id"),
+            pl.format("aged {}", pl.col("age")).alias("detail"),
+        )
+
     return pl.concat([cols(peak, "age_peak"), cols(near, "age_young")])
 
 
@@ -346,5 +356,5 @@ def all_evidence(inp: Inputs, home: pl.DataFrame, ages_frame: pl.DataFrame, cont
         missing(inp), out_of_area(inp, home), searches(inp), offending(inp), cuckooing(inp), school(inp),
         injuries(inp), concerns(inp), intelligence(inp), line_contact(inp, contacts), aces(inp), age(ages_frame),
     ]
-    so_far = pl.concat([p.cast(EVIDENCE_SCHEMA) for p in parts])  # type: ignore[arg-type]
-    return pl.concat([so_far, association(inp, so_far).cast(EVIDENCE_SCHEMA)])  # type: ignore[arg-type]
+    so_far = pl.concat([p.cast(pl.Schema(EVIDENCE_SCHEMA)) for p in parts])
+    return pl.concat([so_far, association(inp, so_far).cast(pl.Schema(EVIDENCE_SCHEMA))])

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
-from crossline.settings.risk import RiskSettings, hub_forces
 from crossline.contract.geography import force_for_postcodes
 from crossline.errors import ConfigurationError, InvalidInput, NotFound
+from crossline.settings.risk import RiskSettings, hub_forces
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -137,7 +138,7 @@ def _as_of(rs: RiskSettings, events: pl.DataFrame) -> datetime:
     latest = events["occurred_at"].max() if events.height else None
     if latest is None:
         return datetime(2000, 1, 1)
-    return latest  # type: ignore[return-value]
+    return cast(datetime, latest)
 
 
 def _links(query: Query, nominals: pl.DataFrame) -> pl.DataFrame:
@@ -161,7 +162,7 @@ def _links(query: Query, nominals: pl.DataFrame) -> pl.DataFrame:
 
 def _casework_nrm(query: Query) -> pl.DataFrame:
     """NRM referrals recorded in Crossline's casework (they feed the next build, like any partner's record)."""
-    schema = {"nominal_id": pl.String, "nrm_id": pl.String, "referred_at": pl.Datetime("us")}
+    schema = pl.Schema([("nominal_id", pl.String()), ("nrm_id", pl.String()), ("referred_at", pl.Datetime("us"))])
     frame = query("SELECT nominal_id, nrm_id, referred_at FROM nrm_referrals")  # migration 0003
     if frame.height == 0:
         return pl.DataFrame(schema=schema)

@@ -70,13 +70,16 @@ INDICATORS: tuple[Indicator, ...] = (
               "Exploited children are often arrested as offenders; supply and knives are the typical offences."),
     Indicator("arrest_other", "indicator", 3, 6, "arrested or charged for another offence {times}", "arrested {times}", False,
               "Other offending: a weak sign on its own."),
-    Indicator("seizure", "indicator", 8, 16, "a suspect in a drug, cash or weapon seizure {times}", "involved in a police seizure of drugs, cash or a weapon", False,
+    Indicator("seizure", "indicator", 8, 16, "a suspect in a drug, cash or weapon seizure "
+        "{times}", "involved in a police seizure of drugs, cash or a weapon", False,
               "Seizures name the people holding a line's drugs and cash."),
-    Indicator("cuckooing_suspect", "indicator", 14, 28, "named in a cuckooing report {times}", "linked to a home taken over for drug dealing (cuckooing)", False,
+    Indicator("cuckooing_suspect", "indicator", 14, 28, "named in a cuckooing report {times}", "linked to a home taken over for drug dealing "
+        "(cuckooing)", False,
               "Runners work from cuckooed homes; being named there is a strong sign."),
     Indicator("cuckooing_victim", "indicator", 14, 14, "their home was reported as cuckooed", "their home was taken over for drug dealing (cuckooing)", False,
               "A cuckooed resident is an exploited vulnerable adult."),
-    Indicator("cuckooed_address", "indicator", 10, 20, "frequents {n} address(es) reported as cuckooed", "spends time at a home taken over for drug dealing", False,
+    Indicator("cuckooed_address", "indicator", 10, 20, "frequents {n} address(es) reported as "
+        "cuckooed", "spends time at a home taken over for drug dealing", False,
               "Links to cuckooed addresses are a named indicator."),
     Indicator("exclusion_permanent", "indicator", 12, 12, "permanently excluded from school", "permanently excluded from school", False,
               "Exclusion is a named indicator; permanent exclusion (often for a weapon) most of all."),
@@ -89,7 +92,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("ae_injury", "indicator", 10, 20, "attended A&E with a stab wound, assault or unexplained injury {times}",
               "attended A&E with an injury of concern {times}", False,
               "Unexplained injuries and violence are named indicators; sports injuries, falls and illness are not counted."),
-    Indicator("concern_exploitation", "indicator", 12, 12, "a partner referred them for exploitation concerns", "a partner has raised concerns of exploitation", False,
+    Indicator("concern_exploitation", "indicator", 12, 12, "a partner referred them for exploitation "
+        "concerns", "a partner has raised concerns of exploitation", False,
               "A professional has already seen signs: weighed like one strong indicator, never the whole score."),
     Indicator("nrm_referral", "indicator", 12, 12, "referred to the National Referral Mechanism", "referred to the National Referral Mechanism", False,
               "A first responder judged them a potential victim."),

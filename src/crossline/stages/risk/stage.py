@@ -21,13 +21,12 @@ import polars as pl
 from sqlalchemy import Connection
 
 from crossline.access.actor import Actor
-
+from crossline.settings.risk import RiskSettings
 from crossline.stages.risk import alerts as risk_alerts
 from crossline.stages.risk import comms, groups, indicators
 from crossline.stages.risk.bands import band
 from crossline.stages.risk.inputs import Inputs, ages, home_force, load_inputs, read_nominals
 from crossline.stages.risk.score import BY_CODE, score, weigh
-from crossline.settings.risk import RiskSettings
 from crossline.stages.stage import BuildContext, Export, Stage, raise_alerts
 
 VICTIM_SIGNS = ("missing_episode", "nrm_referral", "concern_exploitation", "cuckooing_victim", "ae_injury", "out_of_area")
@@ -93,7 +92,9 @@ def dual_status_reasons(risk: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFr
         pl.format(
             "Both a suspect ({}) and a young person at risk of exploitation ({}): treat as a child at risk, safeguard first.",
             pl.col("as_suspect").fill_null("offending"),
-            pl.when(pl.col("as_victim").fill_null("") != "").then(pl.col("as_victim")).otherwise(pl.format("{} risk band", pl.col("band").str.replace("_", " "))),
+            pl.when(pl.col("as_victim").fill_null("") != "")
+            .then(pl.col("as_victim"))
+            .otherwise(pl.format("{} risk band", pl.col("band").str.replace("_", " "))),
         ).alias("reason"),
     )
 
