@@ -36,6 +36,7 @@ class Bundle(Base):
     imported_by: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     manifest: Mapped[str] = mapped_column(Text)
+    from_agency: Mapped[str | None] = mapped_column(String(64))  # the agency the import was made for (migration 0004)
 
 
 class Agency(Base):
@@ -183,6 +184,8 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    os_user: Mapped[str | None] = mapped_column(Text)  # the operating-system account that ran it (migration 0004)
+    mac: Mapped[str | None] = mapped_column(String(64))  # authentication with the workspace's audit key
 
 
 class AuditHead(Base):
@@ -277,6 +280,39 @@ class Alert(Base):
     acknowledged_at: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("kind", "subject_type", "subject_id", name="uq_alert_subject"),)
 
+
+
+class WorkspaceMeta(Base):
+    """Facts about the workspace itself (its id, when its audit key was made), one row each."""
+
+    __tablename__ = "workspace_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RecordVersion(Base):
+    """The version of a partner's record that an import replaced: nothing is lost, even to a wrong correction."""
+
+    __tablename__ = "record_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(64))
+    record_key: Mapped[str] = mapped_column(Text)  # the row's key within its source, e.g. the record_id
+    bundle_id: Mapped[str | None] = mapped_column(String(64))  # the import that wrote the replaced version
+    superseded_by: Mapped[str] = mapped_column(String(64))  # the import that replaced it
+    superseded_at: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)  # the replaced row as canonical JSON
+    __table_args__ = (Index("ix_record_versions_record", "kind", "source", "record_key"),)
+
+
+class AgencySender(Base):
+    """An agency allowed to send records on behalf of another (a CSP for a police force, a trust for its schools)."""
+
+    __tablename__ = "agency_senders"
+    sender: Mapped[str] = mapped_column(String(64), primary_key=True)
+    for_agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[str] = mapped_column(String(32))
 
 def table_of(model: type[Base]) -> Table:
     """A model's Table (``Model.__table__`` is typed as any FROM clause)."""
