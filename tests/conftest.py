@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import Sim, fingerprint
 
+from crossline.sim import simulate
 from crossline.workspace import Workspace, init_workspace
 
 EXAMPLES = Path(__file__).resolve().parent / "contract-examples"
@@ -39,6 +42,22 @@ def examples() -> Path:
     tests/test_contract_examples.py checks the copy against shared/contract-examples when that sits beside the checkout.
     """
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """The seed-1, scale-1 scenario, simulated once for the whole session (the sim, lines, resolve and risk tests read it).
+
+    Its folder is read-only by convention: a fixture that needs a workspace makes its own and imports the
+    bundle from here. A test that wrote into it would change what every later test reads, so the session
+    ends in an error if any file in it changed.
+    """
+    out = tmp_path_factory.mktemp("sim-seed1")
+    summary = simulate(out, seed=1, scale=1.0)
+    manifest = tomllib.loads((out / "bundle" / "manifest.toml").read_text(encoding="utf-8"))
+    before = fingerprint(out)
+    yield Sim(out=out, summary=summary, manifest=manifest)
+    assert fingerprint(out) == before, f"a test wrote into the shared scenario at {out}: copy what you change elsewhere"
 
 
 @pytest.fixture
