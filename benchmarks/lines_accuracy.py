@@ -38,7 +38,7 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, found: set, truth: set) -> None:  # type: ignore[type-arg]
+    def add(self, found: set, truth: set) -> None:
         self.tp += len(found & truth)
         self.fp += len(found - truth)
         self.fn += len(truth - found)
@@ -57,7 +57,7 @@ def _hours(a: str, b: str) -> float:
     return (datetime.strptime(a, fmt) - datetime.strptime(b, fmt)).total_seconds() / 3600
 
 
-def run_seed(seed: int, scale: float, work: Path) -> dict:  # type: ignore[type-arg]
+def run_seed(seed: int, scale: float, work: Path) -> dict:
     out = work / f"seed{seed}"
     started = time.monotonic()
     simulate(out / "sim", seed=seed, scale=scale)
@@ -73,12 +73,13 @@ def run_seed(seed: int, scale: float, work: Path) -> dict:  # type: ignore[type-
     t_conf = pl.read_csv(truth / "confounders.csv", infer_schema=False)
     f_numbers = pl.read_csv(exported.directory / "line_numbers.csv", infer_schema=False)
     f_succ = pl.read_csv(exported.directory / "successions.csv", infer_schema=False)
-    pic = lambda name: pl.read_parquet(picture_store.current_table(ws.engine, ws.path, name))  # noqa: E731
+    def pic(name):
+        return pl.read_parquet(picture_store.current_table(ws.engine, ws.path, name))
     f_lines = pic("lines")
 
     numbers, succ = Counts(), Counts()
     numbers.add(set(f_numbers["number"]), set(t_numbers["number"]))
-    succ.add(set(zip(f_succ["old_number"], f_succ["new_number"])), set(zip(t_succ["old_number"], t_succ["new_number"])))
+    succ.add(set(zip(f_succ["old_number"], f_succ["new_number"], strict=False)), set(zip(t_succ["old_number"], t_succ["new_number"], strict=False)))
     flagged_conf = t_conf.filter(pl.col("number").is_in(f_numbers["number"].to_list()))
 
     # one line_id per true line: the found numbers of a true line share an id, and no id spans two true lines
@@ -153,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     ok = pooled_n.precision >= 0.95 and pooled_n.recall >= 0.95 and pooled_s.precision >= 0.9 and pooled_s.recall >= 0.9 and conf == 0
     print(json.dumps({
         "pooled": {
-            "numbers": {"tp": pooled_n.tp, "fp": pooled_n.fp, "fn": pooled_n.fn, "precision": round(pooled_n.precision, 4), "recall": round(pooled_n.recall, 4)},
-            "successions": {"tp": pooled_s.tp, "fp": pooled_s.fp, "fn": pooled_s.fn, "precision": round(pooled_s.precision, 4), "recall": round(pooled_s.recall, 4)},
+            "numbers": {"tp": pooled_n.tp, "fp": pooled_n.fp, "fn": pooled_n.fn,
+                        "precision": round(pooled_n.precision, 4), "recall": round(pooled_n.recall, 4)},
+            "successions": {"tp": pooled_s.tp, "fp": pooled_s.fp, "fn": pooled_s.fn,
+                            "precision": round(pooled_s.precision, 4), "recall": round(pooled_s.recall, 4)},
             "confounders_flagged": conf,
         },
         "targets": "numbers P,R >= 0.95; successions P,R >= 0.9; 0 confounders",

@@ -57,10 +57,14 @@ def generate(rows: int, out: Path) -> None:
     con = duckdb.connect(config={"memory_limit": "6GB", "threads": 2, "preserve_insertion_order": False})
     con.execute(f"SET temp_directory = '{(out.parent / 'spill').as_posix()}'")
     start = "TIMESTAMP '2026-06-01 00:00:00'"
-    mobile = lambda expr, prefix: f"'+44{prefix}' || lpad(CAST({expr} AS VARCHAR), 6, '0')"  # noqa: E731
-    sub = lambda expr: f"'+4477' || lpad(CAST({expr} AS VARCHAR), 8, '0')"  # noqa: E731
-    cell = lambda expr: f"'234-15-' || CAST(({expr}) % {CELLS} AS VARCHAR)"  # noqa: E731
-    ts = lambda day, sec: f"{start} + to_seconds(CAST(({day}) * 86400 + ({sec}) AS BIGINT))"  # noqa: E731
+    def mobile(expr, prefix):
+        return f"'+44{prefix}' || lpad(CAST({expr} AS VARCHAR), 6, '0')"
+    def sub(expr):
+        return f"'+4477' || lpad(CAST({expr} AS VARCHAR), 8, '0')"
+    def cell(expr):
+        return f"'234-15-' || CAST(({expr}) % {CELLS} AS VARCHAR)"
+    def ts(day, sec):
+        return f"{start} + to_seconds(CAST(({day}) * 86400 + ({sec}) AS BIGINT))"
     background = f"""
         SELECT i // {bg_per_day} AS d, (i % {bg_per_day}) // 2 AS k, i % 2 AS reply,
                hash(i // 2, 1) % {SUBSCRIBERS} AS x, hash(i // 2, 2) % 20 AS c, hash(i // 2, 3) % 100 AS u,
@@ -125,7 +129,7 @@ def files(out: Path) -> list[str]:
     return sorted(str(p) for p in (out / "comms").glob("day=*/*.parquet"))
 
 
-def ceiling() -> dict:  # type: ignore[type-arg]
+def ceiling() -> dict:
     import duckdb
 
     paths = files(DATA)
@@ -144,13 +148,13 @@ def _rows(paths: list[str]) -> int:
     return duckdb.connect().execute("SELECT count(*) FROM read_parquet($p)", {"p": paths}).fetchall()[0][0]
 
 
-def lines() -> dict:  # type: ignore[type-arg]
+def lines() -> dict:
     import polars as pl
 
-    from crossline.stages.lines.detect import Inputs, detect_lines
-    from crossline.settings.lines import LinesSettings
     from crossline.engine.duck import engine as duck_engine
     from crossline.settings import Settings
+    from crossline.settings.lines import LinesSettings
+    from crossline.stages.lines.detect import Inputs, detect_lines
 
     paths = files(DATA)
     cells = pl.read_parquet(DATA / "cells.parquet").with_columns(pl.col("force_area").cast(pl.String))
@@ -162,10 +166,10 @@ def lines() -> dict:  # type: ignore[type-arg]
         engine.close()
     seconds = time.monotonic() - started
     numbers = r.tables["line_numbers"]["number"].to_list()
-    planted = {f"+447999{l:06d}" for l in range(LINES)} | {f"+447996{l:06d}" for l in range(0, LINES, 3)}
+    planted = {f"+447999{i:06d}" for i in range(LINES)} | {f"+447996{i:06d}" for i in range(0, LINES, 3)}
     found = set(numbers)
     succ = set(zip(r.tables["successions"]["old_number"], r.tables["successions"]["new_number"], strict=True))
-    planted_succ = {(f"+447999{l:06d}", f"+447996{l:06d}") for l in range(0, LINES, 3)}
+    planted_succ = {(f"+447999{i:06d}", f"+447996{i:06d}") for i in range(0, LINES, 3)}
     return {
         "seconds": round(seconds, 1), "lines": r.tables["lines"].height, "line_numbers": len(found),
         "planted_numbers_found": f"{len(found & planted)}/{len(planted)}", "other_numbers_flagged": len(found - planted),
@@ -174,7 +178,7 @@ def lines() -> dict:  # type: ignore[type-arg]
     }
 
 
-def _child(what: str) -> dict:  # type: ignore[type-arg]
+def _child(what: str) -> dict:
     """Run one measurement in a fresh process; returns its result and peak memory."""
     proc = subprocess.run([sys.executable, __file__, "--child", what], capture_output=True, text=True, check=False)
     if proc.returncode != 0:

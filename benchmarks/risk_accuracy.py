@@ -56,15 +56,15 @@ import numpy as np
 import polars as pl
 
 from crossline.access.actor import LOCAL_ADMIN
+from crossline.evaluate.accuracy import precision_at_k, roc_auc
+from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
+from crossline.service.imports import import_bundle
+from crossline.sim import Scenario, simulate
 from crossline.stages import registry
 from crossline.stages.risk import fairness
 from crossline.stages.risk.bands import calibrate
 from crossline.stages.risk.inputs import load_inputs
 from crossline.stages.risk.score import score, weigh
-from crossline.evaluate.accuracy import precision_at_k, roc_auc
-from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
-from crossline.service.imports import import_bundle
-from crossline.sim import Scenario, simulate
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace, init_workspace
 
@@ -232,7 +232,7 @@ def main() -> int:
             if "resolve" in registry.stage_names():
                 try:
                     row["pipeline"], row["pipeline_build_s"] = pipeline_run(ws, truth)
-                except Exception as exc:  # noqa: BLE001 - another stage failing is a finding to report, not a crash
+                except Exception as exc:
                     row["pipeline"] = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
             else:
                 row["pipeline"] = "not run: the resolve stage is not installed yet"
@@ -273,12 +273,14 @@ def _print(report: dict) -> None:
         print(fairness.to_markdown(pl.DataFrame(report["fairness"]), "high"))
     if report["what_works"]:
         print("\n## What works against true effects (all harm indicators, to the end of the data)\n")
-        print("| seed | scale | programme | participants | matched | true rate ratio | estimate (95% interval) | inside | at 3 months | unmatched comparison | max abs SMD after |")
+        print("| seed | scale | programme | participants | matched | true rate ratio | estimate (95% interval) | inside | at 3 months | unmatched "
+            "comparison | max abs SMD after |")
         print("| ---: | ---: | --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: |")
         for r in report["what_works"]:
             for p in r["programmes"]:
                 if p["status"] != "estimated":
-                    print(f"| {r['seed']} | {r['scale']:g} | {p['programme']} | {p['participants']} | - | {p['true']} | refused: {p['reason']} | - | - | - | - |")
+                    print(f"| {r['seed']} | {r['scale']:g} | {p['programme']} | {p['participants']} | - | {p['true']} | refused: {p['reason']} | - | "
+                        f"- | - | - |")
                     continue
                 est = f"{p['ratio']:.2f} ({p['low']:.2f} to {p['high']:.2f})"
                 m3 = f"{p['ratio_3m']:.2f} ({p['low_3m']:.2f} to {p['high_3m']:.2f})" if p["ratio_3m"] is not None else "-"
@@ -295,7 +297,8 @@ def _print_horizons(runs: list[dict]) -> None:
     """Per seed, programme and horizon: participants, matched estimate and adjusted estimate against the truth; then coverage."""
     months = sorted({r.get("months", 5) for r in runs})
     print(f"\n## What works by horizon (all harm indicators; period {', '.join(map(str, months))} months from 1 June 2026)\n")
-    print("| seed | programme | horizon | participants | matched | true | matched estimate (95% interval) | inside | adjusted estimate (95% interval) | inside |")
+    print("| seed | programme | horizon | participants | matched | true | matched estimate (95% interval) | inside | adjusted estimate (95% interval) "
+        "| inside |")
     print("| ---: | --- | --- | ---: | ---: | ---: | --- | --- | --- | --- |")
     tally: dict[tuple[str, str], list[int]] = {}
     for r in runs:
@@ -313,7 +316,8 @@ def _print_horizons(runs: list[dict]) -> None:
                         t = tally.setdefault((kind, h), [0, 0])
                         t[0] += int(inside)
                         t[1] += 1
-                yes = lambda v: "-" if v is None else ("yes" if v else "**no**")  # noqa: E731
+                def yes(v):
+                    return "-" if v is None else ("yes" if v else "**no**")
                 print(f"| {r['seed']} | {p['programme']} | {h} | {e['participants']} | {p['matched']} | {p['true']} | "
                       f"{_interval(e['ratio'], e['low'], e['high'])} | {yes(e['inside'])} | "
                       f"{_interval(e['adjusted'], e['adjusted_low'], e['adjusted_high'])} | {yes(e['adjusted_inside'])} |")

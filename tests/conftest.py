@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from crossline.sim import simulate
 from crossline.workspace import Workspace, init_workspace
+from helpers import Sim, fingerprint
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-EXAMPLES = SHARED / "contract-examples"
+EXAMPLES = Path(__file__).resolve().parent / "contract-examples"
 PG_ADMIN_URL = os.environ.get("CROSSLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -22,7 +24,7 @@ def _pg_problem() -> str | None:
 
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
             return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+    except Exception as exc:
         return f"PostgreSQL at {PG_ADMIN_URL} does not answer ({type(exc).__name__}: {str(exc).strip()[:120]})"
 
 
@@ -35,12 +37,27 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 def examples() -> Path:
-    if not EXAMPLES.exists():
-        message = f"shared/contract-examples not found at {EXAMPLES} (shared/ must sit beside the checkout)"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # CI lays shared/ beside the clone: missing there is a real failure
-        pytest.skip(message)
+    """The contract's conformance bundles, from the project's own copy so that a plain clone runs every test.
+
+    tests/test_contract_examples.py checks the copy against shared/contract-examples when that sits beside the checkout.
+    """
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """The seed-1, scale-1 scenario, simulated once for the whole session (the sim, lines, resolve and risk tests read it).
+
+    Its folder is read-only by convention: a fixture that needs a workspace makes its own and imports the
+    bundle from here. A test that wrote into it would change what every later test reads, so the session
+    ends in an error if any file in it changed.
+    """
+    out = tmp_path_factory.mktemp("sim-seed1")
+    summary = simulate(out, seed=1, scale=1.0)
+    manifest = tomllib.loads((out / "bundle" / "manifest.toml").read_text(encoding="utf-8"))
+    before = fingerprint(out)
+    yield Sim(out=out, summary=summary, manifest=manifest)
+    assert fingerprint(out) == before, f"a test wrote into the shared scenario at {out}: copy what you change elsewhere"
 
 
 @pytest.fixture

@@ -1,13 +1,16 @@
-"""Small helpers the tests share: write a bundle from Python data, snapshot a workspace."""
+"""Small helpers the tests share: write a bundle from Python data, snapshot a workspace, read a simulated scenario."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import inspect, text
 
+from crossline.sim import SimulationSummary
 from crossline.workspace import Workspace
 
 AGENCY = '[[agency]]\nid = "{id}"\nname = "{id}"\ntype = "{type}"\n'
@@ -46,3 +49,44 @@ def snapshot(ws: Workspace) -> dict[str, object]:
             p = Path(root) / name
             out[f"file:{p.relative_to(ws.path)}"] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+@dataclass
+class Sim:
+    """A finished simulator run (the ``sim`` fixture): its summary, manifest, and readers for its files."""
+
+    out: Path  # bundle/ and truth/; shared by the whole session, so read it, never write into it
+    summary: SimulationSummary
+    manifest: dict
+
+    @property
+    def bundle(self) -> Path:
+        return self.out / "bundle"
+
+    @property
+    def truth_dir(self) -> Path:
+        return self.out / "truth"
+
+    def feeds(self, kind: str) -> list[dict]:
+        return [f for f in self.manifest["feed"] if f["kind"] == kind]
+
+    def read(self, feed: dict) -> pl.DataFrame:
+        """A feed as text columns, renamed to contract names where the manifest maps them."""
+        path = self.bundle / feed["file"]
+        if str(path).endswith(".parquet"):
+            df = pl.read_parquet(path).with_columns(pl.all().cast(pl.String))
+        else:
+            df = pl.read_csv(path, infer_schema=False)
+        mapping = {v: k for k, v in feed.get("columns", {}).items()}
+        return df.rename({c: mapping[c] for c in df.columns if c in mapping})
+
+    def comms(self) -> pl.DataFrame:
+        return pl.concat([self.read(f) for f in self.feeds("comms")])
+
+    def truth(self, name: str) -> pl.DataFrame:
+        return pl.read_csv(self.truth_dir / name, infer_schema=False)
+
+
+def fingerprint(root: Path) -> dict[str, tuple[int, int]]:
+    """Each file's size and modification time: enough to notice a test that wrote into a shared folder."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*")) if p.is_file()}

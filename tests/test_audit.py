@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from crossline.access.actor import Actor, LOCAL_ADMIN
+from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import audit as audit_service
 from crossline.service.exports import export

@@ -15,7 +15,6 @@ from crossline.access.actor import LOCAL_ADMIN
 from crossline.errors import BundleError
 from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace
-
 from helpers import snapshot, write_bundle
 
 PERSONS = "record_id,given_name,family_name,date_of_birth,phone\n"

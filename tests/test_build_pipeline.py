@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.stages import registry
-from crossline.stages.stage import BuildContext, Export, Stage
 from crossline.errors import CrosslineError
 from crossline.service.build import build
+from crossline.stages import registry
+from crossline.stages.stage import BuildContext, Export, Stage
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace, open_workspace
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from helpers import write_bundle
-
 from crossline.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
+from helpers import write_bundle
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,8 @@
-"""The conformance bundles in shared/contract-examples import with exactly their expected outcome."""
+"""The conformance bundles import with exactly their expected outcome.
+
+The project keeps its own copy in tests/contract-examples (a plain clone runs these tests); the first test
+below checks it is still byte for byte the shared/contract-examples that the contract's owners publish.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,21 @@ from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.imports import import_bundle
 from crossline.store.lake import dataset_paths
 from crossline.workspace import Workspace
+
+SHARED_EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "contract-examples"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_the_projects_copy_is_identical_to_shared(examples: Path) -> None:
+    if not SHARED_EXAMPLES.is_dir():
+        pytest.skip(f"no shared/contract-examples beside the checkout ({SHARED_EXAMPLES}): nothing to compare the copy with")
+    ours, theirs = _files(examples), _files(SHARED_EXAMPLES)
+    assert sorted(ours) == sorted(theirs), "the copy and shared/ hold different files: copy shared/contract-examples in again"
+    differ = [name for name in ours if ours[name] != theirs[name]]
+    assert not differ, f"these files differ from shared/contract-examples (copy them in again): {differ}"
 
 
 def _one(ws: Workspace, sql: str, **params: object) -> object:
@@ -52,7 +71,7 @@ NORMALISED = {
     "links row 2 left": lambda ws: _one(ws, "SELECT \"left\" FROM links WHERE line = 3"),
     "links row 2 right": lambda ws: _one(ws, "SELECT \"right\" FROM links WHERE line = 3"),
     "comms row 3 b_number": lambda ws: _comms(ws)[2][1],
-    "comms row 6 started_at": lambda ws: [c for c in _comms(ws) if c[4] == 7][0][3],
+    "comms row 6 started_at": lambda ws: next(c for c in _comms(ws) if c[4] == 7)[3],
     "cell_sites 234-15-100-2 force_area (derived from lat/lon)": lambda ws: _one(
         ws, "SELECT force_area FROM cell_sites WHERE cell_id='234-15-100-2'"
     ),

@@ -163,7 +163,7 @@ def test_vectorised_points_agree_with_scalar():
     lons = [rng.uniform(-9.0, 2.5) for _ in range(400)] + [-1.0, -1.0]
     got = force_for_points(pl.Series("lat", lats, dtype=pl.Float64), pl.Series("lon", lons))
     assert got.dtype == pl.String and got.len() == len(lats)
-    expected = [None if la is None else force_for_point(la, lo) for la, lo in zip(lats, lons)]
+    expected = [None if la is None else force_for_point(la, lo) for la, lo in zip(lats, lons, strict=False)]
     assert got.to_list() == expected
     assert any(v is None for v in expected[:400]) and any(v is not None for v in expected)
 
@@ -261,7 +261,7 @@ def test_load_boundaries_many_points(two_squares: Path):
     lats = [rng.uniform(50.8, 52.2) for _ in range(300)]
     lons = [rng.uniform(-5.2, -1.8) for _ in range(300)]
     got = b.force_for_points(pl.Series(lats), pl.Series(lons)).to_list()
-    for la, lo, force in zip(lats, lons, got):
+    for la, lo, force in zip(lats, lons, got, strict=False):
         in_gwent = -3.0 < lo < -2.0 and 51.0 < la < 52.0 and not (-2.6 < lo < -2.4 and 51.4 < la < 51.6)
         in_island = -2.55 < lo < -2.45 and 51.45 < la < 51.55
         in_west = -5.0 < lo < -4.0 and 51.0 < la < 52.0

@@ -15,7 +15,6 @@ from crossline.access.actor import LOCAL_ADMIN
 from crossline.faults import IMPORT_POINTS
 from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace, open_workspace
-
 from helpers import snapshot, write_bundle
 
 COMMS = "a_number,b_number,kind,started_at,duration_s\n"

@@ -7,7 +7,6 @@ from typing import Any
 
 import polars as pl
 import pytest
-from lines_comms import Comms, deal_line, num, to_bundle
 from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
@@ -17,6 +16,7 @@ from crossline.service import lines as svc
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace
+from lines_comms import Comms, deal_line, num, to_bundle
 
 OLD, NEW = num("7711", 1), num("7711", 2)
 CUSTOMERS = [num("7712", i) for i in range(40)]

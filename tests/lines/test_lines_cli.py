@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from lines_comms import Built
 from typer.testing import CliRunner
 
 from crossline.cli import app
+from lines_comms import Built
 
 runner = CliRunner()
 

@@ -6,15 +6,14 @@ ways), then on a simulated scenario scored against its truth.
 
 from __future__ import annotations
 
-
 import polars as pl
 import pytest
-from lines_comms import CELLS, DAYS, KINDS, Built, Comms, deal_line, num, to_lake
 
-from crossline.stages.lines.detect import Inputs, detect_lines
-from crossline.settings.lines import LinesSettings
 from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
+from crossline.settings.lines import LinesSettings
+from crossline.stages.lines.detect import Inputs, detect_lines
+from lines_comms import CELLS, DAYS, KINDS, Built, Comms, deal_line, num, to_lake
 
 LINE = num("7711", 1)
 
@@ -58,5 +57,6 @@ def test_on_a_simulated_scenario_every_line_number_and_no_confounder(built: Buil
     assert set(confounders["kind"]) == set(KINDS)  # every kind is in the scenario
     assert set(found["number"]) == set(truth["number"])
     assert not set(found["number"]) & set(confounders["number"])
-    pairs = lambda df: set(zip(df["old_number"], df["new_number"], strict=True))  # noqa: E731
+    def pairs(df):
+        return set(zip(df["old_number"], df["new_number"], strict=True))
     assert pairs(built.export("successions.csv")) == pairs(built.truth("successions.csv"))

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from lines_comms import CELLS, HUB, MARKET, Comms, at, deal_line, num, to_lake
 
-from crossline.stages.lines.features import FeatureTables, compute_features, number_summary
-from crossline.settings.lines import LinesSettings
 from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
+from crossline.settings.lines import LinesSettings
+from crossline.stages.lines.features import FeatureTables, compute_features, number_summary
 from crossline.stages.lines.sql import local_offset_sql
+from lines_comms import CELLS, HUB, MARKET, Comms, at, deal_line, num, to_lake
 
 LINE = num("7711", 1)
 CUSTOMERS = [num("7712", i) for i in range(30)]

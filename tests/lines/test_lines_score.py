@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
-from crossline.stages.lines.score import evidence, fit, score_numbers
-from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.errors import ConfigurationError
+from crossline.settings.lines import FEATURES, LinesSettings
+from crossline.stages.lines.score import evidence, fit, score_numbers
 
 WEIGHTS = LinesSettings().weights()
 
@@ -67,4 +67,4 @@ def test_weights_from_a_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="unknown feature"):
         LinesSettings(weights_file="bad.toml").weights(tmp_path)
     with pytest.raises(ValidationError, match="engine"):
-        LinesSettings(engine="oracle")  # type: ignore[arg-type]
+        LinesSettings(engine="oracle")

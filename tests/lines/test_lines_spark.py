@@ -7,26 +7,25 @@ local mode pays seconds per query stage, whatever the data's size.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
 import pytest
-from lines_comms import CELLS, DAYS, KINDS, Comms, deal_line, num, to_lake
 
-from crossline.stages.lines.detect import Inputs, Result, detect_lines
-from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.engine.duck import DuckEngine, connect
 from crossline.engine.spark import SparkEngine, session, to_spark
-from crossline.stages.lines.sql import KEEP, feature_steps, line_steps
 from crossline.settings import Settings
+from crossline.settings.lines import FEATURES, LinesSettings
+from crossline.stages.lines.detect import Inputs, Result, detect_lines
+from crossline.stages.lines.sql import KEEP, feature_steps, line_steps
+from lines_comms import CELLS, DAYS, KINDS, Comms, deal_line, num, to_lake
 
 
 def _spark_problem() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("pyspark") is None:
         return "pyspark is not installed (pip install pyspark; it needs Java 17)"
     if shutil.which("java") is None:
         return "no Java on PATH: Spark local mode needs Java 17"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from lines_comms import CELLS, Comms, deal_line, num, to_lake
 
-from crossline.stages.lines.detect import Inputs, Result, detect_lines
-from crossline.settings.lines import LinesSettings
 from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
+from crossline.settings.lines import LinesSettings
+from crossline.stages.lines.detect import Inputs, Result, detect_lines
+from lines_comms import CELLS, Comms, deal_line, num, to_lake
 
 OLD, NEW = num("7711", 1), num("7711", 2)
 CUSTOMERS = [num("7712", i) for i in range(40)]
@@ -23,7 +23,7 @@ def detect(c: Comms, tmp_path: Path, previous: pl.DataFrame | None = None, **set
     paths = to_lake(c.frame(), tmp_path / "lake.parquet")
     engine = DuckEngine(connect(Settings()))
     try:
-        return detect_lines(engine, Inputs(paths, CELLS, LinesSettings(**settings), previous_ids=previous))  # type: ignore[arg-type]
+        return detect_lines(engine, Inputs(paths, CELLS, LinesSettings(**settings), previous_ids=previous))
     finally:
         engine.close()
 

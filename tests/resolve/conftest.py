@@ -1,29 +1,28 @@
-"""One scale-1 scenario plus the hand-written cases, imported and resolved once for the resolve tests."""
+"""The shared scale-1 scenario plus the hand-written cases, imported and resolved once for the resolve tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from resolve_cases import write_cases
-from resolve_support import Resolved, use_settings
 
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.workspace import init_workspace
+from helpers import Sim
+from resolve_cases import write_cases
+from resolve_support import Resolved, use_settings
 
 
 @pytest.fixture(scope="session")
-def resolved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resolved]:
+def resolved(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resolved]:
     from crossline.service.build import build
     from crossline.service.imports import import_bundle
-    from crossline.sim import simulate
 
-    root = tmp_path_factory.mktemp("resolve-sim")
-    simulate(root / "sim", seed=1, scale=1.0)
+    root = tmp_path_factory.mktemp("resolve")
     ws = init_workspace(root / "ws")
-    import_bundle(ws, LOCAL_ADMIN, root / "sim" / "bundle")
+    import_bundle(ws, LOCAL_ADMIN, sim.bundle)
     import_bundle(ws, LOCAL_ADMIN, write_cases(root / "cases"))
     ws = use_settings(ws, save_model="model.json")
     _, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
-    yield Resolved(ws=ws, sim=root / "sim", model=ws.path / "model.json", exports=exported.directory)
+    yield Resolved(ws=ws, sim=sim.out, model=ws.path / "model.json", exports=exported.directory)
     ws.close()

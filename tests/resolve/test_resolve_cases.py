@@ -6,8 +6,9 @@ import json
 
 import polars as pl
 import pytest
-from resolve_support import Resolved
+
 from resolve_cases import APART, SAME
+from resolve_support import Resolved
 
 
 @pytest.mark.parametrize(("case", "records"), SAME, ids=[c for c, _ in SAME])

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from resolve_support import Resolved, use_settings
-from resolve_cases import write_cases
 from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
@@ -21,6 +19,8 @@ from crossline.service.build import build
 from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
+from resolve_cases import write_cases
+from resolve_support import Resolved, use_settings
 
 BILL = ("case-police", "CP-3")
 WILLIAM = ("case-health", "CH-1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from resolve_support import Resolved
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -11,6 +10,7 @@ from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.cli import app
 from crossline.errors import NotAllowed
 from crossline.service import resolve as svc
+from resolve_support import Resolved
 
 runner = CliRunner()
 

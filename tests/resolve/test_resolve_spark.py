@@ -15,14 +15,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from resolve_support import Resolved, use_settings
-from resolve_cases import write_cases
 
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
 from crossline.workspace import init_workspace
+from resolve_cases import write_cases
+from resolve_support import Resolved, use_settings
 
 JAVA = shutil.which("java")
 pytestmark = pytest.mark.skipif(JAVA is None, reason="Spark local mode needs Java 17 (`java` is not on PATH)")

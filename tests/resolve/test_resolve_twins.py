@@ -48,9 +48,9 @@ def params_with(q: float) -> dict[str, object]:
 
 
 def test_twins_evidence_expects_differing_identifiers_at_the_model_rate() -> None:
-    assert different_rate(params_with(0.05), "nhs") == pytest.approx(0.05)  # type: ignore[arg-type]
+    assert different_rate(params_with(0.05), "nhs") == pytest.approx(0.05)
     evidence = gather([{"kind": "nhs", "shared": True, "n": 380}, {"kind": "nhs", "shared": False, "n": 20}],
-                      params_with(0.05))  # type: ignore[arg-type]
+                      params_with(0.05))
     assert (evidence.agree, evidence.differ, evidence.expected) == (380, 20, pytest.approx(20.0))
 
 

@@ -9,6 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from crossline.errors import ConfigurationError
+from crossline.settings import parse
+from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import review, stable_ids
 from crossline.stages.resolve.cluster import FORCED, cluster, components, record_probability
 from crossline.stages.resolve.model import (
@@ -27,9 +30,6 @@ from crossline.stages.resolve.model import (
 )
 from crossline.stages.resolve.nicknames import forms_table
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
-from crossline.settings.resolve import ResolveSettings
-from crossline.errors import ConfigurationError
-from crossline.settings import parse
 from resolve_support import first_level
 
 
@@ -185,7 +185,8 @@ def test_resolve_model_is_engine_neutral(tmp_path: object) -> None:
     params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
     spark = splink_settings("spark", params)
     duckdb_again = splink_settings("duckdb", params)
-    labels = lambda s: [[lv.get("label_for_charts") for lv in c["comparison_levels"]] for c in s["comparisons"]]  # noqa: E731
+    def labels(s):
+        return [[lv.get("label_for_charts") for lv in c["comparison_levels"]] for c in s["comparisons"]]
     assert labels(spark) == labels(duckdb_again)
     sql = json.dumps(spark)
     assert "jaro_winkler(" in sql and "arrays_overlap(" in sql and "list_has_any" not in sql

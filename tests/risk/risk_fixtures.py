@@ -1,4 +1,6 @@
-"""Shared fixtures for the risk tests: a hand-made bundle where each child carries one indicator, and one simulated scenario.
+"""Test data for the risk tests: a hand-made bundle where each child carries one indicator, and the helpers that build it.
+
+The fixtures themselves (``hand_ws``, ``sim_ws``) are in conftest.py beside this file.
 
 Nominals come from a fixture, not the resolve stage: in the hand bundle a
 person's record id is the same in every source (``C05`` at the police and at
@@ -12,18 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.evaluate.truth import build_risk_with, truth_lines_tables, truth_nominals
+from crossline.evaluate.truth import build_risk_with
 from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
-from crossline.workspace import Workspace, init_workspace
+from crossline.workspace import Workspace
 
 POLICE, MERSEY, COUNCIL, SCHOOL, HEALTH, CSP = "gwent-police", "merseyside-police", "gv-council", "v-school", "g-health", "csp"
 AGENCIES = {
@@ -253,32 +253,9 @@ def current(ws: Workspace, table: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-@pytest.fixture(scope="module")
-def hand_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    """The hand bundle imported into a SQLite workspace, risk built with the lines fixture."""
-    root = tmp_path_factory.mktemp("hand")
-    ws = init_workspace(root / "ws")
-    build_hand(ws, hand_bundle(root / "bundle"))
-    yield ws
-    ws.close()
-
-
 @dataclass
 class SimWorkspace:
+    """The ``sim_ws`` fixture: the shared scenario imported into a workspace of its own, and the scenario's truth folder."""
+
     ws: Workspace
     truth: Path
-
-
-@pytest.fixture(scope="session")
-def sim_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWorkspace]:
-    """The scale-1 simulation (seed 1) imported, with truth nominals and truth lines, risk built (SQLite)."""
-    from crossline.sim import simulate
-
-    root = tmp_path_factory.mktemp("risk-sim")
-    simulate(root / "out", seed=1, scale=1.0)
-    ws = init_workspace(root / "ws")
-    import_bundle(ws, LOCAL_ADMIN, root / "out" / "bundle")
-    truth = root / "out" / "truth"
-    build_risk_with(ws, LOCAL_ADMIN, {"nominals": truth_nominals(truth), **truth_lines_tables(truth)})
-    yield SimWorkspace(ws, truth)
-    ws.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from risk_fixtures import COUNCIL, POLICE, SCHOOL, build_hand, hand_bundle
 from sqlalchemy import inspect, text
 
 from crossline.access.actor import Actor
@@ -13,6 +12,7 @@ from crossline.casework import models
 from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import safeguarding as sg
 from crossline.workspace import Workspace
+from risk_fixtures import COUNCIL, POLICE, SCHOOL, build_hand, hand_bundle
 
 ANALYST = Actor("ana", POLICE, "analyst")
 FIRST_RESPONDER = Actor("pc1", POLICE, "safeguarding")
@@ -145,10 +145,9 @@ def test_nrm_referral_of_a_child_who_is_no_suspect_raises_no_flag(built: Workspa
 
 
 def test_nrm_referral_counts_in_the_next_build(built: Workspace) -> None:
-    from risk_fixtures import current, hand_lines, hand_nominals
-
     from crossline.access.actor import LOCAL_ADMIN
     from crossline.evaluate.truth import build_risk_with
+    from risk_fixtures import current, hand_lines, hand_nominals
 
     sg.record_nrm(built, FIRST_RESPONDER, "N-C08", "Shoplifting to order for an older group.", "2026-10-30")
     build_risk_with(built, LOCAL_ADMIN, {"nominals": hand_nominals(built), **hand_lines()})

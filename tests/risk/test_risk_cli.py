@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from risk_fixtures import build_hand, hand_bundle
-
 from crossline.errors import NotFound
 from crossline.workspace import init_workspace
+from risk_fixtures import build_hand, hand_bundle
 
 
 def run(*args: str, ws: Path) -> subprocess.CompletedProcess[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from risk_fixtures import SimWorkspace
 
 from crossline.access.actor import Actor
 from crossline.evaluate.fairness import gap, report, to_markdown
+from risk_fixtures import SimWorkspace
 
 CASES = pl.DataFrame({
     #          flagged correctly, missed, false alarm, correctly clear

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import polars as pl
 import pytest
-from risk_fixtures import CHILDREN, current
 
-from crossline.stages.risk.score import BY_CODE, INDICATORS, weigh
 from crossline.settings.risk import RiskSettings
+from crossline.stages.risk.score import BY_CODE, INDICATORS, weigh
 from crossline.workspace import Workspace
+from risk_fixtures import CHILDREN, current
 
 CASES = [c for c in CHILDREN if c.indicator is not None and c.cid not in ("C36", "C40")]
 
@@ -113,9 +113,8 @@ def test_reasons_are_plain_words_without_record_ids_or_intelligence(hand_ws: Wor
 
 
 def test_line_contact_is_not_assessed_without_the_lines_stage(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from risk_fixtures import build_hand, hand_bundle
-
     from crossline.workspace import init_workspace
+    from risk_fixtures import build_hand, hand_bundle
 
     ws = init_workspace(tmp_path / "ws")
     try:

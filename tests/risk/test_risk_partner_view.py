@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from risk_fixtures import COUNCIL, INTEL_TEXT, POLICE, SCHOOL, current
 from sqlalchemy import text
 
 from crossline.access.actor import Actor
@@ -13,6 +12,7 @@ from crossline.errors import NotAllowed, NotFound
 from crossline.service import alerts
 from crossline.service import safeguarding as sg
 from crossline.workspace import Workspace
+from risk_fixtures import COUNCIL, INTEL_TEXT, POLICE, SCHOOL, current
 
 PARTNER = Actor("teacher", SCHOOL, "partner")
 COUNCIL_LEAD = Actor("sw", COUNCIL, "safeguarding")

@@ -6,18 +6,18 @@ import json
 
 import polars as pl
 import pytest
-from risk_fixtures import SimWorkspace, build_hand, current, hand_bundle
 from sqlalchemy import select, text
 
 from crossline.access.actor import LOCAL_ADMIN
-from crossline.stages import registry
-from crossline.stages.risk.bands import BANDS
 from crossline.casework.models import AlertRecipient, SafeguardingFlag
 from crossline.evaluate.accuracy import precision_at_k, roc_auc
 from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
 from crossline.service.exports import export
+from crossline.stages import registry
+from crossline.stages.risk.bands import BANDS
 from crossline.store.models import Alert
 from crossline.workspace import Workspace, init_workspace
+from risk_fixtures import SimWorkspace, build_hand, current, hand_bundle
 
 
 def test_risk_is_registered_after_the_stages_it_reads() -> None:
@@ -52,7 +52,8 @@ def test_bands_mean_what_they_were_calibrated_to(sim_ws: SimWorkspace) -> None:
     from crossline.stages.risk.bands import HIGH_TARGET, MEDIUM_TARGET, VERY_HIGH_TARGET, rank
 
     scores = person_scores(sim_ws.truth, current(sim_ws.ws, "nominals"), current(sim_ws.ws, "risk"))
-    share = lambda lowest: scores.filter(rank(pl.col("band")) >= BANDS.index(lowest))["exploited"].mean()  # noqa: E731
+    def share(lowest):
+        return scores.filter(rank(pl.col("band")) >= BANDS.index(lowest))["exploited"].mean()
     assert share("very_high") >= VERY_HIGH_TARGET
     assert share("high") >= HIGH_TARGET
     assert share("medium") >= MEDIUM_TARGET
@@ -170,10 +171,9 @@ def test_a_build_killed_while_publishing_raises_no_alert_and_no_flag(tmp_path) -
     import subprocess
     import sys
 
-    from risk_fixtures import hand_lines, hand_nominals
-
     from crossline.evaluate.truth import publish_tables
     from crossline.service.imports import import_bundle
+    from risk_fixtures import hand_lines, hand_nominals
 
     ws = init_workspace(tmp_path / "ws")
     try:

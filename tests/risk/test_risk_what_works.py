@@ -8,16 +8,16 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 import pytest
-from risk_fixtures import SimWorkspace
 from sqlalchemy import text
 
 from crossline.access.actor import Actor
-from crossline.settings.risk import RiskSettings
 from crossline.errors import NotAllowed
 from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
 from crossline.evaluate.effects import KINDS, EvaluationData, _covariates, evaluate
 from crossline.evaluate.matching import logistic_fit, nearest_neighbours, smd
 from crossline.evaluate.report import render
+from crossline.settings.risk import RiskSettings
+from risk_fixtures import SimWorkspace
 
 START = datetime(2026, 6, 1)
 DAYS = 150
@@ -58,7 +58,8 @@ def synthetic(n: int, rate_ratio: float, seed: int, treat_shift: float = 0.0, ex
         treatments=pl.DataFrame({"nominal_id": ids[treated], "programme": "mentoring",
                                  "started_at": [START + timedelta(days=int(d)) for d in s[treated]]}),
         events=pl.concat(rows),
-        concerns=pl.DataFrame({"nominal_id": ids[concern], "occurred_at": [START + timedelta(days=int(rng.integers(0, DAYS))) for _ in range(int(concern.sum()))]},
+        concerns=pl.DataFrame({"nominal_id": ids[concern],
+                               "occurred_at": [START + timedelta(days=int(rng.integers(0, DAYS))) for _ in range(int(concern.sum()))]},
                               schema={"nominal_id": pl.String, "occurred_at": pl.Datetime("us")}),
         data_start=START, data_end=START + timedelta(days=days),
     )
@@ -106,24 +107,30 @@ def test_says_which_horizons_the_period_allows() -> None:
     result = out.programmes[0]
     six = result.estimate("harm_indicators", "6 months")
     assert six is not None and six.status == "not assessable" and "before the data end" in six.reason
+    # 150 days with programmes starting on days 25-70: everyone who started by day 59 has 3 months of follow-up,
+    # about three quarters of the ~280 participants, well over the 30 needed
     three = result.estimate("harm_indicators", "3 months")
-    assert three is not None and three.status in ("estimated", "not assessable")
+    assert three is not None and three.status == "estimated" and three.n_treated >= 30, three
+    assert "3 months can be assessed" in out.notes[0]
     assert "6 months cannot be assessed" in out.notes[0] and "12 months cannot be assessed" in out.notes[0]
 
 
 def test_a_long_period_makes_6_and_12_months_assessable() -> None:
-    # programmes start on days 25-70: a year of follow-up for most; no unmeasured confounder, so the horizons, not bias, are tested
-    data, _ = synthetic(6000, 0.6, seed=13, days=430, exploited_logit=0.0)
+    # programmes start on days 25-70: a year of follow-up for most; no unmeasured confounder, so the horizons, not bias, are tested.
+    # The sample is sized for power at the shortest horizon. With 6,000 young people (about 260 take part) the 3-month
+    # interval is about +-0.3 wide on the log scale (0.55-0.99 for this seed): the true ratio 0.6 (log -0.51) clears 1
+    # only when the estimate lands within about 1.7 standard errors of it, so roughly one draw in ten or twenty missed
+    # (0.56-1.02 once, after Polars 2.1 and NumPy 2.4 changed the draw). With 15,000 (about 680 take part) the interval is
+    # about +-0.15 (0.56-0.76): the upper limit reaches 1 only if the estimate errs by over 4 standard errors, fewer than
+    # one draw in 10,000. Seeds 1 to 8 pass too; a 95% interval still misses 0.6 now and then (seed 9 at 6 months).
+    data, _ = synthetic(15_000, 0.6, seed=13, days=430, exploited_logit=0.0)
     out = evaluate(data, FAST)
     assert "6 months can be assessed" in out.notes[0] and "12 months can be assessed" in out.notes[0]
     result = out.programmes[0]
     for horizon in ("3 months", "6 months", "12 months"):
         e = result.estimate("harm_indicators", horizon)
         assert e is not None and e.status == "estimated" and e.n_treated >= 30, (horizon, e)
-        assert e.ratio_low is not None and e.ratio_high is not None and e.ratio_low <= 0.6 <= e.ratio_high, (horizon, e.ratio, e.ratio_low, e.ratio_high)
-        # three months of follow-up is the least: whether its interval clears 1 depends on the draw (0.56-1.02 with
-        # Polars 2.1 and NumPy 2.4, below 1 before); the longer horizons this test is about must clear it
-        assert horizon == "3 months" or e.ratio_high < 1.0, (horizon, e.ratio, e.ratio_low, e.ratio_high)
+        assert e.ratio_low is not None and e.ratio_high is not None and e.ratio_low <= 0.6 <= e.ratio_high < 1.0, (horizon, e.ratio, e.ratio_low, e.ratio_high)
     twelve = result.estimate("harm_indicators", "12 months")
     everyone = result.estimate("harm_indicators", "to the end of the data")
     assert twelve is not None and everyone is not None and twelve.n_treated < everyone.n_treated  # late starters lack a year
@@ -167,7 +174,9 @@ def test_contact_with_a_deal_line_counts_only_before_the_start() -> None:
 
 def _as(data: EvaluationData, prefix: str, programme: str) -> EvaluationData:
     """The same young people under other ids, on another programme (to put two programmes in one evaluation)."""
-    ren = lambda f: f.with_columns((prefix + pl.col("nominal_id")).alias("nominal_id"))  # noqa: E731
+    def ren(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns((prefix + pl.col("nominal_id")).alias("nominal_id"))
+
     return dataclasses.replace(data, people=ren(data.people), events=ren(data.events), concerns=ren(data.concerns),
                                treatments=ren(data.treatments).with_columns(pl.lit(programme).alias("programme")))
 
@@ -191,7 +200,7 @@ def test_matching_pairs_on_the_same_index_day_within_the_caliper() -> None:
         "index_day": [1, 1, 1, 2, 2, 1], "logit": [0.0, 0.05, 3.0, 5.0, 5.1, 5.0],
     })
     m = nearest_neighbours(rows, 1, 0.2)
-    pairs = dict(zip(m.pairs["treated_row"].to_list(), m.pairs["control_row"].to_list()))
+    pairs = dict(zip(m.pairs["treated_row"].to_list(), m.pairs["control_row"].to_list(), strict=False))
     assert pairs == {0: 1, 3: 4}  # row 5 has the nearest logit to row 3 but another index day
     assert m.unmatched == 0
 

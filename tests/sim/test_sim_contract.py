@@ -113,7 +113,7 @@ def test_persons_rows_valid(sim) -> None:
         assert named.height == 0, f["file"]
         assert set(df["sex"].drop_nulls().unique().to_list()) <= {"F", "M", "X", "U"}
         fmt = f.get("formats", {}).get("date_of_birth")
-        assert not bad(df, "date_of_birth", lambda v: date_ok(v, fmt)), f["file"]
+        assert not bad(df, "date_of_birth", lambda v, fmt=fmt: date_ok(v, fmt)), f["file"]
         assert not bad(df, "postcode", postcode_ok), f["file"]
         phones = df["phone"].drop_nulls().str.split(";").explode().str.strip_chars()
         assert all(phone_ok(p) for p in phones.unique().to_list()), f["file"]

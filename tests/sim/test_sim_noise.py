@@ -61,16 +61,16 @@ def test_records_without_name_tags_carry_the_true_names(records) -> None:
 def test_nicknames_are_nicknames_of_the_true_name(records) -> None:
     df = only_name_tag(records, "nickname")
     assert df.height > 20
-    for rec, true in zip(df["given_name"], df["t_given_name"]):
+    for rec, true in zip(df["given_name"], df["t_given_name"], strict=False):
         assert rec in NICKNAMES[true]
 
 
 def _hamming_one(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=False)) == 1
 
 
 def _adjacent_swap(a: str, b: str) -> bool:
-    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
     return len(a) == len(b) and len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -33,7 +33,7 @@ def test_a_period_too_short_or_too_long_is_refused(months: int) -> None:
     (datetime(2027, 3, 28, 1, 0), True), (datetime(2027, 10, 31, 0, 59), True), (datetime(2027, 10, 31, 1, 0), False),
 ])
 def test_clocks_change_on_the_uk_dates_of_every_year(when: datetime, bst: bool) -> None:
-    ts = int(when.replace(tzinfo=timezone.utc).timestamp())
+    ts = int(when.replace(tzinfo=UTC).timestamp())
     assert int(offset(ts)) == (3600 if bst else 0)
 
 
