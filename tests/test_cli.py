@@ -83,6 +83,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "scenario" / "truth").is_dir()
     assert "deal lines on" in demo.stdout and "nominals (people) resolved" in demo.stdout
     assert (tmp_path / "demo" / "workspace" / "exports" / "nominals.csv").exists()
+    assert "How good was it?" in demo.stdout and "Deal lines found:" in demo.stdout and "pairwise F1" in demo.stdout
+    assert "Exploited young people scored high or very high:" in demo.stdout
 
 
 def test_simulate_refuses_a_period_too_short_for_follow_up(tmp_path: Path) -> None:

@@ -1,22 +1,33 @@
 """``crossline demo``: the whole flow on a small synthetic scenario, in under two minutes.
 
-Simulate, import into a fresh workspace, build, export, and say what was
-found. Every read of the result goes through the service layer, as any
-other command's does.
+Simulate, import into a fresh workspace, build, export, say what was found,
+and score it against the scenario's truth. Every read of the result goes
+through the service layer, as any other command's does.
+
+The demo never deletes anything: a folder that already holds something (a
+previous demo that has since been used for casework, or a user's own files)
+is refused when named with ``--dir``, and the default folder gives way to a
+fresh ``crossline-demo-2`` and so on. The demo is made in a hidden staging
+folder beside the target and renamed into place only when it has finished, so
+an interrupted demo leaves nothing half-made under the name it was asked for.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.panel import Panel
 
 from crossline.cli import progress
 from crossline.cli.common import console, local
+from crossline.errors import Conflict
+from crossline.evaluate import scorecard
 from crossline.service import audit as audit_service
 from crossline.service.picture import PictureSummary, summary
 from crossline.service.status import status
@@ -27,20 +38,80 @@ app = typer.Typer()
 
 @app.command()
 def demo(
-    directory: Annotated[Path, typer.Option("--dir", help="Folder for the demo's scenario and workspace.")] = Path("crossline-demo"),
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="A new or empty folder for the demo [default: crossline-demo, or the next free crossline-demo-N]."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
     scale: Annotated[float, typer.Option(help="Scenario scale.")] = 1.0,
 ) -> None:
-    """Simulate a small scenario into a fresh workspace, import it, export, and say what was found."""
-    run_demo(Path(directory), seed, scale)
+    """Simulate a small scenario into a fresh workspace, import it, export, say what was found and how good it was."""
+    target = choose_folder(directory)
+    if directory is None and target != DEFAULT_FOLDER:
+        console.print(f"{DEFAULT_FOLDER} already holds files; nothing in it is touched. This demo goes to [bold]{target}[/].")
+    sweep_abandoned(target)
+    staging = target.parent / f".{target.name}.partial-{os.getpid()}"
+    staging.mkdir(parents=True)
+    try:
+        run_demo(staging, target, seed, scale)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # made by this run alone, moments ago
+        raise
 
 
-def run_demo(directory: Path, seed: int, scale: float) -> None:
+DEFAULT_FOLDER = Path("crossline-demo")
+
+
+def choose_folder(asked: Path | None, default: Path = DEFAULT_FOLDER) -> Path:
+    """Where the demo goes: the folder asked for if it is new or empty, else (default only) the next free one.
+
+    Anything already in a folder may be someone's work (casework done in an
+    earlier demo's workspace counts), so the demo never writes into or over it.
+    """
+    def free(p: Path) -> bool:
+        return not p.exists() or (p.is_dir() and not any(p.iterdir()))
+
+    if asked is not None:
+        if not free(asked):
+            raise Conflict(f"{asked} is not empty; the demo never writes over existing files. Name a new or empty folder with --dir.")
+        return asked
+    n = 1
+    while not free(candidate := default if n == 1 else default.with_name(f"{default.name}-{n}")):
+        n += 1
+    return candidate
+
+
+def sweep_abandoned(target: Path) -> list[Path]:
+    """Remove staging folders of demos for ``target`` that were killed (their process is gone).
+
+    Only the demo's own hidden ``.NAME.partial-PID`` folders are touched, and
+    only when the process that made them no longer runs and they hold nothing
+    but the demo's two folders.
+    """
+    swept = []
+    for leftover in target.parent.glob(f".{target.name}.partial-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or _running(int(pid)) or not {p.name for p in leftover.iterdir()} <= {"scenario", "workspace"}:
+            continue
+        shutil.rmtree(leftover)
+        swept.append(leftover)
+    return swept
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
+    """Make the demo in ``staging`` and rename it to ``target`` once everything has been written."""
     started = time.monotonic()
-    scenario, ws_path = directory / "scenario", directory / "workspace"
-    for old in (scenario, ws_path):
-        if old.exists():
-            shutil.rmtree(old)  # the demo always starts fresh; it only ever touches its own folder
+    scenario, ws_path = staging / "scenario", staging / "workspace"
     console.rule("1. Simulate a county lines scenario (synthetic, with ground truth)")
     console.print(progress.simulate(scenario, seed, scale, 5).describe())
     console.rule("2. Import the partners' bundle into a fresh workspace")
@@ -52,10 +123,16 @@ def run_demo(directory: Path, seed: int, scale: float) -> None:
         built, exported = progress.build(ws, actor)
         console.print("Stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in built.stages.items()))
         for name, rows in exported.files.items():
-            console.print(f"  {exported.directory / name}: {rows:,} rows")
+            console.print(f"  {name}: {rows:,} rows")
         found = _found(summary(ws, actor))
         verification = audit_service.verify(ws, actor)
         st = status(ws, actor)
+    judged = scorecard.describe(scorecard.score(scenario / "truth", _exported(exported.files, exported.directory)))
+    if target.exists():
+        target.rmdir()  # checked empty by choose_folder
+    staging.rename(target)
+    scenario, ws_path = target / "scenario", target / "workspace"
+    exports_dir = target / os.path.relpath(exported.directory, staging)
     persons = sum(n for (kind, _), n in st.rows.items() if kind == "persons")
     events = sum(n for (kind, _), n in st.rows.items() if kind == "events")
     console.print(
@@ -67,6 +144,9 @@ def run_demo(directory: Path, seed: int, scale: float) -> None:
                     f"Quarantine: {st.quarantine.get('error', 0)} rejected rows, {st.quarantine.get('warning', 0)} warnings.",
                     *found,
                     f"Audit log: {'intact' if verification.ok else 'BROKEN'}, {verification.entries} entries.",
+                    "",
+                    "[bold]How good was it?[/] Compared with the scenario's ground truth:",
+                    *(f"  {line}" for line in judged),
                     f"Ground truth for checking what Crossline finds: {scenario / 'truth'}",
                     "",
                     "Where to look next:",
@@ -76,7 +156,7 @@ def run_demo(directory: Path, seed: int, scale: float) -> None:
                     f"  crossline risk list --workspace {ws_path}",
                     f"  crossline person SOURCE RECORD_ID --workspace {ws_path}   (an audited read)",
                     f"  crossline audit verify --workspace {ws_path}",
-                    f"  exports in {exported.directory}",
+                    f"  exports in {exports_dir}",
                 ]
             ),
             title=f"Demo finished in {time.monotonic() - started:.0f} s",
@@ -96,3 +176,9 @@ def _found(pic: PictureSummary) -> list[str]:
         out.append(f"Young people at risk: {b.get('very_high', 0)} very high, {b.get('high', 0)} high, "
                    f"{b.get('medium', 0)} medium (each with its reasons).")
     return out
+
+
+def _exported(files: dict[str, int], directory: Path) -> dict[str, pl.DataFrame]:
+    """The exported tables the scorecard compares with the truth (read back from the files a user would open)."""
+    wanted = {"nominals", "line_numbers", "successions", "risk"}
+    return {Path(name).stem: pl.read_csv(directory / name, infer_schema_length=0) for name in files if Path(name).stem in wanted and name.endswith(".csv")}
