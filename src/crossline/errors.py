@@ -111,4 +111,6 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "list_agencies",  # see the agencies
     "list_stages",  # see the build stages
     "settings_docs",  # read docs/settings.md
+    "list_users",  # see the service's users
+    "list_jobs",  # see import and build jobs
 })

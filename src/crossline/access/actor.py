@@ -6,8 +6,8 @@ import getpass
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["admin", "analyst", "auditor", "safeguarding", "partner"]
-ROLES: tuple[Role, ...] = ("admin", "analyst", "auditor", "safeguarding", "partner")
+Role = Literal["admin", "analyst", "auditor", "safeguarding", "partner", "officer", "coordinator"]
+ROLES: tuple[Role, ...] = ("admin", "analyst", "auditor", "safeguarding", "partner", "officer", "coordinator")
 
 
 @dataclass(frozen=True)

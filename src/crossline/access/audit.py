@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from crossline.access import purpose
 from crossline.access.actor import Actor
 from crossline.store.models import AuditEntry, AuditHead
 
@@ -44,7 +45,7 @@ def record(conn: Connection, actor: Actor, action: str, subject: str, details: d
     prev_seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
     seq = prev_seq + 1
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    det = _canonical(details or {})
+    det = _canonical({**(details or {}), **purpose.current()})
     fields = _fields(seq, at, actor, action, subject, det)
     digest = entry_hash(prev_hash, fields)
     conn.execute(

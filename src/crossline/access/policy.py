@@ -9,22 +9,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import": frozenset({"admin"}),
     "build": frozenset({"admin", "analyst"}),
     "export": frozenset({"admin", "analyst"}),
-    "status": frozenset({"admin", "analyst", "auditor", "safeguarding", "partner"}),
-    "read_person": frozenset({"admin", "analyst"}),
+    "status": frozenset({"admin", "analyst", "auditor", "safeguarding", "partner", "officer", "coordinator"}),
+    "read_person": frozenset({"admin", "analyst", "officer"}),
     "read_quarantine": frozenset({"admin", "analyst"}),
     "review_matches": frozenset({"admin", "analyst"}),  # see and decide borderline record pairs
-    "match_record": frozenset({"admin", "analyst", "safeguarding"}),  # "is this child known?"
+    "match_record": frozenset({"admin", "analyst", "safeguarding", "officer"}),  # "is this child known?"
     "read_lines": frozenset({"admin", "analyst"}),  # deal lines, successions, comms evidence
     "ddtro": frozenset({"admin", "analyst"}),  # evidence packs and DDTRO casework
     "read_risk": frozenset({"admin", "analyst"}),  # risk list and detail with the records behind each reason
-    "safeguarding_view": frozenset({"admin", "analyst", "safeguarding", "partner"}),  # at risk and why, in plain words (need to know)
-    "refer": frozenset({"admin", "analyst", "safeguarding"}),  # refer a young person to a partner
+    "safeguarding_view": frozenset({"admin", "analyst", "safeguarding", "partner", "officer"}),  # at risk and why, in plain words (need to know)
+    "refer": frozenset({"admin", "analyst", "safeguarding", "officer"}),  # refer a young person to a partner
     "partner_casework": frozenset({"admin", "safeguarding", "partner"}),  # accept/decline referrals, interventions, outcomes
-    "nrm": frozenset({"admin", "analyst", "safeguarding"}),  # first responders: NRM referrals and decisions
-    "read_alerts": frozenset({"admin", "analyst", "safeguarding", "partner"}),
+    "nrm": frozenset({"admin", "analyst", "safeguarding", "officer"}),  # first responders: NRM referrals and decisions
+    "read_alerts": frozenset({"admin", "analyst", "safeguarding", "partner", "officer", "coordinator"}),
     "what_works": frozenset({"admin", "analyst"}),  # evaluation of programmes (aggregates)
     "verify_audit": frozenset({"admin", "auditor"}),
     "read_audit": frozenset({"admin", "auditor"}),
+    "manage_users": frozenset({"admin"}),  # users, API tokens
+    "triage_reports": frozenset({"admin", "analyst", "officer"}),  # the police triage queue of anonymous reports
+    "jobs": frozenset({"admin", "analyst"}),  # see import and build jobs
 }
 
 

@@ -19,6 +19,8 @@ HINTS: dict[str, str] = {
     "list_agencies": "`crossline status` lists the agencies",
     "list_stages": "`crossline build --help` names the stages",
     "settings_docs": "every setting is described in docs/settings.md",
+    "list_users": "`crossline user list` shows them",
+    "list_jobs": "`crossline jobs` lists them",
 }
 assert set(HINTS) == NEXT_STEPS, "every next step the core can name has words here"
 

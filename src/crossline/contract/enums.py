@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 AGENCY_TYPES = frozenset(
-    {"police", "nca", "local_authority", "education", "health", "housing", "charity", "telecoms", "other"}
+    {"police", "nca", "local_authority", "education", "health", "housing", "charity", "telecoms", "other",
+     "youth_service", "business", "transport_police"}
 )
 FEED_KINDS = ("persons", "events", "event_people", "links", "comms", "cell_sites")
 SEX = frozenset({"F", "M", "X", "U"})

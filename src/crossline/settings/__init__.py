@@ -23,6 +23,7 @@ from crossline.settings.declare import Section, setting
 from crossline.settings.lines import LinesSettings
 from crossline.settings.resolve import ResolveSettings
 from crossline.settings.risk import RiskSettings
+from crossline.settings.service import ServiceSettings
 
 __all__ = ["SECTIONS", "Settings", "load", "parse", "render_toml", "setting"]
 
@@ -44,6 +45,7 @@ class Settings(Section):
     resolve: ResolveSettings = setting(ResolveSettings(), "Resolving person records into nominals (Splink).")
     lines: LinesSettings = setting(LinesSettings(), "Deal lines: thresholds, feature weights and the engine.")
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")
+    service: ServiceSettings = setting(ServiceSettings(), "The multi-agency service (`crossline serve`): address, sessions, uploads, anonymous reports.")
 
 
 def _section_names() -> dict[str, type[Section]]:

@@ -314,6 +314,85 @@ class AgencySender(Base):
     granted_by: Mapped[str] = mapped_column(Text)
     granted_at: Mapped[str] = mapped_column(String(32))
 
+class User(Base):
+    """A named Crossline user of the service: one agency, one role; the password only as an argon2 hash."""
+
+    __tablename__ = "users"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the login name
+    display_name: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))  # a service role (access/roles.py)
+    password_hash: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(32))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A server-side login session; the browser holds only a random token, stored here as its SHA-256."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(32))
+    last_seen_at: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32))  # absolute expiry; idle expiry is checked from last_seen_at
+
+
+class ApiToken(Base):
+    """A system's API token: shown once, stored hashed, scoped to one agency and role, revocable."""
+
+    __tablename__ = "api_tokens"
+    token_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the public part, shown in lists
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    revoked_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class Job(Base):
+    """An import or build asked for over the API: a row, so a restart loses nothing and a worker picks it up."""
+
+    __tablename__ = "jobs"
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # import | build
+    params: Mapped[str] = mapped_column(Text)  # JSON
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)  # one job per bundle content
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued | running | done | failed
+    requested_by: Mapped[str] = mapped_column(Text)  # JSON: user, agency, role
+    created_at: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[str | None] = mapped_column(String(32))
+    finished_at: Mapped[str | None] = mapped_column(String(32))
+    heartbeat_at: Mapped[str | None] = mapped_column(String(32))
+    worker: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # JSON
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AnonymousReport(Base):
+    """A concern reported without login: nothing that identifies the reporter (no address, no cookie, no exact time)."""
+
+    __tablename__ = "anonymous_reports"
+    report_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    received_on: Mapped[str] = mapped_column(String(10))  # the day only
+    area: Mapped[str | None] = mapped_column(Text)  # as the reporter described it
+    concern: Mapped[str] = mapped_column(Text)
+    grading: Mapped[str] = mapped_column(String(8))  # 3x5x2: 2/D (untested source, cannot be judged)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # new | triaged | no_further_action
+    triaged_by: Mapped[str | None] = mapped_column(Text)
+    triaged_at: Mapped[str | None] = mapped_column(String(32))
+    triage_note: Mapped[str | None] = mapped_column(Text)
+
+
 def table_of(model: type[Base]) -> Table:
     """A model's Table (``Model.__table__`` is typed as any FROM clause)."""
     table = model.__table__

@@ -1,0 +1,1 @@
+"""One router per area; each handler is a few lines around one service call."""

@@ -1,0 +1,98 @@
+"""Person records, risk, the partners' safeguarding view, "is this child known?" and the match review queue.
+
+Every read of a person takes a stated purpose, recorded in the audit entry the
+service writes; what comes back is what the service layer's policy allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from crossline.access import purpose as purposes
+from crossline.api.auth import Caller, caller, workspace
+from crossline.service import persons, resolve, safeguarding
+
+router = APIRouter(tags=["people"])
+Purpose = Annotated[str, Query(min_length=3, max_length=200, description="Why you are reading this record (kept in the audit log).")]
+Who = Annotated[Caller, Depends(caller)]
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses and frames to JSON-able values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if hasattr(value, "to_dicts"):
+        return value.to_dicts()
+    return value
+
+
+@router.get("/persons/{source}/{record_id}")
+def person(source: str, record_id: str, purpose: Purpose, request: Request, who: Who) -> dict[str, Any]:
+    with purposes.stated(purpose, "api"):
+        return persons.get_person(workspace(request), who.actor, source, record_id)
+
+
+@router.get("/risk")
+def risk_list(request: Request, who: Who, band: Literal["low", "medium", "high", "very_high"] | None = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+    with purposes.stated(None, "api"):
+        return safeguarding.risk_list(workspace(request), who.actor, band, limit)
+
+
+@router.get("/risk/{nominal_id}")
+def risk_detail(nominal_id: str, purpose: Purpose, request: Request, who: Who) -> dict[str, Any]:
+    with purposes.stated(purpose, "api"):
+        return safeguarding.risk_detail(workspace(request), who.actor, nominal_id)
+
+
+@router.get("/safeguarding/{nominal_id}")
+def partner_view(nominal_id: str, purpose: Purpose, request: Request, who: Who) -> dict[str, Any]:
+    """The safeguarding view: at risk and why in plain words, referrals and what to do; never the intelligence."""
+    with purposes.stated(purpose, "api"):
+        return safeguarding.partner_view(workspace(request), who.actor, nominal_id)
+
+
+class KnownQuery(BaseModel):
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: str | None = None
+    postcode: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    nhs_number: str | None = None
+    pnc_id: str | None = None
+    upn: str | None = None
+
+
+@router.post("/known")
+def known(body: KnownQuery, purpose: Purpose, request: Request, who: Who) -> Any:
+    """"Is this child known?": candidates under the policy, or "cannot tell" when there is too little to compare."""
+    with purposes.stated(purpose, "api"):
+        return plain(resolve.match_record(workspace(request), who.actor, body.model_dump(exclude_none=True)))
+
+
+@router.get("/review")
+def review_queue(request: Request, who: Who, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> list[Any]:
+    with purposes.stated(None, "api"):
+        return [plain(item) for item in resolve.review_queue(workspace(request), who.actor, limit, offset)]
+
+
+class MatchDecision(BaseModel):
+    source_a: str
+    record_a: str
+    source_b: str
+    record_b: str
+    decision: Literal["same", "different"]
+    reason: str
+
+
+@router.post("/review/decisions")
+def decide(body: MatchDecision, request: Request, who: Who) -> Any:
+    with purposes.stated(None, "api"):
+        return plain(resolve.record_decision(workspace(request), who.actor, body.source_a, body.record_a, body.source_b, body.record_b,
+                                             body.decision, body.reason))

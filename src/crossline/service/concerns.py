@@ -1,0 +1,37 @@
+"""Anonymous reporting: anyone may submit (no actor, nothing about the sender kept); police triage it, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crossline.access import audit
+from crossline.access.actor import Actor
+from crossline.access.policy import require
+from crossline.casework import concerns
+from crossline.workspace import Workspace
+
+ANONYMOUS = Actor(user="anonymous-reporter", agency="public", role="partner")
+
+
+def submit(ws: Workspace, concern: str, area: str | None) -> str:
+    """Store a concern; the audit entry says one arrived, never from whom (there is nothing to say)."""
+    with ws.engine.begin() as conn:
+        report_id = concerns.submit(conn, concern, area, ws.settings.service.report_max_chars)
+        audit.record(conn, ANONYMOUS, "anonymous_report", report_id, {})
+    return report_id
+
+
+def triage_queue(ws: Workspace, actor: Actor, status: str | None = "new") -> list[dict[str, Any]]:
+    require(actor, "triage_reports")
+    with ws.engine.begin() as conn:
+        rows = concerns.queue(conn, status)
+        audit.record(conn, actor, "read_anonymous_reports", "anonymous_reports", {"rows": len(rows), "status": status})
+    return rows
+
+
+def triage(ws: Workspace, actor: Actor, report_id: str, outcome: str, note: str) -> dict[str, Any]:
+    require(actor, "triage_reports")
+    with ws.engine.begin() as conn:
+        out = concerns.triage(conn, report_id, outcome, note, actor.user)
+        audit.record(conn, actor, "triage_anonymous_report", report_id, {"outcome": outcome})
+    return out
