@@ -77,6 +77,8 @@ def _token_ok(ws: Workspace, token: str) -> bool:
 
 def _accept(request: Request, concern: str, area: str | None) -> str:
     ws = workspace(request)
+    if len(concern.strip()) > ws.settings.service.report_max_chars:  # refused before it counts against the hour's limit
+        raise HTTPException(422, f"the concern is longer than {ws.settings.service.report_max_chars} characters; please shorten it")
     if not request.app.state.report_limit.allow(ws.settings.service.reports_per_hour):
         raise HTTPException(429, "too many reports are arriving just now; please try again in an hour, or call Crimestoppers", headers={"Retry-After": "3600"})
     return concerns.submit(ws, concern, area)
