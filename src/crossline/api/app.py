@@ -30,11 +30,11 @@ def create_app(ws: Workspace | Path) -> FastAPI:
                   description="The multi-agency county lines picture: every call is checked against need-to-know and audited.")
     app.state.workspace = workspace
     app.state.report_limit = concerns.RateLimit()
-    api = APIRouter(prefix=PREFIX)
+    api = APIRouter(prefix=PREFIX, responses=problems.documented(401, 403, 404, 409, 422, 500))
     for module in (session, people, casework, lines, jobs, audit, concerns):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(concerns.public)
+    app.include_router(concerns.public, responses=problems.documented(413, 422, 429, 500))
     app.add_exception_handler(CrosslineError, problems.crossline_error)
     app.add_exception_handler(StarletteHTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)

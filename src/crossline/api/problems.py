@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,6 +12,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crossline.errors import CrosslineError
 
 MEDIA = "application/problem+json"
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+                   "next_step": {"type": "string"}},
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem answers an operation can give."""
+    words = {400: "bad request", 401: "not logged in", 403: "not allowed", 404: "not found (or not visible to you: the two are never told apart)",
+             409: "conflicts with the current state", 413: "upload too large", 422: "invalid input", 429: "too many requests",
+             500: "internal error"}
+    return {s: {"description": words[s], "content": {MEDIA: {"schema": _PROBLEM_SCHEMA}}} for s in statuses}
 
 
 def problem(status: int, title: str, detail: str, kind: str = "about:blank", **extra: object) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
+from crossline.api.fields import Id, Note, Text
 from crossline.service import alerts, safeguarding
 
 router = APIRouter(tags=["casework"])
@@ -23,11 +25,11 @@ def referrals(request: Request, who: Who, nominal_id: str | None = None,
 
 
 class NewReferral(BaseModel):
-    nominal_id: str
-    to_agency: str
-    service: str
-    reason: str
-    programme: str | None = None
+    nominal_id: Id
+    to_agency: Id
+    service: Text
+    reason: Text
+    programme: Text | None = None
 
 
 @router.post("/referrals", status_code=201)
@@ -44,7 +46,7 @@ def referral(referral_id: str, request: Request, who: Who) -> dict[str, Any]:
 
 class Decision(BaseModel):
     accept: bool
-    reason: str
+    reason: Text
 
 
 @router.post("/referrals/{referral_id}/decision")
@@ -60,30 +62,30 @@ def nrm_for(nominal_id: str, request: Request, who: Who) -> list[dict[str, Any]]
 
 
 class NewNrm(BaseModel):
-    nominal_id: str
-    summary: str
-    referred_at: str
-    exploitation: str = "criminal"
+    nominal_id: Id
+    summary: Text
+    referred_at: date
+    exploitation: Literal["criminal", "sexual", "labour", "domestic_servitude", "other"] = "criminal"
 
 
 @router.post("/nrm", status_code=201)
 def record_nrm(body: NewNrm, request: Request, who: Who) -> dict[str, Any]:
     with purposes.stated(None, "api"):
-        return safeguarding.record_nrm(workspace(request), who.actor, body.nominal_id, body.summary, body.referred_at, body.exploitation)
+        return safeguarding.record_nrm(workspace(request), who.actor, body.nominal_id, body.summary, body.referred_at.isoformat(), body.exploitation)
 
 
 class NrmDecision(BaseModel):
     stage: Literal["reasonable", "conclusive"]
     decision: Literal["positive", "negative"]
-    decided_at: str
-    note: str = ""
+    decided_at: date
+    note: Note = ""
     reconsider: bool = False
 
 
 @router.post("/nrm/referrals/{nrm_id}/decisions", status_code=201)
 def nrm_decision(nrm_id: str, body: NrmDecision, request: Request, who: Who) -> dict[str, Any]:
     with purposes.stated(None, "api"):
-        return safeguarding.record_nrm_decision(workspace(request), who.actor, nrm_id, body.stage, body.decision, body.decided_at, body.note,
+        return safeguarding.record_nrm_decision(workspace(request), who.actor, nrm_id, body.stage, body.decision, body.decided_at.isoformat(), body.note,
                                                 body.reconsider)
 
 

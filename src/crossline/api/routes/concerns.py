@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import insert, select
 
 from crossline.api.auth import Caller, caller, workspace
+from crossline.api.fields import Note
 from crossline.service import concerns
 from crossline.store.models import WorkspaceMeta
 from crossline.workspace import Workspace
@@ -125,7 +126,7 @@ def report_submit(request: Request, form_token: Annotated[str, Form()], concern:
 
 
 class Concern(BaseModel):
-    concern: str = Field(min_length=1, max_length=20000)
+    concern: str = Field(min_length=1, max_length=20000, pattern=r"\S")
     area: str | None = Field(default=None, max_length=200)
 
 
@@ -143,7 +144,7 @@ def triage_queue(request: Request, who: Who, status: Literal["new", "triaged", "
 
 class Triage(BaseModel):
     outcome: Literal["triaged", "no_further_action"]
-    note: str = ""
+    note: Note = ""
 
 
 @router.post("/concerns/{report_id}/triage")

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from crossline.access import audit as audit_log
 from crossline.access.policy import PERMISSIONS, require
+from crossline.api import problems
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import NotFound
 from crossline.jobs import queue
@@ -32,7 +33,7 @@ def _job_response(response: Response, job: queue.JobInfo, new: bool) -> dict[str
     return {**job.public(), "new": new}
 
 
-@router.post("/imports", status_code=202)
+@router.post("/imports", status_code=202, responses=problems.documented(413))
 async def upload(request: Request, response: Response, who: Who, bundle: Annotated[UploadFile, File(description="A bundle as a .zip")]) -> dict[str, Any]:
     """Upload a bundle (.zip); an import job starts and its progress is polled at the Location given."""
     require(who.actor, "import")

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
+from crossline.api.fields import Id, Note, Text
 from crossline.service import lines
 
 router = APIRouter(tags=["lines"])
@@ -49,8 +50,8 @@ def pack(line_id: str, request: Request, who: Who, format: Literal["pdf", "html"
 
 class LineReview(BaseModel):
     decision: Literal["confirmed", "rejected"]
-    reason: str
-    number: str | None = None
+    reason: Text
+    number: Id | None = None
 
 
 @router.post("/lines/{line_id}/reviews", status_code=201)
@@ -67,8 +68,8 @@ def applications(request: Request, who: Who, line_id: str | None = None) -> list
 
 
 class NewApplication(BaseModel):
-    line_id: str
-    note: str = ""
+    line_id: Id
+    note: Note = ""
 
 
 @router.post("/ddtro", status_code=201)
@@ -78,8 +79,8 @@ def draft(body: NewApplication, request: Request, who: Who) -> dict[str, Any]:
 
 
 class StatusChange(BaseModel):
-    status: str
-    note: str = ""
+    status: Literal["drafted", "applied", "granted", "refused", "disconnected"]
+    note: Note = ""
 
 
 @router.post("/ddtro/{application_id}/status")

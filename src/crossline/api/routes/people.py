@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
+from crossline.api.fields import Id, Text
 from crossline.service import persons, resolve, safeguarding
 
 router = APIRouter(tags=["people"])
@@ -83,12 +84,12 @@ def review_queue(request: Request, who: Who, limit: Annotated[int, Query(ge=1, l
 
 
 class MatchDecision(BaseModel):
-    source_a: str
-    record_a: str
-    source_b: str
-    record_b: str
+    source_a: Id
+    record_a: Id
+    source_b: Id
+    record_b: Id
     decision: Literal["same", "different"]
-    reason: str
+    reason: Text
 
 
 @router.post("/review/decisions")
