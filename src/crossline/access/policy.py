@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "verify_audit": frozenset({"admin", "auditor"}),
     "read_audit": frozenset({"admin", "auditor"}),
     "manage_users": frozenset({"admin"}),  # users, API tokens
+    "search": frozenset({"admin", "analyst", "officer", "safeguarding", "partner"}),  # find people by name, number or id (under need-to-know)
     "triage_reports": frozenset({"admin", "analyst", "officer"}),  # the police triage queue of anonymous reports
     "jobs": frozenset({"admin", "analyst"}),  # see import and build jobs
 }

@@ -393,6 +393,25 @@ class AnonymousReport(Base):
     triage_note: Mapped[str | None] = mapped_column(Text)
 
 
+class SearchKey(Base):
+    """Exact look-ups for search: a phone (E.164), an identifier (record id, PNC, NHS number, UPN) or a postcode -> record."""
+
+    __tablename__ = "search_keys"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    __table_args__ = (Index("ix_search_keys_record", "source", "record_id"),)
+
+
+class SearchIndexed(Base):
+    """Bundles whose person records are in the search index (names in ``search_names``, keys in ``search_keys``)."""
+
+    __tablename__ = "search_indexed"
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    indexed_at: Mapped[str] = mapped_column(String(32))
+
+
 def table_of(model: type[Base]) -> Table:
     """A model's Table (``Model.__table__`` is typed as any FROM clause)."""
     table = model.__table__

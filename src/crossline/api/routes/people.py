@@ -16,6 +16,7 @@ from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
 from crossline.api.fields import Id, Text
 from crossline.service import persons, resolve, safeguarding
+from crossline.service import search as search_service
 
 router = APIRouter(tags=["people"])
 Purpose = Annotated[str, Query(min_length=3, max_length=200, description="Why you are reading this record (kept in the audit log).")]
@@ -97,3 +98,11 @@ def decide(body: MatchDecision, request: Request, who: Who) -> Any:
     with purposes.stated(None, "api"):
         return plain(resolve.record_decision(workspace(request), who.actor, body.source_a, body.record_a, body.source_b, body.record_b,
                                              body.decision, body.reason))
+
+
+@router.get("/search")
+def search(q: Annotated[str, Query(min_length=2, max_length=200, pattern=r"\S\S", description="A name, phone number, record id or nominal id.")],
+           request: Request, who: Who, limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
+    """People by name (nicknames and misspellings too), phone number, record id or nominal id; only records you may know."""
+    with purposes.stated(None, "api"):
+        return [asdict(r) for r in search_service.search(workspace(request), who.actor, q, limit)]

@@ -1,0 +1,151 @@
+"""The search index over person records: names by trigram (fuzzy), phones, identifiers and postcodes exactly.
+
+Kept up to date lazily: before a search, the person records of every bundle
+imported since the last search are (re)indexed, in import order, replacing
+what the index held for the same records. Searches answer from the index
+(SQLite FTS5 trigram, PostgreSQL pg_trgm GIN), never by scanning persons.
+
+A record's name terms are its full name and, for a given name with known
+short or formal forms (Bill, Will -> William), the full name with each form,
+so that a search for "Will Jones" finds "Bill Jones" through "william jones".
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, text
+
+from crossline.contract.phones import normalise_phone
+from crossline.store.models import Bundle, Person, SearchIndexed, SearchKey
+
+CANDIDATES = 200
+_SPACES = re.compile(r"\s+")
+
+
+def _clean(name: str | None) -> str:
+    return _SPACES.sub(" ", re.sub(r"[^a-z' -]", " ", (name or "").lower())).strip()
+
+
+def _forms() -> dict[str, list[str]]:
+    from crossline.stages.resolve.nicknames import forms_table
+
+    return {r["name"]: list(r["forms"]) for r in forms_table().iter_rows(named=True)}
+
+
+def name_terms(given: str | None, family: str | None, forms: dict[str, list[str]]) -> set[str]:
+    g, f = _clean(given), _clean(family)
+    if not (g or f):
+        return set()
+    first = g.split(" ")[0] if g else ""
+    givens = {g} | {form for form in forms.get(first, []) if form != first}
+    return {f"{x} {f}".strip() for x in givens}
+
+
+def _bundles_to_index(conn: Connection) -> list[str]:
+    done = select(SearchIndexed.bundle_id)
+    rows = conn.execute(select(Bundle.bundle_id).where(Bundle.bundle_id.not_in(done)).order_by(Bundle.imported_at, Bundle.bundle_id))
+    return [r.bundle_id for r in rows]
+
+
+def refresh(conn: Connection) -> int:
+    """Index the person records of bundles imported since the last refresh; returns how many records were indexed."""
+    bundles = _bundles_to_index(conn)
+    if not bundles:
+        return 0
+    forms = _forms()
+    n = 0
+    replacing = conn.execute(select(SearchIndexed.bundle_id).limit(1)).first() is not None  # a first index has nothing to replace
+    for bundle in bundles:
+        rows = conn.execute(select(Person.source, Person.record_id, Person.given_name, Person.family_name, Person.aliases, Person.phone,
+                                   Person.pnc_id, Person.nhs_number, Person.upn, Person.postcode).where(Person.bundle_id == bundle)).all()
+        if replacing and rows:
+            keys = [{"s": r.source, "r": r.record_id} for r in rows]
+            conn.execute(delete(SearchKey).where(SearchKey.source == bindparam("s"), SearchKey.record_id == bindparam("r")), keys)
+            conn.execute(text("DELETE FROM search_names WHERE source = :s AND record_id = :r"), keys)
+        replacing = True
+        names, exact = [], []
+        for r in rows:
+            terms = name_terms(r.given_name, r.family_name, forms)
+            for alias in json.loads(r.aliases) if r.aliases else []:
+                parts = _clean(alias).split(" ")
+                terms |= name_terms(" ".join(parts[:-1]), parts[-1], forms) if len(parts) > 1 else set()
+            names += [{"term": t, "source": r.source, "record_id": r.record_id} for t in terms]
+            found = {("record_id", r.record_id.lower())}
+            found |= {("phone", p) for p in (json.loads(r.phone) if r.phone else [])}
+            found |= {(kind, str(v).replace(" ", "").lower()) for kind, v in (("pnc", r.pnc_id), ("nhs", r.nhs_number), ("upn", r.upn)) if v}
+            if r.postcode:
+                found.add(("postcode", r.postcode.replace(" ", "").upper()))
+            exact += [{"kind": k, "key": v[:256], "source": r.source, "record_id": r.record_id} for k, v in found]
+        if names:
+            conn.execute(text("INSERT INTO search_names (term, source, record_id) VALUES (:term, :source, :record_id)"), names)
+        if exact:
+            conn.execute(insert(SearchKey), exact)
+        conn.execute(insert(SearchIndexed).values(bundle_id=bundle, indexed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
+        n += len(rows)
+    return n
+
+
+@dataclass(frozen=True)
+class Hit:
+    source: str
+    record_id: str
+    matched: str  # what matched, in words
+    score: float  # 1.0 exact; a name's similarity otherwise
+
+
+def _trigram_query(term: str) -> str:
+    grams = {term[i:i + 3] for i in range(len(term) - 2)}
+    return " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+
+
+def by_name(conn: Connection, query: str, limit: int = 20, min_score: float = 0.6) -> list[Hit]:
+    """Records whose name (or a nickname form of it) is like ``query``, best first."""
+    forms = _forms()
+    parts = _clean(query).split(" ")
+    wanted = name_terms(" ".join(parts[:-1]), parts[-1], forms) if len(parts) > 1 else {parts[0]} if parts[0] else set()
+    best: dict[tuple[str, str], Hit] = {}
+    for term in wanted:
+        if len(term) < 3:
+            continue
+        if conn.dialect.name == "sqlite":
+            rows = conn.execute(text("SELECT term, source, record_id FROM search_names WHERE search_names MATCH :q ORDER BY rank LIMIT :n"),
+                                {"q": _trigram_query(term), "n": CANDIDATES})
+        else:
+            conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
+            rows = conn.execute(text("SELECT term, source, record_id FROM search_names WHERE term % :q ORDER BY similarity(term, :q) DESC LIMIT :n"),
+                                {"q": term, "n": CANDIDATES})
+        for r in rows:
+            score = _similarity(term, r.term)
+            key = (r.source, r.record_id)
+            if score >= min_score and (key not in best or best[key].score < score):
+                best[key] = Hit(r.source, r.record_id, f"name like {r.term!r}", round(score, 3))
+    return sorted(best.values(), key=lambda h: (-h.score, h.source, h.record_id))[:limit]
+
+
+def _similarity(a: str, b: str) -> float:
+    """Whole-name similarity; a query with only a family name is compared with the record's family name."""
+    if " " not in a and " " in b:
+        b = b.rsplit(" ", 1)[-1]
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def by_key(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
+    """Records holding ``query`` as a phone number, an identifier, a record id or a postcode."""
+    q = query.strip()
+    candidates: list[tuple[str, str]] = [("record_id", q.lower()), ("pnc", q.replace(" ", "").lower()), ("nhs", q.replace(" ", "").lower()),
+                                         ("upn", q.replace(" ", "").lower()), ("postcode", q.replace(" ", "").upper())]
+    phone = normalise_phone(q)
+    if phone:
+        candidates.append(("phone", phone))
+    stmt = select(SearchKey.kind, SearchKey.source, SearchKey.record_id).where(SearchKey.kind == bindparam("k"), SearchKey.key == bindparam("v"))
+    hits: list[Hit] = []
+    for kind, value in candidates:
+        for r in conn.execute(stmt, {"k": kind, "v": value}):
+            hits.append(Hit(r.source, r.record_id, f"{kind.replace('_', ' ')} {value}", 1.0))
+    unique = {(h.source, h.record_id): h for h in reversed(hits)}
+    return sorted(unique.values(), key=lambda h: (h.source, h.record_id))[:limit]
