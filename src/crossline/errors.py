@@ -111,4 +111,5 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "list_agencies",  # see the agencies
     "list_stages",  # see the build stages
     "settings_docs",  # read docs/settings.md
+    "restore_audit_key",  # put the workspace's audit key file back (docs/audit.md)
 })

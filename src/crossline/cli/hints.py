@@ -19,6 +19,7 @@ HINTS: dict[str, str] = {
     "list_agencies": "`crossline status` lists the agencies",
     "list_stages": "`crossline build --help` names the stages",
     "settings_docs": "every setting is described in docs/settings.md",
+    "restore_audit_key": "restore the audit key file from its backup, or set $CROSSLINE_AUDIT_KEY_FILE to where it is kept (docs/audit.md)",
 }
 assert set(HINTS) == NEXT_STEPS, "every next step the core can name has words here"
 
