@@ -113,4 +113,5 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "settings_docs",  # read docs/settings.md
     "list_users",  # see the service's users
     "list_jobs",  # see import and build jobs
+    "restore_audit_key",  # put the workspace's audit key file back (docs/audit.md)
 })

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from crossline import settings as settings_file
+from crossline.access import keys as audit_keys
 from crossline.errors import ConfigurationError
 from crossline.settings import Settings, render_toml
 from crossline.store import lake as lake_store
@@ -79,6 +80,7 @@ def open_workspace(path: Path) -> Workspace:
     settings = settings_file.load(config)
     engine = make_engine(database_url(settings.database_url, path))
     migrate(engine)
+    audit_keys.open_key(engine, path, settings.audit_key_file)  # audited actions need it; made on first open
     ws = Workspace(path=path, settings=settings, engine=engine)
     ws.lake.mkdir(exist_ok=True)
     ws.exports.mkdir(exist_ok=True)

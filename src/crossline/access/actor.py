@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,16 +21,22 @@ class Actor:
         return f"{self.user} ({self.role}, {self.agency})"
 
 
-def _local_user() -> str:
+def os_account() -> str:
+    """The operating-system account running this process, from its real user id.
+
+    Never from $LOGNAME or $USER (what getpass.getuser reads first): anyone can
+    set those, and the audit log would then name someone else.
+    """
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid with no passwd entry (some containers): the number is still the truth
+        return f"uid:{uid}"
 
 
 def local_admin() -> Actor:
-    """The CLI acts as the workspace's local administrator, named after the operating-system user."""
-    return Actor(user=_local_user(), agency="local", role="admin")
+    """The CLI acts as the workspace's local administrator, named after the account that runs it."""
+    return Actor(user=os_account(), agency="local", role="admin")
 
 
 LOCAL_ADMIN = Actor(user="local-admin", agency="local", role="admin")

@@ -21,6 +21,7 @@ HINTS: dict[str, str] = {
     "settings_docs": "every setting is described in docs/settings.md",
     "list_users": "`crossline user list` shows them",
     "list_jobs": "`crossline jobs` lists them",
+    "restore_audit_key": "restore the audit key file from its backup, or set $CROSSLINE_AUDIT_KEY_FILE to where it is kept (docs/audit.md)",
 }
 assert set(HINTS) == NEXT_STEPS, "every next step the core can name has words here"
 

@@ -1,19 +1,62 @@
-"""Verifying and reading the audit log."""
+"""Verifying and anchoring the audit log."""
 
 from __future__ import annotations
 
-from crossline.access import audit
+from pathlib import Path
+
+from crossline.access import anchor as anchors
+from crossline.access import audit, keys
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.errors import Conflict, IntegrityError, InvalidInput
 from crossline.workspace import Workspace
 
 
-def verify(ws: Workspace, actor: Actor) -> audit.Verification:
-    """Recompute the whole hash chain; the verification is itself recorded when the chain is intact."""
+def verify(ws: Workspace, actor: Actor, anchor_file: Path | None = None) -> audit.Verification:
+    """Recompute the whole chain and its authentication codes, and check the log still extends every anchor given.
+
+    Writes nothing, so a read-only workspace (or a copy handed to an auditor) can be verified.
+    """
     require(actor, "verify_audit")
+    given: list[anchors.Anchor] = []
+    if anchor_file is not None:
+        try:
+            text = Path(anchor_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"cannot read the anchor file {anchor_file}: {exc}") from exc
+        given = anchors.parse(text, str(anchor_file))
+    key = keys.key_for(ws.engine)
     with ws.engine.connect() as conn:
-        result = audit.verify(conn)
-    if result.ok:
-        with ws.engine.begin() as conn:
-            audit.record(conn, actor, "audit_verify", "audit_log", {"entries": result.entries, "head": result.head})
+        result = audit.verify(conn, key)
+        if given:
+            result.problems.extend(anchors.check(conn, key, given))
+            result.ok = not result.problems
+            result.notes = [f"checked against {len(given)} anchor(s), the newest for entry {max(a.seq for a in given)}"] + [
+                n for n in result.notes if "anchor" not in n
+            ]
     return result
+
+
+def anchor(ws: Workspace, actor: Actor, out: Path | None = None) -> anchors.Anchor:
+    """Sign the current head for keeping outside the workspace; appended to ``out`` when given.
+
+    Only an intact log is anchored: an anchor on a broken one would bless the break.
+    """
+    require(actor, "verify_audit")
+    key = keys.key_for(ws.engine)
+    if key is None:
+        raise IntegrityError("the audit key is not available, so the head cannot be signed", next_step="restore_audit_key")
+    with ws.engine.connect() as conn:
+        result = audit.verify(conn, key)
+        if not result.ok:
+            raise IntegrityError(f"the audit log does not verify ({result.problems[0]}); it cannot be anchored")
+        taken = anchors.take(conn, key)
+    if taken is None:
+        raise Conflict("the audit log is empty: there is nothing to anchor yet")
+    if out is not None:
+        out = Path(out)
+        if out.resolve().is_relative_to(ws.path.resolve()):
+            raise InvalidInput(f"{out} is inside the workspace; an anchor must be kept where the workspace's users cannot change it")
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(taken.line() + "\n")
+    return taken

@@ -36,6 +36,11 @@ class Settings(Section):
         "Where the system of record lives. Blank: crossline.db (SQLite) in the workspace. "
         "A PostgreSQL URL such as postgresql://postgres@127.0.0.1:5432/crossline moves it there.",
     )
+    audit_key_file: str = setting(
+        "",
+        "The audit key file (32 random bytes, owner-only). Blank: audit.key in the workspace. Keep it off the database host "
+        "so that someone who can write the database cannot also forge the audit log; $CROSSLINE_AUDIT_KEY_FILE overrides it.",
+    )
     duckdb_memory_limit: str = setting("1GB", "Memory DuckDB may use before spilling to disk (e.g. 1GB, 4GB).")
     threads: int = setting(0, "Worker threads for DuckDB; 0 means one per core.")
     import_batch_rows: int = setting(

@@ -189,12 +189,13 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """The last entry's seq and hash, so that deleting the newest entries is detected too."""
+    """The last entry's seq, hash and authentication code, so that deleting the newest entries is detected too."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))  # authentication with the workspace's audit key (migration 0005)
 
 
 class PictureVersion(Base):

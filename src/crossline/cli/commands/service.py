@@ -185,3 +185,24 @@ def worker(workspace: WorkspaceOpt = DEFAULT, once: Annotated[bool, typer.Option
             return
         console.print("Worker running; Ctrl-C stops it (a job it was running is picked up again by the next worker).")
         run_forever(ws)
+
+
+@app.command("jobs")
+def jobs(
+    status: Annotated[str | None, typer.Option(help="Only jobs in this state: queued, running, done or failed.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Imports and builds asked for over the API, newest first, with their state and progress."""
+    from crossline.jobs import queue
+
+    if status is not None and status not in ("queued", "running", "done", "failed"):
+        raise InvalidInput(f"a job's state is queued, running, done or failed, not {status!r}")
+    with local(workspace) as (ws, _actor), ws.engine.connect() as conn:
+        rows = queue.listed(conn, status)
+    table = Table(title=f"{len(rows)} job(s)")
+    for col in ("job", "kind", "state", "asked by", "asked at", "progress or result"):
+        table.add_column(col, no_wrap=col == "job")
+    for j in rows:
+        told = j.error or (", ".join(f"{k} {v}" for k, v in (j.result or {}).items() if not isinstance(v, dict | list)) if j.result else j.progress or "")
+        table.add_row(j.job_id, j.kind, j.status, escape(j.requested_by.get("user", "")), j.created_at, escape(told))
+    console.print(table)

@@ -1,4 +1,4 @@
-"""Commands for the workspace itself: init, import, build, export, status, person, audit, simulate."""
+"""Commands for the workspace itself: init, import, build, export, status, person, simulate (audit: commands/audit.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from rich.panel import Panel
 from rich.table import Table
 
 from crossline.cli import progress
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, err, local, print_json
-from crossline.errors import IntegrityError, InvalidInput
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, local, print_json
+from crossline.errors import InvalidInput
 from crossline.workspace import init_workspace
 
 app = typer.Typer()
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
 
 
 @app.command()
@@ -121,21 +119,6 @@ def person(
             lines.append(f"Exploitation risk: [bold]{context['band']}[/]{reasons}")
         console.print(Panel.fit("\n".join(lines), title="Safeguarding context", border_style="red"))
     print_json(opened)
-
-
-@audit_app.command("verify")
-def audit_verify(workspace: WorkspaceOpt = DEFAULT) -> None:
-    """Recompute the audit log's hash chain; exit 7 if any entry was edited or deleted."""
-    from crossline.service.audit import verify
-
-    result = call(workspace, verify)
-    if result.ok:
-        console.print(f"[green]Audit log intact[/]: {result.entries:,} entries, head {result.head[:16]}")
-        return
-    err.print(f"[red]Audit log BROKEN[/]: {len(result.problems)} problem(s) in {result.entries:,} entries")
-    for p in result.problems:
-        err.print(f"  - {p}")
-    raise typer.Exit(IntegrityError.exit_code)
 
 
 @app.command()

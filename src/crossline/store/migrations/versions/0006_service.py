@@ -1,7 +1,7 @@
 """service: users, login sessions, API tokens, jobs and anonymous reports
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-05
 
 Written by hand (issue 16, the multi-agency service).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
