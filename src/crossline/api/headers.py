@@ -26,3 +26,16 @@ def security_headers(hsts: bool) -> Callable[[Request, Callable[[Request], Await
         return response
 
     return add
+
+
+def refuse_nul() -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """A NUL in a path or query is refused before any handler sees it (PostgreSQL cannot store one; nothing legitimate sends one)."""
+    from crossline.api.problems import problem
+
+    async def check(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        raw = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
+        if b"%00" in raw or b"\x00" in raw:
+            return problem(422, "invalid input", "a NUL character cannot be part of a request", "https://crossline.invalid/problems/invalid_input")
+        return await call_next(request)
+
+    return check

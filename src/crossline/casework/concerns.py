@@ -22,6 +22,8 @@ TRIAGE_OUTCOMES = ("triaged", "no_further_action")
 
 
 def submit(conn: Connection, concern: str, area: str | None, max_chars: int) -> str:
+    if "\x00" in (concern or "") + (area or ""):
+        raise InvalidInput("a NUL character cannot be part of a report")
     concern = (concern or "").strip()
     if not concern:
         raise InvalidInput("say what worries you: the concern is empty")

@@ -60,6 +60,8 @@ def _by_nominal(ws: Workspace, nominal_id: str) -> list[tuple[str, str]]:
 def search(ws: Workspace, actor: Actor, query: str, limit: int = 20) -> list[Result]:
     require(actor, "search")
     q = (query or "").strip()
+    if "\x00" in q:
+        raise InvalidInput("a search cannot contain a NUL character")
     if len(q) < 2:
         raise InvalidInput("search for at least two characters: a name, a phone number or an id")
     limit = max(1, min(limit, 100))

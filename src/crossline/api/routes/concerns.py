@@ -126,8 +126,8 @@ def report_submit(request: Request, form_token: Annotated[str, Form()], concern:
 
 
 class Concern(BaseModel):
-    concern: str = Field(min_length=1, max_length=20000, pattern=r"\S")
-    area: str | None = Field(default=None, max_length=200)
+    concern: str = Field(min_length=1, max_length=20000, pattern=r"^[^\x00]*\S[^\x00]*$")
+    area: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00]*$")
 
 
 @public.post("/api/v1/concerns", status_code=202)
