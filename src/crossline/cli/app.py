@@ -10,7 +10,8 @@ from rich.markup import escape
 from crossline.cli.commands import alerts, demo, lines, resolve, safeguarding, workspace
 from crossline.cli.common import err
 from crossline.cli.hints import hint
-from crossline.errors import BundleError, CrosslineError
+from crossline.errors import BundleError, CrosslineError, disk_full, os_error_line
+from crossline.store import files
 
 app = typer.Typer(
     help="Crossline: one shared, cross-border picture of county lines, and the workflows to act on it.",
@@ -25,9 +26,25 @@ for module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Run the command; a Crossline error is one line (with what to do next) and its kind's exit code."""
+    """Run the command; a Crossline error is one line (with what to do next) and its kind's exit code.
+
+    A full disk is one line and exit code 8 wherever it surfaces (the OS, SQLite, DuckDB, Polars, PostgreSQL);
+    any other operating-system error is one line and exit code 1. Other exceptions are bugs and keep their traceback.
+    """
+    files.owner_only_umask()  # before anything is written, whatever the shell's umask
     try:
-        app()
+        try:
+            app()
+        except CrosslineError:
+            raise
+        except Exception as exc:
+            full = disk_full(exc)
+            if full is not None:
+                raise full from exc
+            if isinstance(exc, OSError):
+                err.print(f"[red]Error[/]: {escape(os_error_line(exc))}")
+                sys.exit(1)
+            raise
     except BundleError as exc:
         err.print(f"[red]Import failed, nothing was written[/]: {escape(exc.file)}: {escape(exc.problem)}")
         sys.exit(exc.exit_code)
