@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
 
 from crossline.cli.commands import alerts, demo, lines, resolve, safeguarding, workspace
-from crossline.cli.common import err
+from crossline.cli.common import err, esc
 from crossline.cli.hints import hint
 from crossline.errors import BundleError, CrosslineError, disk_full, os_error_line
 from crossline.store import files
@@ -42,13 +41,13 @@ def main() -> None:
             if full is not None:
                 raise full from exc
             if isinstance(exc, OSError):
-                err.print(f"[red]Error[/]: {escape(os_error_line(exc))}")
+                err.print(f"[red]Error[/]: {esc(os_error_line(exc))}")
                 sys.exit(1)
             raise
     except BundleError as exc:
-        err.print(f"[red]Import failed, nothing was written[/]: {escape(exc.file)}: {escape(exc.problem)}")
+        err.print(f"[red]Import failed, nothing was written[/]: {esc(exc.file)}: {esc(exc.problem)}")
         sys.exit(exc.exit_code)
     except CrosslineError as exc:
         then = hint(exc.next_step)
-        err.print(f"[red]Error[/]: {escape(exc.message)}" + (f"; {escape(then)}" if then else ""))
+        err.print(f"[red]Error[/]: {esc(exc.message)}" + (f"; {esc(then)}" if then else ""))
         sys.exit(exc.exit_code)
