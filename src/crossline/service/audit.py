@@ -13,7 +13,7 @@ def verify(ws: Workspace, actor: Actor) -> audit.Verification:
     require(actor, "verify_audit")
     with ws.engine.connect() as conn:
         result = audit.verify(conn)
-    if result.ok:
+    if result.ok and not ws.read_only:  # a read-only workspace (a backup, an auditor's copy) is checked, not written
         with ws.engine.begin() as conn:
             audit.record(conn, actor, "audit_verify", "audit_log", {"entries": result.entries, "head": result.head})
     return result
