@@ -117,7 +117,7 @@ def disk_full(exc: BaseException) -> DiskFull | None:
             return DiskFull(_full_message(current.filename))
         if getattr(current, "sqlstate", None) == _FULL_SQLSTATE:
             return DiskFull("the database server's disk is full: its administrator must free space before anything can be written")
-        if any(words in str(current).lower() for words in _FULL_WORDS):
+        if not isinstance(current, CrosslineError) and any(words in str(current).lower() for words in _FULL_WORDS):
             return DiskFull(_full_message(None))
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None

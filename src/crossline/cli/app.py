@@ -34,11 +34,9 @@ def main() -> None:
     try:
         try:
             app()
-        except CrosslineError:
-            raise
         except Exception as exc:
-            full = disk_full(exc)
-            if full is not None:
+            full = disk_full(exc)  # also under a Crossline error that wrapped it (a migration that could not write)
+            if full is not None and full is not exc:
                 raise full from exc
             if isinstance(exc, OSError):
                 err.print(f"[red]Error[/]: {esc(os_error_line(exc))}")
