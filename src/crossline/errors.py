@@ -16,10 +16,16 @@ agree on what kind of failure happened:
 | conflict (an invalid state change, a clash) | 5 | 409 |
 | configuration (settings, workspace, database) | 6 | 500 |
 | integrity (the audit log does not verify) | 7 | 500 |
+| disk full (the workspace's or the database's disk) | 8 | 507 |
+
+An operating-system error that is not one of these (a folder that cannot be
+read, a file that vanished) is one line too, with exit code 1: the user sees
+what failed on which file, never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 from typing import ClassVar
 
 
@@ -82,6 +88,54 @@ class IntegrityError(CrosslineError):
     kind = "integrity"
     exit_code = 7
     http_status = 500
+
+
+class DiskFull(CrosslineError):
+    """A disk filled up while writing; what was being written was not kept as if complete."""
+
+    kind = "disk_full"
+    exit_code = 8
+    http_status = 507
+
+
+# How each store says "the disk is full": the OS (ENOSPC, EDQUOT), SQLite, DuckDB and Polars in their messages,
+# PostgreSQL by SQLSTATE 53100 (disk_full) on the server's disk.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_FULL_WORDS = ("no space left on device", "database or disk is full", "disk quota exceeded", "not enough space on the disk")
+_FULL_SQLSTATE = "53100"
+
+
+def disk_full(exc: BaseException) -> DiskFull | None:
+    """The DiskFull that ``exc`` (or anything in its cause chain) stands for, or None if it is not a full disk."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DiskFull):
+            return current
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return DiskFull(_full_message(current.filename))
+        if getattr(current, "sqlstate", None) == _FULL_SQLSTATE:
+            return DiskFull("the database server's disk is full: its administrator must free space before anything can be written")
+        if not isinstance(current, CrosslineError) and any(words in str(current).lower() for words in _FULL_WORDS):
+            return DiskFull(_full_message(None))
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
+def _full_message(filename: object) -> str:
+    where = f" (writing {filename})" if filename else ""
+    return (
+        f"the disk is full{where}: nothing was kept half-written; "
+        "free some space or move the workspace to a larger disk, then run the same command again"
+    )
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which file, without a traceback."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    names = [str(n) for n in (exc.filename, exc.filename2) if n]
+    return f"{what}: {' -> '.join(names)}" if names else what
 
 
 class BundleError(InvalidInput):

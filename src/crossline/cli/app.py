@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
 
 from crossline.cli.commands import alerts, audit, demo, lines, resolve, safeguarding, service, workspace
-from crossline.cli.common import err
+from crossline.cli.common import err, esc
 from crossline.cli.hints import hint
-from crossline.errors import BundleError, CrosslineError
+from crossline.errors import BundleError, CrosslineError, disk_full, os_error_line
+from crossline.store import files
 
 app = typer.Typer(
     help="Crossline: one shared, cross-border picture of county lines, and the workflows to act on it.",
@@ -25,13 +25,27 @@ for module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Run the command; a Crossline error is one line (with what to do next) and its kind's exit code."""
+    """Run the command; a Crossline error is one line (with what to do next) and its kind's exit code.
+
+    A full disk is one line and exit code 8 wherever it surfaces (the OS, SQLite, DuckDB, Polars, PostgreSQL);
+    any other operating-system error is one line and exit code 1. Other exceptions are bugs and keep their traceback.
+    """
+    files.owner_only_umask()  # before anything is written, whatever the shell's umask
     try:
-        app()
+        try:
+            app()
+        except Exception as exc:
+            full = disk_full(exc)  # also under a Crossline error that wrapped it (a migration that could not write)
+            if full is not None and full is not exc:
+                raise full from exc
+            if isinstance(exc, OSError):
+                err.print(f"[red]Error[/]: {esc(os_error_line(exc))}")
+                sys.exit(1)
+            raise
     except BundleError as exc:
-        err.print(f"[red]Import failed, nothing was written[/]: {escape(exc.file)}: {escape(exc.problem)}")
+        err.print(f"[red]Import failed, nothing was written[/]: {esc(exc.file)}: {esc(exc.problem)}")
         sys.exit(exc.exit_code)
     except CrosslineError as exc:
         then = hint(exc.next_step)
-        err.print(f"[red]Error[/]: {escape(exc.message)}" + (f"; {escape(then)}" if then else ""))
+        err.print(f"[red]Error[/]: {esc(exc.message)}" + (f"; {esc(then)}" if then else ""))
         sys.exit(exc.exit_code)

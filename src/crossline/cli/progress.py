@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from crossline.access.actor import Actor
-from crossline.cli.common import console
+from crossline.cli.common import DataTable, console
 from crossline.ingest.report import FeedResult, ImportResult
 from crossline.workspace import Workspace
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 @contextmanager
 def _bar(*columns: ProgressColumn) -> Iterator[Progress]:
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),
+    # markup off: a description names a bundle's file, and a file may be called "[red]x.csv"
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(), *columns, TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         yield bar
 
@@ -76,7 +77,7 @@ def simulate(outdir: Path, seed: int, scale: float, months: int) -> SimulationSu
 
 def print_import(result: ImportResult, by_kind: bool = False) -> None:
     """The import log as a table: per feed, or per kind of feed when there are many (``by_kind``)."""
-    table = Table(title=f"Imported {result.bundle} ({result.bundle_id}) in {result.seconds:.1f} s")
+    table = DataTable(title=f"Imported {result.bundle} ({result.bundle_id}) in {result.seconds:.1f} s")
     table.add_column("kind" if by_kind else "file", overflow="fold", min_width=12)
     if not by_kind:
         table.add_column("kind")
@@ -108,5 +109,5 @@ def _figures(f: FeedResult) -> list[int]:
     return [f.rows_read, f.accepted, f.new, f.updated, f.unchanged, f.duplicates, f.quarantined, f.warnings]
 
 
-def _warn(n: int, colour: str) -> str:
-    return f"[{colour}]{n:,}[/]" if n else "0"
+def _warn(n: int, colour: str) -> Text:
+    return Text(f"{n:,}", style=colour) if n else Text("0")

@@ -53,7 +53,7 @@ class DuckEngine:
             self.register("ev", EMPTY_EV)
             return
         cols = EV_COLUMNS.format(t="CAST(epoch(started_at) AS BIGINT)")
-        self.con.execute(f"CREATE OR REPLACE VIEW ev AS SELECT {cols} FROM read_parquet({_list(paths)}, hive_partitioning = false)")
+        self.con.execute(f"CREATE OR REPLACE VIEW ev AS SELECT {cols} FROM read_parquet({quote_list(paths)}, hive_partitioning = false)")
 
     def register(self, name: str, frame: pl.DataFrame) -> None:
         self.con.register(f"_{name}_arrow", frame.to_arrow())
@@ -81,7 +81,8 @@ def engine(settings: Settings, spill_dir: Path | None) -> DuckEngine:
     return DuckEngine(connect(settings, spill_dir))
 
 
-def _list(paths: Sequence[str]) -> str:
+def quote_list(paths: Sequence[str]) -> str:
+    """A DuckDB list literal of file paths (a view cannot take parameters): any character in a path, an apostrophe too, is safe."""
     return "[" + ", ".join(quote(p) for p in paths) + "]"
 
 

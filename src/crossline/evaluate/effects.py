@@ -577,7 +577,7 @@ def _line_contact_days(ws: Workspace, evidence: pl.DataFrame) -> pl.DataFrame | 
     con = duck.connect(ws.settings)
     try:
         con.register("pairs", pairs.select("phone", "counterpart").unique().to_arrow())
-        file_list = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+        file_list = duck.quote_list(files)
         table = con.sql(f"""
             WITH c AS (SELECT a_number, b_number, CAST(started_at AS DATE) AS day FROM read_parquet({file_list}, union_by_name = true))
             SELECT DISTINCT p.phone, p.counterpart, c.day FROM c JOIN pairs p ON c.a_number = p.phone AND c.b_number = p.counterpart

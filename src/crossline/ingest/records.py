@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 from sqlalchemy import Connection, Table, text
 
+from crossline.engine.duck import quote, quote_list
 from crossline.ingest.report import FeedResult
 from crossline.store.bulk import insert_frames, temp_table, upsert_sql
 from crossline.store.models import CellSite, Event, EventPerson, Link, Person, table_of
@@ -81,7 +82,7 @@ def load_records(
         if not parts:
             continue
         target = TARGETS[kind]
-        files = "[" + ", ".join(f"'{p.as_posix()}'" for p in parts) + "]"
+        files = quote_list([p.as_posix() for p in parts])
         con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM read_parquet({files}, union_by_name=true)")
         select, _ = _select_list(con, "staged", target)
         con.execute(f"CREATE OR REPLACE TEMP TABLE shaped0 AS SELECT {select}, feed_index FROM staged")
@@ -96,7 +97,7 @@ def load_records(
         tmp = temp_table(conn, target.table, f"stage_{kind}")
         cols = [c.name for c in target.table.columns]
         reader = con.sql(
-            f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols if c != 'bundle_id')}, '{bundle_id}' AS bundle_id "
+            f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols if c != 'bundle_id')}, {quote(bundle_id)} AS bundle_id "
             "FROM shaped WHERE rn = 1"
         ).to_arrow_reader(BATCH)
         insert_frames(conn, tmp, (pl.DataFrame(b) for b in reader))

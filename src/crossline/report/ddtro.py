@@ -26,6 +26,8 @@ from typing import Any, cast
 
 import polars as pl
 
+from crossline.store import files as private_files
+
 
 @dataclass
 class LineCase:
@@ -211,16 +213,20 @@ def render_html(ctx: dict[str, Any]) -> str:
 
 
 def render_pack(detail: LineCase, out_dir: Path, prepared_by: str = "") -> tuple[Path, Path]:
-    """Write ``<line_id>-ddtro.html`` and ``.pdf`` into ``out_dir``; returns both paths."""
+    """Write ``<line_id>-ddtro.html`` and ``.pdf`` into ``out_dir``; returns both paths.
+
+    The pack names suspects and children: both files are owner-only, and each
+    appears under its name only once complete (a full disk leaves no half pack).
+    """
     from weasyprint import HTML
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_files.private_dir(out_dir)
     html = render_html(context(detail, prepared_by))
     stem = f"{detail.line['line_id']}-ddtro"
     html_path = out_dir / f"{stem}.html"
     pdf_path = out_dir / f"{stem}.pdf"
-    html_path.write_text(html, encoding="utf-8")
-    HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
+    private_files.private_write(html_path, html)
+    private_files.write_with(pdf_path, lambda tmp: HTML(string=html, base_url=str(out_dir)).write_pdf(tmp))
     return html_path, pdf_path
 
 

@@ -12,6 +12,7 @@ from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
 from crossline.stages import registry
+from crossline.store import files
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
 
@@ -25,8 +26,9 @@ EXPORTS: dict[str, str] = {
 
 
 def _write(frame: pl.DataFrame, out: Path, stem: str, result: ExportResult) -> None:
-    frame.write_csv(out / f"{stem}.csv")
-    frame.write_parquet(out / f"{stem}.parquet")
+    """Each file owner-only and renamed into place once whole: a full disk never leaves an export that looks complete."""
+    files.write_with(out / f"{stem}.csv", frame.write_csv)
+    files.write_with(out / f"{stem}.parquet", frame.write_parquet)
     result.files[f"{stem}.csv"] = frame.height
 
 
@@ -40,7 +42,10 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
     """Write every available export as CSV and Parquet; audited, since exports carry personal data."""
     require(actor, "export")
     out = Path(directory) if directory else ws.exports
-    out.mkdir(parents=True, exist_ok=True)
+    if directory is None:
+        files.private_dir(out)
+    else:  # a folder the user named: created owner-only if new, an existing one keeps its mode (its files are 0600)
+        out.mkdir(mode=files.DIR_MODE, parents=True, exist_ok=True)
     result = ExportResult(out)
     with ws.engine.begin() as conn:
         for stem, sql in EXPORTS.items():

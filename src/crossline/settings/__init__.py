@@ -15,8 +15,9 @@ import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 
 from crossline.errors import ConfigurationError
 from crossline.settings.declare import Section, setting
@@ -25,7 +26,7 @@ from crossline.settings.resolve import ResolveSettings
 from crossline.settings.risk import RiskSettings
 from crossline.settings.service import ServiceSettings
 
-__all__ = ["SECTIONS", "Settings", "load", "parse", "render_toml", "setting"]
+__all__ = ["SECTIONS", "Settings", "load", "parse", "render_toml", "setting", "url_has_password"]
 
 
 class Settings(Section):
@@ -34,7 +35,13 @@ class Settings(Section):
     database_url: str = setting(
         "",
         "Where the system of record lives. Blank: crossline.db (SQLite) in the workspace. "
-        "A PostgreSQL URL such as postgresql://postgres@127.0.0.1:5432/crossline moves it there.",
+        "A PostgreSQL URL such as postgresql://crossline_app@127.0.0.1:5432/crossline moves it there. "
+        "Never a password: give it in $CROSSLINE_DATABASE_PASSWORD or in database_password_file.",
+    )
+    database_password_file: str = setting(
+        "",
+        "A file holding the database password on its first line, readable by its owner only (mode 600); "
+        "a relative path is read from the workspace folder. Blank: $CROSSLINE_DATABASE_PASSWORD, or no password.",
     )
     audit_key_file: str = setting(
         "",
@@ -50,7 +57,26 @@ class Settings(Section):
     resolve: ResolveSettings = setting(ResolveSettings(), "Resolving person records into nominals (Splink).")
     lines: LinesSettings = setting(LinesSettings(), "Deal lines: thresholds, feature weights and the engine.")
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")
-    service: ServiceSettings = setting(ServiceSettings(), "The multi-agency service (`crossline serve`): address, sessions, uploads, anonymous reports.")
+    service: ServiceSettings = setting(ServiceSettings(), "The multi-agency service: address, sessions, uploads, anonymous reports.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_password(cls, url: str) -> str:
+        if url_has_password(url):
+            raise ValueError(
+                "holds a password, and crossline.toml is not the place for one: remove it from the URL and give it in "
+                "$CROSSLINE_DATABASE_PASSWORD or in a file named by database_password_file (mode 600)"
+            )
+        return url
+
+
+def url_has_password(url: str) -> bool:
+    """Whether a database URL carries a password, in its user part or as a ``password=`` query parameter."""
+    parts = urlsplit(url)
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if ":" in userinfo:
+        return True
+    return any(key.lower() == "password" for key, _ in parse_qsl(parts.query, keep_blank_values=True))
 
 
 def _section_names() -> dict[str, type[Section]]:

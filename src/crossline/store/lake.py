@@ -28,7 +28,12 @@ STAGING = ".staging"
 def writer_lock(workspace: Path, wait: bool = True) -> Iterator[bool]:
     """One writer at a time per workspace; yields False if ``wait`` is off and another holds it."""
     lock_path = workspace / ".writer.lock"
-    fh = open(lock_path, "a+")
+    try:
+        fh = open(lock_path, "a+")
+    except PermissionError as exc:
+        raise ConfigurationError(
+            f"the workspace {workspace} is read-only for this account: it can be read (status, audit verification) but not changed"
+        ) from exc
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc
 
 app = typer.Typer()
 
@@ -20,18 +18,18 @@ def show(workspace: Path, kind: str | None, all_: bool, ack: int | None) -> None
 
     if ack is not None:
         done = call(workspace, acknowledge, ack, kind)
-        console.print(f"Alert {ack} acknowledged ({done['kind'].replace('_', ' ')}: {escape(done['message'])}).")
+        console.print(f"Alert {esc(ack)} acknowledged ({esc(done['kind'].replace('_', ' '))}: {esc(done['message'])}).")
         return
     rows = call(workspace, list_alerts, kind, None if all_ else "open")
     if not rows:
         console.print("No alerts." if all_ else "No open alerts.")
         return
-    table = Table(title=f"{len(rows)} alert(s)")
+    table = DataTable(title=f"{len(rows)} alert(s)")
     for col in ("alert", "kind", "raised", "status", "for", "what"):
         table.add_column(col, overflow="fold", no_wrap=col == "alert")
     for r in rows:
         table.add_row(str(r["alert_id"]), r["kind"].replace("_", " "), r["raised_at"][:16], r["status"],
-                      ", ".join(r["agencies"]) or "analysts", escape(r["message"]))
+                      ", ".join(r["agencies"]) or "analysts", r["message"])
     console.print(table)
     console.print("Acknowledge one with [bold]--ack ALERT[/].")
 

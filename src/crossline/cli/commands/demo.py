@@ -25,7 +25,7 @@ import typer
 from rich.panel import Panel
 
 from crossline.cli import progress
-from crossline.cli.common import console, local
+from crossline.cli.common import console, esc, local
 from crossline.errors import Conflict
 from crossline.evaluate import scorecard
 from crossline.service import audit as audit_service
@@ -121,9 +121,9 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
         progress.print_import(result, by_kind=True)
         console.rule("3. Build the picture (resolve people, find deal lines, score risk) and export")
         built, exported = progress.build(ws, actor)
-        console.print("Stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in built.stages.items()))
+        console.print("Stages: " + ", ".join(f"{esc(k)} {v:.1f} s" for k, v in built.stages.items()))
         for name, rows in exported.files.items():
-            console.print(f"  {name}: {rows:,} rows")
+            console.print(f"  {esc(name)}: {rows:,} rows")
         found = _found(summary(ws, actor))
         verification = audit_service.verify(ws, actor)
         st = status(ws, actor)
@@ -140,23 +140,23 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
             "\n".join(
                 [
                     f"[bold]{persons:,}[/] person records from {len({s for (k, s) in st.rows if k == 'persons'})} agencies, "
-                    f"[bold]{events:,}[/] events, [bold]{st.comms_events:,}[/] comms events over {st.comms_days} days.",
-                    f"Quarantine: {st.quarantine.get('error', 0)} rejected rows, {st.quarantine.get('warning', 0)} warnings.",
+                    f"[bold]{events:,}[/] events, [bold]{st.comms_events:,}[/] comms events over {esc(st.comms_days)} days.",
+                    f"Quarantine: {esc(st.quarantine.get('error', 0))} rejected rows, {esc(st.quarantine.get('warning', 0))} warnings.",
                     *found,
-                    f"Audit log: {'intact' if verification.ok else 'BROKEN'}, {verification.entries} entries.",
+                    f"Audit log: {esc('intact' if verification.ok else 'BROKEN')}, {esc(verification.entries)} entries.",
                     "",
                     "[bold]How good was it?[/] Compared with the scenario's ground truth:",
-                    *(f"  {line}" for line in judged),
-                    f"Ground truth for checking what Crossline finds: {scenario / 'truth'}",
+                    *(f"  {esc(line)}" for line in judged),
+                    f"Ground truth for checking what Crossline finds: {esc(scenario / 'truth')}",
                     "",
                     "Where to look next:",
-                    f"  crossline status --workspace {ws_path}",
-                    f"  crossline review --workspace {ws_path}   (borderline matches, explained)",
-                    f"  crossline lines --workspace {ws_path}    (then: crossline ddtro LINE_ID)",
-                    f"  crossline risk list --workspace {ws_path}",
-                    f"  crossline person SOURCE RECORD_ID --workspace {ws_path}   (an audited read)",
-                    f"  crossline audit verify --workspace {ws_path}",
-                    f"  exports in {exports_dir}",
+                    f"  crossline status --workspace {esc(ws_path)}",
+                    f"  crossline review --workspace {esc(ws_path)}   (borderline matches, explained)",
+                    f"  crossline lines --workspace {esc(ws_path)}    (then: crossline ddtro LINE_ID)",
+                    f"  crossline risk list --workspace {esc(ws_path)}",
+                    f"  crossline person SOURCE RECORD_ID --workspace {esc(ws_path)}   (an audited read)",
+                    f"  crossline audit verify --workspace {esc(ws_path)}",
+                    f"  exports in {esc(exports_dir)}",
                 ]
             ),
             title=f"Demo finished in {time.monotonic() - started:.0f} s",

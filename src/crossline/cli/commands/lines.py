@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, plain
 
 app = typer.Typer()
 case_app = typer.Typer(help="DDTRO applications: draft, move on (applied, granted, refused, disconnected), list.",
@@ -25,7 +24,7 @@ def lines_(
     from crossline.service.lines import list_lines
 
     lines = call(workspace, list_lines, status)
-    table = Table(title=f"{lines.height} deal line(s)")
+    table = DataTable(title=f"{lines.height} deal line(s)")
     for col in ("line", "status", "confidence", "current number", "numbers", "controller", "markets", "reach",
                 "customers", "confirmed", "msgs/day", "last seen"):
         table.add_column(col, justify="right" if col in ("confidence", "numbers", "customers", "confirmed", "msgs/day") else "left")
@@ -48,36 +47,36 @@ def line(
 
     d = call(workspace, line_detail, line_id)
     ln = d.line
-    console.print(f"[bold]{ln['line_id']}[/] {ln['status']}, confidence {ln['confidence']:.2f} ({ln['method']}); "
-                  f"{ln['controller_area']} -> {ln['market_areas']} ({ln['reach']}); {ln['customers']} potential, "
-                  f"{ln['confirmed_customers']} confirmed customers; seen {ln['first_seen']} to {ln['last_seen']}")
-    t = Table(title="Numbers")
+    console.print(f"[bold]{esc(ln['line_id'])}[/] {esc(ln['status'])}, confidence {ln['confidence']:.2f} ({esc(ln['method'])}); "
+                  f"{esc(ln['controller_area'])} -> {esc(ln['market_areas'])} ({esc(ln['reach'])}); {esc(ln['customers'])} potential, "
+                  f"{esc(ln['confirmed_customers'])} confirmed customers; seen {esc(ln['first_seen'])} to {esc(ln['last_seen'])}")
+    t = DataTable(title="Numbers")
     for col in ("number", "active from", "active to", "IMEIs", "found by", "score"):
         t.add_column(col)
     for r in d.numbers.sort("active_from").iter_rows(named=True):
         t.add_row(r["number"], r["active_from"], r["active_to"], (r["imeis"] or "").replace(";", " "), r["found_by"], f"{r['score']:.2f}")
     console.print(t)
     if d.successions.height:
-        t = Table(title="Successions")
+        t = DataTable(title="Successions")
         for col in ("old", "new", "detected at", "customers kept", "same handset"):
             t.add_column(col)
         for r in d.successions.iter_rows(named=True):
             t.add_row(r["old_number"], r["new_number"], r["detected_at"], f"{r['shared']}/{r['old_customers']}", "yes" if r["same_imei"] else "no")
         console.print(t)
-    t = Table(title=f"Evidence for {ln['current_number']}")
+    t = DataTable(title=f"Evidence for {ln['current_number']}")
     for col in ("feature", "value", "weight", "adds"):
         t.add_column(col, justify="left" if col == "feature" else "right")
     for r in d.evidence.filter(d.evidence["number"] == ln["current_number"]).iter_rows(named=True):
         t.add_row(r["feature"], "-" if r["value"] is None else f"{r['value']:.2f}", f"{r['weight']:.1f}",
                   "-" if r["contribution"] is None else f"{r['contribution']:.2f}")
     console.print(t)
-    console.print(f"Runners: {', '.join(d.runners['number'].to_list()) or 'none identified'}")
+    console.print(f"Runners: {esc(', '.join(d.runners['number'].to_list()) or 'none identified')}")
     for a in d.applications:
-        console.print(f"Application {a['application_id']}: {a['status']}")
+        console.print(f"Application {esc(a['application_id'])}: {esc(a['status'])}")
     if d.nominals is None:
-        console.print(d.nominals_note)
+        console.print(plain(d.nominals_note))
     elif d.nominals.height:
-        console.print(f"Linked records: {d.nominals.height} (in the pack)")
+        console.print(f"Linked records: {esc(d.nominals.height)} (in the pack)")
 
 
 @app.command("ddtro")
@@ -90,8 +89,8 @@ def ddtro(
     from crossline.service.lines import write_evidence_pack
 
     pack = call(workspace, write_evidence_pack, line_id, out)
-    console.print(f"Evidence pack written:\n  {pack.html}\n  {pack.pdf}")
-    console.print(f"Next: [bold]crossline ddtro-case draft {line_id}[/] to start an application.")
+    console.print(f"Evidence pack written:\n  {esc(pack.html)}\n  {esc(pack.pdf)}")
+    console.print(f"Next: [bold]crossline ddtro-case draft {esc(line_id)}[/] to start an application.")
 
 
 @case_app.command("draft")
@@ -105,8 +104,8 @@ def case_draft(
     from crossline.service.lines import draft_application
 
     app_ = call(workspace, draft_application, line_id, note, number or None)
-    console.print(f"Drafted [bold]{app_['application_id']}[/]: {len(app_['numbers'])} number(s), {len(app_['imeis'])} handset(s).")
-    console.print(f"Next: [bold]crossline ddtro-case set {app_['application_id']} applied[/]")
+    console.print(f"Drafted [bold]{esc(app_['application_id'])}[/]: {len(app_['numbers'])} number(s), {len(app_['imeis'])} handset(s).")
+    console.print(f"Next: [bold]crossline ddtro-case set {esc(app_['application_id'])} applied[/]")
 
 
 @case_app.command("set")
@@ -120,7 +119,7 @@ def case_set(
     from crossline.service.lines import set_application_status
 
     r = call(workspace, set_application_status, application_id, status, note)
-    console.print(f"{r['application_id']}: {r['previous']} -> [bold]{r['status']}[/] at {r['at']}")
+    console.print(f"{esc(r['application_id'])}: {esc(r['previous'])} -> [bold]{esc(r['status'])}[/] at {esc(r['at'])}")
 
 
 @case_app.command("list")
@@ -135,10 +134,10 @@ def case_list(
     if not apps:
         console.print("No applications.")
     for a in apps:
-        console.print(f"[bold]{a['application_id']}[/] ({a['line_id']}): {a['status']}; numbers {', '.join(a['numbers'])}; "
-                      f"IMEIs {', '.join(a['imeis']) or '-'}")
+        console.print(f"[bold]{esc(a['application_id'])}[/] ({esc(a['line_id'])}): {esc(a['status'])}; numbers {esc(', '.join(a['numbers']))}; "
+                      f"IMEIs {esc(', '.join(a['imeis']) or '-')}")
         for h in a["history"]:
-            console.print(f"    {h['at']}  {h['status']:<12} {h['user']}  {h['note']}")
+            console.print(f"    {esc(h['at'])}  {esc(h['status']):<12} {esc(h['user'])}  {esc(h['note'])}")
 
 
 @app.command("line-review")
@@ -153,7 +152,7 @@ def line_review(
     from crossline.service.lines import review_line
 
     n = call(workspace, review_line, line_id, decision, reason, number)
-    console.print(f"Recorded: {line_id} {decision} ({n} number(s)). It takes effect at the next `crossline build`.")
+    console.print(f"Recorded: {esc(line_id)} {esc(decision)} ({esc(n)} number(s)). It takes effect at the next `crossline build`.")
 
 
 @app.command("line-alerts")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, local
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, plain
 from crossline.errors import InvalidInput
 
 app = typer.Typer()
@@ -54,10 +54,10 @@ def _show_queue(workspace: Path, limit: int, offset: int) -> None:
         return
     for item in items:
         state = "linked now, in one nominal" if item.linked else "apart now, in two nominals"
-        title = f"#{item.rank}  {item.source_a} {item.record_a}  /  {item.source_b} {item.record_b}"
-        body = f"[bold]p = {item.match_probability:.3f}[/], {state}\n" + "\n".join(item.explanation)
-        body += (f"\n[dim]A decision would {item.would}; expected record pairs changed: {item.impact:.2f}. "
-                 f"Nominals {item.nominal_a} / {item.nominal_b}.[/]")
+        title = plain(f"#{item.rank}  {item.source_a} {item.record_a}  /  {item.source_b} {item.record_b}")
+        body = f"[bold]p = {item.match_probability:.3f}[/], {state}\n" + "\n".join(esc(line) for line in item.explanation)
+        body += (f"\n[dim]A decision would {esc(item.would)}; expected record pairs changed: {item.impact:.2f}. "
+                 f"Nominals {esc(item.nominal_a)} / {esc(item.nominal_b)}.[/]")
         console.print(Panel(body, title=title, title_align="left"))
     console.print(
         "Decide with [bold]crossline review decide RANK --same|--different --reason TEXT[/] "
@@ -87,8 +87,8 @@ def review_decide(
         else:
             keys = (pair[0], pair[1], pair[2], pair[3])
         new_id = record_decision(ws, actor, *keys, "same" if same else "different", reason)
-    console.print(f"Decision {new_id} recorded: {keys[0]} {keys[1]} and {keys[2]} {keys[3]} are "
-                  f"{'the same person' if same else 'not the same person'}. Run [bold]crossline build[/] to apply it.")
+    console.print(f"Decision {esc(new_id)} recorded: {esc(keys[0])} {esc(keys[1])} and {esc(keys[2])} {esc(keys[3])} are "
+                  f"{esc('the same person' if same else 'not the same person')}. Run [bold]crossline build[/] to apply it.")
 
 
 @review_app.command("decisions")
@@ -97,12 +97,10 @@ def review_decisions(
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List the decisions recorded: who, when, which pair, what and why."""
-    from rich.table import Table
-
     from crossline.service.resolve import decisions
 
     rows = call(workspace, decisions, include_superseded=all_)
-    table = Table(title=f"{len(rows)} decision(s)")
+    table = DataTable(title=f"{len(rows)} decision(s)")
     for col in ("id", "decided at", "by", "record a", "record b", "decision", "reason"):
         table.add_column(col)
     for r in rows:
@@ -144,16 +142,16 @@ def known(
     result = call(workspace, match_record, record, limit)
     if not result.candidates:
         console.print(f"[bold]Not known[/]: no nominal shares a blocking key with this record "
-                      f"({result.compared} record(s) compared).")
+                      f"({esc(result.compared)} record(s) compared).")
         return
     best = result.candidates[0]
     if result.known:
-        console.print(f"[bold green]Known[/] as nominal [bold]{best.nominal_id}[/] "
-                      f"(match probability {best.match_probability:.3f}, {best.records_in_nominal} record(s)).")
+        console.print(f"[bold green]Known[/] as nominal [bold]{esc(best.nominal_id)}[/] "
+                      f"(match probability {best.match_probability:.3f}, {esc(best.records_in_nominal)} record(s)).")
     else:
         console.print(f"[bold]Not known for certain[/]: the best candidate reaches {best.match_probability:.3f}, "
-                      f"below the link threshold {result.link_probability}. A person should look.")
+                      f"below the link threshold {esc(result.link_probability)}. A person should look.")
     for c in result.candidates:
-        body = "\n".join(c.reasons())
-        console.print(Panel(body, title=f"{c.nominal_id}: best record {c.source} {c.record_id}, "
+        body = "\n".join(esc(reason) for reason in c.reasons())
+        console.print(Panel(body, title=f"{esc(c.nominal_id)}: best record {esc(c.source)} {esc(c.record_id)}, "
                                         f"p={c.match_probability:.3f}", title_align="left"))

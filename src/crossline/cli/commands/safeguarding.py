@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, print_json
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, plain, print_json
 
 app = typer.Typer()
 risk_app = typer.Typer(help="Young people at risk of exploitation: scores with reasons, groups, places, alerts.", no_args_is_help=True)
@@ -32,7 +31,7 @@ def risk_list(
     from crossline.service.safeguarding import risk_list as get
 
     rows = call(workspace, get, band, limit)
-    table = Table(title=f"{len(rows)} young people, highest risk first")
+    table = DataTable(title=f"{len(rows)} young people, highest risk first")
     for col in ("nominal", "score", "band", "age", "line contact", "reasons"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -53,14 +52,14 @@ def risk_show(
 
     d = call(workspace, risk_detail, nominal_id)
     r = d["risk"]
-    console.print(f"[bold]{nominal_id}[/] score {r['score']:.1f} ({r['band'].replace('_', ' ')}), as of {r['as_of']}; "
-                  f"contact with deal lines: {r['line_contact']}")
+    console.print(f"[bold]{esc(nominal_id)}[/] score {r['score']:.1f} ({esc(r['band'].replace('_', ' '))}), as of {esc(r['as_of'])}; "
+                  f"contact with deal lines: {esc(r['line_contact'])}")
     for flag in d["flags"]:
-        console.print(f"[red]SAFEGUARDING[/] {flag['reason']}")
+        console.print(f"[red]SAFEGUARDING[/] {esc(flag['reason'])}")
     for reason in (r["reasons"] or "").split("; "):
         if reason:
-            console.print(f"  - {reason}")
-    t = Table(title="Records behind the reasons")
+            console.print(f"  - {esc(reason)}")
+    t = DataTable(title="Records behind the reasons")
     for col in ("indicator", "points", "when", "source", "record", "what it shows"):
         t.add_column(col, overflow="fold")
     for e in d["evidence"]:
@@ -68,7 +67,7 @@ def risk_show(
     console.print(t)
     for key in ("referrals", "interventions", "nrm"):
         if d[key]:
-            console.print(f"{key}: " + ", ".join(str(x.get("referral_id") or x.get("intervention_id") or x.get("nrm_id")) for x in d[key]))
+            console.print(f"{esc(key)}: " + ", ".join(esc(x.get("referral_id") or x.get("intervention_id") or x.get("nrm_id")) for x in d[key]))
 
 
 @risk_app.command("partner-view")
@@ -93,7 +92,7 @@ def record(
 
     d = call(workspace, record_context, source, record_id)
     for flag in d["safeguarding"]["flags"]:
-        console.print(f"[red bold]SAFEGUARDING[/] {flag['reason']}")
+        console.print(f"[red bold]SAFEGUARDING[/] {esc(flag['reason'])}")
     print_json(d)
 
 
@@ -103,7 +102,7 @@ def groups(limit: Annotated[int, typer.Option(help="How many groups.")] = 10, wo
     from crossline.service.safeguarding import peer_groups
 
     rows = call(workspace, peer_groups, limit)
-    table = Table(title="Peer groups")
+    table = DataTable(title="Peer groups")
     for col in ("rank", "group", "size", "high", "group risk", "member", "score", "band", "links"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -118,7 +117,7 @@ def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, wo
     from crossline.service.safeguarding import places as get
 
     rows = call(workspace, get, limit)
-    table = Table(title="Places")
+    table = DataTable(title="Places")
     for col in ("rank", "kind", "place", "members", "at risk", "high", "concentration", "commonest reasons"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -157,7 +156,7 @@ def fairness(
     from crossline.service.safeguarding import scores_against_truth
 
     frame = call(workspace, scores_against_truth, truth)
-    console.print(to_markdown(report(frame, band), band))
+    console.print(plain(to_markdown(report(frame, band), band)))
 
 
 # --- referrals --------------------------------------------------------------------------------------
@@ -176,14 +175,14 @@ def refer_make(
     from crossline.service.safeguarding import make_referral
 
     r = call(workspace, make_referral, nominal_id, to, service, reason, programme)
-    console.print(f"Referral [bold]{r['referral_id']}[/] made to {r['to_agency']} ({r['service']}); waiting for them to accept or decline.")
+    console.print(f"Referral [bold]{esc(r['referral_id'])}[/] made to {esc(r['to_agency'])} ({esc(r['service'])}); waiting for them to accept or decline.")
 
 
 def _decide(referral_id: str, accept: bool, reason: str, workspace: Path) -> None:
     from crossline.service.safeguarding import decide_referral
 
     r = call(workspace, decide_referral, referral_id, accept, reason)
-    console.print(f"Referral {referral_id} {r['status']}.")
+    console.print(f"Referral {esc(referral_id)} {esc(r['status'])}.")
 
 
 @refer_app.command("accept")
@@ -204,7 +203,7 @@ def refer_close(referral_id: str, reason: Annotated[str, typer.Option(help="Why.
     from crossline.service.safeguarding import close_referral
 
     call(workspace, close_referral, referral_id, reason)
-    console.print(f"Referral {referral_id} closed.")
+    console.print(f"Referral {esc(referral_id)} closed.")
 
 
 @refer_app.command("show")
@@ -225,7 +224,7 @@ def refer_list(
     from crossline.service.safeguarding import list_referrals
 
     rows = call(workspace, list_referrals, nominal, status)
-    table = Table(title=f"{len(rows)} referral(s)")
+    table = DataTable(title=f"{len(rows)} referral(s)")
     for col in ("referral", "nominal", "to", "service", "programme", "status", "made", "reason"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -244,7 +243,7 @@ def refer_start(
     from crossline.service.safeguarding import start_intervention
 
     iv = call(workspace, start_intervention, referral_id, date, programme)
-    console.print(f"Intervention [bold]{iv['intervention_id']}[/] ({iv['programme']}) started {iv['started_at']}.")
+    console.print(f"Intervention [bold]{esc(iv['intervention_id'])}[/] ({esc(iv['programme'])}) started {esc(iv['started_at'])}.")
 
 
 @refer_app.command("end")
@@ -258,7 +257,7 @@ def refer_end(
     from crossline.service.safeguarding import end_intervention
 
     call(workspace, end_intervention, intervention_id, date, reason)
-    console.print(f"Intervention {intervention_id} ended {date}.")
+    console.print(f"Intervention {esc(intervention_id)} ended {esc(date)}.")
 
 
 @refer_app.command("outcome")
@@ -275,7 +274,7 @@ def refer_outcome(
     from crossline.service.safeguarding import record_outcome
 
     oid = call(workspace, record_outcome, nominal_id, measure, date, value, note, intervention)
-    console.print(f"Outcome {oid} recorded.")
+    console.print(f"Outcome {esc(oid)} recorded.")
 
 
 # --- NRM ------------------------------------------------------------------------------------------------
@@ -293,7 +292,7 @@ def nrm_record(
     from crossline.service.safeguarding import record_nrm
 
     r = call(workspace, record_nrm, nominal_id, summary, date, exploitation)
-    console.print(f"NRM referral [bold]{r['nrm_id']}[/] recorded; reasonable grounds pending.")
+    console.print(f"NRM referral [bold]{esc(r['nrm_id'])}[/] recorded; reasonable grounds pending.")
     if r["dual_status_flagged"]:
         console.print("[red]Also a suspect in an event: flagged so every officer opening the record sees the safeguarding context.[/]")
 
@@ -312,7 +311,7 @@ def nrm_decide(
     from crossline.service.safeguarding import record_nrm_decision
 
     r = call(workspace, record_nrm_decision, nrm_id, stage, decision, date, note, reconsider)
-    console.print(f"{nrm_id}: reasonable grounds {r['reasonable_grounds']}, conclusive grounds {r['conclusive_grounds']}.")
+    console.print(f"{esc(nrm_id)}: reasonable grounds {esc(r['reasonable_grounds'])}, conclusive grounds {esc(r['conclusive_grounds'])}.")
 
 
 @nrm_app.command("show")
@@ -335,4 +334,4 @@ def what_works(
     from crossline.service.safeguarding import what_works as run
 
     path = call(workspace, run, out)
-    console.print(f"Report written to [bold]{path}[/]")
+    console.print(f"Report written to [bold]{esc(path)}[/]")

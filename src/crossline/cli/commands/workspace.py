@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
-from rich.table import Table
 
 from crossline.cli import progress
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, local, print_json
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, print_json
 from crossline.errors import InvalidInput
 from crossline.workspace import init_workspace
 
@@ -27,8 +26,8 @@ def init(
     """Create a workspace: crossline.toml, crossline.db, lake/ and exports/."""
     ws = init_workspace(workspace, database_url)
     try:
-        console.print(f"Workspace ready at [bold]{ws.path}[/] (database: {ws.database_label}).")
-        console.print(f"Next: [bold]crossline import BUNDLE --workspace {ws.path}[/]")
+        console.print(f"Workspace ready at [bold]{esc(ws.path)}[/] (database: {esc(ws.database_label)}).")
+        console.print(f"Next: [bold]crossline import BUNDLE --workspace {esc(ws.path)}[/]")
     finally:
         ws.close()
 
@@ -54,16 +53,16 @@ def build(
     """Build the picture (resolve, lines, ...) as a new version, publish it atomically, then export."""
     with local(workspace) as (ws, actor):
         result, exported = progress.build(ws, actor, stage or None)
-    table = Table(title=f"Picture version {result.version}")
+    table = DataTable(title=f"Picture version {result.version}")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, rows in sorted(result.tables.items()):
         table.add_row(name, f"{rows:,}")
     console.print(table)
     for note in result.notes:
-        console.print(f"[yellow]{note}[/]")
-    console.print("Stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.stages.items()))
-    console.print(f"Exports written to {exported.directory}")
+        console.print(f"[yellow]{esc(note)}[/]")
+    console.print("Stages: " + ", ".join(f"{esc(k)} {v:.1f} s" for k, v in result.stages.items()))
+    console.print(f"Exports written to {esc(exported.directory)}")
 
 
 @app.command()
@@ -76,7 +75,7 @@ def export(
 
     result = call(workspace, run_export, directory)
     for name, rows in result.files.items():
-        console.print(f"  {result.directory / name}  ({rows:,} rows, and .parquet)")
+        console.print(f"  {esc(result.directory / name)}  ({rows:,} rows, and .parquet)")
 
 
 @app.command()
@@ -85,10 +84,10 @@ def status(workspace: WorkspaceOpt = DEFAULT) -> None:
     from crossline.service.status import status as get_status
 
     st = call(workspace, get_status)
-    console.print(f"Workspace [bold]{st.workspace}[/], database {st.database}")
+    console.print(f"Workspace [bold]{esc(st.workspace)}[/], database {esc(st.database)}")
     latest = f" (latest: {st.bundles[-1][1]}, {st.bundles[-1][2]})" if st.bundles else ""
-    console.print(f"Bundles imported: {len(st.bundles)}{latest}")
-    table = Table(title="Records by kind and source")
+    console.print(f"Bundles imported: {len(st.bundles)}{esc(latest)}")
+    table = DataTable(title="Records by kind and source")
     for col in ("kind", "source", "rows"):
         table.add_column(col, justify="right" if col == "rows" else "left")
     for (kind, source), n in sorted(st.rows.items()):
@@ -98,7 +97,7 @@ def status(workspace: WorkspaceOpt = DEFAULT) -> None:
     console.print(
         f"Quarantine: {st.quarantine.get('error', 0):,} rejected row(s), {st.quarantine.get('warning', 0):,} warning(s)"
     )
-    console.print(f"Audit log: {st.audit_entries:,} entries, head {st.audit_head[:16] or '-'}")
+    console.print(f"Audit log: {st.audit_entries:,} entries, head {esc(st.audit_head[:16] or '-')}")
 
 
 @app.command()
@@ -113,10 +112,10 @@ def person(
     opened = call(workspace, record_context, source, record_id)
     context = opened["safeguarding"]
     if context.get("flags") or context.get("band") in ("high", "very_high"):
-        lines = [f"[bold]{f['kind']}[/]: {f['reason']}" for f in context.get("flags", [])]
+        lines = [f"[bold]{esc(f['kind'])}[/]: {esc(f['reason'])}" for f in context.get("flags", [])]
         if context.get("band"):
             reasons = " - " + "; ".join(context["reasons"]) if context.get("reasons") else ""
-            lines.append(f"Exploitation risk: [bold]{context['band']}[/]{reasons}")
+            lines.append(f"Exploitation risk: [bold]{esc(context['band'])}[/]{esc(reasons)}")
         console.print(Panel.fit("\n".join(lines), title="Safeguarding context", border_style="red"))
     print_json(opened)
 

@@ -41,7 +41,7 @@ def line_contacts(
     try:
         con.register("targets", targets.to_arrow())
         con.register("watched", pl.DataFrame({"phone": phones.unique()}).to_arrow())
-        file_list = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+        file_list = duck.quote_list(files)
         sql = f"""
             WITH c AS (
                 SELECT a_number, b_number, started_at FROM read_parquet({file_list}, union_by_name = true)
