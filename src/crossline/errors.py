@@ -111,4 +111,6 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "list_agencies",  # see the agencies
     "list_stages",  # see the build stages
     "settings_docs",  # read docs/settings.md
+    "import_as_agency",  # name the agency a bundle is from (or configure the workspace's)
+    "allow_sender",  # let one agency send records for another (an administrator)
 })

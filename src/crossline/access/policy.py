@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "what_works": frozenset({"admin", "analyst"}),  # evaluation of programmes (aggregates)
     "verify_audit": frozenset({"admin", "auditor"}),
     "read_audit": frozenset({"admin", "auditor"}),
+    "manage_agencies": frozenset({"admin"}),  # agency types and names, who may send for whom
 }
 
 

@@ -19,6 +19,8 @@ HINTS: dict[str, str] = {
     "list_agencies": "`crossline status` lists the agencies",
     "list_stages": "`crossline build --help` names the stages",
     "settings_docs": "every setting is described in docs/settings.md",
+    "import_as_agency": "add `--as-agency AGENCY_ID` (or set agency in the [imports] table of crossline.toml)",
+    "allow_sender": "an administrator runs `crossline agency allow-sender SENDER --for AGENCY`",
 }
 assert set(HINTS) == NEXT_STEPS, "every next step the core can name has words here"
 

@@ -17,6 +17,7 @@ import polars as pl
 from crossline.contract.manifest import Feed
 from crossline.contract.schema import SCHEMAS
 from crossline.errors import BundleError
+from crossline.ingest.messages import column_names
 from crossline.ingest.reader import FeedReader, NeedExactLines
 from crossline.ingest.validate import ISSUE_SCHEMA, validate_batch
 
@@ -45,13 +46,13 @@ def check_columns(feed: Feed, header: list[str]) -> None:
     if missing:
         named = ", ".join(f"{c} (mapped from {feed.columns[c]!r})" if c in feed.columns else c for c in missing)
         raise BundleError(
-            feed.file, f"missing required column {named}; the file has: {', '.join(h for h in header if h)}"
+            feed.file, f"missing required column {named}; the file has: {column_names(header)}"
         )
     if mapped_missing:
         raise BundleError(
             feed.file,
             f"the manifest maps {mapped_missing[0]} to {feed.columns[mapped_missing[0]]!r}, "
-            f"which is not in the file; the file has: {', '.join(header)}",
+            f"which is not in the file; the file has: {column_names(header)}",
         )
     if feed.kind == "persons" and not any(
         feed.columns.get(c, c) in header for c in ("given_name", "family_name", "aliases")

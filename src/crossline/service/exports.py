@@ -11,6 +11,7 @@ from sqlalchemy import text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.exports import csv_safe
 from crossline.stages import registry
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
@@ -25,7 +26,7 @@ EXPORTS: dict[str, str] = {
 
 
 def _write(frame: pl.DataFrame, out: Path, stem: str, result: ExportResult) -> None:
-    frame.write_csv(out / f"{stem}.csv")
+    csv_safe.write_csv(frame, out / f"{stem}.csv")  # formula-like cells quoted for spreadsheets
     frame.write_parquet(out / f"{stem}.parquet")
     result.files[f"{stem}.csv"] = frame.height
 
