@@ -138,3 +138,11 @@ def test_the_agency_commands(tmp_path: Path) -> None:
     changed = run("agency", "set-type", POLICE, "nca")
     assert changed.returncode == 0, changed.stderr
     assert run("agency", "set-type", POLICE, "wizards").returncode == InvalidInput.exit_code
+
+
+def test_a_partners_user_imports_only_as_their_own_agency(workspace: Workspace, tmp_path: Path) -> None:
+    school_admin = Actor(user="sam", agency=SCHOOL, role="admin")
+    with pytest.raises(NotAllowed):
+        import_bundle(workspace, school_admin, _police_bundle(tmp_path / "p"), as_agency=POLICE)
+    result = import_bundle(workspace, school_admin, _police_bundle(tmp_path / "p"))
+    assert result.from_agency == SCHOOL and result.feed("gp/persons.csv").refused
