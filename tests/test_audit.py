@@ -73,7 +73,7 @@ def test_an_edited_entry_is_detected(used: Workspace) -> None:
     assert not result.ok and any("entry 2 was edited" in p for p in result.problems)
 
 
-@pytest.mark.parametrize("seq, expect", [(2, "entry 2 deleted"), (3, "newest entries were deleted")])
+@pytest.mark.parametrize("seq, expect", [(2, "entry 2 deleted"), (4, "newest entries were deleted")])  # 4: allow_sender, import, read, export
 def test_a_deleted_entry_is_detected(used: Workspace, seq: int, expect: str) -> None:
     _drop_triggers(used)
     with used.engine.begin() as conn:

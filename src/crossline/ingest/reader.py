@@ -43,6 +43,7 @@ class FeedReader:
     encoding: str = "utf-8"
     exact: bool = False  # number rejected rows exactly (single-threaded); see NeedExactLines
     may_span_lines: bool = True  # False when the file has no quotes, so no value holds a newline
+    may_hold_nul: bool = True  # False when the text file has no NUL byte, so validation need not look for one
 
     def __post_init__(self) -> None:
         name = self.path.name.lower()
@@ -55,6 +56,7 @@ class FeedReader:
             seen: dict[str, bool] = {}
             self.encoding = detect_encoding(self.path, self.display_name, seen)
             self.may_span_lines = seen.get("quotes", True)
+            self.may_hold_nul = seen.get("nul", True)
             self.header = self._csv_header()
         elif self.format == "parquet":
             try:
@@ -62,7 +64,9 @@ class FeedReader:
             except (pa.ArrowException, OSError) as exc:
                 raise BundleError(self.display_name, f"is not a readable Parquet file ({describe(exc)})") from exc
         else:
-            self.encoding = detect_encoding(self.path, self.display_name)
+            seen_jsonl: dict[str, bool] = {}
+            self.encoding = detect_encoding(self.path, self.display_name, seen_jsonl)
+            self.may_hold_nul = seen_jsonl.get("nul", True)
             self.header = self._jsonl_header()
         self.header = [h.strip() for h in self.header]
         if not any(self.header):

@@ -88,7 +88,7 @@ def _stage(
         days = _DayBuffers(rows_dir, feed_index, staged, COMMS_BUFFER_ROWS) if feed.kind == "comms" else None
         for n, batch in enumerate(reader.batches()):
             staged.rows_read += batch.height
-            rows, issues = validate_batch(schema, batch, feed.columns, feed.formats)
+            rows, issues = validate_batch(schema, batch, feed.columns, feed.formats, check_nul=reader.may_hold_nul)
             rows = rows.with_columns(
                 pl.lit(feed.source).alias("source"), pl.lit(feed.file).alias("file"),
                 pl.lit(feed_index).alias("feed_index"),

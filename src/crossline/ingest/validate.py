@@ -189,7 +189,7 @@ def _check_endpoint(name: str, raw: pl.Series) -> Checked:
 
 
 def validate_batch(
-    schema: FeedSchema, batch: pl.DataFrame, mapping: dict[str, str], formats: dict[str, str]
+    schema: FeedSchema, batch: pl.DataFrame, mapping: dict[str, str], formats: dict[str, str], check_nul: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(accepted rows, issues) for one batch whose columns are the file's own names plus ``__line``."""
     contract_to_file = {c: mapping.get(c, c) for c in schema.names}
@@ -216,7 +216,8 @@ def validate_batch(
                 .cast(ISSUE_SCHEMA)
             )
 
-    errors = _reject_nul_bytes(batch, {f: c for c, f in contract_to_file.items()}, errors, issue)
+    if check_nul:  # the reader knows when a text file holds no NUL byte at all
+        errors = _reject_nul_bytes(batch, {f: c for c, f in contract_to_file.items()}, errors, issue)
     # Columns are independent, and Polars releases the GIL: check them on both cores.
     checks = list(_POOL.map(lambda c: _check(c, raw[c.name], formats), schema.columns))
     for col, checked in zip(schema.columns, checks, strict=False):
