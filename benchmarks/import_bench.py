@@ -10,6 +10,11 @@ processes, each measured on its own:
 and prints rows per second and peak resident memory for each. Targets (issue 2):
 comms import at least 40% of the ceiling's throughput; peak memory under 2 GB.
 
+Then record history (issue 12): into the persons workspace, a second import in
+which every person changed (each replaced version is kept in record_versions),
+beside the same second import with no change at all (its same-run baseline),
+and the seconds the history statement itself took.
+
     .venv/bin/python benchmarks/import_bench.py                 # full size
     .venv/bin/python benchmarks/import_bench.py --comms-rows 2000000 --persons-rows 100000
 """
@@ -126,7 +131,7 @@ from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.imports import import_bundle
 ws = init_workspace(Path({ws!r}))
 t = time.monotonic()
-r = import_bundle(ws, LOCAL_ADMIN, Path({bundle!r}))
+r = import_bundle(ws, LOCAL_ADMIN, Path({bundle!r}), as_agency={agency!r})
 print(json.dumps({{"phases": {{k: round(v, 1) for k, v in r.timings.items()}}, "accepted": r.accepted, "quarantined": r.quarantined}}))
 print(time.monotonic() - t)
 """
@@ -137,6 +142,36 @@ t = time.monotonic()
 duckdb.sql("COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) TO '{out}' (FORMAT parquet)")
 print(time.monotonic() - t)
 """
+
+
+SECOND = """
+import json, time; from pathlib import Path
+from crossline.workspace import open_workspace
+from crossline.access.actor import LOCAL_ADMIN
+from crossline.service.imports import import_bundle
+ws = open_workspace(Path({ws!r}))
+t = time.monotonic()
+r = import_bundle(ws, LOCAL_ADMIN, Path({bundle!r}), as_agency="gwent-police")
+print(json.dumps({{"phases": {{k: round(v, 2) for k, v in r.timings.items()}}, "updated": sum(f.updated for f in r.feeds)}}))
+print(time.monotonic() - t, r.timings.get("history", 0.0))
+"""
+
+
+def measure_history(root: Path, persons_only: Path, rows: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((seconds, history seconds) re-importing the same persons, (same) importing them all changed), into the persons workspace."""
+    changed = root / "persons-changed"
+    changed.mkdir(exist_ok=True)
+    if not (changed / "persons.csv").exists():
+        duckdb.sql(f"COPY (SELECT * REPLACE ('Casnewydd' AS town) FROM read_csv('{persons_only / 'persons.csv'}', all_varchar=true)) "
+                   f"TO '{changed / 'persons.csv'}' (HEADER)")
+    (changed / "manifest.toml").write_text((persons_only / "manifest.toml").read_text().replace("persons-only", "persons-changed"))
+    ws = str(root / "workspace-persons")
+    out = []
+    for label, bundle in (("persons again, unchanged", persons_only), ("persons again, all changed", changed)):
+        _, _, last = measured(SECOND.format(ws=ws, bundle=str(bundle)), label)
+        seconds, hist = (float(x) for x in last.split())
+        out.append((seconds, hist))
+    return out[0], out[1]
 
 
 def main() -> None:
@@ -153,12 +188,16 @@ def main() -> None:
     t_ceiling, mem_ceiling, _ = measured(CEILING.format(csv=bundle / "comms.csv", out=ceiling_out), "ceiling")
     ceiling_out.unlink(missing_ok=True)
     results = {}
-    for label, single, rows in (("comms", comms_only, args.comms_rows), ("persons", persons_only, args.persons_rows)):
+    for label, single, rows, agency in (("comms", comms_only, args.comms_rows, "csp"),
+                                        ("persons", persons_only, args.persons_rows, "gwent-police")):
         ws = args.dir / f"workspace-{label}"
         shutil.rmtree(ws, ignore_errors=True)
-        seconds, mem, _ = measured(IMPORT.format(ws=str(ws), bundle=str(single)), label)
+        seconds, mem, _ = measured(IMPORT.format(ws=str(ws), bundle=str(single), agency=agency), label)
         results[label] = (rows, seconds, mem)
-        shutil.rmtree(ws, ignore_errors=True)
+        if label == "comms":
+            shutil.rmtree(ws, ignore_errors=True)
+    history = measure_history(args.dir, persons_only, args.persons_rows)
+    shutil.rmtree(args.dir / "workspace-persons", ignore_errors=True)
 
     print()
     print(f"{'step':<46}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'peak MB':>10}{'CPU s':>8}")
@@ -173,6 +212,12 @@ def main() -> None:
     print()
     print(f"comms import throughput: {ratio:.0%} of the ceiling (target >= 40%): {'PASS' if ratio >= 0.4 else 'FAIL'}")
     print(f"peak memory of an import: {worst:,.0f} MB (target < 2048 MB): {'PASS' if worst < 2048 else 'FAIL'}")
+    print()
+    (same_s, same_hist), (changed_s, changed_hist) = history
+    print(f"second import of {args.persons_rows:,} persons, nothing changed (baseline): {same_s:.1f} s")
+    print(f"second import of {args.persons_rows:,} persons, every one changed:       {changed_s:.1f} s "
+          f"(of which keeping {args.persons_rows:,} replaced versions: {changed_hist:.1f} s, "
+          f"{changed_hist / max(changed_s, 1e-9):.0%} of the import; {changed_s / max(same_s, 1e-9):.2f}x the baseline)")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine makes both sides slower, not the ratio fairer)")
 

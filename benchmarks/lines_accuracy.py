@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from crossline.access.actor import LOCAL_ADMIN
+from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
 from crossline.sim import simulate
@@ -52,6 +53,8 @@ class Counts:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
+HUB = "benchmark-hub"  # the simulated bundle is one hub's, sent for every partner
+
 def _hours(a: str, b: str) -> float:
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     return (datetime.strptime(a, fmt) - datetime.strptime(b, fmt)).total_seconds() / 3600
@@ -62,7 +65,8 @@ def run_seed(seed: int, scale: float, work: Path) -> dict:
     started = time.monotonic()
     simulate(out / "sim", seed=seed, scale=scale)
     ws = init_workspace(out / "ws")
-    import_bundle(ws, LOCAL_ADMIN, out / "sim" / "bundle")
+    allow_sender_for_bundle(ws, LOCAL_ADMIN, HUB, out / "sim" / "bundle")
+    import_bundle(ws, LOCAL_ADMIN, out / "sim" / "bundle", as_agency=HUB)
     t0 = time.monotonic()
     result, exported = build(ws, LOCAL_ADMIN, only=["lines"])  # this stage alone: others carry over (none)
     build_s = time.monotonic() - t0

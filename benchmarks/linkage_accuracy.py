@@ -84,7 +84,8 @@ def resolve(bundle: Path, workspace: Path, settings: list[str]) -> tuple[pl.Data
     if settings:
         config = workspace / "crossline.toml"
         config.write_text(config.read_text(encoding="utf-8") + "\n[resolve]\n" + "\n".join(settings) + "\n", encoding="utf-8")
-    run("import", str(bundle), "--workspace", str(workspace))
+    run("agency", "allow-sender", "benchmark-hub", "--for-bundle", str(bundle), "--workspace", str(workspace))
+    run("import", str(bundle), "--as-agency", "benchmark-hub", "--workspace", str(workspace))
     started = time.monotonic()
     run("build", "--stage", "resolve", "--workspace", str(workspace))
     seconds = time.monotonic() - started

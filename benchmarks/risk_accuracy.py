@@ -58,6 +58,7 @@ import polars as pl
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.evaluate.accuracy import precision_at_k, roc_auc
 from crossline.evaluate.truth import build_risk_with, person_scores, truth_nominals
+from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.imports import import_bundle
 from crossline.sim import Scenario, simulate
 from crossline.stages import registry
@@ -70,6 +71,8 @@ from crossline.workspace import Workspace, init_workspace
 
 AUC_TARGET, PAK_TARGET = 0.9, 0.7
 
+
+HUB = "benchmark-hub"  # the simulated bundle is one hub's, sent for every partner
 
 def current(ws: Workspace, name: str) -> pl.DataFrame:
     path = picture_store.current_table(ws.engine, ws.path, name)
@@ -88,7 +91,8 @@ def prepared(seed: float, scale: float, root: Path, months: int = 5) -> tuple[Wo
     out = root / (f"seed{seed}-scale{scale:g}" + ("" if months == 5 else f"-months{months}"))
     simulate(out, scenario=Scenario(seed=int(seed), scale=scale).with_months(months))
     ws = init_workspace(out / "ws")
-    import_bundle(ws, LOCAL_ADMIN, out / "bundle")
+    allow_sender_for_bundle(ws, LOCAL_ADMIN, HUB, out / "bundle")
+    import_bundle(ws, LOCAL_ADMIN, out / "bundle", as_agency=HUB)
     return ws, out / "truth", time.monotonic() - started
 
 

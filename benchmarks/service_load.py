@@ -131,7 +131,7 @@ def run_backend(label: str, work: Path, src: Path, database_url: str, args: argp
     shutil.rmtree(ws_path, ignore_errors=True)
     ws = init_workspace(ws_path, database_url)
     t0 = time.monotonic()
-    import_bundle(ws, LOCAL_ADMIN, src)
+    import_bundle(ws, LOCAL_ADMIN, src, as_agency="bench")
     t_import = time.monotonic() - t0
     nominals = pl.read_csv(src / "persons.csv", columns=["record_id"]).select(
         (pl.lit("N") + pl.col("record_id")).alias("nominal_id"), pl.lit("bench").alias("source"), "record_id",

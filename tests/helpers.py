@@ -10,6 +10,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import inspect, text
 
+from crossline.ingest.importer import Progress
+from crossline.ingest.report import ImportResult
 from crossline.sim import SimulationSummary
 from crossline.workspace import Workspace
 
@@ -90,3 +92,50 @@ class Sim:
 def fingerprint(root: Path) -> dict[str, tuple[int, int]]:
     """Each file's size and modification time: enough to notice a test that wrote into a shared folder."""
     return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+
+TEST_HUB = "test-hub"
+
+
+def declared_agencies(bundle: Path) -> list[str]:
+    """The agency ids a bundle's manifest declares (folder or .zip); none when it cannot be read."""
+    import tomllib
+    import zipfile
+
+    bundle = Path(bundle)
+    try:
+        if bundle.suffix.lower() == ".zip":
+            with zipfile.ZipFile(bundle) as zf:
+                name = next((n for n in zf.namelist() if n.rsplit("/", 1)[-1] == "manifest.toml"), None)
+                text = zf.read(name).decode("utf-8-sig") if name else ""
+        else:
+            text = (bundle / "manifest.toml").read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, zipfile.BadZipFile):
+        return []
+    agencies = data.get("agency", [])
+    return [str(a["id"]) for a in agencies if isinstance(a, dict) and "id" in a] if isinstance(agencies, list) else []
+
+
+def import_as_hub(ws: Workspace, bundle: Path, progress: Progress | None = None) -> ImportResult:
+    """Import as a data hub allowed to send for every agency the bundle's manifest declares.
+
+    For tests that are not about agency authority; tests/test_agency_authority.py checks the authority itself.
+    A bundle whose manifest cannot be read goes to the import unchanged, to fail there.
+    """
+    from crossline.access.actor import LOCAL_ADMIN
+    from crossline.service.imports import import_bundle
+
+    allow_hub(ws, bundle)
+    return import_bundle(ws, LOCAL_ADMIN, bundle, progress, TEST_HUB)
+
+
+def allow_hub(ws: Workspace, bundle: Path) -> None:
+    """Let the test hub send for every agency the bundle declares (an audited grant, like an administrator's)."""
+    from crossline.access.actor import LOCAL_ADMIN
+    from crossline.service.agencies import allow_sender
+
+    others = [a for a in declared_agencies(bundle) if a != TEST_HUB]
+    if others:
+        allow_sender(ws, LOCAL_ADMIN, TEST_HUB, others)

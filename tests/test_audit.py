@@ -15,6 +15,7 @@ from crossline.service.exports import export
 from crossline.service.imports import import_bundle
 from crossline.service.persons import get_person
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 
 PARTNER = Actor(user="teacher1", agency="valleys-schools-trust", role="partner")
 
@@ -36,7 +37,7 @@ def _drop_triggers(ws: Workspace) -> None:
 
 @pytest.fixture
 def used(workspace: Workspace, examples: Path, tmp_path: Path) -> Workspace:
-    import_bundle(workspace, LOCAL_ADMIN, examples / "good")
+    import_as_hub(workspace, examples / "good")
     get_person(workspace, LOCAL_ADMIN, "gwent-police", "P1")
     export(workspace, LOCAL_ADMIN, tmp_path / "out")
     return workspace
@@ -44,7 +45,7 @@ def used(workspace: Workspace, examples: Path, tmp_path: Path) -> Workspace:
 
 def test_imports_exports_and_reads_are_recorded(used: Workspace) -> None:
     assert _log(used) == [
-        ("import", "example-good"), ("read_person", "gwent-police:P1"), ("export", str(used.path.parent / "out")),
+        ("allow_sender", "test-hub"), ("import", "example-good"), ("read_person", "gwent-police:P1"), ("export", str(used.path.parent / "out")),
     ]
     assert audit_service.verify(used, LOCAL_ADMIN).ok
 
@@ -72,7 +73,7 @@ def test_an_edited_entry_is_detected(used: Workspace) -> None:
     assert not result.ok and any("entry 2 was edited" in p for p in result.problems)
 
 
-@pytest.mark.parametrize("seq, expect", [(2, "entry 2 deleted"), (3, "newest entries were deleted")])
+@pytest.mark.parametrize("seq, expect", [(2, "entry 2 deleted"), (4, "newest entries were deleted")])  # 4: allow_sender, import, read, export
 def test_a_deleted_entry_is_detected(used: Workspace, seq: int, expect: str) -> None:
     _drop_triggers(used)
     with used.engine.begin() as conn:

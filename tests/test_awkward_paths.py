@@ -19,7 +19,8 @@ def test_init_import_build_export_and_pack_in_a_folder_with_an_apostrophe(tmp_pa
     ws = tmp_path / "o'brien's \"shared\" folder" / "county lines ws"
     steps = [
         ("init", "-w", ws),
-        ("import", sim.out / "bundle", "-w", ws),
+        ("agency", "allow-sender", "test-hub", "--for-bundle", sim.out / "bundle", "-w", ws),
+        ("import", sim.out / "bundle", "--as-agency", "test-hub", "-w", ws),
         ("build", "-w", ws),
         ("export", "-w", ws),
         ("export", tmp_path / "it's exported", "-w", ws),

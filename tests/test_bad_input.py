@@ -15,7 +15,7 @@ from crossline.access.actor import LOCAL_ADMIN
 from crossline.errors import BundleError
 from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace
-from helpers import snapshot, write_bundle
+from helpers import TEST_HUB, allow_hub, import_as_hub, snapshot, write_bundle
 
 PERSONS = "record_id,given_name,family_name,date_of_birth,phone\n"
 
@@ -26,9 +26,10 @@ def _rows(ws: Workspace, sql: str) -> list[tuple]:
 
 
 def _fails(ws: Workspace, bundle: Path, file_fragment: str, problem_fragment: str) -> BundleError:
+    allow_hub(ws, bundle)
     before = snapshot(ws)
     with pytest.raises(BundleError) as info:
-        import_bundle(ws, LOCAL_ADMIN, bundle)
+        import_bundle(ws, LOCAL_ADMIN, bundle, None, TEST_HUB)
     assert file_fragment in info.value.file
     assert problem_fragment in info.value.problem
     assert "\n" not in str(info.value)  # one line
@@ -80,7 +81,7 @@ def test_a_bad_file_after_good_ones_writes_nothing(workspace: Workspace, tmp_pat
 def test_cp1252_is_read_and_undecodable_text_fails(workspace: Workspace, tmp_path: Path) -> None:
     body = (PERSONS + "P1,Siân,Müller,,\n").encode("cp1252")
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", body)})
-    import_bundle(workspace, LOCAL_ADMIN, b)
+    import_as_hub(workspace, b)
     assert _rows(workspace, "SELECT given_name, family_name FROM persons") == [("Siân", "Müller")]
     bad = write_bundle(tmp_path / "c", {"q.csv": ("persons", "gp", PERSONS.encode() + b"P2,A\x81n,Lee,,\n")})
     _fails(workspace, bad, "q.csv", "neither UTF-8 nor Windows-1252")
@@ -88,14 +89,14 @@ def test_cp1252_is_read_and_undecodable_text_fails(workspace: Workspace, tmp_pat
 
 def test_utf8_bom_is_stripped(workspace: Workspace, tmp_path: Path) -> None:
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", "\ufeff" + PERSONS + "P1,Ann,Lee,,\n")})
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert result.feed("p.csv").accepted == 1 and result.quarantined == 0
 
 
 def test_bad_required_value_rejects_only_that_row(workspace: Workspace, tmp_path: Path) -> None:
     body = "record_id,event_type,occurred_at\nE1,arrest,2026-10-01\nE2,arrest,not a date\nE3,,2026-10-02\nE4,arrest,2026-10-03\n"
     b = write_bundle(tmp_path / "b", {"e.csv": ("events", "gp", body)})
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert result.feed("e.csv").accepted == 2 and result.feed("e.csv").quarantined == 2
     assert _rows(workspace, 'SELECT line, "column", severity FROM quarantine ORDER BY line') == [
         (3, "occurred_at", "error"), (4, "event_type", "error"),
@@ -104,7 +105,7 @@ def test_bad_required_value_rejects_only_that_row(workspace: Workspace, tmp_path
 
 def test_bad_optional_value_is_blanked_and_kept_raw(workspace: Workspace, tmp_path: Path) -> None:
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", PERSONS + "P1,Ann,Lee,2009-02-30,07711123456;12\n")})
-    import_bundle(workspace, LOCAL_ADMIN, b)
+    import_as_hub(workspace, b)
     dob, phone, invalid = _rows(workspace, "SELECT date_of_birth, phone, invalid FROM persons")[0]
     assert dob is None and json.loads(phone) == ["+447711123456"]  # the good phone of the two is kept
     assert json.loads(invalid)["date_of_birth"] == "2009-02-30"
@@ -116,7 +117,7 @@ def test_bad_optional_value_is_blanked_and_kept_raw(workspace: Workspace, tmp_pa
 def test_duplicate_record_id_later_row_wins_with_a_warning(workspace: Workspace, tmp_path: Path) -> None:
     body = PERSONS + "P1,Ann,Lee,,\nP2,Bob,Ray,,\nP1,Anne,Lee,,\n"
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", body)})
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert _rows(workspace, "SELECT given_name, line FROM persons WHERE record_id = 'P1'") == [("Anne", 4)]
     assert result.feed("p.csv").duplicates == 1 and result.feed("p.csv").warnings == 1
     (line, column, reason, sev), = _rows(workspace, 'SELECT line, "column", reason, severity FROM quarantine')
@@ -132,7 +133,7 @@ def test_reference_to_unknown_record_is_quarantined(workspace: Workspace, tmp_pa
             "ep.csv": ("event_people", "gp", "event_id,person_id,role\nE1,P1,suspect\nE9,P1,suspect\nE1,P7,victim\n"),
         },
     )
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert result.feed("ep.csv").accepted == 1 and result.feed("ep.csv").quarantined == 2
     assert _rows(workspace, 'SELECT line, "column" FROM quarantine ORDER BY line') == [(3, "event_id"), (4, "person_id")]
 
@@ -140,15 +141,15 @@ def test_reference_to_unknown_record_is_quarantined(workspace: Workspace, tmp_pa
 def test_references_may_point_at_records_from_an_earlier_bundle(workspace: Workspace, tmp_path: Path) -> None:
     first = write_bundle(tmp_path / "a", {"p.csv": ("persons", "gp", PERSONS + "P1,Ann,Lee,,\n"),
                                           "e.csv": ("events", "gp", "record_id,event_type,occurred_at\nE1,arrest,2026-10-01\n")})
-    import_bundle(workspace, LOCAL_ADMIN, first)
+    import_as_hub(workspace, first)
     second = write_bundle(tmp_path / "b", {"ep.csv": ("event_people", "gp", "event_id,person_id,role\nE1,P1,suspect\n")})
-    assert import_bundle(workspace, LOCAL_ADMIN, second).quarantined == 0
+    assert import_as_hub(workspace, second).quarantined == 0
 
 
 def test_handling_code_c_without_conditions_is_kept_unshareable(workspace: Workspace, tmp_path: Path) -> None:
     body = "record_id,event_type,occurred_at,handling_code,handling_conditions\nE1,intelligence,2026-10-01,C,\nE2,intelligence,2026-10-01,C,DI approval\n"
     b = write_bundle(tmp_path / "b", {"e.csv": ("events", "gp", body)})
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert result.feed("e.csv").accepted == 2 and result.feed("e.csv").warnings == 1
     assert _rows(workspace, "SELECT record_id, shareable FROM events ORDER BY record_id") == [("E1", False), ("E2", True)]
 
@@ -156,7 +157,7 @@ def test_handling_code_c_without_conditions_is_kept_unshareable(workspace: Works
 def test_malformed_csv_row_is_quarantined_with_its_line(workspace: Workspace, tmp_path: Path) -> None:
     body = PERSONS + 'P1,Ann,Lee,,\nP2,Bob,Ray,,,,,extra\nP3,"Multi\nline",Jones,,\nP4,Cy\nP5,Di,Fox,,\n'
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", body)})
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert result.feed("p.csv").accepted == 3 and result.feed("p.csv").quarantined == 2
     assert _rows(workspace, 'SELECT line, severity FROM quarantine ORDER BY line') == [(3, "error"), (6, "error")]
     assert _rows(workspace, "SELECT record_id, line FROM persons ORDER BY line") == [("P1", 2), ("P3", 4), ("P5", 7)]
@@ -164,7 +165,7 @@ def test_malformed_csv_row_is_quarantined_with_its_line(workspace: Workspace, tm
 
 def test_extra_columns_are_kept_as_attributes(workspace: Workspace, tmp_path: Path) -> None:
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", "record_id,given_name,Ward,Keyworker\nP1,Ann,St Julians,Jo\n")})
-    import_bundle(workspace, LOCAL_ADMIN, b)
+    import_as_hub(workspace, b)
     assert json.loads(_rows(workspace, "SELECT attributes FROM persons")[0][0]) == {"Ward": "St Julians", "Keyworker": "Jo"}
 
 
@@ -178,7 +179,7 @@ def test_zip_gzip_parquet_and_jsonl_feeds(workspace: Workspace, tmp_path: Path) 
     with zipfile.ZipFile(archive, "w") as zf:
         for p in src.rglob("*"):
             zf.write(p, p.relative_to(src.parent).as_posix())  # a zip of the folder: manifest one level down
-    result = import_bundle(workspace, LOCAL_ADMIN, archive)
+    result = import_as_hub(workspace, archive)
     assert {f.file: f.accepted for f in result.feeds} == {"p.csv.gz": 1, "e.parquet": 1, "l.jsonl": 1}
     assert _rows(workspace, 'SELECT "right" FROM links') == [("phone:+447711123456",)]
     assert not (workspace.lake / ".staging").exists() or not any((workspace.lake / ".staging").iterdir())
@@ -193,7 +194,7 @@ def test_manifest_mapping_to_a_column_the_file_lacks_fails(workspace: Workspace,
 def test_values_of_only_spaces_are_blank_not_bad(workspace: Workspace, tmp_path: Path) -> None:
     body = "record_id,given_name,family_name,date_of_birth,phone,sex\n  P1 , Ann ,Lee,   ,  ,  \n   ,Bob,Ray,,,\n"
     b = write_bundle(tmp_path / "b", {"p.csv": ("persons", "gp", body)})
-    result = import_bundle(workspace, LOCAL_ADMIN, b)
+    result = import_as_hub(workspace, b)
     assert result.feed("p.csv").accepted == 1 and result.feed("p.csv").warnings == 0
     assert _rows(workspace, "SELECT record_id, given_name, date_of_birth, phone, sex FROM persons") == [("P1", "Ann", None, None, None)]
     assert _rows(workspace, 'SELECT line, "column", severity FROM quarantine') == [(3, "record_id", "error")]

@@ -54,9 +54,9 @@ def _current(ws: Workspace, table: str) -> pl.DataFrame:
 
 
 def test_build_publishes_versions_and_exports(workspace: Workspace, examples: Path, stages: dict[str, bool]) -> None:
-    from crossline.service.imports import import_bundle
+    from helpers import import_as_hub
 
-    import_bundle(workspace, LOCAL_ADMIN, examples / "good")
+    import_as_hub(workspace, examples / "good")
     result, exported = build(workspace, LOCAL_ADMIN)
     assert result.version == 1 and result.tables == {"counts": 2, "doubled": 2}
     assert _current(workspace, "doubled")["n2"].to_list() == [8, 6]

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from crossline.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
-from helpers import write_bundle
+from helpers import TEST_HUB, declared_agencies, write_bundle
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -22,11 +22,18 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     )
 
 
+def run_import(bundle: Path, cwd: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Import as the test hub, first allowed (by the local administrator) to send for every agency the bundle declares."""
+    fors = [arg for a in declared_agencies(bundle) for arg in ("--for", a)]
+    assert run("agency", "allow-sender", TEST_HUB, *fors, *extra, cwd=cwd).returncode == 0
+    return run("import", str(bundle), "--as-agency", TEST_HUB, *extra, cwd=cwd)
+
+
 def test_init_import_status_export_verify(tmp_path: Path, examples: Path) -> None:
     assert run("init", cwd=tmp_path).returncode == 0
     ws = tmp_path / "crossline-workspace"
     assert {p.name for p in ws.iterdir()} >= {"crossline.toml", "crossline.db", "lake", "exports"}
-    imported = run("import", str(examples / "bad"), cwd=tmp_path)
+    imported = run_import(examples / "bad", tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert "gwent_police/persons.csv" in imported.stdout and "11 row(s) quarantined" in imported.stdout
     status = run("status", cwd=tmp_path)
@@ -48,7 +55,7 @@ def test_workspace_from_the_environment(tmp_path: Path) -> None:
 
 def test_audit_verify_fails_after_a_hand_edit(tmp_path: Path, examples: Path) -> None:
     run("init", cwd=tmp_path)
-    run("import", str(examples / "good"), cwd=tmp_path)
+    run_import(examples / "good", tmp_path)
     run("person", "gwent-police", "P1", cwd=tmp_path)
     db = sqlite3.connect(tmp_path / "crossline-workspace" / "crossline.db")
     db.execute("DROP TRIGGER audit_log_no_update")
@@ -65,7 +72,7 @@ def test_errors_say_what_to_do_next(tmp_path: Path) -> None:
     assert missing.returncode == ConfigurationError.exit_code and "crossline init" in missing.stderr
     run("init", cwd=tmp_path)
     bundle = write_bundle(tmp_path / "b", {"e.csv": ("events", "gp", "record_id,occurred_at\nE1,2026-10-01\n")})
-    failed = run("import", str(bundle), cwd=tmp_path)
+    failed = run_import(bundle, tmp_path)
     assert failed.returncode == InvalidInput.exit_code
     assert "nothing was written" in failed.stderr and "e.csv" in failed.stderr and "event_type" in failed.stderr
     assert "Traceback" not in failed.stderr

@@ -13,10 +13,9 @@ import duckdb
 import pytest
 from sqlalchemy import text
 
-from crossline.access.actor import LOCAL_ADMIN
-from crossline.service.imports import import_bundle
 from crossline.store.lake import dataset_paths
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 
 SHARED_EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "contract-examples"
 
@@ -87,7 +86,7 @@ def _quarantine(ws: Workspace) -> list[dict[str, object]]:
 @pytest.mark.parametrize("name", ["good", "bad"])
 def test_example_bundle_imports_exactly_as_expected(workspace: Workspace, examples: Path, name: str) -> None:
     expected = json.loads((examples / name / "expected.json").read_text())
-    result = import_bundle(workspace, LOCAL_ADMIN, examples / name)
+    result = import_as_hub(workspace, examples / name)
 
     assert {f.file: f.accepted for f in result.feeds} == expected["accepted"]
     assert _quarantine(workspace) == sorted(expected["quarantine"], key=str)
@@ -100,13 +99,13 @@ def test_example_bundle_imports_exactly_as_expected(workspace: Workspace, exampl
 
 def test_the_line_numbers_in_links_count_the_header(workspace: Workspace, examples: Path) -> None:
     # "links row 2" in expected.json is the second data row, which sits on line 3 of the file.
-    import_bundle(workspace, LOCAL_ADMIN, examples / "good")
+    import_as_hub(workspace, examples / "good")
     assert _one(workspace, "SELECT relation FROM links WHERE line = 3") == "resides_at"
 
 
 def test_good_then_bad_loses_none_of_the_good_rows(workspace: Workspace, examples: Path) -> None:
-    import_bundle(workspace, LOCAL_ADMIN, examples / "good")
-    result = import_bundle(workspace, LOCAL_ADMIN, examples / "bad")
+    import_as_hub(workspace, examples / "good")
+    result = import_as_hub(workspace, examples / "bad")
     assert _one(workspace, "SELECT COUNT(*) FROM persons") == 11
     assert result.feed("csp/comms.csv").new == 0  # the same five calls, counted once across both bundles
     assert len(_comms(workspace)) == 5

@@ -44,7 +44,9 @@ def test_importing_onto_a_full_disk_is_one_line_and_leaves_the_workspace_usable(
     ws = tiny_disk / "ws"
     made = crossline("init", "-w", ws, cwd=tiny_disk.parent)
     assert made.returncode == 0, made.stderr
-    done = crossline("import", sim.out / "bundle", "-w", ws, cwd=tiny_disk.parent)
+    allowed = crossline("agency", "allow-sender", "test-hub", "--for-bundle", sim.out / "bundle", "-w", ws, cwd=tiny_disk.parent)
+    assert allowed.returncode == 0, allowed.stderr
+    done = crossline("import", sim.out / "bundle", "--as-agency", "test-hub", "-w", ws, cwd=tiny_disk.parent)
     _one_clear_line(done)
     status = crossline("status", "-w", ws, cwd=tiny_disk.parent)
     if status.returncode == 0:
@@ -56,7 +58,8 @@ def test_importing_onto_a_full_disk_is_one_line_and_leaves_the_workspace_usable(
 def test_an_export_onto_a_full_disk_leaves_no_file_that_looks_complete(tmp_path: Path, tiny_disk: Path, examples: Path) -> None:
     ws = tmp_path / "ws"
     assert crossline("init", "-w", ws, cwd=tmp_path).returncode == 0
-    assert crossline("import", examples / "bad", "-w", ws, cwd=tmp_path).returncode == 0
+    assert crossline("agency", "allow-sender", "test-hub", "--for-bundle", examples / "bad", "-w", ws, cwd=tmp_path).returncode == 0
+    assert crossline("import", examples / "bad", "--as-agency", "test-hub", "-w", ws, cwd=tmp_path).returncode == 0
     out = tiny_disk / "exports"
     out.mkdir()
     fd = os.open(tiny_disk / "filler", os.O_WRONLY | os.O_CREAT)

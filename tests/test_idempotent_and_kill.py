@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crossline.access.actor import LOCAL_ADMIN
 from crossline.faults import IMPORT_POINTS
-from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace, open_workspace
-from helpers import snapshot, write_bundle
+from helpers import TEST_HUB, import_as_hub, snapshot, write_bundle
 
 COMMS = "a_number,b_number,kind,started_at,duration_s\n"
 
@@ -41,17 +39,17 @@ def _data_tables(ws: Workspace) -> dict[str, object]:
 
 def test_reimport_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
     bundle = _bundle(tmp_path / "b")
-    import_bundle(workspace, LOCAL_ADMIN, bundle)
+    import_as_hub(workspace, bundle)
     before = _data_tables(workspace)
-    again = import_bundle(workspace, LOCAL_ADMIN, bundle)
+    again = import_as_hub(workspace, bundle)
     assert _data_tables(workspace) == before
     assert all(f.new == 0 and f.updated == 0 for f in again.feeds)
     assert again.feed("p.csv").unchanged == 2 and again.feed("c.csv").unchanged == 2
 
 
 def test_newer_bundle_updates_changed_rows_only(workspace: Workspace, tmp_path: Path) -> None:
-    import_bundle(workspace, LOCAL_ADMIN, _bundle(tmp_path / "a"))
-    newer = import_bundle(workspace, LOCAL_ADMIN, _bundle(tmp_path / "b", given="Anne", extra_call=True))
+    import_as_hub(workspace, _bundle(tmp_path / "a"))
+    newer = import_as_hub(workspace, _bundle(tmp_path / "b", given="Anne", extra_call=True))
     assert (newer.feed("p.csv").updated, newer.feed("p.csv").unchanged) == (1, 1)
     assert (newer.feed("c.csv").new, newer.feed("c.csv").unchanged) == (1, 2)
     with workspace.engine.connect() as conn:
@@ -65,12 +63,12 @@ def test_newer_bundle_updates_changed_rows_only(workspace: Workspace, tmp_path: 
 def test_a_killed_import_leaves_the_workspace_exactly_as_before(
     workspace: Workspace, tmp_path: Path, point: str
 ) -> None:
-    import_bundle(workspace, LOCAL_ADMIN, _bundle(tmp_path / "a"))
+    import_as_hub(workspace, _bundle(tmp_path / "a"))
     before = snapshot(workspace)
     newer = _bundle(tmp_path / "b", given="Anne", extra_call=True)
     env = {**os.environ, "CROSSLINE_FAULT": point}
     proc = subprocess.run(
-        [sys.executable, "-m", "crossline.cli", "import", str(newer), "--workspace", str(workspace.path)],
+        [sys.executable, "-m", "crossline.cli", "import", str(newer), "--as-agency", TEST_HUB, "--workspace", str(workspace.path)],
         env=env, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
@@ -79,6 +77,6 @@ def test_a_killed_import_leaves_the_workspace_exactly_as_before(
         assert snapshot(reopened) == before
         assert not (reopened.lake / ".staging").exists()
         # And the workspace still works: the same import now goes through.
-        assert import_bundle(reopened, LOCAL_ADMIN, newer).feed("p.csv").updated == 1
+        assert import_as_hub(reopened, newer).feed("p.csv").updated == 1
     finally:
         reopened.close()

@@ -23,7 +23,8 @@ from helpers import Sim
 
 def test_a_built_workspace_with_exports_and_a_pack_is_owner_only_under_umask_022(tmp_path: Path, sim: Sim) -> None:
     ws = tmp_path / "ws"
-    for step in (("init", "-w", ws), ("import", sim.out / "bundle", "-w", ws), ("build", "-w", ws),
+    for step in (("init", "-w", ws), ("agency", "allow-sender", "test-hub", "--for-bundle", sim.out / "bundle", "-w", ws),
+                 ("import", sim.out / "bundle", "--as-agency", "test-hub", "-w", ws), ("build", "-w", ws),
                  ("export", tmp_path / "handed-over", "-w", ws)):
         done = crossline(*step, cwd=tmp_path, umask=0o022)
         assert done.returncode == 0, (step, done.stderr[-3000:])
@@ -38,7 +39,8 @@ def test_a_built_workspace_with_exports_and_a_pack_is_owner_only_under_umask_022
 
 def test_init_import_export_owner_only_under_umask_002(tmp_path: Path, examples: Path) -> None:
     ws = tmp_path / "ws"
-    for step in (("init", "-w", ws), ("import", examples / "good", "-w", ws), ("export", "-w", ws), ("status", "-w", ws)):
+    for step in (("init", "-w", ws), ("agency", "allow-sender", "test-hub", "--for-bundle", examples / "good", "-w", ws),
+                 ("import", examples / "good", "--as-agency", "test-hub", "-w", ws), ("export", "-w", ws), ("status", "-w", ws)):
         done = crossline(*step, cwd=tmp_path, umask=0o002)
         assert done.returncode == 0, (step, done.stderr[-3000:])
     assert (ws / "exports" / "quarantine.csv").exists()

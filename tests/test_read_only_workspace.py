@@ -38,7 +38,8 @@ def _modes_bind() -> list[str]:
 def frozen(tmp_path: Path, examples: Path) -> Iterator[Path]:
     """A workspace with an import and audited reads, made read-only (chmod -R a-w); writable again afterwards for clean-up."""
     ws = tmp_path / "ws"
-    for step in (("init", "-w", ws), ("import", examples / "good", "-w", ws), ("person", "gwent-police", "P1", "-w", ws)):
+    for step in (("init", "-w", ws), ("agency", "allow-sender", "test-hub", "--for-bundle", examples / "good", "-w", ws),
+                 ("import", examples / "good", "--as-agency", "test-hub", "-w", ws), ("person", "gwent-police", "P1", "-w", ws)):
         done = crossline(*step, cwd=tmp_path)
         assert done.returncode == 0, (step, done.stderr)
     modes = {}
@@ -81,6 +82,6 @@ def test_audit_verify_answers_on_a_read_only_workspace(frozen: Path) -> None:
 
 
 def test_an_import_into_a_read_only_workspace_is_one_clear_line(frozen: Path, examples: Path) -> None:
-    code, _out, err = _run(frozen, "import", str(examples / "good"))
+    code, _out, err = _run(frozen, "import", str(examples / "good"), "--as-agency", "gwent-police")
     assert code == ConfigurationError.exit_code, err
     assert "read-only" in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2

@@ -16,10 +16,10 @@ import pytest
 
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.build import build
-from crossline.service.imports import import_bundle
 from crossline.stages import registry
 from crossline.store import picture as picture_store
 from crossline.workspace import init_workspace
+from helpers import TEST_HUB, declared_agencies, import_as_hub
 
 KINDS = ("persons", "events", "event_people", "links", "comms", "cell_sites")
 CASES = [(), *((k,) for k in KINDS), *itertools.combinations(KINDS, 2)]
@@ -45,7 +45,7 @@ def test_every_stage_runs_or_says_why_not(kinds: tuple[str, ...], examples: Path
     ws = init_workspace(tmp_path / "ws")
     try:
         if kinds:
-            import_bundle(ws, LOCAL_ADMIN, _cut(examples, kinds, tmp_path / "bundle"))
+            import_as_hub(ws, _cut(examples, kinds, tmp_path / "bundle"))
         result, exported = build(ws, LOCAL_ADMIN)
         assert set(result.stages) == set(registry.stage_names())  # every stage ran
         for note in result.notes:
@@ -73,7 +73,8 @@ def test_the_build_command_says_why_on_a_workspace_of_person_records_only(exampl
     bundle = _cut(examples, ("persons",), tmp_path / "bundle")
     cli = [sys.executable, "-m", "crossline.cli"]
     ws = ["--workspace", str(tmp_path / "ws")]
-    for args in (["init", *ws], ["import", str(bundle), *ws]):
+    fors = [arg for a in declared_agencies(bundle) for arg in ("--for", a)]
+    for args in (["init", *ws], ["agency", "allow-sender", TEST_HUB, *fors, *ws], ["import", str(bundle), "--as-agency", TEST_HUB, *ws]):
         assert subprocess.run([*cli, *args], capture_output=True, text=True, timeout=300).returncode == 0
     built = subprocess.run([*cli, "build", *ws], capture_output=True, text=True, timeout=300, env={"COLUMNS": "200", **__import__("os").environ})
     assert built.returncode == 0, built.stderr

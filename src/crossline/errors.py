@@ -168,4 +168,6 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "list_users",  # see the service's users
     "list_jobs",  # see import and build jobs
     "restore_audit_key",  # put the workspace's audit key file back (docs/audit.md)
+    "import_as_agency",  # name the agency a bundle is from (or configure the workspace's)
+    "allow_sender",  # let one agency send records for another (an administrator)
 })

@@ -15,10 +15,10 @@ from lines_comms import Built
 @pytest.fixture(scope="session")
 def built(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     from crossline.service.build import build
-    from crossline.service.imports import import_bundle
+    from helpers import import_as_hub
 
     ws = init_workspace(tmp_path_factory.mktemp("lines") / "ws")
-    import_bundle(ws, LOCAL_ADMIN, sim.bundle)
+    import_as_hub(ws, sim.bundle)
     _, exported = build(ws, LOCAL_ADMIN, only=["lines"])
     yield Built(ws=ws, sim=sim.out, exports=exported.directory)
     ws.close()

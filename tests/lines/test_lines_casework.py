@@ -14,8 +14,8 @@ from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import alerts
 from crossline.service import lines as svc
 from crossline.service.build import build
-from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 from lines_comms import Comms, deal_line, num, to_bundle
 
 OLD, NEW = num("7711", 1), num("7711", 2)
@@ -25,7 +25,7 @@ PARTNER = Actor("school-dsl", "valleys-schools-trust", "partner")
 
 
 def _import(ws: Workspace, c: Comms, root: Path) -> None:
-    import_bundle(ws, LOCAL_ADMIN, to_bundle(c.frame(), root))
+    import_as_hub(ws, to_bundle(c.frame(), root))
     build(ws, LOCAL_ADMIN, only=["lines"])
 
 

@@ -16,12 +16,12 @@ from resolve_support import Resolved, use_settings
 @pytest.fixture(scope="session")
 def resolved(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resolved]:
     from crossline.service.build import build
-    from crossline.service.imports import import_bundle
+    from helpers import import_as_hub
 
     root = tmp_path_factory.mktemp("resolve")
     ws = init_workspace(root / "ws")
-    import_bundle(ws, LOCAL_ADMIN, sim.bundle)
-    import_bundle(ws, LOCAL_ADMIN, write_cases(root / "cases"))
+    import_as_hub(ws, sim.bundle)
+    import_as_hub(ws, write_cases(root / "cases"))
     ws = use_settings(ws, save_model="model.json")
     _, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
     yield Resolved(ws=ws, sim=sim.out, model=ws.path / "model.json", exports=exported.directory)

@@ -16,9 +16,9 @@ from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import resolve as svc
 from crossline.service.build import build
-from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 from resolve_cases import write_cases
 from resolve_support import Resolved, use_settings
 
@@ -41,7 +41,7 @@ def nominal_of(ws: Workspace, key: tuple[str, str]) -> str:
 
 @pytest.fixture
 def cases_ws(workspace: Workspace, resolved: Resolved, tmp_path: Path) -> Workspace:
-    import_bundle(workspace, LOCAL_ADMIN, write_cases(tmp_path / "cases"))
+    import_as_hub(workspace, write_cases(tmp_path / "cases"))
     ws = use_settings(workspace, model=str(resolved.model))
     build(ws, LOCAL_ADMIN, only=["resolve"])
     return ws
@@ -54,7 +54,7 @@ def test_resolve_different_decision_survives_rebuilds(cases_ws: Workspace, tmp_p
     build(ws, LOCAL_ADMIN, only=["resolve"])
     assert nominal_of(ws, BILL) != nominal_of(ws, WILLIAM)
     # a new record that links to both cannot join them through a chain
-    import_bundle(ws, LOCAL_ADMIN, write_cases(tmp_path / "more", WILL_ROW))
+    import_as_hub(ws, write_cases(tmp_path / "more", WILL_ROW))
     build(ws, LOCAL_ADMIN, only=["resolve"])
     build(ws, LOCAL_ADMIN, only=["resolve"])
     assert nominal_of(ws, BILL) != nominal_of(ws, WILLIAM)
@@ -83,7 +83,7 @@ def test_resolve_ids_stay_stable_when_a_record_joins(cases_ws: Workspace, tmp_pa
     ws = cases_ws
     before = nominals(ws)
     tregarthen = nominal_of(ws, BILL)
-    import_bundle(ws, LOCAL_ADMIN, write_cases(tmp_path / "more", WILL_ROW))
+    import_as_hub(ws, write_cases(tmp_path / "more", WILL_ROW))
     build(ws, LOCAL_ADMIN, only=["resolve"])
     after = nominals(ws)
     assert nominal_of(ws, WILL) == nominal_of(ws, BILL) == tregarthen

@@ -18,9 +18,9 @@ import pytest
 
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.build import build
-from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
 from crossline.workspace import init_workspace
+from helpers import import_as_hub
 from resolve_cases import write_cases
 from resolve_support import Resolved, use_settings
 
@@ -43,9 +43,9 @@ def test_resolve_spark_gives_the_same_nominals(spark: object, resolved: Resolved
     results = {}
     for engine in ("duckdb", "spark"):
         ws = init_workspace(tmp_path / engine)
-        import_bundle(ws, LOCAL_ADMIN, write_cases(tmp_path / f"cases-{engine}"))
+        import_as_hub(ws, write_cases(tmp_path / f"cases-{engine}"))
         # a slice of the scenario too, so there is more than the hand-written cases to block and score
-        import_bundle(ws, LOCAL_ADMIN, _persons_slice(resolved, tmp_path / f"slice-{engine}"))
+        import_as_hub(ws, _persons_slice(resolved, tmp_path / f"slice-{engine}"))
         ws = use_settings(ws, model=str(resolved.model), engine=engine)
         build(ws, LOCAL_ADMIN, only=["resolve"])
         path = picture_store.current_table(ws.engine, ws.path, "nominals")

@@ -9,9 +9,8 @@ import pytest
 
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.evaluate.truth import build_risk_with, truth_lines_tables, truth_nominals
-from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace, init_workspace
-from helpers import Sim
+from helpers import Sim, import_as_hub
 from risk_fixtures import SimWorkspace, build_hand, hand_bundle
 
 
@@ -32,7 +31,7 @@ def sim_ws(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWo
     Nominals and lines come from the truth, not the resolve and lines stages, so risk is tested apart from their errors.
     """
     ws = init_workspace(tmp_path_factory.mktemp("risk") / "ws")
-    import_bundle(ws, LOCAL_ADMIN, sim.bundle)
+    import_as_hub(ws, sim.bundle)
     build_risk_with(ws, LOCAL_ADMIN, {"nominals": truth_nominals(sim.truth_dir), **truth_lines_tables(sim.truth_dir)})
     yield SimWorkspace(ws, sim.truth_dir)
     ws.close()

@@ -21,9 +21,9 @@ import polars as pl
 
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.evaluate.truth import build_risk_with
-from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 
 POLICE, MERSEY, COUNCIL, SCHOOL, HEALTH, CSP = "gwent-police", "merseyside-police", "gv-council", "v-school", "g-health", "csp"
 AGENCIES = {
@@ -242,7 +242,7 @@ def hand_lines() -> dict[str, pl.DataFrame]:
 
 
 def build_hand(ws: Workspace, bundle: Path, with_lines: bool = True) -> None:
-    import_bundle(ws, LOCAL_ADMIN, bundle)
+    import_as_hub(ws, bundle)
     tables = {"nominals": hand_nominals(ws), **(hand_lines() if with_lines else {})}
     build_risk_with(ws, LOCAL_ADMIN, tables)
 

@@ -130,9 +130,9 @@ def test_a_new_or_rising_child_raises_an_alert_and_a_steady_one_does_not(tmp_pat
             for d in (20, 24, 27)
         ] + [{"source": "v-school", "event_type": "school_exclusion", "occurred_at": "2026-10-28", "summary": "Permanent exclusion.",
               "who": [("C05", "pupil")]}]
-        from crossline.service.imports import import_bundle
+        from helpers import import_as_hub
 
-        import_bundle(ws, LOCAL_ADMIN, hand_bundle(tmp_path / "b2", extra_events=extra))
+        import_as_hub(ws, hand_bundle(tmp_path / "b2", extra_events=extra))
         build_risk_with(ws, LOCAL_ADMIN, {"nominals": nominals, **{t: current(ws, t) for t in ("lines", "line_numbers", "runners")}})
         again = current(ws, "risk_alerts")
         assert again["nominal_id"].to_list() == ["N-C05"]
@@ -172,12 +172,12 @@ def test_a_build_killed_while_publishing_raises_no_alert_and_no_flag(tmp_path) -
     import sys
 
     from crossline.evaluate.truth import publish_tables
-    from crossline.service.imports import import_bundle
+    from helpers import import_as_hub
     from risk_fixtures import hand_lines, hand_nominals
 
     ws = init_workspace(tmp_path / "ws")
     try:
-        import_bundle(ws, LOCAL_ADMIN, hand_bundle(tmp_path / "b"))
+        import_as_hub(ws, hand_bundle(tmp_path / "b"))
         publish_tables(ws, {"nominals": hand_nominals(ws), **hand_lines()})
         versions = sorted(p.name for p in ws.picture.iterdir())
         script = ("import sys; from crossline.workspace import open_workspace; from crossline.access.actor import LOCAL_ADMIN; "

@@ -12,13 +12,13 @@ from service_users import PASSWORD, USERS
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.api.app import create_app
 from crossline.service import users
-from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 
 
 @pytest.fixture
 def served(workspace: Workspace, examples: Path) -> Workspace:
-    import_bundle(workspace, LOCAL_ADMIN, examples / "good")
+    import_as_hub(workspace, examples / "good")
     for user_id, (agency, role) in USERS.items():
         users.add_user(workspace, LOCAL_ADMIN, user_id=user_id, display_name=user_id.title(), agency=agency, role=role, password=PASSWORD)
     return workspace

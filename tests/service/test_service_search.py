@@ -8,12 +8,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from crossline.access.actor import LOCAL_ADMIN, Actor
+from crossline.access.actor import Actor
 from crossline.service import search
-from crossline.service.imports import import_bundle
 from crossline.store.models import SearchKey
 from crossline.workspace import Workspace
-from helpers import write_bundle
+from helpers import import_as_hub, write_bundle
 
 POLICE = Actor("ana", "gwent-police", "analyst")
 SCHOOL = Actor("sam", "valleys-schools-trust", "partner")
@@ -42,7 +41,7 @@ def test_nicknames_find_the_formal_name(served: Workspace, tmp_path: Path) -> No
     bundle = write_bundle(tmp_path / "b", {"people.csv": ("persons", "gwent-police",
                                                           "record_id,given_name,family_name\nP9,William,Pritchard\n")},
                           agencies={"gwent-police": "police"})
-    import_bundle(served, LOCAL_ADMIN, bundle)
+    import_as_hub(served, bundle)
     assert ("gwent-police", "P9") in found(served, POLICE, "Bill Pritchard")
 
 

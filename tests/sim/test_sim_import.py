@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from crossline.access.actor import LOCAL_ADMIN
-from crossline.service.imports import import_bundle
 from crossline.sim import Scenario, simulate
 from crossline.workspace import init_workspace
+from helpers import import_as_hub
 
 
 def test_scale_one_bundle_imports_with_zero_quarantine(sim, tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
-    result = import_bundle(ws, LOCAL_ADMIN, sim.bundle)
+    result = import_as_hub(ws, sim.bundle)
     assert result.quarantined == 0 and result.warnings == 0
     accepted = {f.file: f.rows_read for f in result.feeds}
     assert accepted == sim.summary.rows
@@ -28,5 +27,5 @@ def test_parquet_comms_import_too(tmp_path: Path) -> None:
     summary = simulate(tmp_path / "out", scenario=sc)
     assert any(k.endswith(".parquet") for k in summary.rows)
     ws = init_workspace(tmp_path / "ws")
-    result = import_bundle(ws, LOCAL_ADMIN, summary.bundle)
+    result = import_as_hub(ws, summary.bundle)
     assert result.quarantined == 0 and result.warnings == 0

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "search": frozenset({"admin", "analyst", "officer", "safeguarding", "partner"}),  # find people by name, number or id (under need-to-know)
     "triage_reports": frozenset({"admin", "analyst", "officer"}),  # the police triage queue of anonymous reports
     "jobs": frozenset({"admin", "analyst"}),  # see import and build jobs
+    "manage_agencies": frozenset({"admin"}),  # agency types and names, who may send for whom
 }
 
 

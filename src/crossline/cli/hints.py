@@ -22,6 +22,8 @@ HINTS: dict[str, str] = {
     "list_users": "`crossline user list` shows them",
     "list_jobs": "`crossline jobs` lists them",
     "restore_audit_key": "restore the audit key file from its backup, or set $CROSSLINE_AUDIT_KEY_FILE to where it is kept (docs/audit.md)",
+    "import_as_agency": "add `--as-agency AGENCY_ID` (or set agency in the [imports] table of crossline.toml)",
+    "allow_sender": "an administrator runs `crossline agency allow-sender SENDER --for AGENCY`",
 }
 assert set(HINTS) == NEXT_STEPS, "every next step the core can name has words here"
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
@@ -29,7 +30,7 @@ def _bar(*columns: ProgressColumn) -> Iterator[Progress]:
         yield bar
 
 
-def import_bundle(ws: Workspace, actor: Actor, bundle: Path) -> ImportResult:
+def import_bundle(ws: Workspace, actor: Actor, bundle: Path, as_agency: str | None = None) -> ImportResult:
     """Import with a bar per phase (and per file while reading)."""
     from crossline.service.imports import import_bundle as run
 
@@ -43,7 +44,7 @@ def import_bundle(ws: Workspace, actor: Actor, bundle: Path) -> ImportResult:
                 tasks[key] = bar.add_task(label, total=total)
             bar.update(tasks[key], completed=done, total=total)
 
-        return run(ws, actor, bundle, progress)
+        return run(ws, actor, bundle, progress, as_agency)
 
 
 def build(ws: Workspace, actor: Actor, only: list[str] | None = None) -> tuple[BuildResult, ExportResult]:
@@ -98,6 +99,11 @@ def print_import(result: ImportResult, by_kind: bool = False) -> None:
         cells = [label, *([kind] if kind is not None else []), *(f"{v:,}" for v in plain)]
         table.add_row(*cells, _warn(quarantined, "red"), _warn(warnings, "yellow"))
     console.print(table)
+    for f in result.feeds:
+        if f.refused:
+            console.print(f"[red]Not imported[/]: {escape(f.file)}: {escape(f.refused)}")
+    for note in result.notes:
+        console.print(f"[yellow]Manifest not taken[/]: {escape(note)}")
     if result.quarantined or result.warnings:
         console.print(
             f"{result.quarantined:,} row(s) quarantined and {result.warnings:,} value(s) blanked with a warning: "

@@ -24,12 +24,13 @@ def open_binary(path: Path) -> BinaryIO:
 
 def _decodes(path: Path, encoding: str, seen: dict[str, bool] | None = None) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    quoted = False
+    quoted = nul = False
     try:
         with open_binary(path) as fh:
             while chunk := fh.read(_CHUNK):
                 decoder.decode(chunk)
                 quoted = quoted or b'"' in chunk
+                nul = nul or b"\x00" in chunk
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -37,6 +38,7 @@ def _decodes(path: Path, encoding: str, seen: dict[str, bool] | None = None) -> 
         raise BundleError(path.name, f"cannot be read ({exc})") from exc
     if seen is not None:
         seen["quotes"] = quoted
+        seen["nul"] = nul
     return True
 
 
@@ -44,7 +46,8 @@ def detect_encoding(path: Path, display_name: str, seen: dict[str, bool] | None 
     """'utf-8' or 'cp1252'; raise BundleError naming the file if neither decodes it.
 
     ``seen["quotes"]`` tells the caller whether the file holds any double quote
-    at all: without one, no value can span lines, and line numbering is simpler.
+    at all: without one, no value can span lines, and line numbering is simpler;
+    ``seen["nul"]`` whether it holds a NUL byte, which validation must then look for.
     """
     if _decodes(path, "utf-8", seen):
         return "utf-8"

@@ -27,8 +27,10 @@ from sqlalchemy import Connection, delete, insert, select
 
 from crossline.access import audit
 from crossline.access.actor import Actor
+from crossline.contract.manifest import MANIFEST_NAME
 from crossline.engine import duck
 from crossline.faults import checkpoint
+from crossline.ingest import senders
 from crossline.ingest.bundle import OpenedBundle, open_bundle
 from crossline.ingest.comms_lake import merge_comms
 from crossline.ingest.records import load_records
@@ -36,7 +38,7 @@ from crossline.ingest.report import FeedResult, ImportResult
 from crossline.ingest.stage import StagedFeed, stage_feed
 from crossline.store import lake as lake_store
 from crossline.store.bulk import insert_frames
-from crossline.store.models import Agency, Bundle, ImportLog, LakeFile, Quarantine, table_of
+from crossline.store.models import Bundle, ImportLog, LakeFile, Quarantine, table_of
 from crossline.workspace import Workspace
 
 Progress = Callable[[str, str, int, int | None], None]  # (phase, item, done, total)
@@ -46,8 +48,10 @@ def _new_bundle_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Progress | None = None) -> ImportResult:
-    """Import a bundle folder or .zip; see the module docstring for the guarantees."""
+def import_bundle(
+    ws: Workspace, actor: Actor, bundle_path: Path, from_agency: str, progress: Progress | None = None
+) -> ImportResult:
+    """Import a bundle folder or .zip made by ``from_agency``; see the module docstring for the guarantees."""
     started = time.monotonic()
     with lake_store.writer_lock(ws.path):
         bundle_id = _new_bundle_id()
@@ -55,8 +59,13 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
         scratch.mkdir(parents=True, exist_ok=True)
         moved: list[Path] = []
         try:
-            opened = open_bundle(Path(bundle_path), scratch)
+            opened = open_bundle(Path(bundle_path), scratch, ws.settings.imports)
             results = {f.file: FeedResult(f.file, f.kind, f.source) for f in opened.manifest.feed}
+            with ws.engine.connect() as conn:
+                allowed = senders.may_send_for(conn, from_agency)
+            for r in results.values():
+                if r.source not in allowed:
+                    r.refused = senders.refusal(from_agency, r.source)
             timings: dict[str, float] = {}
             mark = time.monotonic()
 
@@ -66,20 +75,22 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
                 timings[name] = timings.get(name, 0.0) + now - mark
                 mark = now
 
-            staged = _stage_all(ws, opened, scratch / "rows", progress)
+            staged = _stage_all(ws, opened, scratch / "rows", progress, allowed)
             lap("stage")
             checkpoint("after_staging")
             con = duck.connect(ws.settings, spill_dir=scratch / "spill")
             try:
                 with ws.engine.begin() as conn:
-                    _record_bundle(conn, actor, opened, bundle_id)
+                    notes = _record_bundle(conn, actor, opened, bundle_id, from_agency, allowed)
                     _load_issues(conn, scratch / "rows" / "issues", bundle_id, opened.label)
+                    _record_refusals(conn, bundle_id, opened.label, results)
                     for s in staged:
                         r = results[s.file]
                         r.rows_read, r.quarantined, r.warnings = s.rows_read, s.errors, s.warnings
                     lap("quarantine")
-                    load_records(conn, con, scratch / "rows", bundle_id, opened.label, results)
+                    load_records(conn, con, scratch / "rows", bundle_id, opened.label, results, timings)
                     lap("records")
+                    timings["records"] -= timings.get("history", 0.0)  # shown apart: the cost of keeping replaced versions
                     checkpoint("after_records")
                     existing = _existing_days(conn)
                     days = merge_comms(
@@ -102,11 +113,16 @@ def import_bundle(ws: Workspace, actor: Actor, bundle_path: Path, progress: Prog
                     lap("comms merge")
                     checkpoint("after_lake_move")
                     _write_log(conn, bundle_id, results)
-                    result = ImportResult(bundle_id=bundle_id, bundle=opened.label, feeds=list(results.values()))
+                    result = ImportResult(
+                        bundle_id=bundle_id, bundle=opened.label, feeds=list(results.values()), from_agency=from_agency,
+                        notes=[f"agency {n.agency_id}: {n.reason}" for n in notes],
+                    )
                     result.audit_hash = audit.record(
                         conn, actor, "import", opened.label,
-                        {"bundle_id": bundle_id, "content_hash": opened.content_hash,
-                         "accepted": result.accepted, "quarantined": result.quarantined, "warnings": result.warnings},
+                        {"bundle_id": bundle_id, "content_hash": opened.content_hash, "from_agency": from_agency,
+                         "accepted": result.accepted, "quarantined": result.quarantined, "warnings": result.warnings,
+                         "refused_feeds": [r.file for r in results.values() if r.refused],
+                         "agency_notes": [f"{n.agency_id} {n.field}" for n in notes]},
                     )
                     checkpoint("before_commit")
                 lap("commit")
@@ -136,9 +152,11 @@ def _existing_days(conn: Connection) -> dict[str, list[tuple[str, int]]]:
     return days
 
 
-def _stage_all(ws: Workspace, opened: OpenedBundle, out: Path, progress: Progress | None) -> list[StagedFeed]:
+def _stage_all(ws: Workspace, opened: OpenedBundle, out: Path, progress: Progress | None, allowed: frozenset[str]) -> list[StagedFeed]:
     staged = []
     for i, feed in enumerate(opened.manifest.feed):
+        if feed.source not in allowed:
+            continue  # never read: its records may not be written by this bundle
         cb = (lambda file, rows: progress("reading", file, rows, None)) if progress else None
         staged.append(stage_feed(i, feed, opened.feed_path(feed.file), out, ws.settings.import_batch_rows, cb))
         if progress:
@@ -146,21 +164,38 @@ def _stage_all(ws: Workspace, opened: OpenedBundle, out: Path, progress: Progres
     return staged
 
 
-def _record_bundle(conn: Connection, actor: Actor, opened: OpenedBundle, bundle_id: str) -> None:
+def _record_bundle(
+    conn: Connection, actor: Actor, opened: OpenedBundle, bundle_id: str, from_agency: str, allowed: frozenset[str]
+) -> list[senders.AgencyNote]:
     m = opened.manifest
     conn.execute(
         insert(Bundle).values(
             bundle_id=bundle_id, name=m.bundle, produced_at=m.produced_at,
             imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), imported_by=str(actor),
-            content_hash=opened.content_hash, manifest=opened.manifest_text,
+            content_hash=opened.content_hash, manifest=opened.manifest_text, from_agency=from_agency,
         )
     )
-    for a in m.agency:
-        conn.execute(delete(Agency).where(Agency.agency_id == a.id))
-        conn.execute(insert(Agency).values(agency_id=a.id, name=a.name, type=a.type, force_area=a.force_area))
+    notes = senders.settle_agencies(conn, m, allowed)
+    if notes:
+        insert_frames(conn, table_of(Quarantine), [pl.DataFrame({
+            "bundle_id": bundle_id, "bundle": opened.label, "file": MANIFEST_NAME, "line": [None] * len(notes),
+            "column": [f"agency.{n.field}" for n in notes], "value": [n.agency_id for n in notes],
+            "reason": [n.reason for n in notes], "severity": "warning",
+        }, schema_overrides={"line": pl.Int64})])
     # Re-importing the same bundle reports its quarantine afresh rather than twice.
     earlier = select(Bundle.bundle_id).where(Bundle.content_hash == opened.content_hash, Bundle.bundle_id != bundle_id)
     conn.execute(delete(Quarantine).where(Quarantine.bundle_id.in_(earlier)))
+    return notes
+
+
+def _record_refusals(conn: Connection, bundle_id: str, label: str, results: dict[str, FeedResult]) -> None:
+    """One quarantine entry per feed whose records this bundle may not write: the feed's name and why."""
+    refused = [r for r in results.values() if r.refused]
+    if refused:
+        insert_frames(conn, table_of(Quarantine), [pl.DataFrame({
+            "bundle_id": bundle_id, "bundle": label, "file": [r.file for r in refused], "line": [None] * len(refused),
+            "column": "source", "value": [r.source for r in refused], "reason": [r.refused for r in refused], "severity": "error",
+        }, schema_overrides={"line": pl.Int64})])
 
 
 def _load_issues(conn: Connection, issues_dir: Path, bundle_id: str, label: str) -> None:
@@ -168,7 +203,8 @@ def _load_issues(conn: Connection, issues_dir: Path, bundle_id: str, label: str)
     frames = (
         pl.read_parquet(p).select(
             pl.lit(bundle_id).alias("bundle_id"), pl.lit(label).alias("bundle"),
-            "file", "line", "column", "value", "reason", "severity",
+            "file", "line", pl.col("column").str.replace_all("\x00", "\u2400", literal=True),
+            pl.col("value").str.replace_all("\x00", "\u2400", literal=True), "reason", "severity",
         )
         for p in parts
     )

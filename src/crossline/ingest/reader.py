@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from crossline.errors import BundleError
 from crossline.ingest.encoding import detect_encoding, open_binary
+from crossline.ingest.messages import describe
 
 LINE = "__line"
 
@@ -42,6 +43,7 @@ class FeedReader:
     encoding: str = "utf-8"
     exact: bool = False  # number rejected rows exactly (single-threaded); see NeedExactLines
     may_span_lines: bool = True  # False when the file has no quotes, so no value holds a newline
+    may_hold_nul: bool = True  # False when the text file has no NUL byte, so validation need not look for one
 
     def __post_init__(self) -> None:
         name = self.path.name.lower()
@@ -54,14 +56,17 @@ class FeedReader:
             seen: dict[str, bool] = {}
             self.encoding = detect_encoding(self.path, self.display_name, seen)
             self.may_span_lines = seen.get("quotes", True)
+            self.may_hold_nul = seen.get("nul", True)
             self.header = self._csv_header()
         elif self.format == "parquet":
             try:
                 self.header = list(pq.ParquetFile(self.path).schema_arrow.names)
             except (pa.ArrowException, OSError) as exc:
-                raise BundleError(self.display_name, f"is not a readable Parquet file ({exc})") from exc
+                raise BundleError(self.display_name, f"is not a readable Parquet file ({describe(exc)})") from exc
         else:
-            self.encoding = detect_encoding(self.path, self.display_name)
+            seen_jsonl: dict[str, bool] = {}
+            self.encoding = detect_encoding(self.path, self.display_name, seen_jsonl)
+            self.may_hold_nul = seen_jsonl.get("nul", True)
             self.header = self._jsonl_header()
         self.header = [h.strip() for h in self.header]
         if not any(self.header):
@@ -80,7 +85,7 @@ class FeedReader:
                     try:
                         cols.update(dict.fromkeys(json.loads(raw.decode(self.encoding))))
                     except (json.JSONDecodeError, AttributeError) as exc:
-                        raise BundleError(self.display_name, f"line {lineno} is not a JSON object ({exc})") from exc
+                        raise BundleError(self.display_name, f"line {lineno} is not a JSON object ({describe(exc)})") from exc
                 if lineno >= 1000:
                     break
         return list(cols)
@@ -127,7 +132,7 @@ class FeedReader:
                 str(self.path), read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts
             )
         except (pa.ArrowException, OSError) as exc:
-            raise BundleError(self.display_name, f"is not a readable CSV file ({exc})") from exc
+            raise BundleError(self.display_name, f"is not a readable CSV file ({describe(exc)})") from exc
         state = _LineState(may_span_lines=self.may_span_lines)
         try:
             for record_batch in reader:  # a block of about block_size bytes: memory stays bounded
@@ -139,7 +144,7 @@ class FeedReader:
                 skipped.clear()
                 yield frame  # the CSV reader already reads every column as text and blanks as null
         except pa.ArrowException as exc:
-            raise BundleError(self.display_name, f"cannot be parsed as CSV ({exc})") from exc
+            raise BundleError(self.display_name, f"cannot be parsed as CSV ({describe(exc)})") from exc
         if skipped and not self.exact:
             raise NeedExactLines(self.display_name)
         if skipped:
@@ -162,7 +167,10 @@ class FeedReader:
             for lineno, raw in enumerate(fh, start=1):  # JSON lines have no vectorised reader that keeps line numbers
                 if not raw.strip():
                     continue
-                obj = json.loads(raw.decode(self.encoding))
+                try:
+                    obj = json.loads(raw.decode(self.encoding))
+                except json.JSONDecodeError as exc:
+                    raise BundleError(self.display_name, f"line {lineno} is not a JSON object ({describe(exc)})") from exc
                 rows.append({k: (None if v is None else str(v)) for k, v in obj.items()})
                 lines.append(lineno)  # JSON lines have no header: a row's line is its physical line
                 if len(rows) >= self.batch_rows:

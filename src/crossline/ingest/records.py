@@ -3,12 +3,15 @@
 Runs inside the import's one database transaction. DuckDB reads the staged
 Parquet, keeps the later of two rows with the same key, and computes each
 row's content hash; the database then upserts, changing a row only when its
-content differs, so re-importing a bundle changes nothing.
+content differs, so re-importing a bundle changes nothing. A row that does change is first
+copied, as it was, into record_versions: a wrong correction loses nothing.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -75,8 +78,12 @@ def load_records(
     bundle_id: str,
     bundle_label: str,
     results: dict[str, FeedResult],
+    timings: dict[str, float] | None = None,
 ) -> None:
-    """Upsert every staged record kind, in an order that lets event_people check its references."""
+    """Upsert every staged record kind, in an order that lets event_people check its references.
+
+    ``timings["history"]`` gathers the seconds spent keeping replaced versions.
+    """
     for kind in ORDER:
         parts = sorted((staging / kind).glob("*.parquet")) if (staging / kind).exists() else []
         if not parts:
@@ -103,7 +110,7 @@ def load_records(
         insert_frames(conn, tmp, (pl.DataFrame(b) for b in reader))
         if kind == "event_people":
             _reject_unknown_references(conn, bundle_id, bundle_label, results)
-        _count_and_upsert(conn, target, tmp, results)
+        _count_and_upsert(conn, target, tmp, results, bundle_id, timings if timings is not None else {})
         conn.exec_driver_sql(f"DROP TABLE {tmp.name}")
         con.execute("DROP TABLE shaped")
 
@@ -173,7 +180,31 @@ def _reject_unknown_references(conn: Connection, bundle_id: str, bundle_label: s
         )
 
 
-def _count_and_upsert(conn: Connection, target: Target, tmp: Table, results: dict[str, FeedResult]) -> None:
+def _keep_replaced_versions(conn: Connection, target: Target, tmp: Table, bundle_id: str) -> None:
+    """Copy every stored row this import is about to change into record_versions, in one INSERT ... SELECT.
+
+    The same condition as the upsert's (the content hash differs), so exactly the
+    replaced versions are kept, with the import that wrote each and the one that replaced it.
+    """
+    on = " AND ".join(f't."{k}" = s."{k}"' for k in target.key)
+    skip = {*target.key, "bundle_id", "row_hash"}
+    fields = sorted(c.name for c in target.table.columns if c.name not in skip)
+    pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in fields)
+    data = f"json_build_object({pairs})::text" if conn.dialect.name == "postgresql" else f"json_object({pairs})"
+    record_key = " || '|' || ".join(f't."{k}"' for k in target.key[1:])
+    conn.execute(
+        text(
+            "INSERT INTO record_versions (kind, source, record_key, bundle_id, superseded_by, superseded_at, data) "
+            f"SELECT :kind, t.source, {record_key}, t.bundle_id, :bundle_id, :at, {data} "
+            f"FROM {target.table.name} t JOIN {tmp.name} s ON {on} WHERE t.row_hash <> s.row_hash"
+        ),
+        {"kind": target.kind, "bundle_id": bundle_id, "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+
+
+def _count_and_upsert(
+    conn: Connection, target: Target, tmp: Table, results: dict[str, FeedResult], bundle_id: str, timings: dict[str, float]
+) -> None:
     on = " AND ".join(f't."{k}" = s."{k}"' for k in target.key)
     counts = conn.execute(
         text(
@@ -190,4 +221,8 @@ def _count_and_upsert(conn: Connection, target: Target, tmp: Table, results: dic
         r.updated += int(updated or 0)
         r.unchanged += int(unchanged or 0)
         r.accepted += int(new or 0) + int(updated or 0) + int(unchanged or 0)
+    if any(int(u or 0) for _, _, u, _ in counts):
+        started = time.monotonic()
+        _keep_replaced_versions(conn, target, tmp, bundle_id)
+        timings["history"] = timings.get("history", 0.0) + time.monotonic() - started
     conn.exec_driver_sql(upsert_sql(target.table, tmp.name, target.key))

@@ -18,6 +18,7 @@ class FeedResult:
     duplicates: int = 0  # rows that repeat another row of this import (the same comms event, the same record_id)
     quarantined: int = 0  # rows rejected (severity error)
     warnings: int = 0  # values blanked or rows kept with a warning
+    refused: str = ""  # why the whole feed was not read (its records belong to an agency the bundle may not write for)
 
 
 @dataclass
@@ -28,6 +29,8 @@ class ImportResult:
     seconds: float = 0.0
     audit_hash: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds, for benchmarks and tuning
+    from_agency: str = ""  # the agency the import was made for
+    notes: list[str] = field(default_factory=list)  # what the manifest said about agencies that was not taken
 
     def feed(self, file: str) -> FeedResult:
         for f in self.feeds:

@@ -17,6 +17,7 @@ import polars as pl
 from crossline.contract.manifest import Feed
 from crossline.contract.schema import SCHEMAS
 from crossline.errors import BundleError
+from crossline.ingest.messages import column_names
 from crossline.ingest.reader import FeedReader, NeedExactLines
 from crossline.ingest.validate import ISSUE_SCHEMA, validate_batch
 
@@ -45,13 +46,13 @@ def check_columns(feed: Feed, header: list[str]) -> None:
     if missing:
         named = ", ".join(f"{c} (mapped from {feed.columns[c]!r})" if c in feed.columns else c for c in missing)
         raise BundleError(
-            feed.file, f"missing required column {named}; the file has: {', '.join(h for h in header if h)}"
+            feed.file, f"missing required column {named}; the file has: {column_names(header)}"
         )
     if mapped_missing:
         raise BundleError(
             feed.file,
             f"the manifest maps {mapped_missing[0]} to {feed.columns[mapped_missing[0]]!r}, "
-            f"which is not in the file; the file has: {', '.join(header)}",
+            f"which is not in the file; the file has: {column_names(header)}",
         )
     if feed.kind == "persons" and not any(
         feed.columns.get(c, c) in header for c in ("given_name", "family_name", "aliases")
@@ -87,7 +88,7 @@ def _stage(
         days = _DayBuffers(rows_dir, feed_index, staged, COMMS_BUFFER_ROWS) if feed.kind == "comms" else None
         for n, batch in enumerate(reader.batches()):
             staged.rows_read += batch.height
-            rows, issues = validate_batch(schema, batch, feed.columns, feed.formats)
+            rows, issues = validate_batch(schema, batch, feed.columns, feed.formats, check_nul=reader.may_hold_nul)
             rows = rows.with_columns(
                 pl.lit(feed.source).alias("source"), pl.lit(feed.file).alias("file"),
                 pl.lit(feed_index).alias("feed_index"),

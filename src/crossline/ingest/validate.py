@@ -189,7 +189,7 @@ def _check_endpoint(name: str, raw: pl.Series) -> Checked:
 
 
 def validate_batch(
-    schema: FeedSchema, batch: pl.DataFrame, mapping: dict[str, str], formats: dict[str, str]
+    schema: FeedSchema, batch: pl.DataFrame, mapping: dict[str, str], formats: dict[str, str], check_nul: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(accepted rows, issues) for one batch whose columns are the file's own names plus ``__line``."""
     contract_to_file = {c: mapping.get(c, c) for c in schema.names}
@@ -216,6 +216,8 @@ def validate_batch(
                 .cast(ISSUE_SCHEMA)
             )
 
+    if check_nul:  # the reader knows when a text file holds no NUL byte at all
+        errors = _reject_nul_bytes(batch, {f: c for c, f in contract_to_file.items()}, errors, issue)
     # Columns are independent, and Polars releases the GIL: check them on both cores.
     checks = list(_POOL.map(lambda c: _check(c, raw[c.name], formats), schema.columns))
     for col, checked in zip(schema.columns, checks, strict=False):
@@ -249,6 +251,23 @@ def validate_batch(
     rejected_lines = lines.filter(errors)
     issues = issues.filter((pl.col("severity") == "error") | ~pl.col("line").is_in(rejected_lines.implode()))
     return frame.filter(~errors), issues
+
+
+NUL = "\x00"
+NUL_SHOWN = "\u2400"  # the visible symbol for NUL, so the quarantine can keep the value on either database
+
+
+def _reject_nul_bytes(batch: pl.DataFrame, contract_of: dict[str, str], errors: pl.Series, issue: Issue) -> pl.Series:
+    """A value holding a NUL byte rejects its row: PostgreSQL text cannot hold one, and no partner means one."""
+    for name in batch.columns:
+        if name == LINE or batch.schema[name] != pl.String:
+            continue
+        has = batch[name].str.contains(NUL, literal=True).fill_null(False)
+        if has.any():
+            issue(has, contract_of.get(name, name), batch[name].str.replace_all(NUL, NUL_SHOWN, literal=True),
+                  "contains a NUL byte (0x00, shown as \u2400), which no value may hold; remove it from the file", "error")
+            errors = errors | has
+    return errors
 
 
 def _kind_rules(schema: FeedSchema, raw: dict[str, pl.Series], out: dict[str, pl.Series], errors: pl.Series, issue: Issue) -> pl.Series:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.exports import csv_safe
 from crossline.stages import registry
 from crossline.store import files
 from crossline.store import picture as picture_store
@@ -26,8 +27,9 @@ EXPORTS: dict[str, str] = {
 
 
 def _write(frame: pl.DataFrame, out: Path, stem: str, result: ExportResult) -> None:
-    """Each file owner-only and renamed into place once whole: a full disk never leaves an export that looks complete."""
-    files.write_with(out / f"{stem}.csv", frame.write_csv)
+    """Each file owner-only and renamed into place once whole (a full disk never leaves an export that looks complete);
+    formula-like cells in the CSV are quoted for spreadsheets, the Parquet twin keeps the raw value."""
+    files.write_with(out / f"{stem}.csv", lambda tmp: csv_safe.write_csv(frame, tmp))
     files.write_with(out / f"{stem}.parquet", frame.write_parquet)
     result.files[f"{stem}.csv"] = frame.height
 

@@ -21,6 +21,7 @@ from pydantic import ValidationError, field_validator
 
 from crossline.errors import ConfigurationError
 from crossline.settings.declare import Section, setting
+from crossline.settings.imports import ImportsSettings
 from crossline.settings.lines import LinesSettings
 from crossline.settings.resolve import ResolveSettings
 from crossline.settings.risk import RiskSettings
@@ -54,6 +55,7 @@ class Settings(Section):
         500_000, "Rows per batch when reading Parquet and JSON-lines feeds (CSV is read in 48 MB blocks); bounds import memory."
     )
 
+    imports: ImportsSettings = setting(ImportsSettings(), "Imports: the agency a bundle is from by default, and the limits a .zip bundle must keep.")
     resolve: ResolveSettings = setting(ResolveSettings(), "Resolving person records into nominals (Splink).")
     lines: LinesSettings = setting(LinesSettings(), "Deal lines: thresholds, feature weights and the engine.")
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")

@@ -29,11 +29,13 @@ from crossline.cli.common import console, esc, local
 from crossline.errors import Conflict
 from crossline.evaluate import scorecard
 from crossline.service import audit as audit_service
+from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.picture import PictureSummary, summary
 from crossline.service.status import status
 from crossline.workspace import init_workspace
 
 app = typer.Typer()
+DEMO_HUB = "partnership-hub"  # the demo's bundle is packaged by one hub for every partner, as a MASH would
 
 
 @app.command()
@@ -117,7 +119,9 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
     console.rule("2. Import the partners' bundle into a fresh workspace")
     init_workspace(ws_path).close()
     with local(ws_path) as (ws, actor):
-        result = progress.import_bundle(ws, actor, scenario / "bundle")
+        partners = allow_sender_for_bundle(ws, actor, DEMO_HUB, scenario / "bundle")
+        console.print(f"The partners' data hub [bold]{DEMO_HUB}[/] is allowed to send for the {len(partners)} partners in the bundle.")
+        result = progress.import_bundle(ws, actor, scenario / "bundle", DEMO_HUB)
         progress.print_import(result, by_kind=True)
         console.rule("3. Build the picture (resolve people, find deal lines, score risk) and export")
         built, exported = progress.build(ws, actor)

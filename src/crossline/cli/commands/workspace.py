@@ -35,11 +35,16 @@ def init(
 @app.command("import")
 def import_(
     bundle: Annotated[Path, typer.Argument(help="Bundle folder or .zip with manifest.toml at its root.")],
+    as_agency: Annotated[
+        str | None,
+        typer.Option("--as-agency", help="The agency the bundle is from (default: agency in [imports] of crossline.toml). "
+                     "It writes only its own records and those of agencies it is allowed to send for."),
+    ] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Import a partner bundle (DATA-CONTRACT v1), whole or not at all."""
     with local(workspace) as (ws, actor):
-        result = progress.import_bundle(ws, actor, bundle)
+        result = progress.import_bundle(ws, actor, bundle, as_agency)
     progress.print_import(result)
 
 
@@ -104,9 +109,17 @@ def status(workspace: WorkspaceOpt = DEFAULT) -> None:
 def person(
     source: Annotated[str, typer.Argument(help="Agency id that holds the record.")],
     record_id: Annotated[str, typer.Argument(help="The record's id in that agency.")],
+    history: Annotated[bool, typer.Option("--history", help="Show every version of the record that imports replaced.")] = False,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Show one person record as stored, with provenance and the safeguarding context (the read is audited)."""
+    if history:
+        from dataclasses import asdict
+
+        from crossline.service.history import record_history
+
+        print_json([asdict(v) for v in call(workspace, record_history, source, record_id)])
+        return
     from crossline.service.safeguarding import record_context
 
     opened = call(workspace, record_context, source, record_id)

@@ -1,0 +1,1 @@
+"""Files Crossline writes for people and other tools to open."""
