@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.stages import registry
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
@@ -37,8 +37,11 @@ class ExportResult:
 
 
 def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> ExportResult:
-    """Write every available export as CSV and Parquet; audited, since exports carry personal data."""
-    require(actor, "export")
+    """Write every available export as CSV and Parquet; audited, since exports carry personal data.
+
+    Every agency's records and the police lines: administrators and police or national analysts only.
+    """
+    require(viewer(ws.engine, actor), "export")
     out = Path(directory) if directory else ws.exports
     out.mkdir(parents=True, exist_ok=True)
     result = ExportResult(out)
