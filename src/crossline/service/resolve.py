@@ -183,7 +183,7 @@ def _summary(ws: Workspace, version: int, result: known_records.KnownResult) -> 
         nominals = pl.read_parquet(picture_store.version_dir(ws.path, version) / "nominals.parquet", columns=["nominal_id", "source"])
         holders = nominals.filter(pl.col("nominal_id").cast(pl.String) == str(result.candidates[0].nominal_id))["source"].to_list()
         with ws.engine.connect() as conn:
-            types = dict(conn.execute(select(Agency.agency_id, Agency.type)).tuples().all())
+            types = {a: t for a, t in conn.execute(select(Agency.agency_id, Agency.type))}
         held = ntk.holder_types(holders, types)
         return KnownSummary(True, False, held, f"Known to {', '.join(held)} records. Share your concern with your safeguarding lead "
                             "or the MASH; they hold the detail.")

@@ -498,7 +498,7 @@ def what_works(ws: Workspace, actor: Actor, out: Path) -> Path:
 
 def scores_against_truth(ws: Workspace, actor: Actor, truth_dir: Path) -> pl.DataFrame:
     """Simulated young people with their score and band, for the fairness report and benchmarks (truth folder given)."""
-    require(actor, "read_risk")
+    require(viewer(ws.engine, actor), "read_risk")
     from crossline.evaluate.truth import person_scores
 
     nominals = _table(ws, "nominals")
