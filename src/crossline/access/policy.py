@@ -80,3 +80,12 @@ def require(who: Actor | Viewer, permission: str) -> None:
             f"{actor} may not {permission.replace('_', ' ')}: it shows police information, for police and national "
             "agencies only; ask the police safeguarding lead"
         )
+
+
+def permissions_markdown() -> str:
+    """The permission table as docs/need-to-know.md shows it (a test keeps the page and this table the same)."""
+    lines = ["| permission | roles | standing needed |", "| --- | --- | --- |"]
+    for name, roles in PERMISSIONS.items():
+        standings = POLICE_ONLY.get(name)
+        lines.append(f"| `{name}` | {', '.join(sorted(roles))} | {', '.join(sorted(standings)) if standings else 'any'} |")
+    return "\n".join(lines)
