@@ -165,7 +165,7 @@ def with_handling(evidence: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """Evidence rows with the handling code and conditions of the event behind them (null for other kinds of record)."""
     codes = events.select(
         "source", pl.col("event_id").cast(pl.String).alias("record_id"), pl.lit("event").alias("record_kind"),
-        pl.col("handling_code").str.to_uppercase(), "handling_conditions",
+        pl.col("handling_code").cast(pl.String).str.to_uppercase(), pl.col("handling_conditions").cast(pl.String),
     ).unique(["source", "record_id"])
     return evidence.join(codes, on=["source", "record_kind", "record_id"], how="left")
 
