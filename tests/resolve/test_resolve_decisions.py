@@ -102,12 +102,14 @@ def test_resolve_decisions_check_policy_and_are_audited(cases_ws: Workspace) -> 
         svc.record_decision(ws, LOCAL_ADMIN, *BILL, *WILLIAM, "same", " ")
     with pytest.raises(CrosslineError, match="no person record"):
         svc.record_decision(ws, LOCAL_ADMIN, *BILL, "case-health", "CH-404", "same", "typo in the id")
-    analyst = Actor("ana", "gwent-police", "analyst")
+    with pytest.raises(NotAllowed, match="police and national agencies only"):  # an agency the workspace has no record of
+        svc.record_decision(ws, Actor("ana", "gwent-police", "analyst"), *BILL, *WILLIAM, "different", "checked")
+    analyst = Actor("ana", "case-police", "analyst")  # a police agency of the cases
     svc.record_decision(ws, analyst, *BILL, *WILLIAM, "different", "checked")
     with ws.engine.connect() as conn:
         row = conn.execute(text('SELECT "user", agency, decision, reason FROM match_decisions')).one()
         audit = conn.execute(text("SELECT action, subject, \"user\" FROM audit_log WHERE action = 'match_decision'")).one()
-    assert tuple(row) == ("ana", "gwent-police", "different", "checked")
+    assert tuple(row) == ("ana", "case-police", "different", "checked")
     assert audit.subject == "case-police:CP-3|case-health:CH-1" and audit.user == "ana"
 
 

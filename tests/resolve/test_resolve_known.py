@@ -17,7 +17,7 @@ runner = CliRunner()
 
 def test_resolve_known_child_is_found(resolved: Resolved) -> None:
     """A referral spelling the name another way, with the date the wrong way round, finds the child's nominal."""
-    safeguarding = Actor("sam", "gwent-valleys-council", "safeguarding")
+    safeguarding = Actor("sam", "gwent-police", "safeguarding")  # police standing: the detail (partners: test_need_to_know_known.py)
     result = svc.match_record(resolved.ws, safeguarding, {
         "given_name": "Osian", "family_name": "PENHALLOW", "date_of_birth": "2010-07-03", "postcode": "np23 5tg",
     })

@@ -54,7 +54,7 @@ def test_partner_sees_only_its_own_records_names(hand_ws: Workspace) -> None:
 
 
 def test_need_to_know(hand_ws: Workspace) -> None:
-    with pytest.raises(NotAllowed, match="no record of young person"):
+    with pytest.raises(NotFound, match="no young person"):
         sg.partner_view(hand_ws, STRANGER, "N-C05")
 
 

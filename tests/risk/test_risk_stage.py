@@ -94,7 +94,8 @@ def test_dual_status_children_are_flagged(sim_ws: SimWorkspace) -> None:
 
 def test_alerts_go_to_the_childs_council_and_school_with_plain_reasons_only(sim_ws: SimWorkspace) -> None:
     risk = current(sim_ws.ws, "risk")
-    high = set(risk.filter(pl.col("band").is_in(["high", "very_high"]))["nominal_id"].to_list())
+    # alerts go to partners: they rest on the partner-facing band, without records under handling code C
+    high = set(risk.filter(pl.col("partner_band").is_in(["high", "very_high"]))["nominal_id"].to_list())
     with sim_ws.ws.engine.connect() as conn:
         alerts = conn.execute(select(Alert).where(Alert.kind == "safeguarding_risk")).all()
         recipients = conn.execute(select(AlertRecipient)).all()

@@ -1,8 +1,9 @@
 """Alerts, of every kind, for the people who should look at them: one list, one acknowledgement, one audit scheme.
 
-Who sees what: analysts and administrators see every kind; any other role
-sees only the kinds it may act on (``safeguarding_risk``) and only alerts for
-its own agency. An alert that is not visible is "not found", never "not
+Who sees what: administrators and police or national analysts see every
+kind; anyone else (a partner agency's analyst too: the standing of
+crossline.access.need_to_know, not the role alone) sees only the kinds it may
+act on (``safeguarding_risk``) and only alerts addressed to its own agency. An alert that is not visible is "not found", never "not
 allowed", so a partner cannot learn that it exists.
 """
 
@@ -13,22 +14,25 @@ from typing import Any
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.casework import alerts as rules
 from crossline.errors import InvalidInput
 from crossline.workspace import Workspace
 
-UNRESTRICTED = ("admin", "analyst")
+UNRESTRICTED = ("admin", "police")  # standings that see every alert
 PARTNER_KINDS = ("safeguarding_risk",)
 
 
-def _scope(actor: Actor, kind: str | None) -> tuple[tuple[str, ...], str | None]:
+def _scope(ws: Workspace, actor: Actor, kind: str | None) -> tuple[tuple[str, ...], str | None]:
     """(kinds, agency filter) the actor may see, narrowed to ``kind`` when given."""
     if kind is not None and kind not in rules.KINDS:
         raise InvalidInput(f"unknown kind of alert {kind!r}; the kinds are: {', '.join(rules.KINDS)}")
-    visible = rules.KINDS if actor.role in UNRESTRICTED else PARTNER_KINDS
+    who = viewer(ws.engine, actor)
+    require(who, "read_alerts")
+    unrestricted = who.standing in UNRESTRICTED
+    visible = rules.KINDS if unrestricted else PARTNER_KINDS
     kinds = tuple(k for k in visible if kind is None or k == kind)
-    return kinds, None if actor.role in UNRESTRICTED else actor.agency
+    return kinds, None if unrestricted else actor.agency
 
 
 def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: str | None = "open") -> list[dict[str, Any]]:
@@ -36,7 +40,7 @@ def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: st
     require(actor, "read_alerts")
     if status is not None and status not in rules.STATUSES:
         raise InvalidInput(f"unknown alert status {status!r}; one of: {', '.join(rules.STATUSES)}")
-    kinds, agency = _scope(actor, kind)
+    kinds, agency = _scope(ws, actor, kind)
     with ws.engine.begin() as conn:
         rows = rules.listed(conn, kinds=kinds, status=status, agency=agency) if kinds else []
         audit.record(conn, actor, "alert_read", kind or "alerts", {"status": status, "rows": len(rows)})
@@ -46,7 +50,7 @@ def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: st
 def acknowledge(ws: Workspace, actor: Actor, alert_id: int, kind: str | None = None) -> dict[str, Any]:
     """Acknowledge one alert the actor may see (of ``kind``, when given: ``line-alerts --ack`` acknowledges only its own)."""
     require(actor, "read_alerts")
-    kinds, agency = _scope(actor, kind)
+    kinds, agency = _scope(ws, actor, kind)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with ws.engine.begin() as conn:
         done = rules.acknowledge(conn, alert_id, kinds, str(actor), now, agency)

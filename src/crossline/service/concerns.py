@@ -6,7 +6,7 @@ from typing import Any
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.casework import concerns
 from crossline.workspace import Workspace
 
@@ -22,7 +22,7 @@ def submit(ws: Workspace, concern: str, area: str | None) -> str:
 
 
 def triage_queue(ws: Workspace, actor: Actor, status: str | None = "new") -> list[dict[str, Any]]:
-    require(actor, "triage_reports")
+    require(viewer(ws.engine, actor), "triage_reports")
     with ws.engine.begin() as conn:
         rows = concerns.queue(conn, status)
         audit.record(conn, actor, "read_anonymous_reports", "anonymous_reports", {"rows": len(rows), "status": status})
@@ -30,7 +30,7 @@ def triage_queue(ws: Workspace, actor: Actor, status: str | None = "new") -> lis
 
 
 def triage(ws: Workspace, actor: Actor, report_id: str, outcome: str, note: str) -> dict[str, Any]:
-    require(actor, "triage_reports")
+    require(viewer(ws.engine, actor), "triage_reports")
     with ws.engine.begin() as conn:
         out = concerns.triage(conn, report_id, outcome, note, actor.user)
         audit.record(conn, actor, "triage_anonymous_report", report_id, {"outcome": outcome})

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.exports import csv_safe
 from crossline.stages import registry
 from crossline.store import files
@@ -41,8 +41,11 @@ class ExportResult:
 
 
 def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> ExportResult:
-    """Write every available export as CSV and Parquet; audited, since exports carry personal data."""
-    require(actor, "export")
+    """Write every available export as CSV and Parquet; audited, since exports carry personal data.
+
+    Every agency's records and the police lines: administrators and police or national analysts only.
+    """
+    require(viewer(ws.engine, actor), "export")
     out = Path(directory) if directory else ws.exports
     if directory is None:
         files.private_dir(out)

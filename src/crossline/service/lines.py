@@ -24,7 +24,7 @@ from sqlalchemy import insert, text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.casework import ddtro
 from crossline.errors import InvalidInput, NotFound
 from crossline.report.ddtro import LineCase
@@ -57,7 +57,7 @@ def _line(ws: Workspace, line_id: str) -> dict[str, Any]:
 
 def list_lines(ws: Workspace, actor: Actor, status: str | None = None) -> pl.DataFrame:
     """The current picture's lines, strongest first; audited (they carry phone numbers)."""
-    require(actor, "read_lines")
+    require(viewer(ws.engine, actor), "read_lines")
     lines = _table(ws, "lines")
     assert lines is not None
     if status:
@@ -79,11 +79,11 @@ def _for_line(ws: Workspace, name: str, line_id: str) -> pl.DataFrame:
 
 def line_detail(ws: Workspace, actor: Actor, line_id: str) -> LineDetail:
     """Everything the picture holds on one line, with its casework and linked nominals; audited."""
-    require(actor, "read_lines")
+    require(viewer(ws.engine, actor), "read_lines")
     line = _line(ws, line_id)
     numbers = _for_line(ws, "line_numbers", line_id)
     imeis = sorted({i for s in numbers["imeis"].to_list() for i in (s or "").split(";") if i})
-    nominals, note = linked_nominals(ws, numbers["number"].to_list(), imeis)
+    nominals, note = _linked_nominals(ws, numbers["number"].to_list(), imeis)
     notes_table = _table(ws, "line_notes", required=False)
     detail = LineDetail(
         line=line,
@@ -103,7 +103,18 @@ def line_detail(ws: Workspace, actor: Actor, line_id: str) -> LineDetail:
     return detail
 
 
-def linked_nominals(ws: Workspace, numbers: list[str], imeis: list[str]) -> tuple[pl.DataFrame | None, str]:
+def linked_nominals(ws: Workspace, actor: Actor, numbers: list[str], imeis: list[str]) -> tuple[pl.DataFrame | None, str]:
+    """Person records that hold one of these numbers or handsets, with their nominal: police information, checked and audited."""
+    require(viewer(ws.engine, actor), "read_lines")
+    found, note = _linked_nominals(ws, numbers, imeis)
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "read_linked_nominals", ";".join(sorted(numbers)) or "none", {
+            "numbers": sorted(numbers), "imeis": sorted(imeis), "records": 0 if found is None else found.height,
+        })
+    return found, note
+
+
+def _linked_nominals(ws: Workspace, numbers: list[str], imeis: list[str]) -> tuple[pl.DataFrame | None, str]:
     """Person records that hold one of the line's numbers or handsets, with their nominal where resolved.
 
     A record is linked when its ``phone`` list holds a line number, or a ``links``
@@ -176,7 +187,7 @@ class Pack:
 
 def write_evidence_pack(ws: Workspace, actor: Actor, line_id: str, out_dir: Path | None = None) -> Pack:
     """The DDTRO evidence pack (HTML and PDF) for one line; audited as a disclosure of line data."""
-    require(actor, "ddtro")
+    require(viewer(ws.engine, actor), "ddtro")
     from crossline.report.ddtro import render_pack  # WeasyPrint and matplotlib: loaded when a pack is written
 
     detail = line_detail(ws, actor, line_id)
@@ -196,7 +207,7 @@ def _applications(ws: Workspace, line_id: str | None = None) -> list[dict[str, A
 
 
 def list_applications(ws: Workspace, actor: Actor, line_id: str | None = None) -> list[dict[str, Any]]:
-    require(actor, "ddtro")
+    require(viewer(ws.engine, actor), "ddtro")
     apps = _applications(ws, line_id)
     with ws.engine.begin() as conn:
         audit.record(conn, actor, "read_ddtro", line_id or "all", {"applications": len(apps)})
@@ -210,7 +221,7 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
     Naming the handsets matters: an order on the IMEI survives a SIM swap (DOMAIN.md).
     ``numbers`` narrows the numbers named (default: all of the line's).
     """
-    require(actor, "ddtro")
+    require(viewer(ws.engine, actor), "ddtro")
     _line(ws, line_id)
     line_numbers = _for_line(ws, "line_numbers", line_id)
     named = numbers or line_numbers["number"].to_list()
@@ -227,7 +238,7 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
 
 def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "") -> dict[str, Any]:
     """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected)."""
-    require(actor, "ddtro")
+    require(viewer(ws.engine, actor), "ddtro")
     now = _now()
     with ws.engine.begin() as conn:
         previous = ddtro.transition(conn, application_id, status, note, str(actor), now)
@@ -244,7 +255,7 @@ def review_line(ws: Workspace, actor: Actor, line_id: str, decision: str, reason
     One ``line_reviews`` row per number reviewed, so the decision follows the
     number even if the line's id changes. Returns the rows written.
     """
-    require(actor, "read_lines")
+    require(viewer(ws.engine, actor), "read_lines")
     if decision not in DECISIONS:
         raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if not reason.strip():

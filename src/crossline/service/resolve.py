@@ -5,6 +5,12 @@ Each takes an Actor, checks policy first (``review_matches`` or
 ``match_record``), and audits: listing the queue and matching a record read
 personal data; a decision changes casework, and is written with the audit
 entry in one transaction.
+
+"Is this child known?" answers by standing (crossline.access.need_to_know):
+police, national and administrators get the candidates with their record ids
+and field-by-field reasons; anyone else (a school, a council, a charity) gets
+a ``KnownSummary``: known or not, the kinds of agency holding records, and
+what to do next, never another agency's record ids or intelligence.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import polars as pl
 from sqlalchemy import and_, insert, or_, select, update
 
 from crossline.access import audit
+from crossline.access import need_to_know as ntk
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.errors import InvalidInput, NotFound
 from crossline.stages.resolve import known as known_records
 from crossline.stages.resolve.explain import lines
 from crossline.store import picture as picture_store
-from crossline.store.models import MatchDecision, Person
+from crossline.store.models import Agency, MatchDecision, Person
 from crossline.workspace import Workspace
 
 Decision = Literal["same", "different"]
@@ -70,7 +77,7 @@ def _decided_keys(ws: Workspace) -> set[tuple[str, str, str, str]]:
 
 def review_queue(ws: Workspace, actor: Actor, limit: int = 20, offset: int = 0) -> list[ReviewItem]:
     """Borderline pairs from the current picture, highest impact first, minus pairs decided since it was built."""
-    require(actor, "review_matches")
+    require(viewer(ws.engine, actor), "review_matches")
     queue = _picture_table(ws, "review_queue")
     decided = _decided_keys(ws)
     items: list[ReviewItem] = []
@@ -97,12 +104,15 @@ def review_queue(ws: Workspace, actor: Actor, limit: int = 20, offset: int = 0) 
 
 
 def queue_item(ws: Workspace, actor: Actor, rank: int) -> ReviewItem:
-    """The queue entry with this rank (as listed), for deciding by rank."""
-    require(actor, "review_matches")
+    """The queue entry with this rank (as listed), for deciding by rank; audited (it names two people's records)."""
+    require(viewer(ws.engine, actor), "review_matches")
     row = _picture_table(ws, "review_queue").filter(pl.col("rank") == rank)
-    if row.height == 0:
+    r = row.row(0, named=True) if row.height else None
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "read_review_pair", f"rank {rank}",
+                     {"pair": f"{r['source_a']}:{r['record_a']}|{r['source_b']}:{r['record_b']}" if r else None})
+    if r is None:
         raise NotFound(f"no pair ranked {rank} in the review queue", next_step="list_review")
-    r = row.row(0, named=True)
     return ReviewItem(int(r["rank"]), r["source_a"], r["record_a"], r["nominal_a"], r["source_b"], r["record_b"],
                       r["nominal_b"], float(r["match_probability"]), bool(r["linked"]), float(r["impact"]), [])
 
@@ -115,7 +125,7 @@ def record_decision(
 
     A later decision on the same pair (in either order) supersedes this one.
     """
-    require(actor, "review_matches")
+    require(viewer(ws.engine, actor), "review_matches")
     if decision not in ("same", "different"):
         raise InvalidInput(f"a decision is 'same' or 'different', not {decision!r}")
     if not reason or not reason.strip():
@@ -148,7 +158,7 @@ def record_decision(
 
 def decisions(ws: Workspace, actor: Actor, include_superseded: bool = False) -> list[dict[str, Any]]:
     """Every decision recorded, newest first: who, when, what and why."""
-    require(actor, "review_matches")
+    require(viewer(ws.engine, actor), "review_matches")
     query = select(MatchDecision).order_by(MatchDecision.id.desc())
     if not include_superseded:
         query = query.where(MatchDecision.superseded.is_(False))
@@ -158,9 +168,39 @@ def decisions(ws: Workspace, actor: Actor, include_superseded: bool = False) -> 
     return rows
 
 
-def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int = 5) -> known_records.KnownResult:
-    """"Is this child known?": one record (contract person fields) against the current picture, no rebuild."""
-    require(actor, "match_record")
+@dataclass
+class KnownSummary:
+    """What a partner is told of "is this child known?": no nominal, no record, no reason by field."""
+
+    known: bool  # a nominal reaches the link threshold
+    uncertain: bool  # not known, but a candidate comes close: a person should look
+    held_by: list[str]  # the kinds of agency holding records of the child (police, education, health, ...), when known
+    what_to_do: str
+
+
+def _summary(ws: Workspace, version: int, result: known_records.KnownResult) -> KnownSummary:
+    if result.known:
+        nominals = pl.read_parquet(picture_store.version_dir(ws.path, version) / "nominals.parquet", columns=["nominal_id", "source"])
+        holders = nominals.filter(pl.col("nominal_id").cast(pl.String) == str(result.candidates[0].nominal_id))["source"].to_list()
+        with ws.engine.connect() as conn:
+            types = {a: t for a, t in conn.execute(select(Agency.agency_id, Agency.type))}
+        held = ntk.holder_types(holders, types)
+        return KnownSummary(True, False, held, f"Known to {', '.join(held)} records. Share your concern with your safeguarding lead "
+                            "or the MASH; they hold the detail.")
+    if result.candidates:
+        return KnownSummary(False, True, [], "Not known for certain: a record comes close. Tell your safeguarding lead, who can ask "
+                            "the police safeguarding team to look.")
+    return KnownSummary(False, False, [], "Not known to any agency in Crossline. Act on your concern as you would; a referral "
+                        "through your safeguarding lead adds what you know.")
+
+
+def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int = 5) -> known_records.KnownResult | KnownSummary:
+    """"Is this child known?": one record (contract person fields) against the current picture, no rebuild.
+
+    The detail (candidates, record ids, reasons) for police, national and administrators; a summary for everyone else.
+    """
+    who = viewer(ws.engine, actor)
+    require(who, "match_record")
     version = picture_store.current_version(ws.engine)
     if version is None:
         raise NotFound("no resolved picture yet: build the picture first", next_step="build")
@@ -172,8 +212,11 @@ def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int
             "known": result.known,
             "candidates": [c.nominal_id for c in result.candidates],
             "picture_version": version,
+            "disclosed": ntk.disclosure(who),
         })
+    if ntk.disclosure(who) == "summary":
+        return _summary(ws, version, result)
     return result
 
 
-__all__ = ["Decision", "ReviewItem", "decisions", "match_record", "queue_item", "record_decision", "review_queue"]
+__all__ = ["Decision", "KnownSummary", "ReviewItem", "decisions", "match_record", "queue_item", "record_decision", "review_queue"]

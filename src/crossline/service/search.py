@@ -14,14 +14,13 @@ from sqlalchemy import select, tuple_
 
 from crossline.access import audit
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.need_to_know import RecordRef, Viewer, can_see_record
+from crossline.access.policy import require, viewer
 from crossline.errors import InvalidInput
 from crossline.store import picture as picture_store
 from crossline.store import search_index
 from crossline.store.models import Person
 from crossline.workspace import Workspace
-
-UNRESTRICTED = frozenset({"admin", "analyst", "officer"})  # police and national roles: any agency's records (need-to-know refines this)
 
 
 @dataclass(frozen=True)
@@ -36,8 +35,8 @@ class Result:
     score: float
 
 
-def _may_see(actor: Actor, source: str) -> bool:
-    return actor.role in UNRESTRICTED or source == actor.agency
+def _may_see(who: Viewer, source: str) -> bool:
+    return can_see_record(who, RecordRef(owner=source, kind="person"))
 
 
 def _nominals(ws: Workspace, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -58,7 +57,8 @@ def _by_nominal(ws: Workspace, nominal_id: str) -> list[tuple[str, str]]:
 
 
 def search(ws: Workspace, actor: Actor, query: str, limit: int = 20) -> list[Result]:
-    require(actor, "search")
+    who = viewer(ws.engine, actor)
+    require(who, "search")
     q = (query or "").strip()
     if "\x00" in q:
         raise InvalidInput("a search cannot contain a NUL character")
@@ -73,7 +73,7 @@ def search(ws: Workspace, actor: Actor, query: str, limit: int = 20) -> list[Res
         hits += [search_index.Hit(s, r, f"nominal {q}", 1.0) for s, r in _by_nominal(ws, q)]
         visible: dict[tuple[str, str], search_index.Hit] = {}
         for h in hits:
-            if _may_see(actor, h.source) and (h.source, h.record_id) not in visible:
+            if _may_see(who, h.source) and (h.source, h.record_id) not in visible:
                 visible[(h.source, h.record_id)] = h
         ranked = sorted(visible.values(), key=lambda h: (-h.score, h.source, h.record_id))[:limit]
         keys = [(h.source, h.record_id) for h in ranked]

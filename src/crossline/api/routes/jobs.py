@@ -17,10 +17,10 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, 
 from pydantic import BaseModel
 
 from crossline.access import audit as audit_log
-from crossline.access.policy import PERMISSIONS, require
+from crossline.access.policy import require, viewer
 from crossline.api import problems
 from crossline.api.auth import Caller, caller, workspace
-from crossline.errors import NotFound
+from crossline.errors import NotAllowed, NotFound
 from crossline.jobs import queue
 
 router = APIRouter(tags=["jobs"])
@@ -81,7 +81,7 @@ def start_build(body: BuildRequest, request: Request, response: Response, who: W
 
 @router.get("/jobs")
 def jobs(request: Request, who: Who, status: str | None = None) -> list[dict[str, Any]]:
-    require(who.actor, "jobs")
+    require(viewer(workspace(request).engine, who.actor), "jobs")
     with workspace(request).engine.connect() as conn:
         return [j.public() for j in queue.listed(conn, status)]
 
@@ -91,6 +91,9 @@ def job(job_id: str, request: Request, who: Who) -> dict[str, Any]:
     """A job's status and progress: to whoever asked for it, and to those who may see jobs."""
     with workspace(request).engine.connect() as conn:
         found = queue.get(conn, job_id)
-    if found.requested_by.get("user") != who.actor.user and who.actor.role not in PERMISSIONS["jobs"]:
-        raise NotFound(f"no job {job_id!r}", next_step="list_jobs")  # never "not allowed": that would say it exists
+    if found.requested_by.get("user") != who.actor.user:
+        try:
+            require(viewer(workspace(request).engine, who.actor), "jobs")
+        except NotAllowed:
+            raise NotFound(f"no job {job_id!r}", next_step="list_jobs") from None  # never "not allowed": that would say it exists
     return found.public()

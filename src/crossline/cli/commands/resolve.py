@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, plain
@@ -130,7 +131,7 @@ def known(
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Is this child known? Match one record (e.g. from a new referral) against the picture, without a rebuild."""
-    from crossline.service.resolve import match_record
+    from crossline.service.resolve import KnownSummary, match_record
 
     record = {
         "given_name": given_name, "family_name": family_name, "other_names": other_names, "aliases": alias or None,
@@ -140,6 +141,10 @@ def known(
     if not any(v for v in record.values()):
         raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
     result = call(workspace, match_record, record, limit)
+    if isinstance(result, KnownSummary):  # a partner's answer: no records, no reasons by field
+        head = "[bold green]Known[/]" if result.known else ("[bold]Not known for certain[/]" if result.uncertain else "[bold]Not known[/]")
+        console.print(f"{head}. {escape(result.what_to_do)}")
+        return
     if not result.candidates:
         console.print(f"[bold]Not known[/]: no nominal shares a blocking key with this record "
                       f"({esc(result.compared)} record(s) compared).")

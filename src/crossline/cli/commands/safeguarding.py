@@ -293,7 +293,7 @@ def nrm_record(
 
     r = call(workspace, record_nrm, nominal_id, summary, date, exploitation)
     console.print(f"NRM referral [bold]{esc(r['nrm_id'])}[/] recorded; reasonable grounds pending.")
-    if r["dual_status_flagged"]:
+    if r.get("dual_status_flagged"):  # told only to police and national standing
         console.print("[red]Also a suspect in an event: flagged so every officer opening the record sees the safeguarding context.[/]")
 
 

@@ -5,8 +5,9 @@ alert_band``, high by default) and was below it in the last published picture
 (or not scored at all), or when a nominal already at or above it rises by
 ``alert_rise_points`` or more. It goes to the child's council and school (the
 ``responsible_agencies`` of the risk table), and carries only what a partner
-may see: the band, the score, and the reasons in plain words
-(``partner_reasons``), never the intelligence or the records behind them.
+may see: the partner-facing band, score and reasons in plain words
+(``partner_band``, ``partner_score``, ``partner_reasons``: without records
+under handling code C), never the intelligence or the records behind them.
 
 The stage writes the alerts it would raise to the picture (``risk_alerts``)
 and its dual-status flags (``dual_status``); both are raised when the picture
@@ -42,6 +43,11 @@ def new_alerts(risk: pl.DataFrame, previous: pl.DataFrame | None, rs: RiskSettin
     if rs.alert_band not in BANDS[2:]:
         raise ValueError(f"[risk] alert_band must be high or very_high, not {rs.alert_band!r}")
     threshold = BANDS.index(rs.alert_band)
+    # alerts go to partners, so they rest on the partner-facing score: records under handling code C never raise one
+    # (a picture published before partner scores existed is read by its full score, the only one it has)
+    risk = risk.drop("score", "band").rename({"partner_score": "score", "partner_band": "band"})
+    if previous is not None and "partner_score" in previous.columns:
+        previous = previous.drop("score", "band").rename({"partner_score": "score", "partner_band": "band"})
     prev = (
         previous.select("nominal_id", pl.col("score").alias("previous_score"), pl.col("band").alias("previous_band"))
         if previous is not None else pl.DataFrame(schema={"nominal_id": pl.String, "previous_score": pl.Float64, "previous_band": pl.String})

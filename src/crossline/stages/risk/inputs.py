@@ -32,7 +32,8 @@ class Inputs:
     as_of: datetime
     nominals: pl.DataFrame  # nominal_id, source, record_id
     persons: pl.DataFrame  # nominal_id, source, record_id, date_of_birth, precision, postcode, address, phones (list)
-    events: pl.DataFrame  # source, event_id, event_type, occurred_at, ended_at, postcode, force_area, summary, phone, address
+    events: pl.DataFrame  # source, event_id, event_type, occurred_at, ended_at, postcode, force_area, summary, phone, address,
+    # programme, handling_code, handling_conditions
     people: pl.DataFrame  # nominal_id, source, event_id, role
     links: pl.DataFrame  # source, link_key, left_kind, left_value, relation, right_kind, right_value, observed_at, left_nominal, right_nominal
     agencies: pl.DataFrame  # agency_id, type, force_area
@@ -84,7 +85,7 @@ def load_inputs(
     """Read the records the indicators need; ``query`` runs SQL on the system of record."""
     events = query(
         "SELECT source, record_id AS event_id, event_type, occurred_at, ended_at, postcode, force_area, summary, "
-        "phone, address, programme FROM events"
+        "phone, address, programme, handling_code, handling_conditions FROM events"
     ).with_columns(_ts("occurred_at"), _ts("ended_at"))
     as_of = _as_of(rs, events)
     persons = query(

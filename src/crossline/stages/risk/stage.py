@@ -5,8 +5,12 @@ Reads the resolve stage's ``nominals`` (required) and the lines stage's
 with deal-line numbers is reported as *not assessed*, never as zero). Writes
 
 - ``risk``: one row per scored nominal (``nominal_id, score, band, reasons,
-  as_of`` as DATA-CONTRACT section 3 exports them, plus evidence columns);
-- ``risk_evidence``: one row per record behind a reason, with its points;
+  as_of`` as DATA-CONTRACT section 3 exports them, plus evidence columns, and
+  ``partner_score, partner_band, partner_reasons``: the same scoring without the
+  records under handling code C, which are shared only under their conditions
+  and so never reach the partner-facing view, alerts, groups or places);
+- ``risk_evidence``: one row per record behind a reason, with its points and
+  the handling code and conditions of the event behind it;
 - ``peer_groups`` and ``places``: the contextual view (groups.py);
 - ``risk_alerts``: the alerts this build raises (alerts.py), and ``dual_status``:
   the children both suspect and victim; both reach the casework tables (alerts
@@ -105,9 +109,11 @@ def compute(inp: Inputs, rs: RiskSettings, contacts: pl.DataFrame | None) -> tup
     age_frame = ages(inp.persons, inp.as_of)
     evidence = indicators.all_evidence(inp, home, age_frame, contacts)
     scope = in_scope(inp, evidence, age_frame, rs)
-    evidence = evidence.join(scope, on="nominal_id", how="semi")
+    evidence = with_handling(evidence.join(scope, on="nominal_id", how="semi"), inp.events)
     weighed = weigh(evidence, rs, inp.as_of)
-    scored = score(weighed, rs)
+    scored = score(weighed, rs).drop("partner_reasons")
+    partner = score(weigh(evidence.filter(shareable()), rs, inp.as_of), rs).select(
+        "nominal_id", pl.col("score").alias("partner_score"), "partner_reasons")
     as_of_text = inp.as_of.strftime("%Y-%m-%d")
     line_status = "not assessed" if not inp.lines_assessed else None
     found_lines = weighed.filter(pl.col("indicator").is_in(["line_contact", "runner_contact", "runner_number"])).select("nominal_id").unique()
@@ -118,6 +124,7 @@ def compute(inp: Inputs, rs: RiskSettings, contacts: pl.DataFrame | None) -> tup
     )
     risk = (
         scope.join(scored.drop("as_of"), on="nominal_id", how="left")
+        .join(partner, on="nominal_id", how="left")
         .join(age_frame, on="nominal_id", how="left")
         .join(home, on="nominal_id", how="left")
         .join(signs, on="nominal_id", how="left")
@@ -126,12 +133,13 @@ def compute(inp: Inputs, rs: RiskSettings, contacts: pl.DataFrame | None) -> tup
             pl.col("score").fill_null(0.0),
             pl.col("points").fill_null(0.0),
             pl.col("reasons").fill_null(""),
+            pl.col("partner_score").fill_null(0.0),
             pl.col("partner_reasons").fill_null(""),
             pl.col("indicators").fill_null(""),
             pl.col("records").fill_null(0).cast(pl.Int64),
             pl.lit(as_of_text).alias("as_of"),
         )
-        .with_columns(band(pl.col("score"), rs).alias("band"))
+        .with_columns(band(pl.col("score"), rs).alias("band"), band(pl.col("partner_score"), rs).alias("partner_band"))
         .with_columns(
             (pl.col("_suspect").fill_null(False) & (pl.col("_victim").fill_null(False) | pl.col("band").is_in(["high", "very_high"]))).alias("dual_status"),
             (pl.lit(line_status) if line_status else
@@ -140,7 +148,7 @@ def compute(inp: Inputs, rs: RiskSettings, contacts: pl.DataFrame | None) -> tup
         )
         .select(
             "nominal_id", "score", "band", "reasons", "as_of", "points", "partner_reasons", "indicators", "age", "home_force",
-            "records", "line_contact", "dual_status", "responsible_agencies",
+            "records", "line_contact", "dual_status", "responsible_agencies", "partner_score", "partner_band",
         )
         .sort(["score", "nominal_id"], descending=[True, False])
     )
@@ -148,9 +156,23 @@ def compute(inp: Inputs, rs: RiskSettings, contacts: pl.DataFrame | None) -> tup
         pl.DataFrame({"indicator": list(BY_CODE), "police_only": [BY_CODE[c].police_only for c in BY_CODE]}), on="indicator", how="left"
     ).select(
         "nominal_id", "indicator", "group", "occurred_at", "source", "record_kind", "record_id", "detail",
-        pl.col("weight").round(4), pl.col("points").round(3), "police_only",
+        pl.col("weight").round(4), pl.col("points").round(3), "police_only", "handling_code", "handling_conditions",
     ).sort(["nominal_id", "points"], descending=[False, True])
     return risk, ev_out
+
+
+def with_handling(evidence: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """Evidence rows with the handling code and conditions of the event behind them (null for other kinds of record)."""
+    codes = events.select(
+        "source", pl.col("event_id").cast(pl.String).alias("record_id"), pl.lit("event").alias("record_kind"),
+        pl.col("handling_code").cast(pl.String).str.to_uppercase(), pl.col("handling_conditions").cast(pl.String),
+    ).unique(["source", "record_id"])
+    return evidence.join(codes, on=["source", "record_kind", "record_id"], how="left")
+
+
+def shareable() -> pl.Expr:
+    """Evidence a partner-facing reason may rest on: not handling code C (C is shared only under its conditions)."""
+    return pl.col("handling_code").fill_null("P") != "C"
 
 
 def in_scope(inp: Inputs, evidence: pl.DataFrame, age_frame: pl.DataFrame, rs: RiskSettings) -> pl.DataFrame:
