@@ -71,12 +71,40 @@ def test_resolve_accuracy_on_the_scenario(resolved: Resolved) -> None:
 
 
 def test_resolve_review_queue_is_ranked_and_explained(resolved: Resolved) -> None:
-    queue = resolved.table("review_queue")
+    everything = resolved.table("review_queue")
+    assert everything["rank"].to_list() == list(range(1, everything.height + 1))
+    # the links the constraints left out come first, each with its note; then the borderline pairs
+    kept_apart = everything["explanation"].str.contains('"constraint"').to_list()
+    assert kept_apart == sorted(kept_apart, reverse=True)
+    queue = everything.filter(~pl.Series(kept_apart))
     assert queue.height > 0
-    assert queue["rank"].to_list() == list(range(1, queue.height + 1))
     assert queue["impact"].is_sorted(descending=True)
     assert ((queue["match_probability"] >= 0.3) & (queue["match_probability"] < 0.995)).all()
     first = json.loads(queue["explanation"][0])
     assert {f["comparison"] for f in first["fields"]} >= {"given_name", "family_name", "date_of_birth", "location"}
     total = first["prior"] + sum(f["weight"] for f in first["fields"])
     assert total == pytest.approx(queue["match_weight"][0], abs=0.05)
+
+
+def test_resolve_constraint_splits_are_explained_in_the_queue(resolved: Resolved) -> None:
+    """Issue 13 item 1: the father-son chain was split, and the queue says why, naming both records."""
+    queue = resolved.table("review_queue")
+    split = queue.filter(pl.col("explanation").str.contains("Kept apart") & pl.col("explanation").str.contains("Ashcombe|CH-10|CP-10|CH-11|CS-10"))
+    assert split.height >= 1
+    assert not split["linked"].any()
+    from crossline.stages.resolve.explain import lines
+
+    first = lines(split["explanation"][0], split["match_probability"][0])
+    assert first[0].startswith("Kept apart:") and ("years apart" in first[0] or "differ" in first[0])
+    details = json.loads(resolved.table("resolve_model")["details"][0])
+    assert details["constraint_splits"] >= 1 and details["overridden_constraints"] == []
+
+
+def test_resolve_no_nominal_joins_people_a_generation_apart(resolved: Resolved) -> None:
+    """Issue 13 item 5 on the scenario: no nominal holds two true people born ten or more years apart."""
+    truth = pl.read_csv(resolved.sim / "truth" / "person_records.csv", infer_schema=False)
+    people = pl.read_csv(resolved.sim / "truth" / "persons.csv", infer_schema=False)
+    joined = resolved.table("nominals").join(truth.select("source", "record_id", "person_id"), on=["source", "record_id"])
+    born = joined.join(people.select("person_id", pl.col("date_of_birth").str.to_date()), on="person_id")
+    span = born.group_by("nominal_id").agg((pl.col("date_of_birth").max() - pl.col("date_of_birth").min()).dt.total_days().alias("days"))
+    assert span.filter(pl.col("days") >= 3652).height == 0

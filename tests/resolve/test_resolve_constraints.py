@@ -9,8 +9,9 @@ from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve.constraints import conflict, one_apart, valid_nhs, within_clusters
 
 
-def _record(i: int, dob: str | None = None, nhs: str | None = None, pnc: str | None = None, upn: str | None = None) -> dict[str, object]:
-    return {"unique_id": i, "dob": dob, "nhs": nhs, "pnc": pnc, "upn": upn}
+def _record(i: int, dob: str | None = None, nhs: str | None = None, pnc: str | None = None, upn: str | None = None,
+            year: str | None = None) -> dict[str, object]:
+    return {"unique_id": i, "dob": dob, "nhs": nhs, "pnc": pnc, "upn": upn, "dob_year": year or (dob[:4] if dob else None)}
 
 
 def test_constraints_need_both_identifiers_present_and_valid() -> None:
@@ -32,10 +33,14 @@ def test_constraints_dates_a_generation_apart() -> None:
     assert conflict(_record(0, dob="2000-05-01"), _record(1, dob="2010-05-01")) is not None
     assert conflict(_record(0, dob="1968-03-02"), _record(1, dob=None)) is None  # partial or missing: no constraint
     assert conflict(_record(0, dob="2011-04-09"), _record(1, dob="2013-01-22")) is None
+    # a partial date: only years more than ten apart are sure to be ten years apart
+    assert conflict(_record(0, year="1981"), _record(1, dob="2011-03-22")) is not None
+    assert conflict(_record(0, year="2001"), _record(1, dob="2011-03-22")) is None
 
 
 def _records(rows: list[dict[str, object]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"unique_id": pl.Int64, "dob": pl.String, "nhs": pl.String, "pnc": pl.String, "upn": pl.String})
+    return pl.DataFrame(rows, schema={"unique_id": pl.Int64, "dob": pl.String, "nhs": pl.String, "pnc": pl.String, "upn": pl.String,
+                                     "dob_year": pl.String})
 
 
 NO_DECISIONS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})

@@ -13,7 +13,8 @@ Two records conflict when
   more than one character (one character apart is a typo of one identifier:
   PNC ids and UPNs end in a check character, so two issued ones never differ
   in just one place);
-- both hold a full date of birth and the two are ten or more years apart
+- both hold a full date of birth and the two are ten or more years apart,
+  or either date is partial and the years of birth are more than ten apart
   (a parent and a child, not a mistyped date: a one-digit typo in the decade
   is the one error this rule cannot tell from a generation, and it is rarer
   than the merge it prevents).
@@ -81,6 +82,9 @@ def conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
     if da is not None and db is not None and abs(da - db) >= GENERATION_YEARS * 10000:
         years = abs(da - db) // 10000
         return f"dates of birth {years} years apart ({left['dob']} / {right['dob']})"
+    ya, yb = left.get("dob_year"), right.get("dob_year")
+    if (da is None or db is None) and ya and yb and ya.isdigit() and yb.isdigit() and abs(int(ya) - int(yb)) > GENERATION_YEARS:
+        return f"years of birth {abs(int(ya) - int(yb))} apart ({ya} / {yb})"
     return None
 
 
@@ -98,9 +102,11 @@ def _suspect_clusters(keys: pl.DataFrame) -> pl.Series:
         pl.len().alias("n"),
         *[pl.col(c).drop_nulls().n_unique().alias(c) for c in ("nhs", "pnc", "upn")],
         (date.max() - date.min()).alias("span"),
+        (pl.col("dob_year").cast(pl.Int64, strict=False).max() - pl.col("dob_year").cast(pl.Int64, strict=False).min()).alias("years"),
     ).filter(
         (pl.col("n") > 1)
-        & ((pl.col("nhs") > 1) | (pl.col("pnc") > 1) | (pl.col("upn") > 1) | (pl.col("span").fill_null(0) >= GENERATION_YEARS * 10000))
+        & ((pl.col("nhs") > 1) | (pl.col("pnc") > 1) | (pl.col("upn") > 1) | (pl.col("span").fill_null(0) >= GENERATION_YEARS * 10000)
+           | (pl.col("years").fill_null(0) > GENERATION_YEARS))
     )
     return flagged["cluster"]
 
@@ -114,7 +120,7 @@ def within_clusters(records: pl.DataFrame, labels: np.ndarray) -> list[Constrain
     records.
     """
     dob = pl.when(pl.col("dob").str.len_chars() == 10).then(pl.col("dob"))
-    keys = records.select("unique_id", "nhs", "pnc", "upn", dob.alias("dob")).with_columns(pl.Series("cluster", labels))
+    keys = records.select("unique_id", "nhs", "pnc", "upn", dob.alias("dob"), "dob_year").with_columns(pl.Series("cluster", labels))
     suspects = _suspect_clusters(keys)
     if suspects.len() == 0:
         return []

@@ -37,6 +37,11 @@ DISPLAY: dict[str, pl.Expr] = {
         [pl.col("given_name"), pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True)],
         separator=", ", ignore_nulls=True,
     ),
+    "practitioner": pl.concat_str(
+        [pl.col("given_name"), pl.col("family_name"),
+         pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True), pl.col("phones").list.join(" ")],
+        separator=", ", ignore_nulls=True,
+    ),
 }
 
 

@@ -100,7 +100,7 @@ def splits(found: list[Split], pairs: pl.DataFrame, labels: np.ndarray, keys: pl
 def with_splits(queue: pl.DataFrame, split: pl.DataFrame) -> pl.DataFrame:
     """The split links first, then the borderline pairs (without the split ones again)."""
     rest = queue.join(split.select("a", "b"), on=["a", "b"], how="anti").with_columns(pl.lit(None, dtype=pl.String).alias("note"))
-    return pl.concat([split, rest], how="vertical_relaxed")
+    return pl.concat([split, rest], how="diagonal_relaxed").select(*rest.columns)
 
 
 def noted(queue: pl.DataFrame) -> pl.DataFrame:
