@@ -143,17 +143,23 @@ def known(
         raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
     result = call(workspace, match_record, record, limit)
     if not result.candidates:
-        console.print(f"[bold]Not known[/]: no nominal shares a blocking key with this record "
-                      f"({result.compared} record(s) compared).")
+        if result.status == "cannot tell":
+            console.print(f"[bold]{result.advice[0].upper() + result.advice[1:]}[/] ({result.compared} record(s) compared).")
+        else:
+            console.print(f"[bold]Not known[/]: no record shares a name, date, phone, address or identifier with this one "
+                          f"({result.compared} record(s) compared).")
         return
     best = result.candidates[0]
     if result.known:
         console.print(f"[bold green]Known[/] as nominal [bold]{best.nominal_id}[/] "
                       f"(match probability {best.match_probability:.3f}, {best.records_in_nominal} record(s)).")
+    elif result.status == "cannot tell":
+        console.print(f"[bold]{result.advice[0].upper() + result.advice[1:]}[/]: the best candidate reaches "
+                      f"{best.match_probability:.3f}, below the link threshold {result.link_probability}.")
     else:
         console.print(f"[bold]Not known for certain[/]: the best candidate reaches {best.match_probability:.3f}, "
                       f"below the link threshold {result.link_probability}. A person should look.")
     for c in result.candidates:
         body = "\n".join(c.reasons())
         console.print(Panel(body, title=f"{c.nominal_id}: best record {c.source} {c.record_id}, "
-                                        f"p={c.match_probability:.3f}", title_align="left"))
+                                        f"p={c.match_probability:.3f}, held by {', '.join(c.agencies)}", title_align="left"))
