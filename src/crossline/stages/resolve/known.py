@@ -188,6 +188,13 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         .sort(["match_probability", "source", "record_id"], descending=[True, False, False])
         .unique("nominal_id", keep="first", maintain_order=True)
     )
+    # a nominal is one person: none whose records include one the asked record cannot be (the father of a son's namesake)
+    members = pl.read_parquet(records_path, columns=["nominal_id", "nhs", "pnc", "upn", "dob", "dob_year"]).filter(
+        pl.col("nominal_id").is_in(ranked["nominal_id"].implode())
+    )
+    barred = {r["nominal_id"] for r in members.iter_rows(named=True) if conflict(asked, r) is not None}
+    result.excluded += len(barred)
+    ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
     # every candidate at or above the threshold, and at least ``limit``
     above = ranked.filter(pl.col("match_probability") >= link_probability).height
     ranked = ranked.head(max(limit, above))
