@@ -11,7 +11,8 @@ from crossline.stages.resolve.constraints import conflict, one_apart, valid_nhs,
 
 def _record(i: int, dob: str | None = None, nhs: str | None = None, pnc: str | None = None, upn: str | None = None,
             year: str | None = None) -> dict[str, object]:
-    return {"unique_id": i, "dob": dob, "nhs": nhs, "pnc": pnc, "upn": upn, "dob_year": year or (dob[:4] if dob else None)}
+    return {"unique_id": i, "dob": dob, "nhs": nhs, "pnc": pnc, "upn": upn, "dob_year": year or (dob[:4] if dob else None),
+            "other_ids": []}
 
 
 def test_constraints_need_both_identifiers_present_and_valid() -> None:
@@ -30,8 +31,12 @@ def test_constraints_need_both_identifiers_present_and_valid() -> None:
 def test_constraints_dates_a_generation_apart() -> None:
     assert "45 years" in (conflict(_record(0, dob="1968-03-02"), _record(1, dob="2013-05-01")) or "")
     assert conflict(_record(0, dob="2000-05-02"), _record(1, dob="2010-05-01")) is None  # a day short of ten years
-    assert conflict(_record(0, dob="2000-05-01"), _record(1, dob="2010-05-01")) is not None
-    assert conflict(_record(0, dob="1968-03-02"), _record(1, dob=None)) is None  # partial or missing: no constraint
+    assert conflict(_record(0, dob="2000-05-01"), _record(1, dob="2010-06-01")) is not None
+    # an identifier in common: the date is the error, not the person
+    assert conflict(_record(0, dob="1947-10-27") | {"other_ids": ["ssn:1"]}, _record(1, dob="1924-05-24") | {"other_ids": ["ssn:1"]}) is None
+    assert conflict(_record(0, dob="1968-03-02"), _record(1, dob=None)) is None
+    assert conflict(_record(0, dob="1968-03-02"), _record(1, dob="1986-03-02")) is None  # two digits swapped: a typo
+    assert conflict(_record(0, dob="1958-03-02"), _record(1, dob="1968-03-02")) is None  # one digit mistyped  # partial or missing: no constraint
     assert conflict(_record(0, dob="2011-04-09"), _record(1, dob="2013-01-22")) is None
     # a partial date: only years more than ten apart are sure to be ten years apart
     assert conflict(_record(0, year="1981"), _record(1, dob="2011-03-22")) is not None
@@ -40,7 +45,7 @@ def test_constraints_dates_a_generation_apart() -> None:
 
 def _records(rows: list[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"unique_id": pl.Int64, "dob": pl.String, "nhs": pl.String, "pnc": pl.String, "upn": pl.String,
-                                     "dob_year": pl.String})
+                                     "dob_year": pl.String, "other_ids": pl.List(pl.String)})
 
 
 NO_DECISIONS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})

@@ -170,7 +170,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         ).to_arrow_table()
         candidates = pl.from_arrow(found)
         assert isinstance(candidates, pl.DataFrame)
-        allowed = [conflict(asked, row) is None for row in candidates.select("nhs", "pnc", "upn", "dob", "dob_year").iter_rows(named=True)]
+        allowed = [conflict(asked, row) is None for row in candidates.select("nhs", "pnc", "upn", "other_ids", "dob", "dob_year").iter_rows(named=True)]
         result.excluded = len(allowed) - sum(allowed)
         candidates = candidates.filter(pl.Series(allowed, dtype=pl.Boolean))
         if candidates.height == 0:
@@ -189,7 +189,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         .unique("nominal_id", keep="first", maintain_order=True)
     )
     # a nominal is one person: none whose records include one the asked record cannot be (the father of a son's namesake)
-    members = pl.read_parquet(records_path, columns=["nominal_id", "nhs", "pnc", "upn", "dob", "dob_year"]).filter(
+    members = pl.read_parquet(records_path, columns=["nominal_id", "nhs", "pnc", "upn", "other_ids", "dob", "dob_year"]).filter(
         pl.col("nominal_id").is_in(ranked["nominal_id"].implode())
     )
     barred = {r["nominal_id"] for r in members.iter_rows(named=True) if conflict(asked, r) is not None}
