@@ -50,12 +50,62 @@ HEALTH = [
     "CH-5,Mali,Trevaskis,,,2012-08-19,F,6 Gwern Close,Abertillery,NP13 2PX,07713 456789,,4010232178,,",
     "CH-6,Jayden,Bracegirdle,,,2008-10-14,M,15 Ffordd Celyn,Newport,NP19 4DE,,,4010232194,,",
 ]
+# Issue 13: people a generation apart who share a name and a home, and the links a practitioner would make.
+# NHS numbers here carry valid check digits (4020000018 ...), so two that differ are two people.
+HEALTH += [
+    # father and son: same name, address and phone, 45 years apart, different NHS numbers
+    "CH-10,Bradley,Ashcombe,,,1968-03-02,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,4020000018,,",
+    "CH-11,Bradley,Ashcombe,,,2013-05-01,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,4020000026,,",
+    # mother and daughter
+    "CH-12,Natalie,Pellow,,,1979-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,07700 900121,,4020000034,,",
+    "CH-13,Natalie,Pellow,,,2009-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,07700 900121,,4020000042,,",
+    # two girls of one name at one address, born two years apart (cousins)
+    "CH-14,Keira,Mossop,,,2011-04-09,F,30 Heol Derw,Tredegar,NP22 3LL,,,4020000050,,",
+    "CH-15,Keira,Mossop,,,2013-01-22,F,30 Heol Derw,Tredegar,NP22 3LL,,,4020000069,,",
+    # a badly mistyped given name on the school's record (below)
+    "CH-16,Bradley,Haslingden,,,2012-01-15,M,7 Quarry Close,Pontypool,NP4 5TT,,,4020000077,,",
+    # a short form the nickname list lacked and a misspelt family name on the school's record
+    "CH-17,Natasha,Wolstenholme,,,2010-10-30,F,51 Maes y Coed,Abergavenny,NP7 6DF,,,4020000085,,",
+    # a day with its digits transposed on the school's record
+    "CH-18,Corey,Pendlebury,,,2011-09-20,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,4020000093,,",
+]
+SCHOOL += [
+    "CS-10,Bradley,Ashcombe,,,2013-05-01,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,,F623456789012,",
+    "CS-13,Natalie,Pellow,,,2009-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,07700 900121,,,G723456789012,",
+    "CS-14,Keira,Mossop,,,2011-04-09,F,30 Heol Derw,Tredegar,NP22 3LL,,,,H823456789012,",
+    "CS-15,Keira,Mossop,,,2013-01-22,F,30 Heol Derw,Tredegar,NP22 3LL,,,,J923456789012,",
+    "CS-16,Nrad,Haslingden,,,2012-01-15,M,7 Quarry Close,Pontypool,NP4 5TT,,,,K023456789012,",
+    "CS-17,Tash,Wolstenhome,,,2010-10-30,F,51 Maes y Coed,Abergavenny,NP7 6DF,,,,L123456789012,",
+    "CS-18,Corey,Pendlebury,,,2011-09-02,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,,M223456789012,",
+]
+POLICE += [
+    "CP-10,Bradley,Ashcombe,,,1968-03-02,M,14 Larch Row,Newport,NP20 5AB,,98/765432K,,,",
+    "CP-12,Natalie,Pellow,,,1979-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,,97/123987L,,,",
+]
+COUNCIL = [
+    # married: the council knows her by her married name, at her new home; the phone is the same
+    "CC-1,Rhiannon,Fairweather,,,1990-06-14,F,22 Beech Walk,Newport,NP19 7QR,07700 900222,,,,",
+    # the council's record of a boy the youth charity knows without a date of birth
+    "CC-2,Tyler,Brennock,,,2010-02-11,M,5 Cae Mawr,Bargoed,CF81 8TT,07700 900333,,,,",
+    "CC-3,Jade,Ormsby,,,2011-07-19,F,17 Nant Road,Brynmawr,NP23 4AA,07700 900444,,,,",
+]
+YOUTH = [
+    # the same woman under her maiden name: same date of birth and phone
+    "CY-1,Rhiannon,Kettleby,,,1990-06-14,F,3 Alder Court,Cwmbran,NP44 1XY,07700 900222,,,,",
+    # no date of birth: name with phone and full address; name with phone alone
+    "CY-2,Tyler,Brennock,,,,M,5 Cae Mawr,Bargoed,CF81 8TT,07700 900333,,,,",
+    "CY-3,Jade,Ormsby,,,,F,,,,07700 900444,,,,",
+    # no date of birth, the father's and the son's name, address and phone: the link in a chain son - this - father
+    "CY-4,Bradley,Ashcombe,,,,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,,,",
+]
 
 SOURCES = {
     "case-police": ("police", "case_police/persons.csv", POLICE),
     "case-other-force": ("police", "case_other_force/persons.csv", OTHER_FORCE),
     "case-school": ("education", "case_school/persons.csv", SCHOOL),
     "case-health": ("health", "case_health/persons.csv", HEALTH),
+    "case-council": ("local_authority", "case_council/persons.csv", COUNCIL),
+    "case-youth": ("charity", "case_youth/persons.csv", YOUTH),
 }
 
 # (description, records that must share a nominal)
@@ -69,11 +119,28 @@ SAME = [
     ("twin Mali's records", [("case-school", "CS-5"), ("case-health", "CH-5")]),
     # given names differ as twins' do, but an identifier one character apart is a typo of one identifier
     ("another first name, NHS number mistyped", [("case-police", "CP-7"), ("case-health", "CH-6")]),
+    ("father's records", [("case-health", "CH-10"), ("case-police", "CP-10")]),
+    ("son's records", [("case-health", "CH-11"), ("case-school", "CS-10")]),
+    ("daughter's records", [("case-health", "CH-13"), ("case-school", "CS-13")]),
+    ("mother's records", [("case-health", "CH-12"), ("case-police", "CP-12")]),
+    ("elder girl's records", [("case-health", "CH-14"), ("case-school", "CS-14")]),
+    ("younger girl's records", [("case-health", "CH-15"), ("case-school", "CS-15")]),
+    ("married name, same date of birth and phone", [("case-youth", "CY-1"), ("case-council", "CC-1")]),
+    ("no date of birth, name with phone and address", [("case-youth", "CY-2"), ("case-council", "CC-2")]),
+    ("no date of birth, name with phone", [("case-youth", "CY-3"), ("case-council", "CC-3")]),
+    ("day digits transposed", [("case-school", "CS-18"), ("case-health", "CH-18")]),
+    ("badly mistyped given name, date and address exact", [("case-school", "CS-16"), ("case-health", "CH-16")]),
+    ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),
 ]
 # (description, records that must each be in a different nominal)
 APART = [
     ("household sharing a phone", [("case-police", "CP-1"), ("case-police", "CP-2"), ("case-school", "CS-1")]),
     ("twins", [("case-school", "CS-4"), ("case-school", "CS-5")]),
+    ("father and son, 45 years apart", [("case-health", "CH-10"), ("case-health", "CH-11")]),
+    ("mother and daughter", [("case-health", "CH-12"), ("case-health", "CH-13")]),
+    ("two girls of one name at one address, two years apart", [("case-health", "CH-14"), ("case-health", "CH-15")]),
+    # the record without a date of birth links to one of them, but never chains the two together
+    ("son - record without date of birth - father", [("case-school", "CS-10"), ("case-police", "CP-10")]),
 ]
 
 

@@ -63,8 +63,57 @@ def test_resolve_cli_review_and_known(resolved: Resolved) -> None:
     assert "Known" in known.output and resolved.nominal("case-police", "CP-3") in known.output
     decided = runner.invoke(app, ["review", "decide", "1", "--different", "--reason", "checked by the test", *ws])
     assert decided.exit_code == 0, decided.output
-    assert "Decision" in decided.output and "not the same person" in decided.output
+    assert "Decision" in decided.output and "not the same person" in " ".join(decided.output.split())
     both = runner.invoke(app, ["review", "decide", "1", "--same", "--different", "--reason", "x", *ws])
     assert both.exit_code != 0
     listed = runner.invoke(app, ["review", "decisions", *ws])
     assert listed.exit_code == 0 and "1 decision(s)" in listed.output and "different" in listed.output
+
+
+# Issue 13 item 6: every way a practitioner asks finds the child (Corey Pendlebury: school CS-18 and health CH-18).
+COREY = {"given_name": "Corey", "family_name": "Pendlebury"}
+ASKED = [
+    ("given and family name", COREY),
+    ("misspelt family name", {"given_name": "Corey", "family_name": "Pendelbury"}),
+    ("family name and postcode", {"family_name": "Pendlebury", "postcode": "CF83 1PP"}),
+    ("date of birth", {"date_of_birth": "2011-09-20"}),
+    ("NHS number alone", {"nhs_number": "4020000093"}),
+    ("address", {"address": "9 Bryn Teg", "postcode": "CF83 1PP"}),
+]
+
+
+@pytest.mark.parametrize(("how", "record"), ASKED, ids=[h for h, _ in ASKED])
+def test_resolve_known_never_says_not_known_for_a_known_child(resolved: Resolved, how: str, record: dict[str, str]) -> None:
+    result = svc.match_record(resolved.ws, LOCAL_ADMIN, record)
+    wanted = resolved.nominal("case-health", "CH-18")
+    assert result.status in ("known", "cannot tell"), (how, result.status)
+    assert wanted in [c.nominal_id for c in result.candidates], how
+    found = next(c for c in result.candidates if c.nominal_id == wanted)
+    assert found.agencies == ["case-health", "case-school"]
+
+
+def test_resolve_known_by_phone_and_by_name_and_phone(resolved: Resolved) -> None:
+    """Jade Ormsby: council CC-3 and the youth charity's CY-3 (no date of birth), phone 07700 900444."""
+    wanted = resolved.nominal("case-council", "CC-3")
+    by_phone = svc.match_record(resolved.ws, LOCAL_ADMIN, {"phone": "07700 900444"})
+    assert by_phone.status == "cannot tell" and by_phone.advice == "cannot tell: add a date of birth or an address"
+    assert wanted in [c.nominal_id for c in by_phone.candidates]
+    both = svc.match_record(resolved.ws, LOCAL_ADMIN, {"given_name": "Jade", "family_name": "Ormsby", "phone": "07700 900444"})
+    assert both.known and both.candidates[0].nominal_id == wanted
+
+
+def test_resolve_known_by_pnc_and_never_a_candidate_breaking_a_constraint(resolved: Resolved) -> None:
+    """Asked about the son (his date of birth), the father's nominal (45 years older) is never a candidate."""
+    by_pnc = svc.match_record(resolved.ws, LOCAL_ADMIN, {"pnc_id": "98/765432K"})
+    assert by_pnc.status in ("known", "cannot tell") and by_pnc.candidates[0].nominal_id == resolved.nominal("case-police", "CP-10")
+    son = svc.match_record(resolved.ws, LOCAL_ADMIN, {"given_name": "Bradley", "family_name": "Ashcombe",
+                                                      "date_of_birth": "2013-05-01", "postcode": "NP20 5AB"})
+    assert son.known and son.candidates[0].nominal_id == resolved.nominal("case-school", "CS-10")
+    assert resolved.nominal("case-police", "CP-10") not in [c.nominal_id for c in son.candidates]
+    assert son.excluded >= 1
+
+
+def test_resolve_known_cli_says_cannot_tell(resolved: Resolved) -> None:
+    out = runner.invoke(app, ["known", "--phone", "07700 900444", "--workspace", str(resolved.ws.path)])
+    assert out.exit_code == 0, out.output
+    assert "Cannot tell: add a date of birth or an address" in " ".join(out.output.split()) and "Not known" not in out.output

@@ -187,6 +187,8 @@ def _summary(ws: Workspace, version: int, result: known_records.KnownResult) -> 
         held = ntk.holder_types(holders, types)
         return KnownSummary(True, False, held, f"Known to {', '.join(held)} records. Share your concern with your safeguarding lead "
                             "or the MASH; they hold the detail.")
+    if result.status == "cannot tell" and not result.candidates:  # too little to compare: never "not known"
+        return KnownSummary(False, True, [], f"{result.advice[0].upper() + result.advice[1:]}: there is too little here to tell.")
     if result.candidates:
         return KnownSummary(False, True, [], "Not known for certain: a record comes close. Tell your safeguarding lead, who can ask "
                             "the police safeguarding team to look.")

@@ -6,7 +6,9 @@ evaluations can check what was done. Kinds (``NOISE_KINDS``): old_surname,
 nickname, swapped_names, typo, transposition, upper_case, dob_missing,
 dob_partial_year, dob_partial_month, dob_day_month_swapped, old_address,
 address_abbrev, town_variant, postcode_format, alias, and phone_<style> for
-the way the phone was written.
+the way the phone was written. ``identity_noise`` adds, from a stream of its
+own (so every other draw of a scenario stays as it was), the issue 13 kinds:
+dob_digits_transposed and bad_typo.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from crossline.sim.scenario import NoiseParams
 NOISE_KINDS = (
     "old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case",
     "dob_missing", "dob_partial_year", "dob_partial_month", "dob_day_month_swapped",
-    "old_address", "address_abbrev", "town_variant", "postcode_format", "alias",
+    "old_address", "address_abbrev", "town_variant", "postcode_format", "alias", "dob_digits_transposed", "bad_typo",
 )
 NEIGHBOURS = {
     "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
@@ -188,3 +190,43 @@ def apply_noise(records: pl.DataFrame, rng: np.random.Generator, p: NoiseParams,
         "phone": pl.Series(phone_out.tolist(), dtype=pl.String),
         "noise": pl.Series([t.lstrip(";") for t in tags], dtype=pl.String),
     })
+
+
+def bad_typo(rng: np.random.Generator, s: str) -> str:
+    """A name written badly: the first letter replaced by a keyboard neighbour, another letter wrong, the last dropped.
+
+    (Nrad for Bradley is the kind: a hurried entry, read back from a poor line.)
+    """
+    if len(s) < 5:
+        return s
+    first = NEIGHBOURS.get(s[0].lower(), "x")
+    out = first[int(rng.integers(0, len(first)))].upper() + s[1:-1]
+    return typo(rng, out)
+
+
+def identity_noise(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams) -> pl.DataFrame:
+    """Issue 13's identity noise on partner-facing fields: day digits transposed, badly mistyped given names."""
+    n = frame.height
+    dob = frame["date_of_birth"].to_numpy().astype(object)
+    given = frame["given_name"].to_numpy().astype(object)
+    tags = frame["noise"].to_numpy().astype(object)
+    flip = rng.random(n) < p.p_dob_digits_transposed
+    bad = rng.random(n) < p.p_bad_typo
+    for i in np.flatnonzero(flip).tolist():
+        d = dob[i]
+        if d is None or len(d) != 10 or d[8] == d[9] or "-" not in d or int(d[9] + d[8]) < 1 or int(d[9] + d[8]) > 28:
+            continue
+        dob[i] = d[:8] + d[9] + d[8]
+        tags[i] = (tags[i] + ";" if tags[i] else "") + "dob_digits_transposed"
+    for i in np.flatnonzero(bad).tolist():
+        if given[i] is None:
+            continue
+        new = bad_typo(rng, given[i])
+        if new != given[i]:
+            given[i] = new
+            tags[i] = (tags[i] + ";" if tags[i] else "") + "bad_typo"
+    return frame.with_columns(
+        pl.Series("date_of_birth", dob.tolist(), dtype=pl.String),
+        pl.Series("given_name", given.tolist(), dtype=pl.String),
+        pl.Series("noise", tags.tolist(), dtype=pl.String),
+    )

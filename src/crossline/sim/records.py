@@ -19,7 +19,7 @@ from crossline.sim.agencies import AGENCY_BY_ID, COUNCIL, GWENT_POLICE, HEALTH, 
 from crossline.sim.geography import TOWN_BY_KEY
 from crossline.sim.ids import person_ids
 from crossline.sim.names import STREET_ALIASES
-from crossline.sim.noise import NONE, apply_noise
+from crossline.sim.noise import NONE, apply_noise, identity_noise
 from crossline.sim.rng import stream
 from crossline.sim.world import World
 
@@ -125,7 +125,7 @@ def make_records(world: World) -> pl.DataFrame:
     sex[police & ~blank_sex & (rng.random(n) < 0.01)] = "U"
     other_names = np.where(rng.random(n) < np.where(school, 0.9, 0.5), df["other_names"].to_numpy(), "")
 
-    return pl.DataFrame({
+    out = pl.DataFrame({
         "source": df["source"],
         "record_id": df["record_id"],
         "pidx": df["pidx"],
@@ -146,4 +146,5 @@ def make_records(world: World) -> pl.DataFrame:
         "other_ids": pl.Series(other.tolist(), dtype=pl.String),
         "noise": pl.Series([t.lstrip(";") for t in noise], dtype=pl.String),
     })
+    return identity_noise(out, stream(sc.seed, "records", "identity"), p)
 

@@ -219,6 +219,9 @@ class NoiseParams:
     p_upper_family: float = 0.1
     p_no_phone: float = 0.35
     p_duplicate_record: float = 0.03  # a second record for the same person in the same source
+    # issue 13: day digits transposed (02 for 20); a given name badly mistyped (two letters wrong and one dropped)
+    p_dob_digits_transposed: float = 0.01
+    p_bad_typo: float = 0.01
     police_multiplier: float = 1.5  # police records are noisier than school and health ones
     school_multiplier: float = 0.5
 

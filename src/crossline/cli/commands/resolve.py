@@ -142,21 +142,27 @@ def known(
         raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
     result = call(workspace, match_record, record, limit)
     if isinstance(result, KnownSummary):  # a partner's answer: no records, no reasons by field
-        head = "[bold green]Known[/]" if result.known else ("[bold]Not known for certain[/]" if result.uncertain else "[bold]Not known[/]")
+        head = "[bold green]Known[/]" if result.known else ("[bold]Cannot tell or not known for certain[/]" if result.uncertain else "[bold]Not known[/]")
         console.print(f"{head}. {escape(result.what_to_do)}")
         return
     if not result.candidates:
-        console.print(f"[bold]Not known[/]: no nominal shares a blocking key with this record "
-                      f"({esc(result.compared)} record(s) compared).")
+        if result.status == "cannot tell":
+            console.print(f"[bold]{esc(result.advice[0].upper() + result.advice[1:])}[/] ({esc(result.compared)} record(s) compared).")
+        else:
+            console.print(f"[bold]Not known[/]: no record shares a name, date, phone, address or identifier with this one "
+                          f"({esc(result.compared)} record(s) compared).")
         return
     best = result.candidates[0]
     if result.known:
         console.print(f"[bold green]Known[/] as nominal [bold]{esc(best.nominal_id)}[/] "
                       f"(match probability {best.match_probability:.3f}, {esc(best.records_in_nominal)} record(s)).")
+    elif result.status == "cannot tell":
+        console.print(f"[bold]{esc(result.advice[0].upper() + result.advice[1:])}[/]: the best candidate reaches "
+                      f"{best.match_probability:.3f}, below the link threshold {result.link_probability}.")
     else:
         console.print(f"[bold]Not known for certain[/]: the best candidate reaches {best.match_probability:.3f}, "
                       f"below the link threshold {esc(result.link_probability)}. A person should look.")
     for c in result.candidates:
         body = "\n".join(esc(reason) for reason in c.reasons())
         console.print(Panel(body, title=f"{esc(c.nominal_id)}: best record {esc(c.source)} {esc(c.record_id)}, "
-                                        f"p={c.match_probability:.3f}", title_align="left"))
+                                        f"p={c.match_probability:.3f}, held by {esc(', '.join(c.agencies))}", title_align="left"))

@@ -37,6 +37,11 @@ DISPLAY: dict[str, pl.Expr] = {
         [pl.col("given_name"), pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True)],
         separator=", ", ignore_nulls=True,
     ),
+    "practitioner": pl.concat_str(
+        [pl.col("given_name"), pl.col("family_name"),
+         pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True), pl.col("phones").list.join(" ")],
+        separator=", ", ignore_nulls=True,
+    ),
 }
 
 
@@ -190,7 +195,8 @@ def lines(explanation: str | dict[str, Any], match_probability: float | None = N
     """Plain words: the prior, every field that counted (strongest first), what could not be compared, the total."""
     data = json.loads(explanation) if isinstance(explanation, str) else explanation
     p = 2 ** data["prior"] / (1 + 2 ** data["prior"])
-    out = [f"Before looking at any field: {data['prior']:+.1f} (about one in {1 / p:,.0f} pairs of records is one person)"]
+    out = [data["constraint"]] if data.get("constraint") else []
+    out.append(f"Before looking at any field: {data['prior']:+.1f} (about one in {1 / p:,.0f} pairs of records is one person)")
     counted = [f for f in data["fields"] if f["level"] is not None and (f["weight"] or 0.0) != 0.0]
     for f in sorted(counted, key=lambda f: -abs(f["weight"])):
         left, right = f.get("left") or "-", f.get("right") or "-"

@@ -7,6 +7,16 @@ uses), found by one DuckDB scan of ``resolve_records.parquet`` reading only
 the key columns; they are then scored with the picture's own model and term
 frequencies, and grouped by nominal: the best pair speaks for its nominal,
 with its explanation.
+
+A practitioner often has only a name, a phone or an identifier (issue 13
+item 6), so the search goes wider than the build's blocking rules: the name
+alone (nickname-folded), the family name with a given name one typo or a
+nickname away, the family name with the postcode, any phone, the address,
+the date of birth, any identifier. Every candidate at or above the link
+threshold comes back, best first, with the agencies holding its records;
+none that breaks a constraint (``constraints.conflict``). When the best
+candidates fall short only because the question carries no date of birth
+and no address, the answer is "cannot tell", never "not known".
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from crossline.contract.dates import parse_partial_dates
 from crossline.contract.phones import normalise_phone
 from crossline.contract.postcodes import normalise_postcode
 from crossline.errors import InvalidInput, NotFound
+from crossline.stages.resolve.constraints import conflict
 from crossline.stages.resolve.explain import lines, score_one_against
 from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
@@ -38,9 +49,14 @@ class Candidate:
     match_weight: float
     explanation: str
     records_in_nominal: int
+    agencies: list[str] = field(default_factory=list)  # the sources holding the nominal's records
 
     def reasons(self) -> list[str]:
         return lines(self.explanation, self.match_probability)
+
+
+KNOWN, CANNOT_TELL, NOT_KNOWN = "known", "cannot tell", "not known"
+ADD_MORE = "cannot tell: add a date of birth or an address"
 
 
 @dataclass
@@ -49,6 +65,9 @@ class KnownResult:
     link_probability: float
     candidates: list[Candidate] = field(default_factory=list)  # best first, one per nominal
     compared: int = 0  # picture records scored
+    status: str = NOT_KNOWN  # known; cannot tell (too little to compare); not known
+    advice: str = ""  # what to add to tell, when the status is "cannot tell"
+    excluded: int = 0  # candidates left out because they break a constraint (another NHS number, a generation apart)
 
 
 def person_frame(record: dict[str, Any]) -> pl.DataFrame:
@@ -88,11 +107,39 @@ def _candidate_sql(new: dict[str, Any]) -> tuple[str, list[Any]]:
         if new.get(column):
             clauses.append(f"list_has_any({column}, ?)")
             params.append(list(new[column]))
+    # wider than the build: what a practitioner asks with (a name, a phone, an address, a date, an identifier)
+    for columns in (("name_key",), ("family_name", "postcode"), ("address",), ("dob",), ("address", "postcode")):
+        if all(new.get(c) is not None for c in columns):
+            clauses.append("(" + " AND ".join(f"{c} = ?" for c in columns) + ")")
+            params += [new[c] for c in columns]
+    if new.get("phones"):
+        clauses.append("list_has_any(phones, ?)")
+        params.append(list(new["phones"]))
+    if new.get("family_name") is not None and new.get("given_forms"):
+        # misspelt family name with the given name or a form of it; misspelt given name with the family name
+        clauses.append("(jaro_winkler_similarity(family_name, ?) >= 0.88 AND list_has_any(given_forms, ?))")
+        params += [new["family_name"], list(new["given_forms"])]
+        clauses.append("(family_name = ? AND jaro_winkler_similarity(given_name, ?) >= 0.8)")
+        params += [new["family_name"], new["given_name"]]
     return " OR ".join(clauses), params
 
 
 def match(picture: Path, record: dict[str, Any], link_probability: float, limit: int = 5) -> KnownResult:
-    """Score ``record`` against the picture version in ``picture`` (a folder of Parquet tables)."""
+    """Score ``record`` against the picture version in ``picture`` (a folder of Parquet tables).
+
+    Without a full name, a date of birth and an address (or postcode) there
+    is too little to tell a child from a namesake, so short of a link the
+    answer is "cannot tell", never "not known", whatever was found.
+    """
+    result, thin = _match(picture, record, link_probability, limit)
+    if result.known:
+        result.status = KNOWN
+    elif thin:
+        result.status, result.advice = CANNOT_TELL, ADD_MORE
+    return result
+
+
+def _match(picture: Path, record: dict[str, Any], link_probability: float, limit: int) -> tuple[KnownResult, bool]:
     records_path = picture / "resolve_records.parquet"
     if not records_path.exists():
         raise NotFound("no resolved picture yet: build the picture first", next_step="build")
@@ -103,15 +150,19 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
     new = prepare(person_frame(record)).with_columns(pl.lit(NEW_ID, dtype=pl.Int64).alias("unique_id"))
     where, args = _candidate_sql(new.row(0, named=True))
     result = KnownResult(known=False, link_probability=link_probability)
+    asked = new.row(0, named=True)
+    # too little to tell a child from a namesake: no date of birth, no home, or no full name
+    thin = (asked.get("dob_year") is None or (asked.get("address") is None and asked.get("postcode") is None)
+            or asked.get("given_name") is None or asked.get("family_name") is None)
     if not where:
-        return result
+        return result, thin
     con = duckdb.connect()
     try:
         # two passes: the keys alone to find candidates (few columns of a million rows), then their whole rows
         # (the table is sorted by unique_id, so Parquet row-group statistics skip most of it)
         ids = con.sql(f"SELECT unique_id FROM read_parquet(?) WHERE {where}", params=[str(records_path), *args]).fetchall()
         if not ids:
-            return result
+            return result, thin
         wanted = sorted(i for (i,) in ids)
         found = con.sql(
             "SELECT * FROM read_parquet(?) WHERE unique_id BETWEEN ? AND ? AND list_contains(?, unique_id)",
@@ -119,8 +170,11 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
         ).to_arrow_table()
         candidates = pl.from_arrow(found)
         assert isinstance(candidates, pl.DataFrame)
+        allowed = [conflict(asked, row) is None for row in candidates.select("nhs", "pnc", "upn", "other_ids", "dob", "dob_year").iter_rows(named=True)]
+        result.excluded = len(allowed) - sum(allowed)
+        candidates = candidates.filter(pl.Series(allowed, dtype=pl.Boolean))
         if candidates.height == 0:
-            return result
+            return result, thin
         result.compared = candidates.height
         nominal_of = candidates.select("unique_id", "nominal_id", "source", "record_id")
     finally:
@@ -133,16 +187,25 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
         .join(nominal_of, on="unique_id")
         .sort(["match_probability", "source", "record_id"], descending=[True, False, False])
         .unique("nominal_id", keep="first", maintain_order=True)
-        .head(limit)
     )
-    sizes = pl.read_parquet(picture / "nominals.parquet", columns=["nominal_id"]).filter(
+    # a nominal is one person: none whose records include one the asked record cannot be (the father of a son's namesake)
+    members = pl.read_parquet(records_path, columns=["nominal_id", "nhs", "pnc", "upn", "other_ids", "dob", "dob_year"]).filter(
         pl.col("nominal_id").is_in(ranked["nominal_id"].implode())
-    ).group_by("nominal_id").len()
+    )
+    barred = {r["nominal_id"] for r in members.iter_rows(named=True) if conflict(asked, r) is not None}
+    result.excluded += len(barred)
+    ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
+    # every candidate at or above the threshold, and at least ``limit``
+    above = ranked.filter(pl.col("match_probability") >= link_probability).height
+    ranked = ranked.head(max(limit, above))
+    sizes = pl.read_parquet(picture / "nominals.parquet", columns=["nominal_id", "source"]).filter(
+        pl.col("nominal_id").is_in(ranked["nominal_id"].implode())
+    ).group_by("nominal_id").agg(pl.len(), pl.col("source").unique().sort().alias("agencies"))
     ranked = ranked.join(sizes, on="nominal_id", how="left")
     result.candidates = [
         Candidate(r["nominal_id"], r["source"], r["record_id"], r["match_probability"], r["match_weight"],
-                  r["explanation"], int(r["len"] or 1))
+                  r["explanation"], int(r["len"] or 1), list(r["agencies"] or []))
         for r in ranked.iter_rows(named=True)
     ]
     result.known = bool(result.candidates) and result.candidates[0].match_probability >= link_probability
-    return result
+    return result, thin

@@ -32,6 +32,7 @@ from crossline.stages.resolve.model import (
     caps_for,
     params_from_splink,
     regularise,
+    set_practitioner,
     set_twin_guard,
     settings_creator,
     splink_settings,
@@ -56,7 +57,7 @@ class LinkageResult:
 
 def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: Progress) -> Params:
     """Estimate the model on these records; returns the params before regularising and caps."""
-    linker = Linker(records, settings_creator(dialect, s.twin_guard), log_level=LOG_LEVEL)
+    linker = Linker(records, settings_creator(dialect, s.twin_guard, with_practitioner=False), log_level=LOG_LEVEL)
     progress("training: prior", 0.05)
     linker.training.estimate_probability_two_random_records_match(list(PRIOR_RULES), recall=PRIOR_RECALL)
     progress("training: u by random sampling", 0.1)
@@ -106,7 +107,7 @@ def final_params(params: Params, s: ResolveSettings, guard: bool) -> Params:
         params["levels"] = {**params["levels"], "twin_guard": params["levels"].get("twin_guard", {})}
     else:
         params["levels"] = {k: v for k, v in params["levels"].items() if k != "twin_guard"}
-    return set_twin_guard(cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight)))
+    return set_twin_guard(set_practitioner(cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight))))
 
 
 def score(

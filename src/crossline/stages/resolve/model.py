@@ -50,6 +50,17 @@ SWAPPED_TYPO = "given and family names swapped, with a typo"
 ALIAS_LEVEL = "a street name in common"
 CROSSED = "one record's given name is the other's family name"
 NICKNAME_TYPO = "one letter from a nickname or other form (Boll for Bill, so William)"
+CONTAINED = "one given name is part of the other, three letters or more (Tash in Natasha)"
+MISTYPED = "badly mistyped (not a known name), with date of birth, family name and address exact"
+CHANGED_FAMILY = "family name changed: given name, date of birth and the home agree"
+CHANGED_FAMILY_PHONE = "family name changed: given name, date of birth and a phone agree"
+TRANSPOSED = "two neighbouring digits swapped (02 for 20)"
+NAMED_PHONE = "a phone in common, same name, date of birth missing"
+PRACTITIONER_ELSE = "none of these"
+# Most a phone in common may add when the names agree and a date of birth is missing (issue 13): the name
+# and the phone are then all there is to go on, and a shared household landline still must not be enough on
+# its own to outweigh a different given name.
+NAMED_PHONE_MAX_WEIGHT = 6.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,13 @@ class SqlFunctions:
         if self.dialect == "spark":
             return f"exists({array}, x -> {self.dl(value, 'x')} <= 1)"
         return f"coalesce(list_bool_or(list_transform({array}, lambda x: {self.dl(value, 'x')} <= 1)), false)"
+
+    def lev(self, a: str, b: str) -> str:
+        return f"levenshtein({a}, {b})"
+
+    def within(self, part: str, whole: str) -> str:
+        """``part`` occurs in ``whole``."""
+        return f"instr({whole}, {part}) > 0"
 
     def size(self, array: str) -> str:
         return f"size({array})" if self.dialect == "spark" else f"len({array})"
@@ -121,13 +139,9 @@ def _given_compatible(f: SqlFunctions) -> list[tuple[str, str, float]]:
         (f"{f.dl('given_name_l', 'given_name_r')} <= 1", "one letter apart (typo or transposition)", 0.05),
         (f"{f.jw('given_name_l', 'given_name_r')} >= 0.88", "similar", 0.02),
         (
-            f"({f.contains('forenames_r', 'given_name_l')} OR {f.contains('forenames_l', 'given_name_r')})",
-            "one record's given name is among the other's forenames",
-            0.02,
-        ),
-        (
-            f"({f.contains('aliases_r', 'given_name_l')} OR {f.contains('aliases_l', 'given_name_r')})",
-            "one record's given name is the other's street name",
+            f"((length(given_name_l) >= 3 AND {f.within('given_name_l', 'given_name_r')})"
+            f" OR (length(given_name_r) >= 3 AND {f.within('given_name_r', 'given_name_l')}))",
+            CONTAINED,
             0.01,
         ),
     ]
@@ -142,27 +156,32 @@ def given_name(f: SqlFunctions) -> CustomComparison:
     return CustomComparison(levels, output_column_name="given_name", comparison_description="given name")
 
 
-def family_name(f: SqlFunctions) -> CustomComparison:
-    levels: list[Any] = [
-        _null("family_name_l IS NULL OR family_name_r IS NULL", "family name missing"),
+def _family_compatible(f: SqlFunctions) -> list[tuple[str, str, float]]:
+    """(sql, label, starting m) of every way two present family names can still be one person's."""
+    return [
         # No term-frequency adjustment here: a rare surname shared at one address says "same household", which
         # the address already said; adjusting for it let siblings with a rare surname look like one person.
-        _level("family_name_l = family_name_r", "exact", 0.85),
-        _level("given_name_l = family_name_r AND family_name_l = given_name_r", SWAPPED, 0.02),
-        _level(
+        ("family_name_l = family_name_r", "exact", 0.85),
+        ("given_name_l = family_name_r AND family_name_l = given_name_r", SWAPPED, 0.02),
+        (
             f"{f.jw('given_name_l', 'family_name_r')} >= 0.88 AND {f.jw('family_name_l', 'given_name_r')} >= 0.88",
             SWAPPED_TYPO,
             0.01,
         ),
-        _level(f"{f.dl('family_name_l', 'family_name_r')} <= 1", "one letter apart (typo or transposition)", 0.04),
-        _level(f"{f.jw('family_name_l', 'family_name_r')} >= 0.88", "similar", 0.02),
-        _level(
+        (f"{f.dl('family_name_l', 'family_name_r')} <= 1", "one letter apart (typo or transposition)", 0.04),
+        (f"{f.jw('family_name_l', 'family_name_r')} >= 0.88", "similar", 0.02),
+        (
             f"({f.contains('surnames_r', 'family_name_l')} OR {f.contains('surnames_l', 'family_name_r')})",
             "part of a double-barrelled or other name",
             0.02,
         ),
-        _else("different", 0.05),
     ]
+
+
+def family_name(f: SqlFunctions) -> CustomComparison:
+    levels: list[Any] = [_null("family_name_l IS NULL OR family_name_r IS NULL", "family name missing")]
+    levels += [_level(sql, label, m) for sql, label, m in _family_compatible(f)]
+    levels.append(_else("different", 0.05))
     return CustomComparison(levels, output_column_name="family_name", comparison_description="family name")
 
 
@@ -183,6 +202,7 @@ def date_of_birth(f: SqlFunctions) -> CustomComparison:
             0.02,
         ),
         _level(PARTIAL_DATE, PARTIAL_LEVEL, 0.08),
+        _level(f"{f.dl('dob_l', 'dob_r')} = 1 AND {f.lev('dob_l', 'dob_r')} = 2", TRANSPOSED, 0.01),
         _level(f"{f.dl('dob_l', 'dob_r')} <= 1", "one digit apart", 0.03),
         _level("dob_year_l = dob_year_r", "same year", 0.02),
         # a parent and a child share a name and a home; decades between their births tell them apart
@@ -218,7 +238,7 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
     so such a pair is judged on everything but the date. Kept out of the date
     comparison itself so that the date's m and u stay independent of names.
     """
-    names_differ, no_shared_id = given_names_differ(f), f"NOT {shares_identifier(f)}"
+    names_differ, no_shared_id = f"{given_names_differ(f)} AND NOT {mistyped(f)}", f"NOT {shares_identifier(f)}"
     return CustomComparison(
         [
             _null(
@@ -231,6 +251,71 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
         ],
         output_column_name="twin_guard",
         comparison_description="twins guard",
+    )
+
+
+def family_names_differ(f: SqlFunctions) -> str:
+    """Both family names present and in none of the ways one person's two family names can differ."""
+    compatible = " OR ".join(f"({sql})" for sql, _, _ in _family_compatible(f))
+    return f"(family_name_l IS NOT NULL AND family_name_r IS NOT NULL AND NOT ({compatible}))"
+
+
+def mistyped(f: SqlFunctions) -> str:
+    """A given name so mistyped that it is no known name (Nrad for Bradley), with date, family name and home exact.
+
+    Two known names are two names (twins, siblings); a given name that is no
+    name at all, with everything else agreeing exactly, is a bad typo.
+    """
+    return (
+        f"(NOT coalesce(given_known_l AND given_known_r, false) AND {f.jw('given_name_l', 'given_name_r')} >= 0.7"
+        f" AND {EXACT_DATE} AND {f.dl('family_name_l', 'family_name_r')} <= 1 AND postcode_l = postcode_r"
+        f" AND {f.jw('address_l', 'address_r')} >= 0.88)"
+    )
+
+
+def changed_family(f: SqlFunctions, by_phone: bool) -> str:
+    """The same given name (or a form of it) and date of birth, and a phone (``by_phone``) or the home in common."""
+    shared = f.overlap("phones_l", "phones_r") if by_phone else f"postcode_l = postcode_r AND {f.jw('address_l', 'address_r')} >= 0.88"
+    return f"({f.overlap('given_forms_l', 'given_forms_r')} AND {EXACT_DATE} AND {shared})"
+
+
+def named_phone(f: SqlFunctions) -> str:
+    """Same name, a phone in common, and a date of birth missing on one side."""
+    return (
+        f"({f.overlap('phones_l', 'phones_r')} AND (dob_year_l IS NULL OR dob_year_r IS NULL)"
+        f" AND {f.overlap('given_forms_l', 'given_forms_r')} AND family_name_l = family_name_r)"
+    )
+
+
+def practitioner(f: SqlFunctions) -> CustomComparison:
+    """Links a practitioner would make that fields scored one at a time miss (issue 13). Never trained.
+
+    Each level looks at several fields together, so it cannot be estimated
+    like a field (expectation maximisation skips a comparison that reads the
+    fields a training session blocks on); ``set_practitioner`` sets its
+    weights from the trained ones, each taking back a penalty or topping up a
+    cap that the combination shows to be wrong here:
+
+    - a badly mistyped given name: takes back the given name's "different";
+    - a changed family name (same given name and date of birth) at the same
+      home: takes back the family name's "different";
+    - a changed family name with a phone in common: the same, and raises the
+      phone to ``NAMED_PHONE_MAX_WEIGHT`` bits (a phone shared with someone
+      of the same given name and birthday is no household landline; the
+      woman has usually moved, so the address disagrees);
+    - no date of birth, same name and a phone in common: raises the phone to
+      ``NAMED_PHONE_MAX_WEIGHT`` bits.
+    """
+    return CustomComparison(
+        [
+            _level(f"{given_names_differ(f)} AND {mistyped(f)}", MISTYPED, 0.001),
+            _level(f"{family_names_differ(f)} AND {changed_family(f, by_phone=True)}", CHANGED_FAMILY_PHONE, 0.001),
+            _level(f"{family_names_differ(f)} AND {changed_family(f, by_phone=False)}", CHANGED_FAMILY, 0.001),
+            _level(named_phone(f), NAMED_PHONE, 0.001),
+            _else(PRACTITIONER_ELSE, 0.997),
+        ],
+        output_column_name="practitioner",
+        comparison_description="links a practitioner would make",
     )
 
 
@@ -350,12 +435,16 @@ BLOCKS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("dob", "dob"), ("family_name", "family_name")),  # given name replaced or missing, postcode mistyped
     (("postcode", "postcode"), ("given_canon", "given_canon")),  # date missing or wrong, surname changed
     (("postcode", "postcode"), ("family_name", "family_name"), ("given_initial", "given_initial")),
+    (("dob", "dob"), ("given_canon", "given_canon")),  # family name changed (married), another home
+    (("name_key", "name_key"), ("dob", "dob_day_flip")),  # the day's two digits swapped
+    (("name_key", "name_key"), ("address", "address")),  # no date of birth, no postcode
     (("pnc", "pnc"),),
     (("nhs", "nhs"),),
     (("upn", "upn"),),
 )
 # records sharing any element: another identifier; an identifier with one character deleted (a typo in it)
-LIST_BLOCKS = ("other_ids", "id_variants")
+# ... and names with a phone (``name_phones``: name key and phone together), for records without a date of birth
+LIST_BLOCKS = ("other_ids", "id_variants", "name_phones")
 
 
 def blocking_rules() -> list[Any]:
@@ -382,10 +471,12 @@ DESCRIPTIONS = {
     "location": "Address and postcode", "phone": "Phone", "pnc": "PNC id", "nhs": "NHS number",
     "upn": "Unique pupil number", "other_ids": "Other identifiers", "aliases": "Street names (aliases)",
     "twin_guard": "Twins guard",
+    "practitioner": "Links a practitioner would make",
 }
 
 
-def settings_creator(dialect: str, guard_twins: bool = True) -> SettingsCreator:
+def settings_creator(dialect: str, guard_twins: bool = True, with_practitioner: bool = True) -> SettingsCreator:
+    """The comparisons and blocking rules; ``with_practitioner``: False while training (its levels are never trained)."""
     f = SqlFunctions(dialect)
     return SettingsCreator(
         link_type="dedupe_only",
@@ -395,6 +486,7 @@ def settings_creator(dialect: str, guard_twins: bool = True) -> SettingsCreator:
             family_name(f),
             date_of_birth(f),
             *([twin_guard(f)] if guard_twins else []),
+            *([practitioner(f)] if with_practitioner else []),
             sex(),
             location(f),
             phone(f),
@@ -438,7 +530,9 @@ def params_from_splink(model: dict[str, Any], twin_guard: bool = True) -> Params
 
 
 # Levels added since PARAMS_VERSION 1 was first written: a saved model without them still loads.
-ADDED_LEVELS = {("given_name", NICKNAME_TYPO), ("given_name", CROSSED)}
+ADDED_LEVELS = {
+    ("given_name", NICKNAME_TYPO), ("given_name", CROSSED), ("given_name", CONTAINED), ("date_of_birth", TRANSPOSED),
+}
 
 
 def splink_settings(dialect: str, params: Params) -> dict[str, Any]:
@@ -508,6 +602,26 @@ def caps_for(phone_max_weight: float) -> dict[tuple[str, str], float]:
         # Street names are shared by different people more often than random sampling sees.
         ("aliases", ALIAS_LEVEL): 8.0,
     }
+
+
+PRACTITIONER_U = 1e-6  # any small u: a set level's weight is log2(m / u)
+
+
+def set_practitioner(params: Params) -> Params:
+    """Set the practitioner levels' weights from the trained ones (``practitioner``); "none of these" weighs 0."""
+    out = deepcopy(params)
+    levels = out["levels"]
+    phone_top_up = max(NAMED_PHONE_MAX_WEIGHT - weight(levels["phone"][PHONE_LEVEL]), 0.0)
+    family_back = -min(weight(levels["family_name"]["different"]), 0.0)
+    bits = {
+        MISTYPED: -min(weight(levels["given_name"]["different"]), 0.0),
+        CHANGED_FAMILY_PHONE: family_back + phone_top_up,
+        CHANGED_FAMILY: family_back,
+        NAMED_PHONE: phone_top_up,
+    }
+    levels["practitioner"] = {label: {"m": PRACTITIONER_U * 2**w, "u": PRACTITIONER_U} for label, w in bits.items()}
+    levels["practitioner"][PRACTITIONER_ELSE] = {"m": 1.0, "u": 1.0}
+    return out
 
 
 def set_twin_guard(params: Params) -> Params:

@@ -16,6 +16,11 @@ from pathlib import Path
 import polars as pl
 
 DATA = Path(__file__).parent / "data" / "nicknames.csv"
+# Common given names of Wales and England, and of other origins common there (written for Crossline): a name in
+# this list or the nickname list is a *known* name. Two known names are two names (twins, siblings); a given name
+# that is no known name may be a bad typo of one (Nrad for Bradley), which ``model.MISTYPED`` lets through when
+# everything else agrees exactly.
+NAMES = Path(__file__).parent / "data" / "given_names.csv"
 
 
 @lru_cache(maxsize=1)
@@ -43,4 +48,18 @@ def with_forms(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
         .then(pl.concat_list(pl.col(column)))
         .otherwise(pl.col(out))
         .alias(out)
+    )
+
+
+@lru_cache(maxsize=1)
+def known_names() -> pl.Series:
+    """Every given name Crossline knows: the name list and every name and form in the nickname list."""
+    listed = pl.read_csv(NAMES)["name"].str.to_lowercase()
+    return pl.concat([listed, forms_table()["name"]]).unique().sort()
+
+
+def with_known(frame: pl.DataFrame, column: str, out: str) -> pl.DataFrame:
+    """Add ``out``: whether the cleaned name in ``column`` is a known given name (null when the name is)."""
+    return frame.with_columns(
+        pl.when(pl.col(column).is_not_null()).then(pl.col(column).is_in(known_names().implode())).alias(out)
     )

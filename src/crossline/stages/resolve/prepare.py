@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from crossline.stages.resolve.nicknames import with_forms
+from crossline.stages.resolve.nicknames import with_forms, with_known
 
 PLACES = Path(__file__).parent / "data" / "places.csv"
 
@@ -32,11 +32,11 @@ PERSONS_SQL = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 
 # The columns Splink sees (and what ``known`` scores a new record with).
 SPLINK_COLUMNS = (
-    "unique_id", "source", "record_id", "given_name", "family_name", "given_forms", "given_canon", "name_key",
+    "unique_id", "source", "record_id", "given_name", "family_name", "given_forms", "given_canon", "given_known", "name_key",
     "given_initial", "family_initial", "forenames", "surnames", "names", "aliases", "sex",
-    "dob", "dob_year", "dob_month", "dob_day", "dob_partial_year", "dob_swapped",
+    "dob", "dob_year", "dob_month", "dob_day", "dob_partial_year", "dob_swapped", "dob_day_flip",
     "postcode", "postcode_sector", "postcode_district", "address", "address_numbers", "town", "phones", "pnc", "nhs", "upn",
-    "other_ids", "other_id_types", "other_id_first", "id_variants",
+    "other_ids", "other_id_types", "other_id_first", "id_variants", "name_phones",
 )
 
 # Street words as partners write them; both sides are folded to the short form.
@@ -94,6 +94,7 @@ def _town(expr: pl.Expr) -> pl.Expr:
 
 
 VARIANT_MAX_LENGTH = 16
+NAME_PHONES = 3  # phones per record paired with its name for blocking
 
 
 def _deletions(identifier: pl.Expr) -> pl.Expr:
@@ -161,12 +162,18 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("dob_day").cast(pl.Int32, strict=False) <= 12)
         .then(pl.concat_str([pl.col("dob_year"), pl.col("dob_day"), pl.col("dob_month")], separator="-"))
         .alias("dob_swapped"),
+        # blocking key: the day's two digits swapped (02 for 20), when that is still a day of the month
+        pl.when((pl.col("dob_day").str.slice(1, 1) + pl.col("dob_day").str.slice(0, 1)).cast(pl.Int32, strict=False).is_between(1, 31)
+                & (pl.col("dob_day").str.slice(0, 1) != pl.col("dob_day").str.slice(1, 1)))
+        .then(pl.concat_str([pl.col("dob_year"), pl.col("dob_month"),
+                             pl.col("dob_day").str.slice(1, 1) + pl.col("dob_day").str.slice(0, 1)], separator="-"))
+        .alias("dob_day_flip"),
     )
     numbers = pl.col("address").str.extract_all(r"[0-9]+").list.join(" ")
     frame = frame.with_columns(pl.when(numbers.str.len_chars() > 0).then(numbers).otherwise(None).alias("address_numbers"))
-    frame = with_forms(frame, "given_name", "given_forms")
+    frame = with_known(with_forms(frame, "given_name", "given_forms"), "given_name", "given_known")
     canon = pl.col("given_forms").list.first()
-    return frame.with_columns(
+    frame = frame.with_columns(
         canon.alias("given_canon"),
         # the two names in alphabetical order, so that swapped names share the key
         pl.when(canon <= pl.col("family_name"))
@@ -182,4 +189,9 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         # Only other identifiers: NHS numbers, UPNs and PNC ids are blocked on exactly (a typo in one is found by the
         # name and date rules); forms of every kind cost 15 s and 0.9 GB more at a million records.
         _deletions(pl.col("other_ids").list.first()).alias("id_variants"),
-    ).select(SPLINK_COLUMNS).sort("unique_id")
+    )
+    # blocking key: the name key with each of the first phones, so a record without a date of birth meets its namesake's
+    name_phones = pl.concat_list([
+        pl.col("name_key") + "|" + pl.col("phones").list.get(i, null_on_oob=True) for i in range(NAME_PHONES)
+    ]).list.drop_nulls()
+    return frame.with_columns(name_phones.alias("name_phones")).select(SPLINK_COLUMNS).sort("unique_id")

@@ -25,7 +25,7 @@ import polars as pl
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import cluster as clustering
-from crossline.stages.resolve import review, stable_ids
+from crossline.stages.resolve import constraints, review, stable_ids
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
 from crossline.stages.resolve.linkage import LinkageResult
@@ -105,7 +105,7 @@ def run(ctx: BuildContext) -> None:
         pairs.filter(pl.col("match_probability") >= s.link_probability).select("a", "b", p="match_probability"),
         same.select("a", "b", p=pl.lit(clustering.FORCED)),
     ])
-    found = clustering.cluster(n, edges, different)
+    found = clustering.cluster(n, edges, different, lambda labels: constraints.within_clusters(records, labels))
     labels = found.labels
     probability = clustering.record_probability(labels, edges, n)
 
@@ -129,18 +129,26 @@ def run(ctx: BuildContext) -> None:
     index = records.select("unique_id", "source", "record_id").with_columns(nominal_id=nominal_of)
     ctx.write("pairs", _with_records(pairs.with_columns(linked=pl.Series(labels[pairs["a"].to_numpy()] == labels[pairs["b"].to_numpy()])), index))
     decided = pl.concat([same, different])
+    record_keys = records.select("unique_id", "source", "record_id")
+    split = review.splits(found.splits, pairs, labels, record_keys)
     queue = review.select(pairs, labels, decided, s.review_low, s.review_high, s.review_limit)
+    queue = review.with_splits(queue, split)
     tf = term_frequencies(records)
     explained = explain_pairs(records, queue.select("a", "b"), result.params, tf)
-    queue = queue.join(explained.select("a", "b", "explanation"), on=["a", "b"], how="left")
+    queue = review.noted(queue.join(explained.select("a", "b", "explanation"), on=["a", "b"], how="left"))
     queue = _with_records(queue.with_row_index("rank", offset=1), index).sort("rank")
     ctx.write("review_queue", queue)
     timings["review queue"] = round(time.monotonic() - started, 2)
 
     ctx.write("resolve_records", records.with_columns(nominal_id=nominal_of))
     ctx.write("resolve_tf", tf)
+    overridden = review.overridden(found.overridden, record_keys)
+    for item in overridden:
+        ctx.note(f"resolve: warning: {item['records']} are in one nominal only because of a recorded \"same person\" "
+                 f"decision, although {item['reason']}")
     details = {
         "comparisons": result.comparisons, "timings": timings, "split_components": found.split_components,
+        "constraint_splits": split.height, "overridden_constraints": overridden,
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
         "nominals": int(ids.height), "twins_guard": result.guard.details(),
     }

@@ -54,7 +54,7 @@ def evidence_sql(table: str, dialect: str) -> str:
     ) + " END"
     same_home = f"(coalesce(postcode_l = postcode_r, false) OR coalesce({f.jw('address_l', 'address_r')} >= 0.88, false))"
     columns = (
-        "unique_id", "dob", "family_name", "given_name", "given_forms", "forenames", "aliases", "postcode", "address",
+        "unique_id", "dob", "family_name", "given_name", "given_forms", "given_known", "forenames", "aliases", "postcode", "address",
         "pnc", "nhs", "upn", "other_ids", "other_id_types", "other_id_first",
     )
     pairs = (

@@ -1,0 +1,79 @@
+"""Issue 13 items 1 and 2: constraints no score overrides, checked on whole clusters so no chain gets past them."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from crossline.stages.resolve import cluster as clustering
+from crossline.stages.resolve.constraints import conflict, one_apart, valid_nhs, within_clusters
+
+
+def _record(i: int, dob: str | None = None, nhs: str | None = None, pnc: str | None = None, upn: str | None = None,
+            year: str | None = None) -> dict[str, object]:
+    return {"unique_id": i, "dob": dob, "nhs": nhs, "pnc": pnc, "upn": upn, "dob_year": year or (dob[:4] if dob else None),
+            "other_ids": []}
+
+
+def test_constraints_need_both_identifiers_present_and_valid() -> None:
+    assert valid_nhs("4020000018") and not valid_nhs("4020000019") and not valid_nhs("402000001")
+    assert conflict(_record(0, nhs="4020000018"), _record(1, nhs="4020000026")) is not None
+    # one side mistyped (fails the check digit): could be the same person's number, no constraint
+    assert conflict(_record(0, nhs="4020000018"), _record(1, nhs="4020000019")) is None
+    assert conflict(_record(0, nhs="4020000018"), _record(1)) is None
+    # PNC ids and UPNs: well formed and more than one character apart
+    assert conflict(_record(0, pnc="98/765432K"), _record(1, pnc="97/123987L")) is not None
+    assert conflict(_record(0, pnc="98/765432K"), _record(1, pnc="98/765423K")) is None  # two digits swapped: a typo
+    assert one_apart("A123", "A13") and not one_apart("A123", "B124")
+    assert conflict(_record(0, upn="F623456789012"), _record(1, upn="G723456789012")) is not None
+
+
+def test_constraints_dates_a_generation_apart() -> None:
+    assert "45 years" in (conflict(_record(0, dob="1968-03-02"), _record(1, dob="2013-05-01")) or "")
+    assert conflict(_record(0, dob="2000-05-02"), _record(1, dob="2010-05-01")) is None  # a day short of ten years
+    assert conflict(_record(0, dob="2000-05-01"), _record(1, dob="2010-06-01")) is not None
+    # an identifier in common: the date is the error, not the person
+    assert conflict(_record(0, dob="1947-10-27") | {"other_ids": ["ssn:1"]}, _record(1, dob="1924-05-24") | {"other_ids": ["ssn:1"]}) is None
+    assert conflict(_record(0, dob="1968-03-02"), _record(1, dob=None)) is None
+    assert conflict(_record(0, dob="1968-03-02"), _record(1, dob="1986-03-02")) is None  # two digits swapped: a typo
+    assert conflict(_record(0, dob="1958-03-02"), _record(1, dob="1968-03-02")) is None  # one digit mistyped  # partial or missing: no constraint
+    assert conflict(_record(0, dob="2011-04-09"), _record(1, dob="2013-01-22")) is None
+    # a partial date: only years more than ten apart are sure to be ten years apart
+    assert conflict(_record(0, year="1981"), _record(1, dob="2011-03-22")) is not None
+    assert conflict(_record(0, year="2001"), _record(1, dob="2011-03-22")) is None
+
+
+def _records(rows: list[dict[str, object]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"unique_id": pl.Int64, "dob": pl.String, "nhs": pl.String, "pnc": pl.String, "upn": pl.String,
+                                     "dob_year": pl.String, "other_ids": pl.List(pl.String)})
+
+
+NO_DECISIONS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
+
+
+def test_chain_child_no_date_father_is_split_on_its_weakest_link() -> None:
+    """Son (0) - record without a date (1) - father (2): each pair plausible, the chain is not."""
+    records = _records([_record(0, dob="2013-05-01"), _record(1), _record(2, dob="1968-03-02"), _record(3, dob="1968-03-02")])
+    edges = pl.DataFrame({"a": [0, 1, 2], "b": [1, 2, 3], "p": [0.97, 0.93, 0.999]})
+    found = clustering.cluster(4, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels))
+    labels = found.labels
+    assert labels[0] != labels[2] and labels[2] == labels[3]
+    assert labels[1] == labels[0]  # the weakest link (0.93) is the one left out
+    assert [(s.a, s.b) for s in found.splits] == [(1, 2)]
+    assert "years apart" in found.splits[0].constraint.reason
+    assert found.overridden == []
+
+
+def test_same_person_decision_overrides_a_constraint_and_is_reported() -> None:
+    records = _records([_record(0, dob="2013-05-01"), _record(1, dob="1968-03-02")])
+    edges = pl.DataFrame({"a": [0], "b": [1], "p": [clustering.FORCED]})
+    found = clustering.cluster(2, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels))
+    assert found.labels[0] == found.labels[1]
+    assert len(found.overridden) == 1 and found.splits == []
+
+
+def test_no_conflict_leaves_components_alone() -> None:
+    records = _records([_record(0, dob="2013-05-01", nhs="4020000018"), _record(1, nhs="4020000018"), _record(2, dob="2013-05-01")])
+    edges = pl.DataFrame({"a": [0, 1], "b": [1, 2], "p": [0.95, 0.95]})
+    found = clustering.cluster(3, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels))
+    assert np.unique(found.labels).size == 1 and found.split_components == 0
