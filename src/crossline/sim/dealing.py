@@ -138,9 +138,9 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
     # quiet before the line starts; customers keep texting a closed line's dead number for two weeks
     if not segs or segs[0].start >= day_ts + DAY or segs[-1].end + 14 * DAY <= day_ts:
         return []
-    r = reach(sc, ln)
+    rc = reach(sc, ln)
     quiet = is_quiet(sc, ln)
-    live_today = max(r.answers_until) > day_ts
+    live_today = max(rc.answers_until) > day_ts
     out: list[dict[str, np.ndarray]] = []
     def hub_cell(n: int) -> np.ndarray:
         return ln.hub_cells[rng.integers(0, len(ln.hub_cells), n)]
@@ -153,20 +153,20 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
             i = int(_active(segs, np.array([t0]))[0])
             if i < 0 or rng.random() < 0.05:
                 continue
-            out.append(_flare(rng, ph, segs[i].phone, r.customers[i], t0, rng.uniform(*c.flare_coverage), hub_cell, c.flare_gap_s))
+            out.append(_flare(rng, ph, segs[i].phone, rc.customers[i], t0, rng.uniform(*c.flare_coverage), hub_cell, c.flare_gap_s))
     # "new number" when a successor starts today: one flare, or one text per customer over hours (trickle)
     for i, s in enumerate(segs[1:], start=1):
         if day_ts <= s.start < day_ts + DAY and segs[i - 1].ended_by == "disrupted":
             if "trickle" in change_kinds(sc, ln, i):
-                to, tt = r.customers[i], r.told_at[i]
+                to, tt = rc.customers[i], rc.told_at[i]
                 out.append(_chunk(s.phone, to, 1, tt, -1, hub_cell(len(to)), ph.home_cell[to]))
             else:
                 t0 = s.start + int(rng.integers(0, 1200))
-                out.append(_flare(rng, ph, s.phone, r.customers[i], t0, rng.uniform(0.85, 0.98), hub_cell, c.flare_gap_s))
+                out.append(_flare(rng, ph, s.phone, rc.customers[i], t0, rng.uniform(0.85, 0.98), hub_cell, c.flare_gap_s))
 
     # orders from customers of any segment touching today
-    near = [i for i, s in enumerate(segs) if s.start < day_ts + DAY and max(s.end, r.answers_until[i]) > day_ts - 14 * DAY]
-    custs = np.unique(np.concatenate([r.customers[i] for i in near] or [np.array([], np.int64)]))
+    near = [i for i, s in enumerate(segs) if s.start < day_ts + DAY and max(s.end, rc.answers_until[i]) > day_ts - 14 * DAY]
+    custs = np.unique(np.concatenate([rc.customers[i] for i in near] or [np.array([], np.int64)]))
     n_orders = rng.poisson(c.order_rate_mean * _weights(custs))
     who = np.repeat(custs, n_orders)
     t = local_to_utc(day_ts, draw_local_seconds(rng, ORDER_HOURS, len(who)))
@@ -174,14 +174,14 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
     # it is live (or, after an overlapping change, for a while longer), else never
     target = np.full(len(who), -1)
     for i in range(len(segs)):
-        members = r.customers[i]
+        members = rc.customers[i]
         if not len(members) or not len(who):
             continue
-        k = np.clip(np.searchsorted(members, who), 0, len(members) - 1)
-        target = np.where((members[k] == who) & (r.told_at[i][k] <= t), i, target)
+        pos = np.clip(np.searchsorted(members, who), 0, len(members) - 1)
+        target = np.where((members[pos] == who) & (rc.told_at[i][pos] <= t), i, target)
     keep = target >= 0
     who, t, target = who[keep], t[keep], target[keep]
-    answered = t < np.array(r.answers_until, dtype=np.int64)[target] if len(target) else np.array([], dtype=bool)
+    answered = t < np.array(rc.answers_until, dtype=np.int64)[target] if len(target) else np.array([], dtype=bool)
     numbers = np.array([s.phone for s in segs])[target] if len(target) else np.array([], np.int64)
     is_sms = rng.random(len(who)) < c.p_order_sms
     dur = np.where(is_sms, -1, np.where(answered & (rng.random(len(who)) < 0.85), rng.integers(10, 61, len(who)), 0))
