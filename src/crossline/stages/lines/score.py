@@ -41,15 +41,22 @@ class Model:
         return x @ np.array(self.coef) + self.intercept
 
 
+QUIET_MIN_RELAY = 0.2
+"""A number that never flared is judged only if it passed at least this share of its callers' contacts on to a regular
+third number: relaying orders to runners is what a quiet line has and a busy person's phone does not."""
+
+
 def weighted(weights: dict[str, float], prefix: str = "", flare_days: str = "flare_days") -> pl.Expr:
     """The weighted score over columns ``{prefix}{feature}``; 0 for a number that flared but never again.
 
-    A number that never flared (``flare_days`` 0) is judged without the flare features (a quiet line).
+    A number that never flared (``flare_days`` 0) is judged without the flare features (a quiet line), and
+    only if it relays (QUIET_MIN_RELAY); else it scores 0.
     """
     num = pl.sum_horizontal([pl.col(f"{prefix}{f}").fill_null(0.0) * weights[f] for f in FEATURES])
     den = pl.sum_horizontal([pl.col(f"{prefix}{f}").is_not_null().cast(pl.Float64) * weights[f] for f in FEATURES])
     return (
-        pl.when((pl.col(f"{prefix}flare_regularity").is_null() & (pl.col(flare_days) > 0)) | (den <= 0))
+        pl.when((pl.col(f"{prefix}flare_regularity").is_null() & (pl.col(flare_days) > 0)) | (den <= 0)
+                | ((pl.col(flare_days) == 0) & (pl.col(f"{prefix}relay").fill_null(0.0) < QUIET_MIN_RELAY)))
         .then(0.0)
         .otherwise(num / den)
     )
