@@ -172,3 +172,45 @@ class Built:
 
     def export(self, name: str) -> pl.DataFrame:
         return pl.read_csv(self.exports / name, infer_schema=False)
+
+
+# --- issue 18: a line that never flares, a taxi dispatcher, and messy number changes --------------------
+
+
+def quiet_line(c: Comms, number: str, customers: list[str], days: range, imei: str | None, runners: list[str],
+               orders_per_day: int = 8, first: int = 0) -> None:
+    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job."""
+    for d in days:
+        for k in range(orders_per_day):
+            who = customers[(first + d * 7 + k * 3) % len(customers)]
+            t = at(d, 12 + k, 5 * (k % 4))
+            c.text(who, number, t, a_cell=MARKET[1][0], b_cell=HUB[0][0])
+            if k % 3:
+                c.call(number, who, t + timedelta(minutes=5), 40, imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
+            else:
+                c.text(number, who, t + timedelta(minutes=6), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
+            c.text(number, runners[(d + k) % len(runners)], t + timedelta(minutes=3), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
+
+
+def notify_one_by_one(c: Comms, number: str, customers: list[str], day: int, hours: float = 5.0, imei: str | None = None) -> None:
+    """A new number told to each customer in a separate text, spread over ``hours`` (never a burst)."""
+    step = hours * 3600 / max(1, len(customers))
+    for i, who in enumerate(customers):
+        c.text(number, who, at(day, 10) + timedelta(seconds=int(i * step)), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
+
+
+def taxi_dispatch(c: Comms, n: str, drivers: list[str] | None = None) -> None:
+    """A dispatcher: short calls from across the town, each job texted within two minutes to one of a few drivers."""
+    drivers = drivers or [num("7713", 21), num("7713", 22), num("7713", 23)]
+    town = [num("7721", i) for i in range(600)]
+    for d in DAYS:
+        for k in range(30):
+            who = town[(d * 37 + k * 11) % len(town)]
+            t = at(d, 8 + k // 2, 2 * (k % 2) * 10)
+            c.call(who, n, t, 30, a_cell=THERE, b_cell=HERE)
+            c.text(n, drivers[(d + k) % len(drivers)], t + timedelta(minutes=1), a_cell=HERE, b_cell=THERE)
+            if k % 3 == 0:
+                c.text(n, who, t + timedelta(minutes=12), a_cell=HERE, b_cell=THERE)
+
+
+KINDS["taxi_dispatch"] = taxi_dispatch

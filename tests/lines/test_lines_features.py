@@ -34,16 +34,18 @@ def day_row(ft: FeatureTables, number: str, day: int) -> dict:
     return ft.number_day.filter((pl.col("number") == number) & (pl.col("day") == first + day)).row(0, named=True)
 
 
-def test_a_bulk_burst_makes_a_candidate_and_a_slow_sender_does_not(tmp_path: Path) -> None:
+def test_a_bulk_burst_is_a_flare_and_a_slow_sender_is_a_candidate_without_one(tmp_path: Path) -> None:
+    """Twenty people texted one by one in a day is how a quiet line announces a new number: looked at, never a flare."""
     c = Comms()
     c.flare(LINE, CUSTOMERS[:20], at(0, 18), gap_s=5)  # 20 recipients in 95 s
     slow = num("7714", 1)
     for i, b in enumerate(CUSTOMERS[:20]):  # the same 20 texts, 30 minutes apart
         c.text(slow, b, at(0, 8) + timedelta(minutes=30 * i))
     ft = features(c, tmp_path)
-    assert set(ft.number_day["number"]) == {LINE}
+    assert set(ft.number_day["number"]) == {LINE, slow}
     row = day_row(ft, LINE, 0)
     assert (row["flares"], row["max_burst"], row["flare_recipients"]) == (1, 20, 20)
+    assert day_row(ft, slow, 0)["flares"] == 0
 
 
 def test_a_burst_below_min_burst_is_not_a_flare(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.report.ddtro import context
 from crossline.service import lines as svc
+from crossline.settings.lines import FEATURES
 from crossline.store import picture
 from lines_comms import Built
 
@@ -58,7 +59,7 @@ def test_the_pack_context_is_the_pictures_evidence(built: Built, line_id: str) -
     detail = svc.line_detail(built.ws, LOCAL_ADMIN, line_id)
     ctx = context(detail, "tester")
     assert [n["number"] for n in ctx["numbers"]] == detail.numbers.sort("active_from")["number"].to_list()
-    assert {e["feature"] for e in ctx["evidence"]} == {"flare_regularity", "relay", "callback", "distance", "inbound", "stability"}
+    assert {e["feature"] for e in ctx["evidence"]} == set(FEATURES)
     total = sum(e["contribution"] for e in ctx["evidence"] if e["contribution"] is not None)
     current = detail.numbers.filter(pl.col("number") == detail.line["current_number"])["score"][0]
     assert total == pytest.approx(current, abs=2e-3)  # the contributions add up to the number's score

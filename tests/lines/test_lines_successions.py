@@ -45,10 +45,10 @@ def test_a_rebrand_is_one_line_across_two_numbers(tmp_path: Path, same_imei: boo
     assert numbers["line_id"].n_unique() == 1
     s = r.tables["successions"].row(0, named=True)
     assert (s["old_number"], s["new_number"], s["same_imei"]) == (OLD, NEW, same_imei)
-    assert s["shared"] == 34 and s["old_customers"] == 40
+    assert s["shared"] == 36 and s["old_customers"] == 42  # 34 customers kept and the 2 runners; 40 customers and 2 runners
     assert s["detected_at"] == "2026-06-13T10:00:00Z"  # the new number's first flare: day 12, 11:00 BST
     evidence = json.loads(s["evidence"])
-    assert evidence["customers_shared"] == 34 and evidence["same_imei"] is same_imei
+    assert evidence["customers_shared"] == 36 and evidence["same_imei"] is same_imei
     assert evidence["imeis"] == (["350000000000011"] if same_imei else [])
     assert r.tables["lines"]["numbers"].to_list() == [2]
 

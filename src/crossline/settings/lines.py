@@ -25,6 +25,8 @@ FEATURES: tuple[str, ...] = (
     "distance",
     "inbound",
     "stability",
+    "repeat",
+    "known_customers",
 )
 """The scored features, in the order the evidence shows them (docs/lines.md, "Features")."""
 
@@ -44,6 +46,10 @@ class LinesSettings(Section):
     distance_near_km: float = setting(3.0, "Median distance to contacts at or below which the distance feature is 0 (a local business).")
     distance_far_km: float = setting(20.0, "Median distance to contacts at or above which the distance feature is 1 (controlled from elsewhere).")
     inbound_saturation: float = setting(5.0, "Distinct short inbound contacts a day at which the inbound feature reaches 1.")
+    quiet_min_contacts: int = setting(5, "Short inbound contacts (texts, calls up to short_contact_s) in a day that make the day an order-taking day.")
+    quiet_min_days: int = setting(3, "Order-taking days that make a number a candidate although it never flares (a quiet line).")
+    known_customers_saturation: float = setting(0.3, "Share of a number's callers who also contacted another flagged line at which the "
+        "known_customers feature reaches 1.")
     threshold: float = setting(0.5, "Score (0-1) at or above which a number is a deal line.")
     weight_flare_regularity: float = setting(3.0, "Weight of daily flares at the same times (the defining behaviour of a line).")
     weight_relay: float = setting(2.0, "Weight of texts to a regular third number minutes after an order (runner instructions).")
@@ -51,12 +57,18 @@ class LinesSettings(Section):
     weight_distance: float = setting(1.5, "Weight of the distance between the number's cells and its contacts' cells.")
     weight_inbound: float = setting(1.0, "Weight of many distinct short inbound contacts a day.")
     weight_stability: float = setting(1.0, "Weight of low customer churn: the same recipients flare after flare.")
+    weight_repeat: float = setting(1.0, "Weight of callers coming back within the week (habitual buying).")
+    weight_known_customers: float = setting(3.0, "Weight of callers who are also customers of another flagged line (the market's buyers).")
     weights_file: str = setting("", "Optional TOML file with a [weights] table overriding the weight_* settings (path relative to the workspace).")
     scoring: Literal["weighted", "supervised"] = setting("weighted", "weighted (transparent weighted mean) or supervised (logistic regression on "
         "analyst-reviewed numbers, falling back to weighted when labels are too few).")
     min_labels: int = setting(10, "Reviewed numbers (with both confirmed and rejected among them) needed before the supervised model is used.")
     succession_min_overlap: float = setting(0.5, "Share of the old number's customers the new number must flare for a succession.")
     succession_min_overlap_same_imei: float = setting(0.25, "The same share when the new number is used in the old number's handset (IMEI continuity).")
+    succession_min_new_share: float = setting(0.6, "Or: share of the new number's own early contacts who were the old number's "
+        "customers (when only some customers follow, and new ones join).")
+    succession_min_shared: int = setting(5, "Customers the two numbers must share, at least, for either share to count.")
+    succession_max_overlap_days: int = setting(3, "Days the old number may go on answering after the new number's first day.")
     succession_max_gap_days: int = setting(14, "Days between the old number falling silent and the new number's first flare, at most.")
     market_min_share: float = setting(0.1, "Share of a line's customers a force area must hold to be one of its market areas.")
     runner_min_days: int = setting(2, "Days a non-customer must take texts from the line to be a runner number.")

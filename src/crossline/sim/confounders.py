@@ -1,4 +1,4 @@
-"""Bulk senders that are not deal lines: taxi firm, takeaway, GP surgery, sports club.
+"""Bulk senders and order-takers that are not deal lines: taxi firm, taxi dispatch, takeaway, GP surgery, sports club.
 
 Each sends texts to many numbers at once, and some take calls and call back,
 so a naive "one number texts many" rule flags them. What gives them away to a
@@ -10,8 +10,15 @@ careful detector (docs/simulator.md, "Confounders"):
 - promotions are weekly or on set weekdays, not daily at the same times;
 - GP reminders go to different patients each day, spread through office hours;
 - club members reply little and never call to "order";
-- nobody receives short job texts minutes after each incoming order (no runners),
-  and the number never changes hands (no successions).
+- nobody but a taxi dispatcher passes short job texts minutes after each incoming
+  order, and the number never changes hands (no successions);
+- a taxi dispatcher (issue 18) does relay every job to one of a few drivers, like a
+  line to its runners, and never bulk-texts; what sets it apart is who calls: people
+  from all over its own town, each now and then, not a market's drug users ordering
+  again and again (docs/lines.md, "Quiet lines").
+
+For ``taxi_dispatch`` the first ``dispatch_drivers`` entries of ``contacts`` are the
+drivers' own phones; the rest are the town's customers.
 
 Very chatty ordinary users are made in :mod:`crossline.sim.background`: their
 traffic is two-way conversation with a stable circle.
@@ -30,6 +37,7 @@ from crossline.sim.world import Confounder, PhoneBook, World
 
 KINDS = (
     ("taxi", "newport", "Gwent Cabs"),
+    ("taxi_dispatch", "newport", "Severn Side Private Hire"),
     ("takeaway", "cwmbran", "Dragon Pizza & Kebab"),
     ("gp_surgery", "pontypool", "Afon Lwyd Medical Practice"),
     ("sports_club", "ebbw_vale", "Valleys Amateur Boxing & Football Club"),
@@ -45,7 +53,8 @@ def make_confounders(world: World, book: PhoneBook, pool: NumberPool, person_pho
     people = world.people
     towns = people["town"].to_numpy()
     phones = person_phone
-    sizes = {"taxi": p.taxi_customers, "takeaway": p.takeaway_customers, "gp_surgery": p.gp_patients, "sports_club": p.sports_members}
+    sizes = {"taxi": p.taxi_customers, "taxi_dispatch": p.dispatch_customers,
+              "takeaway": p.takeaway_customers, "gp_surgery": p.gp_patients, "sports_club": p.sports_members}
     out = []
     for copy in range(copies):
         for j, (kind, town, name) in enumerate(KINDS):
@@ -56,6 +65,10 @@ def make_confounders(world: World, book: PhoneBook, pool: NumberPool, person_pho
             size = min(len(local), sizes[kind])
             contacts = np.sort(rng.choice(local, size=size, replace=False))
             idx = int(book.add(pool.take(1), np.array([-1]), np.array([town]), "business")[0])
+            if kind == "taxi_dispatch":  # drivers first (local people on their own mobiles), then customers
+                k = _drivers(idx, len(contacts), p.dispatch_drivers)
+                order = rng.permutation(len(contacts))
+                contacts = np.concatenate([contacts[order[:k]], np.sort(contacts[order[k:]])])
             cell = int(random_cells(rng, world.cells, np.array([town]))[0])
             out.append(Confounder(name=name, kind=kind, town=town, phone=idx, contacts=contacts, cell=cell))
     world.confounders = out
@@ -93,6 +106,26 @@ def confounder_day(world: World, conf: Confounder, day: int) -> list[dict[str, n
         out.append(_chunk(conf.phone, who[ready], 1, t[ready] + rng.integers(300, 1500, int(ready.sum())), -1, conf.cell, ph.home_cell[who[ready]]))
         if wd == p.taxi_promo_weekday:
             bulk(16 * 3600 + int(rng.integers(0, 1800)), 0.9, (1, 3))
+    elif conf.kind == "taxi_dispatch":
+        drivers = C[:_drivers(conf.phone, len(C), p.dispatch_drivers)]
+        cust = C[len(drivers):]
+        n = int(rng.poisson(p.dispatch_calls_per_day * (1.5 if weekend else 1.0)))
+        who = cust[rng.integers(0, len(cust), n)]
+        hours = (EVENING_HOURS + OFFICE_HOURS).astype(float)
+        t = local_to_utc(day_ts, draw_local_seconds(rng, hours, n))
+        out.append(_chunk(who, conf.phone, 0, t, rng.integers(15, 80, n), ph.home_cell[who], conf.cell))
+        # each job, within minutes, to one driver; drivers drive to the customer's part of town
+        drv = drivers[rng.integers(0, len(drivers), n)]
+        tj = t + rng.integers(30, 240, n)
+        out.append(_chunk(conf.phone, drv, 1, tj, -1, conf.cell, ph.home_cell[who]))
+        ack = rng.random(n) < p.p_driver_ack
+        out.append(_chunk(drv[ack], conf.phone, 1, tj[ack] + rng.integers(20, 180, int(ack.sum())), -1, ph.home_cell[who[ack]], conf.cell))
+        ring = rng.random(n) < p.p_driver_calls_customer
+        tr = tj[ring] + rng.integers(300, 1500, int(ring.sum()))
+        out.append(_chunk(drv[ring], who[ring], 0, tr, rng.integers(10, 40, int(ring.sum())), ph.home_cell[who[ring]], ph.home_cell[who[ring]]))
+        outside = rng.random(n) < p.p_dispatch_car_outside
+        out.append(_chunk(conf.phone, who[outside], 1, tj[outside] + rng.integers(300, 1200, int(outside.sum())), -1, conf.cell,
+                          ph.home_cell[who[outside]]))
     elif conf.kind == "takeaway":
         inbound(int(rng.poisson(25 if weekend else 10)), EVENING_HOURS, (40, 200))
         if wd in p.takeaway_promo_weekdays:
@@ -126,3 +159,8 @@ def confounder_day(world: World, conf: Confounder, day: int) -> list[dict[str, n
             replied = last["t"][rep] + rng.integers(120, 7200, int(rep.sum()))
             out.append(_chunk(last["b"][rep], conf.phone, 1, replied, -1, ph.home_cell[last["b"][rep]], conf.cell))
     return out
+
+
+def _drivers(phone: int, contacts: int, span: tuple[int, int]) -> int:
+    """How many of a dispatch firm's contacts are its drivers: fixed by its phone index, so every day agrees."""
+    return max(1, min(contacts - 1, span[0] + phone % (span[1] - span[0] + 1)))

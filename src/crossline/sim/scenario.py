@@ -129,6 +129,12 @@ class CommsParams:
     holder_controller_calls: float = 1.5
     runner_checkins: float = 2.0
     parquet_from_scale: float = 20.0  # comms as Parquet from this scale up, else .csv.gz
+    # issue 18: lines that never flare, and number changes that are not clean (docs: "Quiet lines and messy changes")
+    p_quiet_line: float = 0.25  # takes orders only: never a bulk text; tells customers of a new number one text at a time
+    p_messy_change: float = 0.6  # a change with one or more of: partial, trickle, overlap (each 0.5, at least one)
+    messy_follow_share: float = 0.6  # partial: share of the old number's customers who follow the new one
+    trickle_hours: tuple[float, float] = (2.0, 8.0)  # trickle: one text per customer spread over this many hours
+    overlap_hours: tuple[float, float] = (6.0, 48.0)  # overlap: the old number keeps answering this long after the new starts
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,13 @@ class ConfounderParams:
     sports_weekdays: tuple[int, ...] = (1, 3)
     p_member_reply: float = 0.08
     per_scale: float = 1.0  # confounder sets per unit of scale (at least one of each)
+    # a taxi firm's dispatcher: short calls from across its town, each job texted within minutes to one of a few drivers
+    dispatch_customers: int = 1500
+    dispatch_calls_per_day: float = 40.0
+    dispatch_drivers: tuple[int, int] = (3, 6)
+    p_dispatch_car_outside: float = 0.3  # the dispatcher texts the customer "your car is outside"
+    p_driver_calls_customer: float = 0.2  # the driver rings the customer on arrival
+    p_driver_ack: float = 0.5  # the driver texts the dispatcher back
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from crossline.sim.dealing import change_kinds, is_quiet, reach
 from crossline.sim.geography import TOWN_BY_KEY
 from crossline.sim.tables import iso_utc
 from crossline.sim.world import World
@@ -66,6 +67,7 @@ def write_truth(world: World, records: pl.DataFrame, root: Path) -> dict[str, in
     line_rows, number_rows, succ_rows = [], [], []
     for ln in world.lines:
         segs = ln.segments
+        reached = reach(world.scenario, ln)
         line_rows.append({
             "line_id": ln.line_id, "brand": ln.brand, "ocg_id": ln.ocg_id, "hub_town": TOWN_BY_KEY[ln.hub].name,
             "controller_area": TOWN_BY_KEY[ln.hub].force_area, "market_towns": ";".join(TOWN_BY_KEY[m].name for m in ln.markets),
@@ -74,24 +76,30 @@ def write_truth(world: World, records: pl.DataFrame, root: Path) -> dict[str, in
             "status": "closed" if segs[-1].ended_by == "closed" else "active", "numbers": len(segs),
             "customers": int(max(len(s.customers) for s in segs)), "runners": len(ln.runners),
             "flare_times_local": ";".join(f"{int(t) // 3600:02d}:{int(t) % 3600 // 60:02d}" for t in ln.flare_times),
+            "quiet": is_quiet(world.scenario, ln),
         })
         for s in segs:
             number_rows.append({
                 "line_id": ln.line_id, "number": str(ph.number[s.phone]), "imei": str(world.imeis[ph.imei[s.phone]]),
                 "active_from": _ts(s.start), "active_to": _ts(s.end), "ended_by": s.ended_by, "customers": len(s.customers),
             })
-        for a, b in zip(segs, segs[1:], strict=False):
+        for i, (a, b) in enumerate(zip(segs, segs[1:], strict=False), start=1):
+            kinds = change_kinds(world.scenario, ln, i)
             succ_rows.append({
                 "line_id": ln.line_id, "old_number": str(ph.number[a.phone]), "new_number": str(ph.number[b.phone]),
                 "old_ended_at": _ts(a.end), "new_started_at": _ts(b.start),
                 "same_imei": bool(ph.imei[a.phone] == ph.imei[b.phone]),
                 "customers_kept": int(np.isin(b.customers, a.customers).sum()),
+                "kind": "+".join(kinds) or "clean",
+                "customers_followed": int(np.isin(reached.customers[i], reached.customers[i - 1]).sum()),
+                "chain_position": i,
             })
     out("lines.csv", pl.DataFrame(line_rows))
     out("line_numbers.csv", pl.DataFrame(number_rows))
     out("successions.csv", pl.DataFrame(succ_rows, schema={
         "line_id": pl.String, "old_number": pl.String, "new_number": pl.String, "old_ended_at": pl.String,
-        "new_started_at": pl.String, "same_imei": pl.Boolean, "customers_kept": pl.Int64}))
+        "new_started_at": pl.String, "same_imei": pl.Boolean, "customers_kept": pl.Int64, "kind": pl.String,
+        "customers_followed": pl.Int64, "chain_position": pl.Int64}))
     out("ocg_members.csv", members.select("ocg_id", pl.Series("person_id", pid[members["pidx"].to_numpy()]), "role", "line_id",
                                            pl.col("hub").replace_strict({k: TOWN_BY_KEY[k].name for k in TOWN_BY_KEY}).alias("hub_town")))
 

@@ -17,7 +17,7 @@ import polars as pl
 from crossline.engine.steps import SqlEngine
 from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.stages.lines import customers as cust
-from crossline.stages.lines.features import compute_features, local_day_iso, number_summary, utc_iso
+from crossline.stages.lines.features import compute_features, known_customers, local_day_iso, number_summary, utc_iso
 from crossline.stages.lines.geography import cells_with_areas, place_lines
 from crossline.stages.lines.score import Model, evidence, fit, score_days, score_numbers
 from crossline.stages.lines.sql import LINE_OUTPUTS, line_steps
@@ -50,22 +50,16 @@ def detect_lines(engine: SqlEngine, inp: Inputs) -> Result:
     numbers = number_summary(ft.number_day)
     reviews = inp.reviews if inp.reviews is not None else pl.DataFrame(schema={"number": pl.String, "decision": pl.String})
 
+    numbers, known = _with_known_customers(numbers, ft.number_parties, reviews, weights, s)
     model: Model | None = None
     if s.scoring == "supervised":
         labels = reviews.select("number", (pl.col("decision") == "confirmed").cast(pl.Int64).alias("label"))
         model, note = fit(numbers, labels, s.min_labels)
         res.notes.append(note)
-    numbers = score_numbers(numbers, weights, model).join(
-        reviews.rename({"decision": "reviewed"}), on="number", how="left"
-    ).with_columns(
-        (
-            ((pl.col("score") >= s.threshold) & (pl.col("reviewed").fill_null("") != "rejected"))
-            | (pl.col("reviewed") == "confirmed")
-        ).alias("flagged")
-    )
+    numbers = _flag(score_numbers(numbers, weights, model), reviews, s)
 
     succ = find_successions(numbers.filter(pl.col("reviewed").fill_null("") != "rejected"),
-                            ft.number_recipients, ft.number_imeis, s)
+                            ft.number_parties, ft.number_imeis, s)
     comp = succ.components.join(numbers.select("number", "flagged"), on="number")
     line_comps = comp.group_by("component").agg(pl.col("flagged").any()).filter(pl.col("flagged")).select("component")
     members = comp.join(line_comps, on="component").select("number", "component")
@@ -107,11 +101,13 @@ def detect_lines(engine: SqlEngine, inp: Inputs) -> Result:
     res.tables["runners"] = runners
     res.tables["line_daily"] = daily
     res.tables["line_cells"] = _line_cells(got["line_own_cells"], customers, runners, cells)
-    days = score_days(ft.number_day, weights).join(line_map, on="number", how="left")
+    number_day = ft.number_day.drop("f_known_customers").join(
+        known.select("number", pl.col("known_customers").alias("f_known_customers")), on="number", how="left")
+    days = score_days(number_day, weights).join(line_map, on="number", how="left")
     res.tables["line_features"] = days.select(
         "number", "line_id", local_day_iso(pl.col("day")).alias("date"), "day",
         "outbound", "messages", "calls", "flares", "max_burst", "flare_recipients", "matched_days", "returning",
-        "inbound_parties", "short_parties", "called_back", "relayed", "confirmed", pl.col("median_km").round(3),
+        "inbound_parties", "short_parties", "called_back", "relayed", "repeat_parties", "confirmed", pl.col("median_km").round(3),
         *[pl.col(f"f_{f}").round(4) for f in FEATURES], pl.col("day_score").round(4),
     ).sort(["number", "day"])
     ev = evidence(numbers, weights, model).join(numbers.select("number", "score", "flagged", "reviewed"), on="number")
@@ -120,6 +116,36 @@ def detect_lines(engine: SqlEngine, inp: Inputs) -> Result:
         pl.col("contribution").round(4), pl.col("score").round(4), "flagged", "reviewed",
     )
     return res
+
+
+def _flag(scored: pl.DataFrame, reviews: pl.DataFrame, s: LinesSettings) -> pl.DataFrame:
+    """Add ``reviewed`` and ``flagged``: over the threshold unless rejected, or confirmed by an analyst."""
+    return scored.join(reviews.rename({"decision": "reviewed"}), on="number", how="left").with_columns(
+        (
+            ((pl.col("score") >= s.threshold) & (pl.col("reviewed").fill_null("") != "rejected"))
+            | (pl.col("reviewed") == "confirmed")
+        ).alias("flagged")
+    )
+
+
+def _with_known_customers(numbers: pl.DataFrame, parties: pl.DataFrame, reviews: pl.DataFrame, weights: dict[str, float],
+                          s: LinesSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Fill ``known_customers``: each number's callers measured against the callers of the *flaring* lines.
+
+    The reference set is the numbers flagged by the other features that also flared
+    (the established detector), plus analyst-confirmed ones: never numbers whose case
+    would rest on this feature itself. Iterating (lines found through lines found
+    through this feature) let lawful businesses sharing a town's callers lift one
+    another over the threshold on hand-made comms, so it is done once.
+    """
+    callers = parties.filter(pl.col("inbound") == 1).select("number", "party")
+    base = _flag(score_numbers(numbers.with_columns(pl.lit(None, dtype=pl.Float64).alias("known_customers")), weights), reviews, s)
+    reference = base.filter(
+        (pl.col("flagged") & (pl.col("flare_days") > 0)) | (pl.col("reviewed") == "confirmed")
+    )["number"].to_list()
+    known = known_customers(callers, sorted(reference), s.known_customers_saturation)
+    out = numbers.drop("known_customers").join(known.select("number", "known_customers"), on="number", how="left")
+    return out.select(numbers.columns), known
 
 
 def _line_ids(members: pl.DataFrame, numbers: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:

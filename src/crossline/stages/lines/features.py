@@ -22,6 +22,14 @@ Each feature, a day's value, and why it marks a line:
   Why: customers order.
 - ``stability``: share of today's flare recipients who also got a flare in the week before.
   Why: the same customer list, flare after flare (low churn).
+- ``repeat``: share of today's inbound parties who also contacted the number in the week before.
+  Why: dependent users buy again within days; a town's taxi or takeaway customers call now and then.
+- ``known_customers`` (per number, set by :mod:`crossline.stages.lines.detect`): share of the number's callers
+  who also contacted another flagged line, over ``known_customers_saturation``.
+  Why: a market's buyers use several lines; a lawful business's callers are the general public.
+
+A number that never flared has ``flare_regularity`` and ``stability`` unread (not
+0): a quiet line is judged on how it takes orders (issue 18).
 
 A value is null when it cannot be read that day (no inbound contact, no
 located event, the number's first day): null values drop out of the weighted
@@ -47,6 +55,7 @@ DAY_S = 86_400
 class FeatureTables:
     number_day: pl.DataFrame  # one row per candidate number per day it sent or received anything
     number_recipients: pl.DataFrame  # number, party, first_day, last_day, flare_days
+    number_parties: pl.DataFrame  # number, party, first_day, last_day, days, inbound (1: it contacted the number)
     number_imeis: pl.DataFrame  # number, imei, events, first_day, last_day
 
 
@@ -60,6 +69,7 @@ def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.Da
     return FeatureTables(
         number_day=number_day,
         number_recipients=got["number_recipients"].sort(["number", "party"]),
+        number_parties=got["number_parties"].sort(["number", "party"]),
         number_imeis=got["number_imeis"].sort(["number", "imei"]),
     )
 
@@ -71,13 +81,15 @@ def daily_values(nd: pl.DataFrame, s: LinesSettings) -> pl.DataFrame:
     flare_days = nd.filter(pl.col("flares") > 0).select(
         "number", "day", pl.col("day").shift(1).over("number", order_by="day").alias("prev_flare_day")
     )
-    nd = nd.join(flare_days, on=["number", "day"], how="left")
+    nd = nd.join(flare_days, on=["number", "day"], how="left").with_columns(
+        (pl.col("flares") > 0).sum().over("number").alias("flare_days_total")
+    )
     active = pl.col("outbound") > 0
     since_first = pl.col("day") - pl.col("first_day")
     inbound = pl.col("inbound_parties")
     span = float(s.distance_far_km - s.distance_near_km)
     values = {
-        "flare_regularity": pl.when(~active | (since_first <= 0)).then(None).otherwise(
+        "flare_regularity": pl.when(~active | (since_first <= 0) | (pl.col("flare_days_total") == 0)).then(None).otherwise(
             pl.when(pl.col("flares") > 0)
             .then(pl.col("matched_days") / pl.min_horizontal(pl.lit(window), since_first))
             .otherwise(0.0)
@@ -88,6 +100,8 @@ def daily_values(nd: pl.DataFrame, s: LinesSettings) -> pl.DataFrame:
             ((pl.col("median_km") - s.distance_near_km) / span).clip(0.0, 1.0)
         ),
         "inbound": pl.when(active).then((pl.col("short_parties") / s.inbound_saturation).clip(0.0, 1.0)),
+        "repeat": pl.when(active & (inbound > 0) & (since_first >= window)).then(pl.col("repeat_parties") / inbound),
+        "known_customers": pl.lit(None, dtype=pl.Float64),
         "stability": pl.when(
             active & (pl.col("flares") > 0) & (pl.col("day") - pl.col("prev_flare_day") <= window + 1)
         ).then(pl.col("returning") / pl.col("flare_recipients")),
@@ -117,6 +131,25 @@ def number_summary(nd: pl.DataFrame) -> pl.DataFrame:
             pl.col("inbound_parties").filter(pl.col("day") > pl.col("day").filter(active).max()).sum().alias("unanswered_after"),
             *[pl.col(f"f_{f}").mean().alias(f) for f in FEATURES],
         )
+        .sort("number")
+    )
+
+
+def known_customers(callers: pl.DataFrame, flagged: Sequence[str], saturation: float) -> pl.DataFrame:
+    """number -> ``known_customers``: the share of its callers who also contacted *another* flagged number, scaled.
+
+    ``callers`` is (number, party) for parties that contacted the number. Numbers
+    without callers get no row (the feature is then unread).
+    """
+    lines = callers.filter(pl.col("number").is_in(list(flagged)))
+    per_party = lines.group_by("party").agg(pl.len().alias("n"), pl.col("number").first().alias("only"))
+    known = (pl.col("n") >= 2) | ((pl.col("n") == 1) & (pl.col("only") != pl.col("number")))
+    return (
+        callers.join(per_party, on="party", how="left")
+        .with_columns(known.fill_null(False).alias("known"))
+        .group_by("number")
+        .agg(pl.col("known").mean().alias("known_share"))
+        .with_columns((pl.col("known_share") / saturation).clip(0.0, 1.0).alias("known_customers"))
         .sort("number")
     )
 

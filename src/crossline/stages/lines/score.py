@@ -4,7 +4,8 @@
 whose value could be read (a null drops out with its weight). Values and
 weights are in docs/lines.md with the reason for each weight. A number whose
 flares never recur (``flare_regularity`` null: a single day of flares) scores
-0: a line is defined by repeated flaring, and one day is not enough to judge.
+0: one day of flares is not enough to judge. A number that never flared is
+judged on the rest (issue 18: quiet lines take orders without advertising).
 
 **Supervised (optional).** When analysts have confirmed and rejected enough
 numbers (``line_reviews``), ``scoring = "supervised"`` fits a logistic
@@ -40,12 +41,22 @@ class Model:
         return x @ np.array(self.coef) + self.intercept
 
 
-def weighted(weights: dict[str, float], prefix: str = "") -> pl.Expr:
-    """The weighted score as an expression over columns ``{prefix}{feature}``; null without regularity."""
+QUIET_MIN_RELAY = 0.2
+"""A number that never flared is judged only if it passed at least this share of its callers' contacts on to a regular
+third number: relaying orders to runners is what a quiet line has and a busy person's phone does not."""
+
+
+def weighted(weights: dict[str, float], prefix: str = "", flare_days: str = "flare_days") -> pl.Expr:
+    """The weighted score over columns ``{prefix}{feature}``; 0 for a number that flared but never again.
+
+    A number that never flared (``flare_days`` 0) is judged without the flare features (a quiet line), and
+    only if it relays (QUIET_MIN_RELAY); else it scores 0.
+    """
     num = pl.sum_horizontal([pl.col(f"{prefix}{f}").fill_null(0.0) * weights[f] for f in FEATURES])
     den = pl.sum_horizontal([pl.col(f"{prefix}{f}").is_not_null().cast(pl.Float64) * weights[f] for f in FEATURES])
     return (
-        pl.when(pl.col(f"{prefix}flare_regularity").is_null() | (den <= 0))
+        pl.when((pl.col(f"{prefix}flare_regularity").is_null() & (pl.col(flare_days) > 0)) | (den <= 0)
+                | ((pl.col(flare_days) == 0) & (pl.col(f"{prefix}relay").fill_null(0.0) < QUIET_MIN_RELAY)))
         .then(0.0)
         .otherwise(num / den)
     )
@@ -62,7 +73,7 @@ def score_numbers(numbers: pl.DataFrame, weights: dict[str, float], model: Model
 
 def score_days(number_day: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
     """The same weighted score for each number-day (for the evidence and the day a line was first seen)."""
-    return number_day.with_columns(weighted(weights, prefix="f_").alias("day_score"))
+    return number_day.with_columns(weighted(weights, prefix="f_", flare_days="flare_days_total").alias("day_score"))
 
 
 def evidence(numbers: pl.DataFrame, weights: dict[str, float], model: Model | None = None) -> pl.DataFrame:

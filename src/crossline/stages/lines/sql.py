@@ -13,11 +13,12 @@ time-zone functions: the lake is naive UTC and DuckDB has no ICU here),
 (no ``IN (subquery)`` under ``OR``, no ``QUALIFY``, no lists).
 
 Two phases: :func:`feature_steps` finds candidate numbers (those that sent a
-bulk burst) and computes per number per day features over their traffic only;
+bulk burst, texted many distinct people in a day, or took many short contacts
+on several days) and computes per number per day features over their traffic only;
 after scoring and successions (in Python, small tables) :func:`line_steps`
 gathers customers, runners and cells per line with the ``line_map`` the
-Python side registers. Scanning the whole lake happens twice (sender-day text
-counts, then the candidates' traffic); everything else runs on the candidates'
+Python side registers. Scanning the whole lake happens three times (sender-day
+text counts, receiver-day contact counts, then the candidates' traffic); everything else runs on the candidates'
 slice. See docs/lines.md, "How it runs at scale".
 """
 
@@ -75,6 +76,8 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         "relay": int(s.relay_window_s),
         "relay_days": int(s.relay_min_days),
         "reply": int(s.reply_window_s),
+        "quiet_contacts": int(s.quiet_min_contacts),
+        "quiet_days": int(s.quiet_min_days),
     }
     steps = [
         # every comms row with UK local seconds; a view: the lake is scanned by the two steps that use it
@@ -107,7 +110,21 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
               UNION ALL
               SELECT a, (start_lt + end_t - start_t) // 86400 AS day, start_t, end_t FROM bursts
             ) w"""),
-        Step("candidates", "SELECT DISTINCT a AS number FROM bursts"),
+        # a line that never flares still texts its customers one by one (a new number's notice), or takes their orders:
+        # numbers that texted `min_burst` distinct people in a day, and numbers that took `quiet_contacts` short
+        # contacts on `quiet_days` days, are candidates too (the second a plain count, like `sender_days`)
+        Step("spread_senders", """
+            SELECT DISTINCT a FROM (
+              SELECT a, lt // 86400 AS day FROM day_texts GROUP BY a, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x"""),
+        Step("receiver_days", """
+            SELECT b, lt // 86400 AS day, count(*) AS contacts
+            FROM evl WHERE kind <> 'voice' OR dur <= {short}
+            GROUP BY b, lt // 86400 HAVING count(*) >= {quiet_contacts}""", keep=False),
+        Step("order_takers", "SELECT b FROM receiver_days GROUP BY b HAVING count(*) >= {quiet_days}"),
+        Step("candidates", """
+            SELECT DISTINCT number FROM (
+              SELECT a AS number FROM bursts UNION ALL SELECT a AS number FROM spread_senders
+              UNION ALL SELECT b AS number FROM order_takers) x"""),
         # 3. the candidates' traffic, each event once (the contract's event key)
         Step("cev", """
             SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
@@ -162,7 +179,9 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             FROM cevf c JOIN candidates n ON c.a = n.number GROUP BY c.a, c.b, c.day"""),
         Step("party_day", """
             SELECT i.number, i.party, i.day, i.first_in, i.contacts, i.short, i.answered, i.called,
-                   CASE WHEN o.last_direct > i.first_in THEN 1 ELSE 0 END AS called_back
+                   CASE WHEN o.last_direct > i.first_in THEN 1 ELSE 0 END AS called_back,
+                   CASE WHEN i.day - lag(i.day) OVER (PARTITION BY i.number, i.party ORDER BY i.day) <= {window} THEN 1 ELSE 0 END
+                     AS returning_party
             FROM inbound_party_day i LEFT JOIN outbound_party_day o
               ON i.number = o.number AND i.party = o.party AND i.day = o.day"""),
         Step("direct_contacts", """
@@ -189,13 +208,14 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         Step("inbound_day", """
             SELECT number, day, count(*) AS inbound_parties, CAST(sum(short) AS BIGINT) AS short_parties,
                    CAST(sum(called_back) AS BIGINT) AS called_back,
-                   CAST(sum(CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END) AS BIGINT) AS confirmed
+                   CAST(sum(CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END) AS BIGINT) AS confirmed,
+                   CAST(sum(returning_party) AS BIGINT) AS repeat_parties
             FROM party_day GROUP BY number, day"""),
         Step("ends", """
-            SELECT c.a AS number, c.b AS party, c.day, c.a_cell AS own_cell, c.b_cell AS other_cell, c.flare
+            SELECT c.a AS number, c.b AS party, c.day, c.a_cell AS own_cell, c.b_cell AS other_cell, c.flare, 0 AS inbound
             FROM cevf c JOIN candidates n ON c.a = n.number
             UNION ALL
-            SELECT c.b AS number, c.a AS party, c.day, c.b_cell AS own_cell, c.a_cell AS other_cell, 0 AS flare
+            SELECT c.b AS number, c.a AS party, c.day, c.b_cell AS own_cell, c.a_cell AS other_cell, 0 AS flare, 1 AS inbound
             FROM cevf c JOIN candidates n ON c.b = n.number"""),
         Step("distance_day", """
             SELECT e.number, e.day, count(*) AS located,
@@ -218,7 +238,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                    coalesce(st.returning, 0) AS returning,
                    coalesce(i.inbound_parties, 0) AS inbound_parties, coalesce(i.short_parties, 0) AS short_parties,
                    coalesce(i.called_back, 0) AS called_back, coalesce(i.confirmed, 0) AS confirmed,
-                   coalesce(rl.relayed, 0) AS relayed,
+                   coalesce(rl.relayed, 0) AS relayed, coalesce(i.repeat_parties, 0) AS repeat_parties,
                    dist.median_km, coalesce(dist.located, 0) AS located
             FROM days d
             LEFT JOIN first_days fd ON d.number = fd.number
@@ -234,6 +254,11 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         Step("number_recipients", """
             SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(*) AS flare_days
             FROM flare_recipient_days GROUP BY number, party"""),
+        # everyone a candidate dealt with, either way (a quiet line's customers are its callers and those it texts)
+        Step("number_parties", """
+            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(DISTINCT day) AS days,
+                   CAST(max(inbound) AS BIGINT) AS inbound
+            FROM ends GROUP BY number, party"""),
         Step("number_imeis", """
             SELECT c.a AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
             FROM cevf c JOIN candidates n ON c.a = n.number WHERE c.imei IS NOT NULL
@@ -242,7 +267,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     return [Step(st.name, st.sql.format(**p), st.keep) for st in steps]
 
 
-FEATURE_OUTPUTS = ("number_day", "number_recipients", "number_imeis")
+FEATURE_OUTPUTS = ("number_day", "number_recipients", "number_parties", "number_imeis")
 
 
 # --- phase 2: per line, once numbers are grouped into lines --------------------------------------

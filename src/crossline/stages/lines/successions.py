@@ -4,21 +4,27 @@ When a line's number is cut off, a new number texts the same customers, often
 within hours, and often from the same handset (shared/design/DOMAIN.md,
 "Rebranding"). A pair (old, new) is a succession when:
 
-1. **timing**: the old number fell silent (its last outbound day) no more than
-   a day after, and at most ``succession_max_gap_days`` before, the new
-   number's first flare;
-2. **customers**: the new number's flares in its first two weeks reach at
-   least ``succession_min_overlap`` of the customers the old number flared in
-   its last four weeks (``succession_min_overlap_same_imei`` when the two
-   share a handset);
-3. **handset** (evidence, and the lower bar above): the same IMEI on both.
+1. **timing**: the new number's first active day is at most
+   ``succession_max_gap_days`` after the old number's last, and at most
+   ``succession_max_overlap_days`` before it (the old phone may go on
+   answering for a day or two); the old number started first and stopped first;
+2. **customers** (everyone a number dealt with, either way: flare recipients,
+   callers, people it texted one by one): of the customers the old number
+   dealt with in its last four weeks, the new one dealt with at least
+   ``succession_min_overlap`` in its first two weeks; *or* at least
+   ``succession_min_new_share`` of the new number's own early contacts were
+   the old number's customers (when only some follow and new ones join); and
+   at least ``succession_min_shared`` customers in common;
+3. **handset** (evidence, and lower bars): the same IMEI on both lowers both
+   shares by ``succession_min_overlap_same_imei / succession_min_overlap``.
 
-Candidate pairs come from MinHash LSH over customer sets (datasketch), so the
-work grows with the number of candidates rather than its square, plus every
-pair that shares an IMEI; the overlap is then counted exactly. Pairs are taken
-one-to-one, best first (overlap, then IMEI); chains of pairs are lines, and a
-chain is a deal line when any of its numbers scores as one. The successor is
-detected from its first day of flares (``detected_at`` = its first flare).
+Every pair sharing a customer is counted exactly by a join on the customer (each
+customer deals with a handful of candidates, so the work grows with the
+candidates' contacts), plus every pair sharing an IMEI. Pairs are taken
+one-to-one, best first; chains of pairs (A to B to C) are one line, each link its
+own succession. ``detected_at`` is the new number's first outbound contact: a
+successor is found by the first build holding its first day, whether it
+announced itself by a flare or one text at a time.
 """
 
 from __future__ import annotations
@@ -34,13 +40,11 @@ from crossline.stages.lines.features import utc_iso
 
 OLD_WINDOW_DAYS = 28  # the old number's current customer list: who it flared in its last four weeks
 NEW_WINDOW_DAYS = 14  # the new number's list: who it flared in its first two weeks
-LSH_THRESHOLD = 0.2  # Jaccard at which LSH proposes a pair (below the lowest overlap accepted)
-NUM_PERM = 128
 
 PAIR_SCHEMA = {
-    "old_number": pl.String, "new_number": pl.String, "old_customers": pl.Int64, "shared": pl.Int64,
-    "overlap": pl.Float64, "same_imei": pl.Boolean, "shared_imeis": pl.String, "old_last_day": pl.Int64,
-    "new_first_flare_t": pl.Int64, "gap_days": pl.Int64,
+    "old_number": pl.String, "new_number": pl.String, "old_customers": pl.Int64, "new_customers": pl.Int64, "shared": pl.Int64,
+    "overlap": pl.Float64, "new_share": pl.Float64, "same_imei": pl.Boolean, "shared_imeis": pl.String, "old_last_day": pl.Int64,
+    "new_first_out_t": pl.Int64, "gap_days": pl.Int64,
 }
 
 
@@ -50,87 +54,77 @@ class Successions:
     components: pl.DataFrame  # number -> component (the earliest number of its chain)
 
 
-def _candidate_pairs(sets: dict[str, set[str]], news: dict[str, set[str]]) -> set[tuple[str, str]]:
-    """Pairs (old, new) whose customer sets LSH judges similar."""
-    from datasketch import MinHash, MinHashLSH
-
-    olds = [k for k, v in sets.items() if v]
-    fresh = [k for k, v in news.items() if v]
-    if not olds or not fresh:
-        return set()
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    old_hashes = MinHash.bulk([[p.encode() for p in sets[k]] for k in olds], num_perm=NUM_PERM, seed=1)
-    for k, m in zip(olds, old_hashes, strict=True):
-        lsh.insert(k, m)
-    new_hashes = MinHash.bulk([[p.encode() for p in news[k]] for k in fresh], num_perm=NUM_PERM, seed=1)
-    return {(o, n) for n, m in zip(fresh, new_hashes, strict=True) for o in lsh.query(m) if o != n}
-
-
 def find_successions(
-    numbers: pl.DataFrame, recipients: pl.DataFrame, imeis: pl.DataFrame, s: LinesSettings
+    numbers: pl.DataFrame, parties: pl.DataFrame, imeis: pl.DataFrame, s: LinesSettings
 ) -> Successions:
-    """Link old numbers to new ones among the candidates; ``numbers`` is the scored per number summary."""
-    spans = numbers.select("number", "first_active_day", "last_active_day", "first_flare_day", "first_flare_t")
+    """Link old numbers to new ones among the candidates; ``numbers`` is the scored per number summary.
+
+    ``parties`` is everyone each number dealt with (number, party, first_day, last_day):
+    a quiet line's customers are whoever orders from it and whoever it texts.
+    """
+    spans = numbers.select("number", "first_active_day", "last_active_day", "first_out_t")
     recent = (
-        recipients.join(spans.select("number", "last_active_day"), on="number")
+        parties.join(spans.select("number", "last_active_day"), on="number")
         .filter(pl.col("last_day") >= pl.col("last_active_day") - OLD_WINDOW_DAYS)
         .select("number", "party")
     )
     early = (
-        recipients.join(spans.select("number", "first_flare_day"), on="number")
-        .filter(pl.col("first_day") <= pl.col("first_flare_day") + NEW_WINDOW_DAYS)
+        parties.join(spans.select("number", "first_active_day"), on="number")
+        .filter(pl.col("first_day") <= pl.col("first_active_day") + NEW_WINDOW_DAYS)
         .select("number", "party")
     )
-    def as_sets(df: pl.DataFrame) -> dict[str, set[str]]:
-        return {str(k[0]): set(v["party"].to_list()) for k, v in df.group_by("number")}
-
-    proposed = _candidate_pairs(as_sets(recent), as_sets(early))
-    handsets = imeis.select("number", "imei").unique()
-    by_imei = handsets.join(handsets, on="imei", suffix="_new").filter(pl.col("number") != pl.col("number_new"))
-    proposed |= set(zip(by_imei["number"].to_list(), by_imei["number_new"].to_list(), strict=False))
-    if not proposed:
-        return _empty(numbers)
-    pairs = pl.DataFrame(sorted(proposed), schema=["old_number", "new_number"], orient="row")
     old = spans.select(pl.col("number").alias("old_number"), pl.col("first_active_day").alias("old_first_day"),
                        pl.col("last_active_day").alias("old_last_day"))
     new = spans.select(pl.col("number").alias("new_number"), pl.col("first_active_day").alias("new_first_day"),
-                       pl.col("first_flare_day").alias("new_first_flare_day"), pl.col("first_flare_t").alias("new_first_flare_t"))
-    pairs = pairs.join(old, on="old_number").join(new, on="new_number").with_columns(
-        (pl.col("new_first_flare_day") - pl.col("old_last_day")).alias("gap_days")
-    ).filter(
-        (pl.col("gap_days") >= -1) & (pl.col("gap_days") <= s.succession_max_gap_days)
-        & (pl.col("new_first_day") >= pl.col("old_first_day"))
-    )
+                       pl.col("last_active_day").alias("new_last_day"), pl.col("first_out_t").alias("new_first_out_t"))
+    # every pair sharing a customer, counted exactly (each customer deals with a handful of candidates)
     shared = (
-        pairs.select("old_number", "new_number")
-        .join(recent.rename({"number": "old_number"}), on="old_number")
-        .join(early.rename({"number": "new_number"}), on=["new_number", "party"])
+        recent.rename({"number": "old_number"}).join(early.rename({"number": "new_number"}), on="party")
+        .filter(pl.col("old_number") != pl.col("new_number"))
         .group_by("old_number", "new_number").agg(pl.len().cast(pl.Int64).alias("shared"))
     )
-    old_size = recent.group_by("number").agg(pl.len().cast(pl.Int64).alias("old_customers")).rename({"number": "old_number"})
+    handsets = imeis.select("number", "imei").unique()
+    by_imei = handsets.join(handsets, on="imei", suffix="_new").filter(pl.col("number") != pl.col("number_new"))
     imei_pairs = (
         by_imei.group_by("number", "number_new").agg(pl.col("imei").sort().str.join(";").alias("shared_imeis"))
         .rename({"number": "old_number", "number_new": "new_number"})
     )
+    pairs = shared.join(imei_pairs, on=["old_number", "new_number"], how="full", coalesce=True)
+    if pairs.is_empty():
+        return _empty(numbers)
+    old_size = recent.group_by("number").agg(pl.len().cast(pl.Int64).alias("old_customers")).rename({"number": "old_number"})
+    new_size = early.group_by("number").agg(pl.len().cast(pl.Int64).alias("new_customers")).rename({"number": "new_number"})
     pairs = (
-        pairs.join(shared, on=["old_number", "new_number"], how="left")
-        .join(old_size, on="old_number", how="left")
-        .join(imei_pairs, on=["old_number", "new_number"], how="left")
+        pairs.join(old, on="old_number").join(new, on="new_number")
+        .with_columns((pl.col("new_first_day") - pl.col("old_last_day")).alias("gap_days"))
+        # the old number falls silent at most `succession_max_overlap_days` after the new one's first day (it may go
+        # on answering for a while), and at most `succession_max_gap_days` before; it started first and stopped first
+        .filter(
+            (pl.col("gap_days") >= -s.succession_max_overlap_days) & (pl.col("gap_days") <= s.succession_max_gap_days)
+            & (pl.col("new_first_day") > pl.col("old_first_day")) & (pl.col("new_last_day") >= pl.col("old_last_day"))
+        )
+        .join(old_size, on="old_number", how="left").join(new_size, on="new_number", how="left")
         .with_columns(
             pl.col("shared").fill_null(0),
             pl.col("old_customers").fill_null(0),
+            pl.col("new_customers").fill_null(0),
             pl.col("shared_imeis").is_not_null().alias("same_imei"),
         )
-        .with_columns((pl.col("shared") / pl.when(pl.col("old_customers") > 0).then(pl.col("old_customers"))).fill_null(0.0).alias("overlap"))
-        .filter(
-            (pl.col("overlap") >= s.succession_min_overlap)
-            | (pl.col("same_imei") & (pl.col("overlap") >= s.succession_min_overlap_same_imei))
+        .with_columns(
+            (pl.col("shared") / pl.when(pl.col("old_customers") > 0).then(pl.col("old_customers"))).fill_null(0.0).alias("overlap"),
+            (pl.col("shared") / pl.when(pl.col("new_customers") > 0).then(pl.col("new_customers"))).fill_null(0.0).alias("new_share"),
         )
-        .sort(["overlap", "same_imei", "old_number", "new_number"], descending=[True, True, False, False])
     )
+    # the handset lowers both bars in the same proportion
+    relax = s.succession_min_overlap_same_imei / s.succession_min_overlap
+    bar = pl.when(pl.col("same_imei")).then(relax).otherwise(1.0)
+    pairs = pairs.filter(
+        (pl.col("shared") >= s.succession_min_shared)
+        & ((pl.col("overlap") >= s.succession_min_overlap * bar) | (pl.col("new_share") >= s.succession_min_new_share * bar))
+    ).sort(["overlap", "new_share", "same_imei", "old_number", "new_number"], descending=[True, True, True, False, False])
     accepted = _one_to_one(pairs)
     accepted = accepted.select(list(PAIR_SCHEMA)).with_columns(
-        utc_iso(pl.col("new_first_flare_t")).alias("detected_at"),
+        utc_iso(pl.col("new_first_out_t")).alias("detected_at"),
         pl.struct(list(PAIR_SCHEMA)).map_elements(_evidence, return_dtype=pl.String).alias("evidence"),
     )
     return Successions(pairs=accepted, components=_components(numbers, accepted))
@@ -174,9 +168,11 @@ def _evidence(row: dict) -> str:
         "customers_shared": row["shared"],
         "old_customers": row["old_customers"],
         "overlap": round(float(row["overlap"]), 3),
+        "new_customers": row["new_customers"],
+        "new_share": round(float(row["new_share"]), 3),
         "same_imei": bool(row["same_imei"]),
         "imeis": row["shared_imeis"].split(";") if row["shared_imeis"] else [],
-        "days_between_silence_and_first_flare": row["gap_days"],
+        "days_between_silence_and_new_start": row["gap_days"],
     }, sort_keys=True)
 
 
