@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from crossline.errors import ConfigurationError
 from crossline.settings.declare import Section, setting
+from crossline.settings.evaluate import EvaluateSettings
 from crossline.settings.lines import LinesSettings
 from crossline.settings.resolve import ResolveSettings
 from crossline.settings.risk import RiskSettings
@@ -44,6 +45,7 @@ class Settings(Section):
     resolve: ResolveSettings = setting(ResolveSettings(), "Resolving person records into nominals (Splink).")
     lines: LinesSettings = setting(LinesSettings(), "Deal lines: thresholds, feature weights and the engine.")
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")
+    evaluate: EvaluateSettings = setting(EvaluateSettings(), "What programmes cost, for the cost per harm event avoided in the what-works evaluation.")
 
 
 def _section_names() -> dict[str, type[Section]]:
