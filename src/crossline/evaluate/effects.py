@@ -616,7 +616,7 @@ def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, hor
 
 def evaluate_workspace(ws: Workspace) -> WhatWorks:
     """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`."""
-    return evaluate(workspace_data(ws), ws.settings.risk)
+    return evaluate(workspace_data(ws), ws.settings.risk, ws.settings.evaluate)
 
 
 def workspace_data(ws: Workspace) -> EvaluationData:
@@ -682,7 +682,14 @@ def workspace_data(ws: Workspace) -> EvaluationData:
     )
     concerns = evidence.filter(pl.col("indicator").is_in(["concern_exploitation", "nrm_referral"])).select("nominal_id", "occurred_at").drop_nulls()
     evidence = evidence.join(people, on="nominal_id", how="semi")
-    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence, _line_contact_days(ws, evidence))
+    recorded = query("SELECT nominal_id, measure, value, observed_at FROM outcomes WHERE value IS NOT NULL")
+    recorded_frame = None
+    if recorded.height:
+        recorded_frame = recorded.select(
+            pl.col("nominal_id").cast(pl.String), pl.col("measure").cast(pl.String), pl.col("value").cast(pl.Float64),
+            pl.col("observed_at").cast(pl.String).str.slice(0, 10).str.to_datetime("%Y-%m-%d", strict=False).alias("observed_at"),
+        ).drop_nulls("observed_at")
+    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence, _line_contact_days(ws, evidence), recorded_frame)
 
 
 def _line_contact_days(ws: Workspace, evidence: pl.DataFrame) -> pl.DataFrame | None:

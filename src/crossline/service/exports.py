@@ -11,6 +11,7 @@ from sqlalchemy import text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
+from crossline.evaluate.export import what_works_export
 from crossline.stages import registry
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
@@ -42,6 +43,7 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
     out = Path(directory) if directory else ws.exports
     out.mkdir(parents=True, exist_ok=True)
     result = ExportResult(out)
+    what_works = what_works_export(ws)  # before the transaction: the evaluation reads the records on its own connection
     with ws.engine.begin() as conn:
         for stem, sql in EXPORTS.items():
             cursor = conn.execute(text(sql))
@@ -52,5 +54,7 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
             path = picture_store.current_table(ws.engine, ws.path, exp.table)
             if path is not None:
                 _write(pl.read_parquet(path, columns=list(exp.columns)), out, exp.file, result)
+        if what_works is not None:
+            _write(what_works, out, "what_works", result)
         audit.record(conn, actor, "export", str(out), {"files": result.files})
     return result
