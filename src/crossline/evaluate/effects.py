@@ -308,7 +308,7 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
     return out.with_columns(pl.col(covariates).fill_null(0.0)), covariates
 
 
-TREND = ("prior_last_90_days", "prior_trend_90_days", "prior_days_since_last")
+TREND = ("prior_last_30_days", "prior_last_90_days", "prior_trend_90_days", "prior_days_since_last")
 
 
 def _trend(rows: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
@@ -317,7 +317,8 @@ def _trend(rows: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     Referral follows need as a worker sees it: a young person whose incidents are rising, or came last week, is
     referred before one with the same count spread over a year, and is more at risk after the start too. Counts
     alone left that difference between participants and their comparisons, which made programmes look harmful.
-    ``prior_last_90_days``: log(1 + incidents in the 90 days before; fewer days when the data start later);
+    ``prior_last_30_days`` and ``prior_last_90_days``: log(1 + incidents in the 30 and 90 days before; fewer days when
+    the data start later);
     ``prior_trend_90_days``: log(1 + incidents in the later half of that window) - log(1 + in the earlier half),
     above 0 when rising; ``prior_days_since_last``: log(1 + days since the last incident), capped at a year
     (a year when there was none).
@@ -330,12 +331,14 @@ def _trend(rows: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         .with_columns((pl.col("day") >= pl.col("index_day") - pl.col("window")).alias("in_window"),
                       (pl.col("day") >= pl.col("index_day") - pl.col("window") / 2).alias("later_half"))
         .group_by("row").agg(
-            pl.col("in_window").sum().alias("n"), (pl.col("in_window") & pl.col("later_half")).sum().alias("later"),
+            (pl.col("day") >= pl.col("index_day") - 30).sum().alias("n30"), pl.col("in_window").sum().alias("n"),
+            (pl.col("in_window") & pl.col("later_half")).sum().alias("later"),
             (pl.col("in_window") & ~pl.col("later_half")).sum().alias("earlier"), (pl.col("index_day") - pl.col("day")).min().alias("gap"),
         )
     )
     return rows.select("row").join(recent, on="row", how="left").select(
         "row",
+        pl.col("n30").fill_null(0).cast(pl.Float64).log1p().alias("prior_last_30_days"),
         pl.col("n").fill_null(0).cast(pl.Float64).log1p().alias("prior_last_90_days"),
         (pl.col("later").fill_null(0).cast(pl.Float64).log1p() - pl.col("earlier").fill_null(0).cast(pl.Float64).log1p()).alias("prior_trend_90_days"),
         pl.col("gap").fill_null(365).clip(0, 365).cast(pl.Float64).log1p().alias("prior_days_since_last"),

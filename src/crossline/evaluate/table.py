@@ -111,3 +111,35 @@ def _row(p: ProgrammeResult, e: Estimate, results: WhatWorks) -> dict[str, objec
     row.update(cost_per_participant=cost, cost_per_harm_avoided=c.cost, cost_low=c.low, cost_high=c.high,
                cost_status=c.status if not c.reason else f"{c.status}: {c.reason}")
     return row
+
+
+def _money(x: float) -> str:
+    return f"£{x:,.0f}"
+
+
+def summary(results: WhatWorks, outcome: str = "harm_indicators", horizon: str = "to the end of the data") -> list[dict[str, str]]:
+    """The commissioner's one-page table: per programme, the effect on all harm with its interval, how fragile it is,
+    the cost per harm event avoided, and a verdict in words (from the export's own rows, so the two never disagree)."""
+    table = what_works_table(results).filter(
+        (pl.col("outcome") == outcome_name(outcome)) & (pl.col("horizon_months").is_null() if MONTHS[horizon] is None
+                                                       else pl.col("horizon_months") == MONTHS[horizon])
+    )
+    out = []
+    for r in table.iter_rows(named=True):
+        name = PROGRAMME_NAMES.get(r["programme"], r["programme"])
+        if r["status"] != "estimated":
+            out.append({"programme": name, "participants": str(r["participants"]), "effect": "-", "fragility": "-", "cost": "-",
+                        "verdict": f"not estimated: {r['reason']}"})
+            continue
+        est, low, high = r["estimate"], r["ci_low"], r["ci_high"]
+        effect = f"{est:.2f} ({low:.2f} to {high:.2f})" if low is not None and high is not None else f"{est:.2f} (no interval)"
+        fragility = f"E-value {r['e_value']:.2f}" + (f"; interval {r['e_value_ci']:.2f}" if r["e_value_ci"] is not None else "")
+        if r["cost_per_harm_avoided"] is not None:
+            cost = f"{_money(r['cost_per_harm_avoided'])} ({_money(r['cost_low'])} to {_money(r['cost_high'])})"
+        elif r["cost_per_participant"] is None:
+            cost = "no cost given"
+        else:
+            cost = "not estimable: the interval includes no effect"
+        out.append({"programme": name, "participants": f"{r['participants']} ({r['matched']} matched)", "effect": effect,
+                    "fragility": fragility, "fragility_words": r["fragility"] or "", "cost": cost, "verdict": r["verdict"]})
+    return out
