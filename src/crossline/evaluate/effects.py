@@ -275,7 +275,8 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
     concerns = (
         rows.select("row", "nominal_id", "index_day")
         .join(data.concerns.with_columns(_day("occurred_at", data.data_start).alias("day")), on="nominal_id")
-        .filter(pl.col("day") < pl.col("index_day")).group_by("row").len().rename({"len": "prior_concern"})
+        .filter(pl.col("day") < pl.col("index_day")).group_by("row")
+        .agg(pl.len().alias("prior_concern"), (pl.col("day") >= pl.col("index_day") - 90).sum().alias("prior_concern_90_days"))
     )
     out = (
         rows.join(before, on="row", how="left").join(concerns, on="row", how="left")
@@ -285,9 +286,10 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
     out = out.with_columns(
         *[pl.col(k).fill_null(0).cast(pl.Float64).log1p().alias(f"prior_{k}") for k in KINDS],
         (pl.col("prior_concern").fill_null(0) > 0).cast(pl.Float64).alias("prior_concern"),
+        (pl.col("prior_concern_90_days").fill_null(0) > 0).cast(pl.Float64).alias("prior_concern_90_days"),  # a concern raised lately
         pl.col("age").cast(pl.Float64), pl.col("male").cast(pl.Float64), pl.col("ace_count").cast(pl.Float64), pl.col("in_care").cast(pl.Float64),
     ).drop(list(KINDS))
-    covariates = [*pre, "prior_concern", "ace_count", "in_care", "age", "male"]
+    covariates = [*pre, "prior_concern", "prior_concern_90_days", "ace_count", "in_care", "age", "male"]
     out = out.join(_trend(rows, events), on="row", how="left")
     covariates += list(TREND)
     if data.line_contacts is not None:
