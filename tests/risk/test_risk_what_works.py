@@ -225,3 +225,87 @@ def test_what_works_through_the_service_on_a_small_scenario(sim_ws: SimWorkspace
     assert html.count("No estimate.") >= 3  # scale 1: every programme has fewer than 30 participants
     with sim_ws.ws.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM audit_log WHERE action = 'what_works'")).scalar() == 1
+
+
+def test_doubly_robust_ratio_removes_imbalance_matching_left() -> None:
+    """As for the regression adjustment, but with the propensity model too, and an interval that refits both."""
+    from crossline.evaluate.robust import robust_rate_ratio
+
+    rng = np.random.default_rng(6)
+    n_t, k = 400, 3
+    x_t = rng.normal(0.5, 1.0, n_t)
+    x_c = rng.normal(0.0, 1.0, n_t * k)
+    days = rng.integers(60, 200, n_t).astype(float)
+    y_t = rng.poisson(np.exp(-4.0 + 0.8 * x_t) * days * 0.6)
+    y_c = rng.poisson(np.exp(-4.0 + 0.8 * x_c) * np.repeat(days, k))
+    sample = MatchedSample(
+        X=np.concatenate([x_t, x_c])[:, None], treated=np.concatenate([np.ones(n_t), np.zeros(n_t * k)]),
+        y=np.concatenate([y_t, y_c]).astype(float), exposure=np.concatenate([days, np.repeat(days, k)]),
+        weight=np.concatenate([np.ones(n_t), np.full(n_t * k, 1 / k)]), person=np.arange(n_t * (k + 1)),
+    )
+    r = robust_rate_ratio(sample, 200, np.random.default_rng(1))
+    assert r is not None and r.low is not None and r.high is not None and r.avoided_low is not None
+    assert y_t.mean() / y_c.mean() > 0.75  # the ratio of means hides most of the effect
+    assert r.low <= 0.6 <= r.high < 1.0 and abs(r.ratio - 0.6) < 0.08, (r.ratio, r.low, r.high)
+    assert r.avoided > 0 and r.avoided_low > 0  # events avoided per participant, with an interval clear of 0
+    assert r.untreated_mean == pytest.approx(r.treated_mean / r.ratio)
+
+
+def test_the_headline_is_doubly_robust_and_rising_incidents_are_covariates() -> None:
+    data, _ = synthetic(6000, 0.6, seed=11)
+    result = evaluate(data, FAST).programmes[0]
+    e = result.estimate("harm_indicators", "to the end of the data")
+    assert e is not None and e.headline() is not None
+    method, ratio, low, high = e.headline()  # type: ignore[misc]
+    assert method == "doubly_robust" and low is not None and high is not None and low <= 0.6 <= high < 1.0, (ratio, low, high)
+    assert result.balance is not None
+    assert {"prior_last_30_days", "prior_last_90_days", "prior_trend_90_days", "prior_days_since_last", "prior_concern_90_days"} <= set(
+        result.balance["covariate"].to_list())
+
+
+def _recorded(data: EvaluationData, share: float, seed: int) -> EvaluationData:
+    """Partners' records of missing episodes (one record per episode) for every participant and ``share`` of the others."""
+    rng = np.random.default_rng(seed)
+    treated = set(data.treatments["nominal_id"].to_list())
+    ids = data.people["nominal_id"].to_list()
+    keep = [i for i in ids if i in treated or rng.random() < share]
+    rec = data.events.filter((pl.col("kind") == "missing_episode") & pl.col("nominal_id").is_in(keep)).select(
+        "nominal_id", pl.lit("missing_episodes").alias("measure"), pl.lit(1.0).alias("value"), pl.col("occurred_at").alias("observed_at"))
+    return dataclasses.replace(data, recorded=rec)
+
+
+def test_outcomes_partners_record_are_estimated_apart_where_enough_exist() -> None:
+    from crossline.evaluate.table import what_works_table
+    from crossline.settings.evaluate import EvaluateSettings
+
+    data, _ = synthetic(6000, 0.6, seed=17)
+    out = evaluate(_recorded(data, 1.0, 1), FAST, EvaluateSettings(min_recorded_outcomes=20)).programmes[0]
+    e = out.estimate("recorded_missing_episodes", "to the end of the data")
+    assert e is not None and e.source == "partner_recorded" and e.status == "estimated", e
+    head = e.headline()
+    assert head is not None and head[2] is not None and head[3] is not None and head[2] <= 0.6 <= head[3], head
+    # recorded for participants only: no comparison has a record, so there is nothing to compare with, and the row says so
+    only = evaluate(_recorded(data, 0.0, 1), FAST).programmes[0].estimate("recorded_missing_episodes", "to the end of the data")
+    assert only is not None and only.status == "not assessable" and "0 of their comparisons" in only.reason and "min_recorded_outcomes" in only.reason
+    table = what_works_table(evaluate(_recorded(data, 0.0, 1), FAST))
+    rec = table.filter(pl.col("outcome") == "recorded_missing_episodes")
+    assert rec.height == 4 and set(rec["status"].to_list()) == {"not_assessable"} and set(rec["outcome_source"].to_list()) == {"partner_recorded"}
+    assert table.filter((pl.col("outcome") == "all_harm") & (pl.col("programme") == "mentoring"))["outcome_source"].to_list() == ["events"] * 4
+
+
+def test_the_table_gives_fragility_and_cost_for_every_estimate() -> None:
+    from crossline.evaluate.table import CONTRACT_COLUMNS, what_works_table
+    from crossline.settings.evaluate import EvaluateSettings
+
+    data, _ = synthetic(6000, 0.6, seed=11)
+    table = what_works_table(evaluate(data, FAST, EvaluateSettings(mentoring_cost=900.0)))
+    assert tuple(table.columns[:10]) == CONTRACT_COLUMNS
+    row = table.filter((pl.col("programme") == "mentoring") & (pl.col("outcome") == "all_harm") & pl.col("horizon_months").is_null()).row(0, named=True)
+    assert row["status"] == "estimated" and row["method"] == "doubly_robust" and row["ci_high"] < 1.0
+    assert row["e_value"] > row["e_value_ci"] > 1.0 and "times as likely" in row["fragility"]
+    assert row["cost_low"] < row["cost_per_harm_avoided"] < row["cost_high"]
+    assert row["cost_per_harm_avoided"] == pytest.approx(900.0 / row["harm_avoided_per_participant"])
+    assert row["verdict"].startswith("fewer harm events")
+    # other programmes nobody started are listed as refused, with the reason
+    sport = table.filter(pl.col("programme") == "sport")
+    assert set(sport["status"].to_list()) == {"refused"} and "no young person in the cohort started sport" in sport["reason"][0]

@@ -42,6 +42,8 @@ import polars as pl
 from crossline.errors import NotFound
 from crossline.evaluate.adjust import MatchedSample, adjusted_rate_ratio
 from crossline.evaluate.matching import Matched, balance, logistic_fit, logit_scores, nearest_neighbours, poisson_fit
+from crossline.evaluate.robust import robust_rate_ratio
+from crossline.settings.evaluate import EvaluateSettings
 from crossline.settings.risk import RiskSettings
 from crossline.workspace import Workspace
 
@@ -69,6 +71,7 @@ class EvaluationData:
     data_end: datetime
     evidence: pl.DataFrame | None = None  # risk evidence, to score each young person at a date
     line_contacts: pl.DataFrame | None = None  # nominal_id, occurred_at: each day with contact with a deal line or runner number
+    recorded: pl.DataFrame | None = None  # nominal_id, measure, value, observed_at: outcomes partners recorded (refer outcome)
 
 
 @dataclass
@@ -91,6 +94,22 @@ class Estimate:
     adjusted_ratio: float | None = None  # regression-adjusted on the matched sample (evaluate/adjust.py)
     adjusted_low: float | None = None
     adjusted_high: float | None = None
+    robust_ratio: float | None = None  # doubly robust on the matched sample (evaluate/robust.py): the headline
+    robust_low: float | None = None
+    robust_high: float | None = None
+    untreated_mean: float | None = None  # participants' estimated mean without the programme (doubly robust)
+    avoided: float | None = None  # events avoided per participant (doubly robust), with its interval
+    avoided_low: float | None = None
+    avoided_high: float | None = None
+    source: str = "events"  # events | partner_recorded
+
+    def headline(self) -> tuple[str, float, float | None, float | None] | None:
+        """(method, ratio, low, high): the doubly robust ratio where it could be fitted, else the ratio of means; None without a ratio."""
+        if self.robust_ratio is not None and self.robust_ratio > 0:
+            return "doubly_robust", self.robust_ratio, self.robust_low, self.robust_high
+        if self.ratio is not None:
+            return "ratio_of_means", self.ratio, self.ratio_low, self.ratio_high
+        return None
 
 
 @dataclass
@@ -119,14 +138,16 @@ class WhatWorks:
     programmes: list[ProgrammeResult]
     settings: RiskSettings
     notes: list[str] = field(default_factory=list)
+    costs: EvaluateSettings = field(default_factory=EvaluateSettings)
 
 
 def _day(col: str, start: datetime) -> pl.Expr:
     return ((pl.col(col) - pl.lit(start)).dt.total_seconds() // 86400).cast(pl.Int64)
 
 
-def evaluate(data: EvaluationData, rs: RiskSettings) -> WhatWorks:
+def evaluate(data: EvaluationData, rs: RiskSettings, es: EvaluateSettings | None = None) -> WhatWorks:
     """Every programme's estimates (or its refusal), with balance diagnostics."""
+    es = es or EvaluateSettings()
     start, end = data.data_start, data.data_end
     end_day = int((end - start).total_seconds() // 86400)
     first = (
@@ -140,13 +161,13 @@ def evaluate(data: EvaluationData, rs: RiskSettings) -> WhatWorks:
     events = data.events.filter(pl.col("kind").is_in(KINDS)).with_columns(_day("occurred_at", start).alias("day"))
     results = []
     for programme in sorted(first["programme"].unique().to_list()):
-        results.append(_programme(programme, first.filter(pl.col("programme") == programme), controls, data, events, end_day, rs))
+        results.append(_programme(programme, first.filter(pl.col("programme") == programme), controls, data, events, end_day, rs, es))
     notes = [
         f"The data run from {start:%-d %B %Y} to {end:%-d %B %Y} ({end_day} days): "
         + ", ".join(f"{name} {'can' if days is None or _any_assessable(first, end_day, days) else 'cannot'} be assessed"
                     for name, days in HORIZONS[:3]) + ".",
     ]
-    return WhatWorks(start, end, data.people.height, results, rs, notes)
+    return WhatWorks(start, end, data.people.height, results, rs, notes, es)
 
 
 def _any_assessable(first: pl.DataFrame, end_day: int, days: int) -> bool:
@@ -154,7 +175,7 @@ def _any_assessable(first: pl.DataFrame, end_day: int, days: int) -> bool:
 
 
 def _programme(programme: str, treated: pl.DataFrame, controls: pl.DataFrame, data: EvaluationData, events: pl.DataFrame,
-               end_day: int, rs: RiskSettings) -> ProgrammeResult:
+               end_day: int, rs: RiskSettings, es: EvaluateSettings) -> ProgrammeResult:
     name = PROGRAMME_NAMES.get(programme, programme.replace("_", " "))
     n = treated.height
     result = ProgrammeResult(programme, name, "refused", "", n, comparison_pool=controls.height)
@@ -194,13 +215,22 @@ def _programme(programme: str, treated: pl.DataFrame, controls: pl.DataFrame, da
     rng = np.random.default_rng(rs.what_works_seed)
     result.naive_ratio = _naive(rows, events, end_day)
     adjust_rng = np.random.default_rng([rs.what_works_seed, 1])  # its own stream: the unadjusted intervals stay as they were
+    robust_rng = np.random.default_rng([rs.what_works_seed, 2])
     for outcome, label, kinds in OUTCOMES:
         for horizon, h in HORIZONS:
-            est = _estimate(rows, matched, events, outcome, label, kinds, horizon, h, end_day, rs, rng)
+            y = _counts(rows, events, kinds, h, end_day)
+            est = _estimate(rows, matched, events, outcome, label, kinds, horizon, h, end_day, rs, rng, y)
             if est.ratio is not None:
-                sample = _matched_sample(rows, matched, _counts(rows, events, kinds, h, end_day), covariates, h, end_day)
+                sample = _matched_sample(rows, matched, y, covariates, h, end_day)
                 est.adjusted_ratio, est.adjusted_low, est.adjusted_high = adjusted_rate_ratio(sample, rs.what_works_bootstrap, adjust_rng)
+                _robust(est, sample, rs, robust_rng)
             result.estimates.append(est)
+    if data.recorded is not None:
+        for measure, label in RECORDED:
+            for horizon, h in HORIZONS:
+                result.estimates.append(
+                    _recorded_estimate(rows, matched, data, measure, label, horizon, h, end_day, covariates, rs, es, rng, robust_rng)
+                )
     if data.evidence is not None:
         for horizon, h in HORIZONS[:3]:
             result.estimates.append(_risk_change(rows, matched, data, horizon, h, end_day, rs, rng))
@@ -245,7 +275,8 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
     concerns = (
         rows.select("row", "nominal_id", "index_day")
         .join(data.concerns.with_columns(_day("occurred_at", data.data_start).alias("day")), on="nominal_id")
-        .filter(pl.col("day") < pl.col("index_day")).group_by("row").len().rename({"len": "prior_concern"})
+        .filter(pl.col("day") < pl.col("index_day")).group_by("row")
+        .agg(pl.len().alias("prior_concern"), (pl.col("day") >= pl.col("index_day") - 90).sum().alias("prior_concern_90_days"))
     )
     out = (
         rows.join(before, on="row", how="left").join(concerns, on="row", how="left")
@@ -255,9 +286,12 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
     out = out.with_columns(
         *[pl.col(k).fill_null(0).cast(pl.Float64).log1p().alias(f"prior_{k}") for k in KINDS],
         (pl.col("prior_concern").fill_null(0) > 0).cast(pl.Float64).alias("prior_concern"),
+        (pl.col("prior_concern_90_days").fill_null(0) > 0).cast(pl.Float64).alias("prior_concern_90_days"),  # a concern raised lately
         pl.col("age").cast(pl.Float64), pl.col("male").cast(pl.Float64), pl.col("ace_count").cast(pl.Float64), pl.col("in_care").cast(pl.Float64),
     ).drop(list(KINDS))
-    covariates = [*pre, "prior_concern", "ace_count", "in_care", "age", "male"]
+    covariates = [*pre, "prior_concern", "prior_concern_90_days", "ace_count", "in_care", "age", "male"]
+    out = out.join(_trend(rows, events), on="row", how="left")
+    covariates += list(TREND)
     if data.line_contacts is not None:
         contact = (
             rows.select("row", "nominal_id", "index_day")
@@ -274,6 +308,43 @@ def _covariates(rows: pl.DataFrame, data: EvaluationData, events: pl.DataFrame, 
         out = out.join(signs, on="row", how="left")
         covariates += list(SIGNS)
     return out.with_columns(pl.col(covariates).fill_null(0.0)), covariates
+
+
+TREND = ("prior_last_30_days", "prior_last_90_days", "prior_trend_90_days", "prior_days_since_last")
+
+
+def _trend(rows: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """(row, TREND): how the young person's incidents were moving before the index day, not only how many there were.
+
+    Referral follows need as a worker sees it: a young person whose incidents are rising, or came last week, is
+    referred before one with the same count spread over a year, and is more at risk after the start too. Counts
+    alone left that difference between participants and their comparisons, which made programmes look harmful.
+    ``prior_last_30_days`` and ``prior_last_90_days``: log(1 + incidents in the 30 and 90 days before; fewer days when
+    the data start later);
+    ``prior_trend_90_days``: log(1 + incidents in the later half of that window) - log(1 + in the earlier half),
+    above 0 when rising; ``prior_days_since_last``: log(1 + days since the last incident), capped at a year
+    (a year when there was none).
+    """
+    window = pl.min_horizontal(pl.lit(90), pl.col("index_day"))
+    recent = (
+        rows.select("row", "nominal_id", "index_day").join(events.select("nominal_id", "day"), on="nominal_id")
+        .filter(pl.col("day") < pl.col("index_day"))
+        .with_columns(window.alias("window"))
+        .with_columns((pl.col("day") >= pl.col("index_day") - pl.col("window")).alias("in_window"),
+                      (pl.col("day") >= pl.col("index_day") - pl.col("window") / 2).alias("later_half"))
+        .group_by("row").agg(
+            (pl.col("day") >= pl.col("index_day") - 30).sum().alias("n30"), pl.col("in_window").sum().alias("n"),
+            (pl.col("in_window") & pl.col("later_half")).sum().alias("later"),
+            (pl.col("in_window") & ~pl.col("later_half")).sum().alias("earlier"), (pl.col("index_day") - pl.col("day")).min().alias("gap"),
+        )
+    )
+    return rows.select("row").join(recent, on="row", how="left").select(
+        "row",
+        pl.col("n30").fill_null(0).cast(pl.Float64).log1p().alias("prior_last_30_days"),
+        pl.col("n").fill_null(0).cast(pl.Float64).log1p().alias("prior_last_90_days"),
+        (pl.col("later").fill_null(0).cast(pl.Float64).log1p() - pl.col("earlier").fill_null(0).cast(pl.Float64).log1p()).alias("prior_trend_90_days"),
+        pl.col("gap").fill_null(365).clip(0, 365).cast(pl.Float64).log1p().alias("prior_days_since_last"),
+    )
 
 
 # What the records said before the start, read as the risk stage reads them: a search that found cash and phones is a
@@ -416,9 +487,9 @@ def _fill(est: Estimate, paired: Paired, rs: RiskSettings, rng: np.random.Genera
 
 
 def _estimate(rows: pl.DataFrame, matched: Matched, events: pl.DataFrame, outcome: str, label: str, kinds: tuple[str, ...],
-              horizon: str, h: int | None, end_day: int, rs: RiskSettings, rng: np.random.Generator) -> Estimate:
+              horizon: str, h: int | None, end_day: int, rs: RiskSettings, rng: np.random.Generator, y: pl.DataFrame | None = None) -> Estimate:
     keep = (pl.col("index_day") + h <= end_day) if h is not None else pl.lit(True)
-    y = _counts(rows, events, kinds, h, end_day)
+    y = _counts(rows, events, kinds, h, end_day) if y is None else y
     paired = _paired(rows, matched, y, keep)
     est = Estimate(outcome, label, horizon, "estimated", n_treated=len(paired.yt), n_controls=paired.n_controls)
     if len(paired.yt) < rs.what_works_min_treated:
@@ -429,6 +500,69 @@ def _estimate(rows: pl.DataFrame, matched: Matched, events: pl.DataFrame, outcom
         )
         return est
     return _fill(est, paired, rs, rng, ratio=True)
+
+
+def _robust(est: Estimate, sample: MatchedSample, rs: RiskSettings, rng: np.random.Generator) -> None:
+    """The doubly robust ratio, the participants' mean without the programme and the events avoided, each with its interval."""
+    r = robust_rate_ratio(sample, rs.what_works_bootstrap, rng)
+    if r is None:
+        return
+    est.robust_ratio, est.robust_low, est.robust_high = r.ratio, r.low, r.high
+    est.untreated_mean, est.avoided, est.avoided_low, est.avoided_high = r.untreated_mean, r.avoided, r.avoided_low, r.avoided_high
+
+
+# Outcomes partners record through referrals (refer outcome): measure -> label. Counts only; a score or a note on
+# engagement has no rate to compare.
+RECORDED: tuple[tuple[str, str], ...] = (
+    ("missing_episodes", "missing episodes recorded by partners"),
+    ("arrests", "arrests recorded by partners"),
+    ("exclusions", "exclusions recorded by partners"),
+)
+
+
+def _recorded_estimate(rows: pl.DataFrame, matched: Matched, data: EvaluationData, measure: str, label: str, horizon: str, h: int | None,
+                       end_day: int, covariates: list[str], rs: RiskSettings, es: EvaluateSettings, rng: np.random.Generator,
+                       robust_rng: np.random.Generator) -> Estimate:
+    """An effect on an outcome partners recorded, on the matched pairs in which both young people have such a record.
+
+    A partner records outcomes for the young people it works with, so a young person without a record is not one
+    without events: only pairs with a record on both sides compare like with like. Who gets a record can itself
+    depend on the programme, which is why these rows are shown apart from the outcomes derived from events.
+    """
+    assert data.recorded is not None
+    est = Estimate(f"recorded_{measure}", label, horizon, "estimated", source="partner_recorded")
+    window_end = pl.col("index_day") + h if h is not None else pl.lit(end_day + 1)
+    rec = data.recorded.filter(pl.col("measure") == measure).select(
+        "nominal_id", pl.col("value").cast(pl.Float64).fill_null(0.0), _day("observed_at", data.data_start).alias("day"))
+    hits = (
+        rows.select("row", "nominal_id", "index_day").join(rec, on="nominal_id")
+        .filter((pl.col("day") >= pl.col("index_day")) & (pl.col("day") < window_end))
+        .group_by("row").agg(pl.col("value").sum().alias("y"))
+    )
+    keep = rows.filter((pl.col("index_day") + h <= end_day) if h is not None else pl.lit(True)).select("row")
+    pairs = (
+        matched.pairs.join(hits.select(pl.col("row").alias("treated_row")), on="treated_row", how="semi")
+        .join(keep.select(pl.col("row").alias("treated_row")), on="treated_row", how="semi")
+        .join(hits.select(pl.col("row").alias("control_row")), on="control_row", how="semi")
+        .with_columns((1.0 / pl.len().over("treated_row")).alias("weight"))
+    )
+    est.n_treated = int(pairs["treated_row"].n_unique()) if pairs.height else 0
+    est.n_controls = int(pairs["control_row"].n_unique()) if pairs.height else 0
+    need = es.min_recorded_outcomes
+    if est.n_treated < need or est.n_controls < need:
+        est.status = "not assessable"
+        est.reason = (
+            f"{est.n_treated} matched participants and {est.n_controls} of their comparisons have {measure.replace('_', ' ')} recorded by a partner "
+            f"over {horizon}; {need} of each are needed ([evaluate] min_recorded_outcomes)"
+        )
+        return est
+    sub = Matched(pairs.select("treated_row", "control_row", "weight"), 0, matched.caliper)
+    y = rows.select("row").join(hits, on="row", how="left").with_columns(pl.col("y").fill_null(0.0))
+    paired = _paired(rows, sub, y, pl.lit(True))
+    _fill(est, paired, rs, rng, ratio=True)
+    if est.ratio is not None:
+        _robust(est, _matched_sample(rows, sub, y, covariates, h, end_day), rs, robust_rng)
+    return est
 
 
 def _matched_sample(rows: pl.DataFrame, matched: Matched, y: pl.DataFrame, covariates: list[str], h: int | None,
@@ -487,7 +621,7 @@ def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, hor
 
 def evaluate_workspace(ws: Workspace) -> WhatWorks:
     """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`."""
-    return evaluate(workspace_data(ws), ws.settings.risk)
+    return evaluate(workspace_data(ws), ws.settings.risk, ws.settings.evaluate)
 
 
 def workspace_data(ws: Workspace) -> EvaluationData:
@@ -553,7 +687,14 @@ def workspace_data(ws: Workspace) -> EvaluationData:
     )
     concerns = evidence.filter(pl.col("indicator").is_in(["concern_exploitation", "nrm_referral"])).select("nominal_id", "occurred_at").drop_nulls()
     evidence = evidence.join(people, on="nominal_id", how="semi")
-    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence, _line_contact_days(ws, evidence))
+    recorded = query("SELECT nominal_id, measure, value, observed_at FROM outcomes WHERE value IS NOT NULL")
+    recorded_frame = None
+    if recorded.height:
+        recorded_frame = recorded.select(
+            pl.col("nominal_id").cast(pl.String), pl.col("measure").cast(pl.String), pl.col("value").cast(pl.Float64),
+            pl.col("observed_at").cast(pl.String).str.slice(0, 10).str.to_datetime("%Y-%m-%d", strict=False).alias("observed_at"),
+        ).drop_nulls("observed_at")
+    return EvaluationData(people, treatments, outcomes, concerns, start, end, evidence, _line_contact_days(ws, evidence), recorded_frame)
 
 
 def _line_contact_days(ws: Workspace, evidence: pl.DataFrame) -> pl.DataFrame | None:

@@ -10,9 +10,17 @@ from typing import Any
 
 import jinja2
 
-from crossline.evaluate.effects import HORIZONS, OUTCOMES, ProgrammeResult, WhatWorks
+from crossline.evaluate.effects import HORIZONS, OUTCOMES, Estimate, ProgrammeResult, WhatWorks
+from crossline.evaluate.table import summary
 
 TEMPLATES = Path(__file__).parent / "templates"
+CHART_MIN, CHART_MAX = 0.1, 8.0  # the forest chart's range; intervals beyond it are marked
+
+
+def off_chart(e: Estimate | None) -> bool:
+    """Whether the headline interval of ``e`` runs off the forest chart (the summary table says so too)."""
+    head = e.headline() if e is not None else None
+    return head is not None and ((head[2] is not None and head[2] < CHART_MIN) or (head[3] is not None and head[3] > CHART_MAX))
 
 
 def _png(fig: Any) -> str:
@@ -34,27 +42,30 @@ def forest_chart(results: WhatWorks, outcome: str = "harm_indicators", horizon: 
     import matplotlib.pyplot as plt
 
     rows = [(p.name, p.estimate(outcome, horizon)) for p in results.programmes if p.status == "estimated"]
-    rows = [(n, e) for n, e in rows if e is not None and e.ratio is not None and e.ratio > 0]
-    shown = [e for _, e in rows if e is not None]
-    if not rows:
+    heads = [(n, e.headline()) for n, e in rows if e is not None and e.status == "estimated"]
+    shown = [(n, h) for n, h in heads if h is not None and h[1] > 0]
+    if not shown:
         return None
-    fig, ax = plt.subplots(figsize=(6.5, 0.6 * len(rows) + 1.2))
-    for i, e in enumerate(shown):
-        adjusted = e.adjusted_ratio is not None and e.adjusted_low is not None and e.adjusted_high is not None and e.adjusted_ratio > 0
-        ratio, low, high = (e.adjusted_ratio, e.adjusted_low, e.adjusted_high) if adjusted else (e.ratio, e.ratio_low, e.ratio_high)
-        assert ratio is not None  # rows without a ratio were left out above
-        lo = max(low or ratio, 1e-2)
-        hi = max(high or ratio, lo)
-        ax.plot([lo, hi], [i, i], color="#33566b", lw=2)
-        ax.plot([ratio], [i], "o", color="#33566b")
+    fig, ax = plt.subplots(figsize=(6.5, 0.6 * len(shown) + 1.4))
+    for i, (_, (_method, ratio, low, high)) in enumerate(shown):
+        lo, hi = low if low is not None else ratio, high if high is not None else ratio
+        ax.plot([max(lo, CHART_MIN), min(hi, CHART_MAX)], [i, i], color="#33566b", lw=2)
+        ax.plot([min(max(ratio, CHART_MIN), CHART_MAX)], [i], "o", color="#33566b")
+        if lo < CHART_MIN:  # an interval running off the chart is marked with an arrow and its limit, never cut silently
+            ax.annotate(f"to {lo:.2g}", (CHART_MIN, i), xytext=(2, 5), textcoords="offset points", fontsize=7, color="#b5522b")
+            ax.plot([CHART_MIN], [i], "<", color="#b5522b")
+        if hi > CHART_MAX:
+            ax.annotate(f"to {hi:.2g}", (CHART_MAX, i), xytext=(-28, 5), textcoords="offset points", fontsize=7, color="#b5522b")
+            ax.plot([CHART_MAX], [i], ">", color="#b5522b")
     ax.axvline(1.0, color="#999", ls="--", lw=1)
     ax.set_xscale("log")
-    ticks = [t for t in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]] or [1.0]
+    ax.set_xlim(CHART_MIN / 1.15, CHART_MAX * 1.15)
+    ticks = [t for t in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0) if CHART_MIN <= t <= CHART_MAX] or [1.0]
     ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_yticks(range(len(rows)), [n for n, _ in rows])
-    ax.set_xlabel("rate ratio against matched comparison, adjusted (below 1: fewer events)")
+    ax.set_yticks(range(len(shown)), [n for n, _ in shown])
+    ax.set_xlabel("rate ratio against matched comparison, doubly robust (below 1: fewer events); arrows: interval runs off the chart")
     ax.set_title(f"{dict((o, label) for o, label, _ in OUTCOMES).get(outcome, outcome)}, {horizon}")
     ax.invert_yaxis()
     return _png(fig)
@@ -86,10 +97,11 @@ def render(results: WhatWorks) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.get_template("what_works.html")
     charts = {p.programme: balance_chart(p) for p in results.programmes}
+    off = {p.name for p in results.programmes if off_chart(p.estimate("harm_indicators", "to the end of the data"))}
     return template.render(
         r=results, horizons=[h for h, _ in HORIZONS], outcomes=OUTCOMES, forest=forest_chart(results),
         forest_3m=forest_chart(results, horizon="3 months"), balance=charts,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), fmt=_fmt,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), fmt=_fmt, summary=summary(results), off_chart=off,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require, viewer
+from crossline.evaluate.export import what_works_export
 from crossline.exports import csv_safe
 from crossline.stages import registry
 from crossline.store import files
@@ -52,6 +53,7 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
     else:  # a folder the user named: created owner-only if new, an existing one keeps its mode (its files are 0600)
         out.mkdir(mode=files.DIR_MODE, parents=True, exist_ok=True)
     result = ExportResult(out)
+    what_works = what_works_export(ws)  # before the transaction: the evaluation reads the records on its own connection
     with ws.engine.begin() as conn:
         for stem, sql in EXPORTS.items():
             cursor = conn.execute(text(sql))
@@ -62,5 +64,7 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
             path = picture_store.current_table(ws.engine, ws.path, exp.table)
             if path is not None:
                 _write(pl.read_parquet(path, columns=list(exp.columns)), out, exp.file, result)
+        if what_works is not None:
+            _write(what_works, out, "what_works", result)
         audit.record(conn, actor, "export", str(out), {"files": result.files})
     return result

@@ -21,6 +21,7 @@ from pydantic import ValidationError, field_validator
 
 from crossline.errors import ConfigurationError
 from crossline.settings.declare import Section, setting
+from crossline.settings.evaluate import EvaluateSettings
 from crossline.settings.imports import ImportsSettings
 from crossline.settings.lines import LinesSettings
 from crossline.settings.resolve import ResolveSettings
@@ -60,6 +61,7 @@ class Settings(Section):
     lines: LinesSettings = setting(LinesSettings(), "Deal lines: thresholds, feature weights and the engine.")
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")
     service: ServiceSettings = setting(ServiceSettings(), "The multi-agency service: address, sessions, uploads, anonymous reports.")
+    evaluate: EvaluateSettings = setting(EvaluateSettings(), "What programmes cost, for the cost per harm event avoided in the what-works evaluation.")
 
     @field_validator("database_url")
     @classmethod

@@ -327,11 +327,16 @@ def nrm_show(nominal_id: str, workspace: WorkspaceOpt = DEFAULT) -> None:
 
 @app.command("what-works")
 def what_works(
-    out: Annotated[Path, typer.Option(help="HTML file (or folder) to write.")] = Path("what-works.html"),
+    out: Annotated[Path | None, typer.Option(help="File (or folder, for html) to write. Default: what-works.html for html; "
+                                             "the terminal for csv and json.")] = None,
+    format_: Annotated[str, typer.Option("--format", help="html (the report, charts embedded), csv or json (the what_works table).")] = "html",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Each programme against matched young people who did not take part: an offline HTML report with charts."""
-    from crossline.service.safeguarding import what_works as run
+    """Each programme against matched young people who did not take part: the commissioner's report, or its table as CSV or JSON."""
+    from crossline.service.what_works import what_works as run
 
-    path = call(workspace, run, out)
-    console.print(f"Report written to [bold]{esc(path)}[/]")
+    path, text = call(workspace, run, format_, out)
+    if path is None:
+        typer.echo(text, nl=False)
+    else:
+        console.print(f"{'Report' if format_ == 'html' else 'Table'} written to [bold]{esc(path)}[/]")
