@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from crossline.errors import ConfigurationError
 from crossline.settings.declare import Section, setting
 from crossline.settings.lines import LinesSettings
+from crossline.settings.network import NetworkSettings
 from crossline.settings.resolve import ResolveSettings
 from crossline.settings.risk import RiskSettings
 
@@ -44,6 +45,7 @@ class Settings(Section):
     resolve: ResolveSettings = setting(ResolveSettings(), "Resolving person records into nominals (Splink).")
     lines: LinesSettings = setting(LinesSettings(), "Deal lines: thresholds, feature weights and the engine.")
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")
+    network: NetworkSettings = setting(NetworkSettings(), "Organised crime groups, roles, key players, cross-border flows and harm priorities.")
 
 
 def _section_names() -> dict[str, type[Section]]:
