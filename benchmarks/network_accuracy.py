@@ -37,7 +37,7 @@ from crossline.workspace import init_workspace
 def score(members: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
     pred = members.with_columns(pl.col("nominal_id").str.strip_prefix("T-").alias("person_id"))
     comp, pur = [], []
-    for (ocg,), grp in truth.group_by("ocg_id"):
+    for _, grp in truth.group_by("ocg_id"):
         people = set(grp["person_id"].to_list())
         best = (0, None)
         for (pid,), pg in pred.group_by("ocg_id"):

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from crossline.cli.commands import alerts, demo, lines, resolve, safeguarding, workspace
+from crossline.cli.commands import alerts, demo, lines, network, resolve, safeguarding, workspace
 from crossline.cli.common import err
 from crossline.cli.hints import hint
 from crossline.errors import BundleError, CrosslineError
@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (workspace, resolve, lines, safeguarding, alerts, demo)
+COMMAND_MODULES = (workspace, resolve, lines, network, safeguarding, alerts, demo)
 for module in COMMAND_MODULES:
     app.add_typer(module.app)
 

@@ -188,9 +188,9 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
         address = rows["address"][0] or "an address"
         lines = {ln for p in suspects for ln in people_line.get(p, ())} | (line_of.get(phone, set()) if phone else set())
         for ln in sorted(lines):
-            named = sum(1 for p in suspects if ln in people_line.get(p, ()))
+            n_named = sum(1 for p in suspects if ln in people_line.get(p, ()))
             for v in victims:
-                claims[v].append(Claim("occupant", ln, f"lives at {address}, reported taken over ({event}) with {named} of line {ln}'s "
+                claims[v].append(Claim("occupant", ln, f"lives at {address}, reported taken over ({event}) with {n_named} of line {ln}'s "
                                        "people as suspects", [str(event)]))
     return claims, customers
 
@@ -230,9 +230,9 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
     holders: dict[str, set[str]] = defaultdict(set)  # line -> holders
     role_people = set(claims)
     for nominal, cl in claims.items():
-        for c in cl:
-            if c.role == "holder" and c.line_id:
-                holders[c.line_id].add(nominal)
+        for claim in cl:
+            if claim.role == "holder" and claim.line_id:
+                holders[claim.line_id].add(nominal)
     # controller candidates: tied to a holder, with no role of their own and not a customer
     cand_score: dict[tuple[str, str], float] = {}  # (candidate, line) -> strength
     for line_id, hs in holders.items():
@@ -240,12 +240,12 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
             for c in near.get(h, ()):
                 if c in role_people or c in customers:
                     continue
-                k = ties.get(c, h)
-                if set(k) <= {"family_of"}:
+                tie = ties.get(c, h)
+                if set(tie) <= {"family_of"}:
                     continue
                 asserted = 10.0 if (c, "controls", h) in ties.directed else 0.0
-                strength = asserted + TIE_WEIGHT["co_offending"] * k.get("co_offending", 0.0) + math.log1p(k.get("contact", 0.0))
-                if asserted or k.get("contact", 0.0) >= s.min_contacts or k.get("co_offending", 0.0) or k.get("associate_of", 0.0):
+                strength = asserted + TIE_WEIGHT["co_offending"] * tie.get("co_offending", 0.0) + math.log1p(tie.get("contact", 0.0))
+                if asserted or tie.get("contact", 0.0) >= s.min_contacts or tie.get("co_offending", 0.0) or tie.get("associate_of", 0.0):
                     cand_score[(c, line_id)] = max(cand_score.get((c, line_id), 0.0), strength)
     candidates = {c for c, _ in cand_score}
     # associates of candidates: a non-family tie
@@ -254,20 +254,20 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
         for a in near.get(c, ()):
             if a in customers or a in role_people or a in candidates:
                 continue
-            k = ties.get(c, a)
-            if k.get("associate_of") or k.get("controls") or k.get("co_offending") or k.get("contact", 0.0) >= 3 * s.min_contacts:
+            tie = ties.get(c, a)
+            if tie.get("associate_of") or tie.get("controls") or tie.get("co_offending") or tie.get("contact", 0.0) >= 3 * s.min_contacts:
                 assoc_cands.add(a)
     people = sorted(role_people | candidates | assoc_cands)
-    line_ids = sorted(set(inp.lines["line_id"].drop_nulls().to_list()) | {c.line_id for cl in claims.values() for c in cl if c.line_id})
+    line_ids = sorted(set(inp.lines["line_id"].drop_nulls().to_list()) | {x.line_id for cl in claims.values() for x in cl if x.line_id})
     names = [f"line:{ln}" for ln in line_ids] + people
     index = {n: i for i, n in enumerate(names)}
     edges: dict[tuple[int, int], float] = {}
     for nominal, cl in claims.items():
-        for c in cl:
-            if c.line_id is None:
+        for claim in cl:
+            if claim.line_id is None:
                 continue
-            key = (index[f"line:{c.line_id}"], index[nominal])
-            edges[key] = max(edges.get(key, 0.0), ROLE_WEIGHT[c.role])
+            key = (index[f"line:{claim.line_id}"], index[nominal])
+            edges[key] = max(edges.get(key, 0.0), ROLE_WEIGHT[claim.role])
     in_graph = set(people)
     for a, b in ties.kinds:
         if a in in_graph and b in in_graph:
@@ -286,9 +286,9 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
     # membership: role holders in every group whose lines they serve; controllers and associates where Leiden put them
     roles: dict[tuple[int, str], list[Claim]] = defaultdict(list)
     for nominal, cl in claims.items():
-        for c in cl:
-            if c.line_id in group_of_line:
-                roles[(group_of_line[c.line_id], nominal)].append(c)
+        for claim in cl:
+            if claim.line_id in group_of_line:
+                roles[(group_of_line[claim.line_id], nominal)].append(claim)
     for k, lns in comm_lines.items():
         group_holders = {h for ln in lns for h in holders.get(ln, ())}
         scores: dict[str, float] = defaultdict(float)

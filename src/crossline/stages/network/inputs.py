@@ -9,6 +9,7 @@ a file, so a hand-built group is a test fixture.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -28,11 +29,11 @@ PEOPLE = {"nominal_id": S, "age": pl.Int64, "home_force": S, "label": S}
 MEMBERS = {"ocg_id": S, "nominal_id": S}
 
 
-def empty(schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+def empty(schema: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def shaped(frame: pl.DataFrame | None, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+def shaped(frame: pl.DataFrame | None, schema: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
     """``frame`` with exactly these columns and types (missing columns null), so thin workspaces never break a join."""
     if frame is None:
         return empty(schema)

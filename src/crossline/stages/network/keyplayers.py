@@ -72,5 +72,6 @@ def group_table(groups: pl.DataFrame, members: pl.DataFrame, inp: Inputs) -> pl.
         inp.lines.select("line_id", "controller_area", "market_areas"), on="line_id", how="left")
     areas = lines.group_by("ocg_id").agg(
         pl.col("controller_area").drop_nulls().unique().sort().str.join(";").alias("run_from"),
-        pl.col("market_areas").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().str.join(";").alias("sells_into"))
+        pl.col("market_areas").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False)
+        .unique().sort().str.join(";").alias("sells_into"))
     return groups.select("ocg_id", "lines").join(per, on="ocg_id", how="inner").join(areas, on="ocg_id", how="left").sort("ocg_id")

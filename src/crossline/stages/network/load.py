@@ -9,7 +9,7 @@ import polars as pl
 
 from crossline.engine import duck, spark
 from crossline.engine.steps import SqlEngine
-from crossline.stages.network.inputs import Inputs
+from crossline.stages.network.inputs import CUSTOMERS, LINE_NUMBERS, LINES, MEMBERS, RUNNERS, Inputs, shaped
 from crossline.stages.network.sql import EDGE_STEPS, KEEP
 from crossline.stages.stage import BuildContext
 
@@ -94,7 +94,8 @@ def load(ctx: BuildContext) -> Inputs:
     prev = ctx.previous_path("ocg_members")
     return Inputs(
         person_phones=person_phones, person_places=pl.concat([home, linked_places]), person_links=person_links, event_people=ev,
-        contacts=contacts, handsets=handsets, lines=_read(ctx, "lines"), line_numbers=line_numbers, runners=_read(ctx, "runners"),
-        customers=_read(ctx, "line_customers"), people=people,
-        previous_members=pl.read_parquet(prev, columns=["ocg_id", "nominal_id"]) if prev is not None else None,
+        contacts=contacts, handsets=handsets, lines=shaped(_read(ctx, "lines"), LINES),
+        line_numbers=shaped(line_numbers, LINE_NUMBERS), runners=shaped(_read(ctx, "runners"), RUNNERS),
+        customers=shaped(_read(ctx, "line_customers"), CUSTOMERS), people=people,
+        previous_members=shaped(pl.read_parquet(prev, columns=["ocg_id", "nominal_id"]) if prev is not None else None, MEMBERS),
     )
