@@ -57,7 +57,8 @@ TEMPLATE = """<!doctype html>
 line{stroke:#999;stroke-opacity:.6}circle{cursor:pointer;stroke:#fff;stroke-width:1.5}circle.key{stroke:#000;stroke-width:3}
 </style></head>
 <body><h1>Group __TITLE__</h1><p class="legend">__LEGEND__<span>thick black ring: key player</span></p>
-<svg id="g" width="__W__" height="__H__" role="img" aria-label="network of group __TITLE__"></svg><div id="info">Hover a node for who it is and why; drag to move.</div>
+<svg id="g" width="__W__" height="__H__" role="img" aria-label="network of group __TITLE__"></svg>
+<div id="info">Hover a node for who it is and why; drag to move.</div>
 <script>
 const D=__DATA__;const svg=document.getElementById('g');const NS='http://www.w3.org/2000/svg';
 const pos={};

@@ -34,6 +34,9 @@ def read_edges(path: Path) -> EdgeList:
     if raw.width < 2:
         raise InvalidInput(f"{path}: needs two columns of node ids (and optionally a weight); found {raw.columns}")
     cols = raw.columns
+    named = {c.lower(): c for c in cols}
+    if "source" in named and "target" in named:  # a header that names its columns (e.g. phase,source,target,weight) is followed
+        cols = [named["source"], named["target"]] + ([named["weight"]] if "weight" in named else [])
     frame = raw.select(pl.col(cols[0]).str.strip_chars().alias("a"), pl.col(cols[1]).str.strip_chars().alias("b"),
                        (pl.col(cols[2]).str.strip_chars() if len(cols) > 2 else pl.lit("1")).alias("w")).with_row_index("line", offset=2)
     weight = frame["w"].cast(pl.Float64, strict=False)
