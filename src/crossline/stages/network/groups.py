@@ -166,11 +166,19 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
     runs = {(n, c.line_id) for n, cl in claims.items() for c in cl if c.role == "runner"}
     named = inp.event_people.filter(pl.col("role").is_in(OFFENDER_ROLES) & pl.col("phone").is_not_null()).select(
         "event", "event_type", "phone", "nominal_id").unique().sort("event", "nominal_id")
-    for event, event_type, phone, nominal in named.iter_rows():
+    owner = dict(inp.lines.select("line_id", "controller_area").iter_rows())
+    named = named.join(inp.event_people.select("event", "force_area").unique("event"), on="event", how="left")
+    for event, event_type, phone, nominal, where in named.select("event", "event_type", "phone", "nominal_id", "force_area").iter_rows():
         for line_id in sorted(line_of.get(phone, ())):
-            if (nominal, line_id) not in runs:
-                claims[nominal].append(Claim("holder", line_id, f"named in a {event_type.replace('_', ' ')} record ({event}) that gives "
-                                             f"line {line_id}'s number {phone}", [event]))
+            if (nominal, line_id) in runs:
+                continue
+            what = f"{event_type.replace('_', ' ')} record ({event})"
+            if where and owner.get(line_id) and where != owner[line_id]:
+                # the holder keeps the phone where the line is run from; whoever carries it in the market is running it
+                claims[nominal].append(Claim("runner", line_id, f"named in a {what} in {where}, away from where line {line_id} is run "
+                                             f"from, that gives its number {phone}", [event]))
+            else:
+                claims[nominal].append(Claim("holder", line_id, f"named in a {what} that gives line {line_id}'s number {phone}", [event]))
     customers: set[str] = set()
     for number in inp.customers.drop_nulls("number")["number"].unique().to_list():
         customers.update(n for n, _ in users.get(number, []))
@@ -279,6 +287,19 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
     g.vs["kind"] = ["line" if n.startswith("line:") else "person" for n in names]
     g.es["weight"] = list(edges.values())
     membership = communities(g, s.resolution, s.seed, weights="weight") if g.ecount() else list(range(g.vcount()))
+    # lines whose holders answer to the same controller are one group, wherever modularity would cut between them
+    best: dict[str, str] = {}
+    for (c, ln), v in sorted(cand_score.items(), key=lambda x: (-x[1], x[0])):
+        best.setdefault(ln, c)
+    first_comm: dict[str, int] = {}
+    for ln in line_ids:
+        c = best.get(ln)
+        if c is None:
+            continue
+        k0 = first_comm.setdefault(c, membership[index[f"line:{ln}"]])
+        k1 = membership[index[f"line:{ln}"]]
+        if k1 != k0:
+            membership = [k0 if x == k1 else x for x in membership]
     comm_lines: dict[int, list[str]] = defaultdict(list)
     for ln in line_ids:
         comm_lines[membership[index[f"line:{ln}"]]].append(ln)

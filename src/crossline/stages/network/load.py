@@ -71,8 +71,11 @@ def load(ctx: BuildContext) -> Inputs:
         pl.col("left_person").alias("a"), "relation", pl.col("right_person").alias("b"), "evidence", "seen")
     link_handsets = links.filter(pl.col("relation") == "uses_handset").select(
         pl.col("left").str.strip_prefix("phone:").alias("number"), pl.col("right").str.strip_prefix("handset:").alias("imei"))
-    ev = ctx.store("SELECT e.source, e.record_id, e.event_type, e.occurred_at, e.force_area, e.phone, e.address, ep.person_id, ep.role "
-                   "FROM events e JOIN event_people ep ON ep.source = e.source AND ep.event_id = e.record_id")
+    # where an event has no place, the force of the agency that recorded it stands in (a force records what happens in its area)
+    ev = ctx.store("SELECT e.source, e.record_id, e.event_type, e.occurred_at, COALESCE(e.force_area, a.force_area) AS force_area, "
+                   "e.phone, e.address, ep.person_id, ep.role "
+                   "FROM events e JOIN event_people ep ON ep.source = e.source AND ep.event_id = e.record_id "
+                   "LEFT JOIN agencies a ON a.agency_id = e.source")
     ev = ev.join(nmap, left_on=["source", "person_id"], right_on=["source", "record_id"], how="left").select(
         (pl.col("source") + ":" + pl.col("record_id")).alias("event"), "event_type", "occurred_at", "force_area", "phone", "address",
         _nominal(pl.col("person_id"), pl.col("source")).alias("nominal_id"), "role")
