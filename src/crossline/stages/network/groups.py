@@ -289,14 +289,14 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
     membership = communities(g, s.resolution, s.seed, weights="weight") if g.ecount() else list(range(g.vcount()))
     # lines whose holders answer to the same controller are one group, wherever modularity would cut between them
     best: dict[str, str] = {}
-    for (c, ln), v in sorted(cand_score.items(), key=lambda x: (-x[1], x[0])):
-        best.setdefault(ln, c)
+    for (cand, ln), _strength in sorted(cand_score.items(), key=lambda x: (-x[1], x[0])):
+        best.setdefault(ln, cand)
     first_comm: dict[str, int] = {}
     for ln in line_ids:
-        c = best.get(ln)
-        if c is None:
+        boss = best.get(ln)
+        if boss is None:
             continue
-        k0 = first_comm.setdefault(c, membership[index[f"line:{ln}"]])
+        k0 = first_comm.setdefault(boss, membership[index[f"line:{ln}"]])
         k1 = membership[index[f"line:{ln}"]]
         if k1 != k0:
             membership = [k0 if x == k1 else x for x in membership]
@@ -349,9 +349,9 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
     ids = _stable_ids(groups, comm_lines, inp.previous_members, s.stable_id_overlap)
     rows = []
     for (k, nominal), cl in sorted(roles.items(), key=lambda x: (ids[x[0][0]], x[0][1])):
-        best = min(cl, key=lambda c: ROLE_ORDER[c.role]).role
+        top_role = min(cl, key=lambda c: ROLE_ORDER[c.role]).role
         rows.append({
-            "ocg_id": ids[k], "nominal_id": nominal, "role": best,
+            "ocg_id": ids[k], "nominal_id": nominal, "role": top_role,
             "line_ids": ";".join(sorted({c.line_id for c in cl if c.line_id})) or None,
             "reasons": "; ".join(dict.fromkeys(c.reason for c in sorted(cl, key=lambda c: ROLE_ORDER[c.role]))),
             "evidence": ";".join(sorted({e for c in cl for e in c.evidence if e})) or None,
