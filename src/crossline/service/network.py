@@ -130,7 +130,7 @@ def group_picture(ws: Workspace, actor: Actor, ocg_id: str, path: Path) -> Path:
 
 
 def record_groups(ws: Workspace, actor: Actor, source: str, record_id: str) -> pl.DataFrame:
-    """The groups and roles of the person a record resolves to (for ``crossline person``)."""
+    """The groups and roles of the person a record resolves to (the person view shows them)."""
     nominals = picture_store.read_table(ws.engine, ws.path, "nominals", False)
     hit = nominals.filter((pl.col("source") == source) & (pl.col("record_id") == record_id)) if nominals is not None else None
     nominal = hit["nominal_id"][0] if hit is not None and hit.height else f"record:{source}:{record_id}"

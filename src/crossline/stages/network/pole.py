@@ -61,7 +61,8 @@ def pole_edges(inp: Inputs, s: NetworkSettings) -> pl.DataFrame:
     parts.append(h.select(
         ("phone:" + pl.col("number")).alias("src"), ("handset:" + pl.col("imei")).alias("dst"), pl.lit("uses_handset").alias("kind"),
         pl.col("contacts").cast(pl.Float64).alias("weight"), _iso("first_t").alias("first_seen"), _iso("last_t").alias("last_seen"),
-        pl.format("comms: {} outbound from this handset", pl.col("contacts")).alias("provenance"),
+        pl.when(pl.col("contacts").is_null()).then(pl.lit("a partner's uses_handset link")).otherwise(
+            pl.format("comms: {} outbound from this handset", pl.col("contacts"))).alias("provenance"),
         pl.col("contacts"), pl.lit(None, pl.Int64).alias("voice"), pl.lit(None, pl.Int64).alias("texts")))
     ln = inp.line_numbers.drop_nulls(["line_id", "number"])
     parts.append(ln.select(
