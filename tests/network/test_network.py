@@ -156,3 +156,10 @@ def test_disruption_of_a_star_and_a_path() -> None:
     assert d[0] == pytest.approx(0.8) and d[1:].max() == 0  # removing the hub leaves pieces of one out of five others
     path = ig.Graph(n=5, edges=[(0, 1), (1, 2), (2, 3), (3, 4)])
     assert disruption(path)[2] == pytest.approx(0.5)
+
+
+def test_edge_steps_read_only_what_comes_before() -> None:
+    from crossline.engine.steps import check_order
+    from crossline.stages.network.sql import EDGE_STEPS
+
+    check_order(EDGE_STEPS, {"ev", "seeds"})
