@@ -155,6 +155,7 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "build",  # run the build (the picture lacks a table)
     "list_sources",  # see which sources and records exist
     "list_lines",  # see the deal lines
+    "list_groups",  # see the organised crime groups
     "show_line",  # see one line's numbers
     "list_applications",  # see the DDTRO applications
     "list_alerts",  # see the alerts

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from crossline.cli.commands import agencies, alerts, audit, demo, lines, resolve, safeguarding, service, workspace
+from crossline.cli.commands import agencies, alerts, audit, demo, lines, network, resolve, safeguarding, service, workspace
 from crossline.cli.common import err, esc
 from crossline.cli.hints import hint
 from crossline.errors import BundleError, CrosslineError, disk_full, os_error_line
@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (workspace, resolve, lines, safeguarding, alerts, agencies, service, demo, audit)
+COMMAND_MODULES = (workspace, resolve, lines, network, safeguarding, alerts, agencies, service, demo, audit)
 for module in COMMAND_MODULES:
     app.add_typer(module.app)
 

@@ -9,6 +9,7 @@ HINTS: dict[str, str] = {
     "build": "run `crossline build` first",
     "list_sources": "`crossline status` lists the sources",
     "list_lines": "`crossline lines` lists them",
+    "list_groups": "`crossline network` lists the groups",
     "show_line": "`crossline line LINE_ID` lists its numbers",
     "list_applications": "`crossline ddtro-case list` shows them",
     "list_alerts": "`crossline alerts` lists them",

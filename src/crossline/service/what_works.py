@@ -9,6 +9,7 @@ from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
 from crossline.errors import InvalidInput
+from crossline.exports import csv_safe
 from crossline.workspace import Workspace
 
 FORMATS = ("html", "csv", "json")
@@ -31,7 +32,7 @@ def what_works(ws: Workspace, actor: Actor, fmt: str = "html", out: Path | None 
         path = write_report(results, Path(out) if out is not None else Path("what-works.html"))
     else:
         table = what_works_table(results)
-        text = table.write_csv() if fmt == "csv" else json.dumps(table.to_dicts(), indent=1, default=str) + "\n"
+        text = csv_safe.safe_frame(table).write_csv() if fmt == "csv" else json.dumps(table.to_dicts(), indent=1, default=str) + "\n"
         if out is not None:
             path = Path(out)
             path.parent.mkdir(parents=True, exist_ok=True)

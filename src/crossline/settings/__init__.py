@@ -24,6 +24,7 @@ from crossline.settings.declare import Section, setting
 from crossline.settings.evaluate import EvaluateSettings
 from crossline.settings.imports import ImportsSettings
 from crossline.settings.lines import LinesSettings
+from crossline.settings.network import NetworkSettings
 from crossline.settings.resolve import ResolveSettings
 from crossline.settings.risk import RiskSettings
 from crossline.settings.service import ServiceSettings
@@ -62,6 +63,7 @@ class Settings(Section):
     risk: RiskSettings = setting(RiskSettings(), "Exploitation risk, alerts, groups and the what-works evaluation.")
     service: ServiceSettings = setting(ServiceSettings(), "The multi-agency service: address, sessions, uploads, anonymous reports.")
     evaluate: EvaluateSettings = setting(EvaluateSettings(), "What programmes cost, for the cost per harm event avoided in the what-works evaluation.")
+    network: NetworkSettings = setting(NetworkSettings(), "Organised crime groups, roles, key players, cross-border flows and harm priorities.")
 
     @field_validator("database_url")
     @classmethod

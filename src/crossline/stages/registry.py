@@ -7,11 +7,12 @@ nothing registers itself on import.
 from __future__ import annotations
 
 from crossline.stages.lines.stage import STAGE as LINES
+from crossline.stages.network.stage import STAGE as NETWORK
 from crossline.stages.resolve.stage import STAGE as RESOLVE
 from crossline.stages.risk.stage import STAGE as RISK
 from crossline.stages.stage import Export, Stage
 
-STAGES: tuple[Stage, ...] = (RESOLVE, LINES, RISK)
+STAGES: tuple[Stage, ...] = (RESOLVE, LINES, RISK, NETWORK)  # network after risk: priorities read ages and home forces
 
 
 def stage_names() -> list[str]:

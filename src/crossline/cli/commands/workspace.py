@@ -130,6 +130,10 @@ def person(
             reasons = " - " + "; ".join(context["reasons"]) if context.get("reasons") else ""
             lines.append(f"Exploitation risk: [bold]{esc(context['band'])}[/]{esc(reasons)}")
         console.print(Panel.fit("\n".join(lines), title="Safeguarding context", border_style="red"))
+    from crossline.service.network import record_groups
+
+    for g in call(workspace, record_groups, source, record_id).iter_rows(named=True):
+        console.print(f"Group [bold]{g['ocg_id']}[/]: {g['role']}{' (key player)' if g.get('key_player') else ''} - {g['reasons']}")
     print_json(opened)
 
 

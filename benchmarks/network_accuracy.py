@@ -1,0 +1,114 @@
+"""How well the network stage finds the simulator's organised crime groups and their roles, over several seeds.
+
+For each seed: simulate, import, publish the truth's nominals and lines (so the
+network stage is measured apart from resolve's and lines' errors; ``--pipeline``
+runs resolve and lines instead), run risk and network, and compare
+``ocg_members`` with ``truth/ocg_members.csv``:
+
+- completeness: for each true group, the largest share of its members placed
+  together in one predicted group;
+- purity: the share of that predicted group's members who belong to the true group;
+- controllers: true controllers labelled controller in a group; runners: true
+  runners labelled runner.
+
+Targets (issue 15): completeness and purity at least 0.9, controllers and runners at least 0.8.
+
+    flock /tmp/crossline-bench.lock python benchmarks/network_accuracy.py --seeds 1 2 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+from crossline.access.actor import LOCAL_ADMIN
+from crossline.evaluate.truth import build_risk_with, truth_lines_tables, truth_nominals
+from crossline.service.imports import import_bundle
+from crossline.sim import simulate
+from crossline.store import picture as picture_store
+from crossline.workspace import init_workspace
+
+
+def score(members: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
+    pred = members.with_columns(pl.col("nominal_id").str.strip_prefix("T-").alias("person_id"))
+    comp, pur = [], []
+    for _, grp in truth.group_by("ocg_id"):
+        people = set(grp["person_id"].to_list())
+        best = (0, None)
+        for (pid,), pg in pred.group_by("ocg_id"):
+            hit = len(people & set(pg["person_id"].to_list()))
+            if hit > best[0]:
+                best = (hit, pid)
+        comp.append(best[0] / len(people))
+        if best[1] is not None:
+            pg = set(pred.filter(pl.col("ocg_id") == best[1])["person_id"].to_list())
+            pur.append(len(pg & people) / len(pg))
+        else:
+            pur.append(0.0)
+    def share(role: str) -> float:
+        want = set(truth.filter(pl.col("role") == role)["person_id"].to_list())
+        got = set(pred.filter(pl.col("role") == role)["person_id"].to_list())
+        return len(want & got) / len(want) if want else 1.0
+    return {"completeness": sum(comp) / len(comp), "purity": sum(pur) / len(pur), "controllers": share("controller"),
+            "runners": share("runner"), "holders": share("holder"), "groups_true": truth["ocg_id"].n_unique(),
+            "groups_found": pred["ocg_id"].n_unique()}
+
+
+def run_seed(seed: int, scale: float, root: Path, pipeline: bool) -> dict[str, float]:
+    out = root / f"s{seed}"
+    simulate(out, seed=seed, scale=scale)
+    ws = init_workspace(out / "ws")
+    try:
+        import_bundle(ws, LOCAL_ADMIN, out / "bundle")
+        truth_dir = out / "truth"
+        if pipeline:
+            from crossline.service.build import build
+            build(ws, LOCAL_ADMIN)
+        else:
+            build_risk_with(ws, LOCAL_ADMIN, {"nominals": truth_nominals(truth_dir), **truth_lines_tables(truth_dir)}, only=("risk", "network"))
+        members = picture_store.read_table(ws.engine, ws.path, "ocg_members")
+        assert members is not None
+        truth = pl.read_csv(truth_dir / "ocg_members.csv", infer_schema_length=0)
+        if pipeline:  # map nominals to true people through their records
+            pr = pl.read_csv(truth_dir / "person_records.csv", infer_schema_length=0).select("source", "record_id", "person_id")
+            nominals = picture_store.read_table(ws.engine, ws.path, "nominals")
+            assert nominals is not None
+            who = nominals.join(pr, on=["source", "record_id"]).group_by("nominal_id").agg(pl.col("person_id").mode().first())
+            members = members.join(who, on="nominal_id", how="left").with_columns(pl.coalesce("person_id", "nominal_id").alias("nominal_id"))
+        return score(members, truth)
+    finally:
+        ws.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--pipeline", action="store_true", help="resolve and lines as built, not the truth's")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    results = {}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in args.seeds:
+            results[seed] = run_seed(seed, args.scale, Path(tmp), args.pipeline)
+            if not args.json:
+                print(f"seed {seed}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in results[seed].items()), flush=True)
+    keys = ("completeness", "purity", "controllers", "runners", "holders")
+    mean = {k: round(sum(r[k] for r in results.values()) / len(results), 3) for k in keys}
+    summary = {"seeds": args.seeds, "scale": args.scale, "inputs": "pipeline" if args.pipeline else "truth nominals and lines",
+               "mean": mean, "per_seed": results, "seconds": round(time.monotonic() - started, 1),
+               "targets": {"completeness": 0.9, "purity": 0.9, "controllers": 0.8, "runners": 0.8}}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print("mean: " + ", ".join(f"{k} {v:.3f}" for k, v in mean.items()) + f"  ({summary['inputs']}, {summary['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()
