@@ -16,9 +16,9 @@ from sqlalchemy import Connection, text
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service import audit as audit_service
 from crossline.service.exports import export
-from crossline.service.imports import import_bundle
 from crossline.service.persons import get_person
 from crossline.workspace import Workspace
+from helpers import import_as_hub
 
 SQLITE_GUARDS = ("audit_log_no_update", "audit_log_no_delete", "audit_head_no_delete",
                  "workspace_meta_audit_no_update", "workspace_meta_audit_no_delete")
@@ -59,7 +59,7 @@ def rechain(conn: Connection, start: int) -> None:
 
 @pytest.fixture
 def used(workspace: Workspace, examples: Path, tmp_path: Path) -> Workspace:
-    import_bundle(workspace, LOCAL_ADMIN, examples / "good")
+    import_as_hub(workspace, examples / "good")
     for record_id in ("P1", "P1", "P2"):
         get_person(workspace, LOCAL_ADMIN, "gwent-police", record_id)
     export(workspace, LOCAL_ADMIN, tmp_path / "out")
@@ -151,7 +151,7 @@ def test_truncate_by_a_superuser_in_replica_mode_is_detected(pg_url: str, tmp_pa
 
     ws = init_workspace(tmp_path / "ws", pg_url)
     try:
-        import_bundle(ws, LOCAL_ADMIN, examples / "good")
+        import_as_hub(ws, examples / "good")
         get_person(ws, LOCAL_ADMIN, "gwent-police", "P1")
         with ws.engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
@@ -170,7 +170,7 @@ def test_truncate_without_replica_mode_is_refused(pg_url: str, tmp_path: Path, e
 
     ws = init_workspace(tmp_path / "ws", pg_url)
     try:
-        import_bundle(ws, LOCAL_ADMIN, examples / "good")
+        import_as_hub(ws, examples / "good")
         for table in ("audit_log", "audit_head", "workspace_meta"):
             with pytest.raises(DBAPIError, match="append-only|cannot be"):
                 with ws.engine.begin() as conn:

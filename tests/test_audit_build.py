@@ -14,6 +14,7 @@ from sqlalchemy import text
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service import audit as audit_service
 from crossline.workspace import Workspace, init_workspace, open_workspace
+from helpers import import_as_hub
 
 BUILD_ACTIONS = ("build", "alert_raise", "raise_flags")
 
@@ -40,12 +41,11 @@ def _state(ws: Workspace) -> tuple[int, int, list[str]]:
 
 def test_a_build_killed_at_publish_leaves_no_casework_and_no_audit_entry(tmp_path: Path) -> None:
     from crossline.evaluate.truth import build_risk_with, publish_tables
-    from crossline.service.imports import import_bundle
 
     rf = _risk_fixtures()
     ws = init_workspace(tmp_path / "ws")
     try:
-        import_bundle(ws, LOCAL_ADMIN, rf.hand_bundle(tmp_path / "b"))
+        import_as_hub(ws, rf.hand_bundle(tmp_path / "b"))
         publish_tables(ws, {"nominals": rf.hand_nominals(ws), **rf.hand_lines()})
         before = _state(ws)
         script = ("import sys; from crossline.workspace import open_workspace; from crossline.access.actor import LOCAL_ADMIN; "

@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from crossline.access.actor import LOCAL_ADMIN, local_admin, os_account
 from crossline.service import audit as audit_service
-from crossline.service.imports import import_bundle
 from crossline.workspace import Workspace, init_workspace
+from helpers import import_as_hub
 
 
 def _last_entry(ws: Workspace) -> dict[str, object]:
@@ -34,7 +34,7 @@ def test_the_actor_is_the_real_account_whatever_the_environment_says(monkeypatch
 def test_logname_does_not_change_who_the_cli_records(tmp_path: Path, examples: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     try:
-        import_bundle(ws, LOCAL_ADMIN, examples / "good")
+        import_as_hub(ws, examples / "good")
         env = {**os.environ, "LOGNAME": "someone", "USER": "someone", "LNAME": "someone", "USERNAME": "someone"}
         done = subprocess.run([sys.executable, "-m", "crossline.cli", "person", "gwent-police", "P1", "--workspace", str(ws.path)],
                               env=env, capture_output=True, text=True, timeout=120)
@@ -52,7 +52,7 @@ def test_a_service_user_is_recorded_beside_the_account_that_ran_the_process(tmp_
 
     ws = init_workspace(tmp_path / "ws")
     try:
-        import_bundle(ws, LOCAL_ADMIN, examples / "good")
+        import_as_hub(ws, examples / "good")
         get_person(ws, Actor(user="analyst.jones", agency="gwent-police", role="admin"), "gwent-police", "P1")
         assert _last_entry(ws)["user"] == "analyst.jones" and _last_entry(ws)["os_user"] == os_account()
     finally:
@@ -85,7 +85,7 @@ print(failed)
 def test_concurrent_audited_reads_from_two_processes_never_fail(tmp_path: Path, examples: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     try:
-        import_bundle(ws, LOCAL_ADMIN, examples / "good")
+        import_as_hub(ws, examples / "good")
         script = tmp_path / "reader.py"
         script.write_text(READER, encoding="utf-8")
         go = tmp_path / "go"

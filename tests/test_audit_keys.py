@@ -15,16 +15,16 @@ from crossline.access import audit, keys
 from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.errors import ConfigurationError, IntegrityError, InvalidInput, NotAllowed
 from crossline.service import audit as audit_service
-from crossline.service.imports import import_bundle
 from crossline.service.persons import get_person
 from crossline.workspace import Workspace, init_workspace, open_workspace
+from helpers import import_as_hub
 from test_audit_attacks import drop_guards
 
 
 @pytest.fixture
 def used(tmp_path: Path, examples: Path) -> Workspace:
     ws = init_workspace(tmp_path / "ws")
-    import_bundle(ws, LOCAL_ADMIN, examples / "good")
+    import_as_hub(ws, examples / "good")
     get_person(ws, LOCAL_ADMIN, "gwent-police", "P1")
     get_person(ws, LOCAL_ADMIN, "gwent-police", "P2")
     return ws
@@ -83,7 +83,7 @@ def test_the_key_can_live_outside_the_workspace(tmp_path: Path, examples: Path, 
     monkeypatch.setenv(keys.KEY_ENV, str(elsewhere))
     ws = init_workspace(tmp_path / "ws")
     try:
-        import_bundle(ws, LOCAL_ADMIN, examples / "good")
+        import_as_hub(ws, examples / "good")
         assert elsewhere.exists() and not (ws.path / "audit.key").exists()
         assert audit_service.verify(ws, LOCAL_ADMIN).ok
     finally:

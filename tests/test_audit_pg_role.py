@@ -13,10 +13,10 @@ import pytest
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.errors import InvalidInput
 from crossline.service import audit as audit_service
-from crossline.service.imports import import_bundle
 from crossline.service.persons import get_person
 from crossline.store.db import app_role_sql, apply_app_role, is_superuser
 from crossline.workspace import Workspace, init_workspace, open_workspace
+from helpers import import_as_hub
 
 pytestmark = pytest.mark.postgres
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def owner_ws(pg_url: str, tmp_path: Path, examples: Path) -> Iterator[Workspace]:
     ws = init_workspace(tmp_path / "ws", pg_url)
-    import_bundle(ws, LOCAL_ADMIN, examples / "good")
+    import_as_hub(ws, examples / "good")
     yield ws
     ws.close()
 
@@ -86,7 +86,7 @@ def test_the_workspace_works_when_connected_as_the_app_role(owner_ws: Workspace,
     try:
         assert not is_superuser(ws.engine) and is_superuser(owner_ws.engine)
         get_person(ws, LOCAL_ADMIN, "gwent-police", "P1")
-        import_bundle(ws, LOCAL_ADMIN, Path(__file__).parent / "contract-examples" / "good")
+        import_as_hub(ws, Path(__file__).parent / "contract-examples" / "good")
         result = audit_service.verify(ws, LOCAL_ADMIN)
         assert result.ok and result.entries == 3, result.problems
     finally:

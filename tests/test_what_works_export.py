@@ -17,16 +17,15 @@ from crossline.errors import InvalidInput, NotAllowed
 from crossline.evaluate.table import CONTRACT_COLUMNS, KNOWN_PROGRAMMES
 from crossline.evaluate.truth import build_risk_with, truth_lines_tables, truth_nominals
 from crossline.service.exports import export
-from crossline.service.imports import import_bundle
 from crossline.service.what_works import what_works
 from crossline.workspace import Workspace, init_workspace
-from helpers import Sim
+from helpers import Sim, import_as_hub
 
 
 @pytest.fixture(scope="module")
 def ws(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     workspace = init_workspace(tmp_path_factory.mktemp("ww") / "ws")
-    import_bundle(workspace, LOCAL_ADMIN, sim.bundle)
+    import_as_hub(workspace, sim.bundle)
     build_risk_with(workspace, LOCAL_ADMIN, {"nominals": truth_nominals(sim.truth_dir), **truth_lines_tables(sim.truth_dir)})
     yield workspace
     workspace.close()

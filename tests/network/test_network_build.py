@@ -15,10 +15,9 @@ from crossline.cli.app import app
 from crossline.errors import NotAllowed, NotFound
 from crossline.service import network as service
 from crossline.service.build import build
-from crossline.service.imports import import_bundle
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace, init_workspace
-from helpers import Sim
+from helpers import Sim, import_as_hub
 
 runner = CliRunner()
 
@@ -26,7 +25,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def built(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     ws = init_workspace(tmp_path_factory.mktemp("network") / "ws")
-    import_bundle(ws, LOCAL_ADMIN, sim.bundle)
+    import_as_hub(ws, sim.bundle)
     build(ws, LOCAL_ADMIN)
     yield ws
     ws.close()

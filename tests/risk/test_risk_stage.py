@@ -22,7 +22,7 @@ from risk_fixtures import SimWorkspace, build_hand, current, hand_bundle
 
 def test_risk_is_registered_after_the_stages_it_reads() -> None:
     names = registry.stage_names()
-    assert names[-1] == "risk"
+    assert "risk" in names
     for before in ("resolve", "lines"):
         if before in names:
             assert names.index(before) < names.index("risk")

@@ -638,7 +638,8 @@ def workspace_data(ws: Workspace) -> EvaluationData:
     def query(sql: str) -> pl.DataFrame:
         with ws.engine.connect() as conn:
             cur = conn.execute(text(sql))
-            return pl.DataFrame(cur.fetchall(), schema=list(cur.keys()), orient="row", infer_schema_length=None)
+            frame = pl.DataFrame(cur.fetchall(), schema=list(cur.keys()), orient="row", infer_schema_length=None)
+        return frame.with_columns(pl.col(pl.Null).cast(pl.String))  # no rows: text columns stay text, so thin workspaces say why
 
     def ts(c: str) -> pl.Expr:
         return pl.col(c).str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_zone=None)
