@@ -125,7 +125,7 @@ def test_a_workspace_with_entries_from_before_the_key_is_sealed_and_still_protec
 
             rechain(conn, 2)
         problems = audit_service.verify(ws, LOCAL_ADMIN).problems
-        assert any("entry 4" in p and "fails authentication" in p for p in problems), problems
+        assert any("entry 5" in p and "fails authentication" in p for p in problems), problems
     finally:
         ws.close()
 
@@ -234,7 +234,7 @@ def test_the_cli_anchors_and_verifies_against_the_file(used: Workspace, tmp_path
     cli = [sys.executable, "-m", "crossline.cli", "audit"]
     made = subprocess.run([*cli, "anchor", "--out", str(book), "--workspace", str(used.path)], capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
-    assert json.loads(made.stdout)["seq"] == json.loads(book.read_text(encoding="utf-8"))["seq"] == 3
+    assert json.loads(made.stdout)["seq"] == json.loads(book.read_text(encoding="utf-8"))["seq"] == 4
     ok = subprocess.run([*cli, "verify", "--anchor", str(book), "--workspace", str(used.path)], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and "intact" in ok.stdout, ok.stderr
     ws = open_workspace(used.path)
@@ -243,4 +243,4 @@ def test_the_cli_anchors_and_verifies_against_the_file(used: Workspace, tmp_path
     finally:
         ws.close()
     cut = subprocess.run([*cli, "verify", "--anchor", str(book), "--workspace", str(used.path)], capture_output=True, text=True, timeout=120)
-    assert cut.returncode == IntegrityError.exit_code and "no longer reaches entry 3" in " ".join(cut.stderr.split()), cut.stderr
+    assert cut.returncode == IntegrityError.exit_code and "no longer reaches entry 4" in " ".join(cut.stderr.split()), cut.stderr

@@ -88,7 +88,7 @@ def test_the_workspace_works_when_connected_as_the_app_role(owner_ws: Workspace,
         get_person(ws, LOCAL_ADMIN, "gwent-police", "P1")
         import_as_hub(ws, Path(__file__).parent / "contract-examples" / "good")
         result = audit_service.verify(ws, LOCAL_ADMIN)
-        assert result.ok and result.entries == 3, result.problems
+        assert result.ok and result.entries == 5, result.problems
     finally:
         ws.close()
 
