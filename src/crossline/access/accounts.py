@@ -21,6 +21,7 @@ from crossline.access.actor import Actor
 from crossline.access.roles import check_role_for_agency
 from crossline.errors import Conflict, InvalidInput, NotFound
 from crossline.store.models import Agency, User
+from crossline.store.times import stamp
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -34,9 +35,6 @@ _DUMMY = _hasher.hash("not a password anyone has")
 def _now() -> datetime:
     return datetime.now(UTC)
 
-
-def _stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def add_user(conn: Connection, *, user_id: str, display_name: str, agency: str, 
         raise Conflict(f"a user {user_id!r} already exists")
     conn.execute(insert(User).values(
         user_id=user_id, display_name=display_name, agency=agency, role=role, password_hash=_hasher.hash(password),
-        disabled=False, failed_logins=0, locked_until=None, must_change_password=False, created_at=_stamp(_now()), created_by=by,
+        disabled=False, failed_logins=0, locked_until=None, must_change_password=False, created_at=stamp(_now()), created_by=by,
     ))
     return get(conn, user_id)
 
@@ -114,7 +112,7 @@ def authenticate(conn: Connection, user_id: str, password: str, now: datetime | 
     if row is None:
         _verify(_DUMMY, password)  # same cost as a real check
         return None
-    locked = row.locked_until is not None and row.locked_until > _stamp(now)
+    locked = row.locked_until is not None and row.locked_until > stamp(now)
     ok = _verify(row.password_hash, password)
     if ok and not locked and not row.disabled:
         if _hasher.check_needs_rehash(row.password_hash):
@@ -123,7 +121,7 @@ def authenticate(conn: Connection, user_id: str, password: str, now: datetime | 
         return _account(row)
     if not locked:
         failures = row.failed_logins + 1
-        lock = _stamp(now + timedelta(minutes=LOCK_MINUTES)) if failures >= MAX_FAILURES else None
+        lock = stamp(now + timedelta(minutes=LOCK_MINUTES)) if failures >= MAX_FAILURES else None
         conn.execute(update(User).where(User.user_id == user_id).values(
             failed_logins=0 if lock else failures, locked_until=lock))
     return None

@@ -20,6 +20,7 @@ from crossline.access.actor import Actor
 from crossline.access.roles import check_role_for_agency, service_role
 from crossline.errors import NotFound
 from crossline.store.models import Agency, ApiToken, User, WebSession
+from crossline.store.times import stamp
 
 IDLE_MINUTES = 30
 ABSOLUTE_HOURS = 10
@@ -29,9 +30,6 @@ TOKEN_PREFIX = "cl_"
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
-
-def _stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,8 @@ def open_session(conn: Connection, user_id: str, now: datetime | None = None, li
     now = now or datetime.now(UTC)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     conn.execute(insert(WebSession).values(
-        token_hash=_digest(token), user_id=user_id, csrf_token=csrf, created_at=_stamp(now), last_seen_at=_stamp(now),
-        expires_at=_stamp(now + lifetime),
+        token_hash=_digest(token), user_id=user_id, csrf_token=csrf, created_at=stamp(now), last_seen_at=stamp(now),
+        expires_at=stamp(now + lifetime),
     ))
     return token, csrf
 
@@ -63,10 +61,10 @@ def session(conn: Connection, token: str, now: datetime | None = None, idle: tim
     ).first()
     if row is None:
         return None
-    if row.expires_at <= _stamp(now) or row.last_seen_at < _stamp(now - idle) or row.disabled:
+    if row.expires_at <= stamp(now) or row.last_seen_at < stamp(now - idle) or row.disabled:
         conn.execute(delete(WebSession).where(WebSession.token_hash == digest))
         return None
-    conn.execute(update(WebSession).where(WebSession.token_hash == digest).values(last_seen_at=_stamp(now)))
+    conn.execute(update(WebSession).where(WebSession.token_hash == digest).values(last_seen_at=stamp(now)))
     actor = Actor(user=row.user_id, agency=row.agency, role=service_role(row.role).actor_role)
     return SessionInfo(row.user_id, actor, row.csrf_token, row.expires_at)
 
@@ -103,7 +101,7 @@ def issue_token(conn: Connection, *, name: str, agency: str, role: str, by: str)
     check_role_for_agency(role, agency_row)
     token_id = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-    now = _stamp(datetime.now(UTC))
+    now = stamp(datetime.now(UTC))
     conn.execute(insert(ApiToken).values(token_id=token_id, token_hash=_digest(secret), name=name, agency=agency, role=role,
                                          created_by=by, created_at=now, revoked_at=None))
     return secret, TokenInfo(token_id, name, agency, role, by, now, None)
@@ -123,6 +121,6 @@ def list_tokens(conn: Connection) -> list[TokenInfo]:
 
 def revoke_token(conn: Connection, token_id: str) -> None:
     done = conn.execute(update(ApiToken).where(ApiToken.token_id == token_id, ApiToken.revoked_at.is_(None))
-                        .values(revoked_at=_stamp(datetime.now(UTC))))
+                        .values(revoked_at=stamp(datetime.now(UTC))))
     if not done.rowcount:
         raise NotFound(f"no live API token {token_id!r}")

@@ -22,13 +22,11 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from crossline.access.actor import Actor
 from crossline.errors import NotFound
 from crossline.store.models import Job
+from crossline.store.times import stamp
 
 KINDS = ("import", "build")
 STALE_MINUTES = 10
 
-
-def _stamp(at: datetime | None = None) -> str:
-    return (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def enqueue(conn: Connection, kind: str, params: dict[str, Any], actor: Actor, d
         with conn.begin_nested():
             conn.execute(insert(Job).values(
                 job_id=job_id, kind=kind, params=json.dumps(params, sort_keys=True), dedupe_key=dedupe_key, status="queued",
-                requested_by=json.dumps({"user": actor.user, "agency": actor.agency, "role": actor.role}), created_at=_stamp(),
+                requested_by=json.dumps({"user": actor.user, "agency": actor.agency, "role": actor.role}), created_at=stamp(),
                 attempts=0,
             ))
     except DbIntegrityError:  # the same bundle, uploaded at the same moment by another request
@@ -97,7 +95,7 @@ def listed(conn: Connection, status: str | None = None, limit: int = 50) -> list
 def claim(conn: Connection, worker: str) -> JobInfo | None:
     """The oldest queued job, now running under ``worker``; None when the queue is empty or another worker won."""
     for row in conn.execute(select(Job.job_id).where(Job.status == "queued").order_by(Job.created_at, Job.job_id).limit(5)):
-        now = _stamp()
+        now = stamp()
         won = conn.execute(update(Job).where(Job.job_id == row.job_id, Job.status == "queued").values(
             status="running", worker=worker, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1))
         if won.rowcount == 1:
@@ -106,23 +104,23 @@ def claim(conn: Connection, worker: str) -> JobInfo | None:
 
 
 def beat(conn: Connection, job_id: str, progress: str | None = None) -> None:
-    values: dict[str, Any] = {"heartbeat_at": _stamp()}
+    values: dict[str, Any] = {"heartbeat_at": stamp()}
     if progress is not None:
         values["progress"] = progress[:500]
     conn.execute(update(Job).where(Job.job_id == job_id).values(**values))
 
 
 def finish(conn: Connection, job_id: str, result: dict[str, Any]) -> None:
-    conn.execute(update(Job).where(Job.job_id == job_id).values(status="done", finished_at=_stamp(), result=json.dumps(result, default=str)))
+    conn.execute(update(Job).where(Job.job_id == job_id).values(status="done", finished_at=stamp(), result=json.dumps(result, default=str)))
 
 
 def fail(conn: Connection, job_id: str, error: str) -> None:
-    conn.execute(update(Job).where(Job.job_id == job_id).values(status="failed", finished_at=_stamp(), error=error[:2000]))
+    conn.execute(update(Job).where(Job.job_id == job_id).values(status="failed", finished_at=stamp(), error=error[:2000]))
 
 
 def requeue_stale(conn: Connection, now: datetime | None = None, stale_minutes: int = STALE_MINUTES) -> int:
     """Put back jobs whose worker stopped beating (a server or worker that died mid-job); returns how many."""
-    limit = _stamp((now or datetime.now(UTC)) - timedelta(minutes=stale_minutes))
+    limit = stamp((now or datetime.now(UTC)) - timedelta(minutes=stale_minutes))
     done = conn.execute(update(Job).where(Job.status == "running", Job.heartbeat_at < limit)
                         .values(status="queued", worker=None, progress="requeued after its worker stopped"))
     return int(done.rowcount or 0)

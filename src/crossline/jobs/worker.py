@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from crossline.access.actor import ROLES, Actor, Role
 from crossline.errors import CrosslineError
 from crossline.jobs import queue
+from crossline.processes import alive
 from crossline.store.models import Job
 from crossline.workspace import Workspace
 
@@ -32,15 +33,6 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def recover(ws: Workspace) -> int:
     """Requeue running jobs whose worker on this host is gone, and any job without a heartbeat for a while."""
@@ -49,7 +41,7 @@ def recover(ws: Workspace) -> int:
     with ws.engine.begin() as conn:
         for row in conn.execute(select(Job.job_id, Job.worker).where(Job.status == "running")):
             name, _, pid = (row.worker or "").rpartition(":")
-            if name == host and pid.isdigit() and not _alive(int(pid)):
+            if name == host and pid.isdigit() and not alive(int(pid)):
                 conn.execute(update(Job).where(Job.job_id == row.job_id, Job.status == "running").values(
                     status="queued", worker=None, progress="requeued: its worker stopped"))
                 n += 1

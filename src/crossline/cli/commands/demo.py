@@ -28,6 +28,7 @@ from crossline.cli import progress
 from crossline.cli.common import console, esc, local
 from crossline.errors import Conflict
 from crossline.evaluate import scorecard
+from crossline.processes import alive
 from crossline.service import audit as audit_service
 from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.picture import PictureSummary, summary
@@ -93,21 +94,12 @@ def sweep_abandoned(target: Path) -> list[Path]:
     swept = []
     for leftover in target.parent.glob(f".{target.name}.partial-*"):
         pid = leftover.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or _running(int(pid)) or not {p.name for p in leftover.iterdir()} <= {"scenario", "workspace"}:
+        if not pid.isdigit() or alive(int(pid)) or not {p.name for p in leftover.iterdir()} <= {"scenario", "workspace"}:
             continue
         shutil.rmtree(leftover)
         swept.append(leftover)
     return swept
 
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
