@@ -1,8 +1,10 @@
 """What works on a scenario Crossline has never seen (tests/independent_world.py): known effects, referral that follows need.
 
-The benchmark (benchmarks/what_works_accuracy.py) runs more seeds and prints the figures docs/what-works.md gives; this
-test holds the two that must not regress on the first two seeds: no programme called the wrong way, and the truth inside
-the doubly robust interval in at least 10 of 12 estimates each (at least as often as the matched ratio of means).
+The benchmark (benchmarks/what_works_accuracy.py) runs more seeds, larger worlds and more resamples, and prints the
+figures docs/what-works.md gives; this test holds the two that must not regress, on seed 1 and on seed 5 (where, with
+never-treated comparisons, education came out the wrong way): no programme called the wrong way, and the truth inside the
+doubly robust interval in at least 10 of 12 estimates each (at least as often as the matched ratio of means). A smaller
+world (4000 young people) and 60 resamples keep it to well under a minute of CPU for both seeds.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from crossline.settings.risk import RiskSettings
 from independent_world import independent_world
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 5])
 def test_independent_scenario_no_wrong_way_and_the_truth_mostly_inside(seed: int) -> None:
-    data, true = independent_world(seed)
-    results = evaluate(data, RiskSettings(what_works_bootstrap=300))
+    data, true = independent_world(seed, n=4000)
+    results = evaluate(data, RiskSettings(what_works_bootstrap=60))
     inside = inside_rom = total = 0
     for p in results.programmes:
         assert p.status == "estimated", (p.programme, p.reason)

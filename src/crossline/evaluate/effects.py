@@ -19,8 +19,16 @@ removes what imbalance the matching left.
 Each at 3, 6 and 12 months where the data allow: a horizon is assessed only on
 participants whose start lies at least that long before the data end, and
 not at all when fewer than ``what_works_min_treated`` such participants remain
-(the report says why). "To the end of the data" uses every participant, each
-pair followed for the same time (they share the index day).
+(the report says why). "To the end of the data" uses every participant.
+
+Comparisons are young people *not yet* on any programme on the participant's
+start day, whether or not they start one later, each followed until their own
+start (censored there), with the follow-up days as exposure: counts become
+rates. Comparing only with young people who never took part conditioned on the
+future: a young person whose harm after the index day led to a referral later
+was left out, so the comparison group looked better than it was and
+programmes looked harmful (on the independent scenario, the truth inside 53 of
+72 intervals with never-treated comparisons, 68 of 72 with this one).
 
 Intervals are percentile bootstrap intervals over young people
 (``what_works_bootstrap`` Poisson resamples in which each person, participant
@@ -156,8 +164,11 @@ def evaluate(data: EvaluationData, rs: RiskSettings, es: EvaluateSettings | None
         .join(data.people.select("nominal_id"), on="nominal_id", how="semi")
         .with_columns(_day("started_at", start).alias("index_day"))
     )
-    ever_treated = data.treatments.select("nominal_id").unique()
-    controls = data.people.join(ever_treated, on="nominal_id", how="anti")
+    # the comparison pool: every young person, with the day they first started a programme (null: never); a row for
+    # a comparison exists only on index days before that day, and its follow-up ends on it
+    controls = data.people.select("nominal_id").join(
+        first.select("nominal_id", pl.col("index_day").alias("own_start")), on="nominal_id", how="left"
+    ).sort("nominal_id")
     events = data.events.filter(pl.col("kind").is_in(KINDS)).with_columns(_day("occurred_at", start).alias("day"))
     results = []
     for programme in sorted(first["programme"].unique().to_list()):
@@ -178,21 +189,24 @@ def _programme(programme: str, treated: pl.DataFrame, controls: pl.DataFrame, da
                end_day: int, rs: RiskSettings, es: EvaluateSettings) -> ProgrammeResult:
     name = PROGRAMME_NAMES.get(programme, programme.replace("_", " "))
     n = treated.height
-    result = ProgrammeResult(programme, name, "refused", "", n, comparison_pool=controls.height)
+    days = treated["index_day"].unique().sort()
+    pool = controls.filter(pl.col("own_start").is_null() | (pl.col("own_start") > days.min()))  # not yet on a programme on the first start
+    result = ProgrammeResult(programme, name, "refused", "", n, comparison_pool=pool.height)
     if n < rs.what_works_min_treated:
         result.reason = (
             f"only {n} {'young person' if n == 1 else 'young people'} took part in {name}; at least {rs.what_works_min_treated} are needed to compare them "
             "with matched young people who did not ([risk] what_works_min_treated)"
         )
         return result
-    if controls.height < rs.what_works_neighbours:
-        result.reason = f"only {controls.height} young people took part in no programme: too few to compare with"
+    if pool.height < rs.what_works_neighbours:
+        result.reason = f"only {pool.height} young people were on no programme when {name} started: too few to compare with"
         return result
-    days = treated["index_day"].unique().sort()
     rows = pl.concat([
-        treated.select("nominal_id", "index_day", pl.lit(True).alias("treated")),
-        controls.select("nominal_id").sort("nominal_id").join(pl.DataFrame({"index_day": days}), how="cross")
-        .with_columns(pl.lit(False).alias("treated")),
+        treated.select("nominal_id", "index_day", pl.lit(True).alias("treated"), pl.lit(end_day + 1, pl.Int64).alias("censor_day")),
+        controls.join(pl.DataFrame({"index_day": days}), how="cross")
+        .filter(pl.col("own_start").is_null() | (pl.col("own_start") > pl.col("index_day")))
+        .select("nominal_id", "index_day", pl.lit(False).alias("treated"),
+                pl.col("own_start").fill_null(end_day + 1).clip(upper_bound=end_day + 1).cast(pl.Int64).alias("censor_day")),
     ]).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     rows, covariates = _covariates(rows, data, events, rs)
     rows = rows.sort("row")  # joins need not keep order: positions must be the same on every run (the fitting sample)
@@ -255,7 +269,7 @@ def _fitting_rows(treated: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _prognosis(rows: pl.DataFrame, X: np.ndarray, events: pl.DataFrame, end_day: int, fit: np.ndarray) -> np.ndarray:
     """Log of the expected daily rate of later harm without a programme: a Poisson model fitted on comparison rows only."""
     y = _counts(rows, events, KINDS, None, end_day)["y"].to_numpy()
-    exposure = np.log(np.maximum(end_day + 1 - rows["index_day"].to_numpy(), 1).astype(float))
+    exposure = np.log(np.maximum(rows.select(follow_up(None))["follow_up"].to_numpy(), 1.0))
     control = ~rows["treated"].to_numpy() & fit
     coef = poisson_fit(X[control], y[control], exposure[control])
     return logit_scores(X, coef)
@@ -392,22 +406,39 @@ def _scores_at(data: EvaluationData, rows: pl.DataFrame, rs: RiskSettings) -> pl
 
 
 def _counts(rows: pl.DataFrame, events: pl.DataFrame, kinds: tuple[str, ...], h: int | None, end_day: int) -> pl.DataFrame:
-    """(row, y): events of ``kinds`` from the index day for ``h`` days (or to the end of the data)."""
-    window_end = pl.col("index_day") + h if h is not None else pl.lit(end_day + 1)
+    """(row, y): events of ``kinds`` from the index day for ``h`` days (or to the end of the data), a comparison's
+    only until their own start (``censor_day``)."""
+    window_end = _window_end(h, end_day)
     hits = (
-        rows.select("row", "nominal_id", "index_day").join(events.filter(pl.col("kind").is_in(kinds)).select("nominal_id", "day"), on="nominal_id")
+        rows.select("row", "nominal_id", "index_day", "censor_day")
+        .join(events.filter(pl.col("kind").is_in(kinds)).select("nominal_id", "day"), on="nominal_id")
         .filter((pl.col("day") >= pl.col("index_day")) & (pl.col("day") < window_end))
         .group_by("row").len()
     )
     return rows.select("row").join(hits, on="row", how="left").select("row", pl.col("len").fill_null(0).cast(pl.Float64).alias("y"))
 
 
+def _window_end(h: int | None, end_day: int) -> pl.Expr:
+    """The day (exclusive) a row's follow-up ends: ``h`` days on, the data end, or a comparison's own start if sooner."""
+    end = pl.min_horizontal(pl.col("censor_day"), pl.lit(end_day + 1))
+    return pl.min_horizontal(pl.col("index_day") + h, end) if h is not None else end
+
+
+def follow_up(h: int | None) -> pl.Expr:
+    """Follow-up days of each row (the exposure): to ``h`` days on, or the data end, or a comparison's own start."""
+    end = pl.col("censor_day")
+    stop = pl.min_horizontal(pl.col("index_day") + h, end) if h is not None else end
+    return (stop - pl.col("index_day")).cast(pl.Float64).alias("follow_up")
+
+
 def _naive(rows: pl.DataFrame, events: pl.DataFrame, end_day: int) -> float | None:
-    """Participants' later harm against every non-participant at the same dates: what an unmatched comparison would say."""
-    y = _counts(rows, events, KINDS, None, end_day).join(rows.select("row", "treated"), on="row")
-    t = y.filter(pl.col("treated"))["y"].mean()
-    c = y.filter(~pl.col("treated"))["y"].mean()
-    return float(cast(float, t) / cast(float, c)) if t is not None and c else None
+    """Participants' rate of later harm against every young person not yet on a programme at the same dates: what an
+    unmatched comparison would say."""
+    y = _counts(rows, events, KINDS, None, end_day).join(rows.select("row", "treated", follow_up(None)), on="row")
+    rates = y.group_by("treated").agg(pl.col("y").sum() / pl.col("follow_up").sum())
+    t = rates.filter(pl.col("treated"))["y"]
+    c = rates.filter(~pl.col("treated"))["y"]
+    return float(t[0] / c[0]) if t.len() and c.len() and c[0] else None
 
 
 @dataclass
@@ -415,7 +446,7 @@ class Paired:
     """Participants' outcomes and their matched comparisons', with who is who (for the person-level bootstrap)."""
 
     yt: np.ndarray  # one per participant
-    yc: np.ndarray  # the matched comparisons' weighted mean, one per participant
+    yc: np.ndarray  # the matched comparisons' weighted rate times the participant's follow-up, one per participant
     t_person: np.ndarray  # index of each participant's person
     pair_t: np.ndarray  # per pair: index into yt
     pair_c: np.ndarray  # per pair: index of the comparison's person
@@ -423,6 +454,8 @@ class Paired:
     pair_y: np.ndarray  # per pair: the comparison's outcome
     n_people: int
     n_controls: int
+    t_exposure: np.ndarray | None = None  # per participant: follow-up days (None: outcomes are not counts, no exposure)
+    pair_e: np.ndarray | None = None  # per pair: the comparison's follow-up days (shorter when they started a programme)
 
     def bootstrap(self, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Means of participants and of their comparisons over ``resamples`` Poisson bootstrap weightings of *people*.
@@ -440,30 +473,46 @@ class Paired:
         starts = np.searchsorted(self.pair_t[order], np.arange(len(self.yt)))
         wc = weights[:, pair_c[order]] * self.pair_w[order]  # (B, pairs)
         num = np.add.reduceat(wc * self.pair_y[order], starts, axis=1)
-        den = np.add.reduceat(wc, starts, axis=1)
+        if self.pair_e is not None and self.t_exposure is not None:  # the comparisons' rate, over the participant's follow-up
+            den = np.add.reduceat(wc * self.pair_e[order], starts, axis=1) / self.t_exposure[None, :]
+        else:
+            den = np.add.reduceat(wc, starts, axis=1)
         ybar_c = np.where(den > 0, num / np.where(den > 0, den, 1.0), self.yc[None, :])
         total = wt.sum(axis=1)
         total = np.where(total > 0, total, 1.0)
         return (wt * self.yt).sum(axis=1) / total, (wt * ybar_c).sum(axis=1) / total
 
 
-def _paired(rows: pl.DataFrame, matched: Matched, y: pl.DataFrame, keep: pl.Expr) -> Paired:
-    """Participants' outcomes and their matches', for participants passing ``keep``."""
+def _paired(rows: pl.DataFrame, matched: Matched, y: pl.DataFrame, keep: pl.Expr, h: int | None = None, counts: bool = True) -> Paired:
+    """Participants' outcomes and their matches', for participants passing ``keep``.
+
+    For counts (``counts``), each participant's comparison value is the comparisons' rate (weighted events over
+    weighted follow-up days, ``h`` days or to the end, a comparison's ending at their own start) times the
+    participant's own follow-up; without censoring that is the weighted mean count. A score (``counts`` False) is
+    compared as it is.
+    """
     treated = rows.filter(pl.col("treated") & keep).select("row")
     pairs = matched.pairs.join(treated, left_on="treated_row", right_on="row", how="semi")
     people = rows.select("nominal_id").unique().sort("nominal_id").with_row_index("person")
-    who = rows.select("row", "nominal_id").join(people, on="nominal_id").select("row", pl.col("person").cast(pl.Int64))
+    who = rows.select("row", "nominal_id", follow_up(h)).join(people, on="nominal_id").select("row", pl.col("person").cast(pl.Int64), "follow_up")
+    if not counts:
+        who = who.with_columns(pl.lit(1.0).alias("follow_up"))
     t = pairs.select("treated_row").unique().sort("treated_row").with_row_index("t").join(y, left_on="treated_row", right_on="row")
     t = t.join(who, left_on="treated_row", right_on="row").sort("t")
     p = (
-        pairs.join(t.select("treated_row", "t"), on="treated_row").join(y, left_on="control_row", right_on="row")
-        .join(who, left_on="control_row", right_on="row")
+        pairs.join(t.select("treated_row", "t", pl.col("follow_up").alias("t_follow_up")), on="treated_row")
+        .join(y, left_on="control_row", right_on="row").join(who, left_on="control_row", right_on="row")
     )
-    yc = p.group_by("t").agg((pl.col("y") * pl.col("weight")).sum().alias("yc")).sort("t")["yc"].to_numpy()
+    yc = (
+        p.group_by("t").agg(((pl.col("y") * pl.col("weight")).sum() / (pl.col("follow_up") * pl.col("weight")).sum()
+                             * pl.col("t_follow_up").first()).alias("yc"))
+        .sort("t")["yc"].to_numpy()
+    )
     return Paired(
         yt=t["y"].to_numpy(), yc=yc, t_person=t["person"].to_numpy(), pair_t=p["t"].cast(pl.Int64).to_numpy(),
         pair_c=p["person"].to_numpy(), pair_w=p["weight"].to_numpy(), pair_y=p["y"].to_numpy(),
         n_people=people.height, n_controls=int(pairs["control_row"].n_unique()),
+        t_exposure=t["follow_up"].to_numpy() if counts else None, pair_e=p["follow_up"].to_numpy() if counts else None,
     )
 
 
@@ -490,7 +539,7 @@ def _estimate(rows: pl.DataFrame, matched: Matched, events: pl.DataFrame, outcom
               horizon: str, h: int | None, end_day: int, rs: RiskSettings, rng: np.random.Generator, y: pl.DataFrame | None = None) -> Estimate:
     keep = (pl.col("index_day") + h <= end_day) if h is not None else pl.lit(True)
     y = _counts(rows, events, kinds, h, end_day) if y is None else y
-    paired = _paired(rows, matched, y, keep)
+    paired = _paired(rows, matched, y, keep, h)
     est = Estimate(outcome, label, horizon, "estimated", n_treated=len(paired.yt), n_controls=paired.n_controls)
     if len(paired.yt) < rs.what_works_min_treated:
         est.status = "not assessable"
@@ -531,11 +580,11 @@ def _recorded_estimate(rows: pl.DataFrame, matched: Matched, data: EvaluationDat
     """
     assert data.recorded is not None
     est = Estimate(f"recorded_{measure}", label, horizon, "estimated", source="partner_recorded")
-    window_end = pl.col("index_day") + h if h is not None else pl.lit(end_day + 1)
+    window_end = _window_end(h, end_day)
     rec = data.recorded.filter(pl.col("measure") == measure).select(
         "nominal_id", pl.col("value").cast(pl.Float64).fill_null(0.0), _day("observed_at", data.data_start).alias("day"))
     hits = (
-        rows.select("row", "nominal_id", "index_day").join(rec, on="nominal_id")
+        rows.select("row", "nominal_id", "index_day", "censor_day").join(rec, on="nominal_id")
         .filter((pl.col("day") >= pl.col("index_day")) & (pl.col("day") < window_end))
         .group_by("row").agg(pl.col("value").sum().alias("y"))
     )
@@ -558,7 +607,7 @@ def _recorded_estimate(rows: pl.DataFrame, matched: Matched, data: EvaluationDat
         return est
     sub = Matched(pairs.select("treated_row", "control_row", "weight"), 0, matched.caliper)
     y = rows.select("row").join(hits, on="row", how="left").with_columns(pl.col("y").fill_null(0.0))
-    paired = _paired(rows, sub, y, pl.lit(True))
+    paired = _paired(rows, sub, y, pl.lit(True), h)
     _fill(est, paired, rs, rng, ratio=True)
     if est.ratio is not None:
         _robust(est, _matched_sample(rows, sub, y, covariates, h, end_day), rs, robust_rng)
@@ -576,10 +625,10 @@ def _matched_sample(rows: pl.DataFrame, matched: Matched, y: pl.DataFrame, covar
         pairs.sort("treated_row", "control_row").select(pl.col("control_row").alias("row"), "weight", pl.lit(0.0).alias("t")),
     ]).with_row_index("order")
     sample = (
-        sample.join(rows.select("row", "nominal_id", "index_day", *covariates), on="row", how="left")
+        sample.join(rows.select("row", "nominal_id", "index_day", follow_up(h), *covariates), on="row", how="left")
         .join(y, on="row", how="left").sort("order")
     )
-    exposure = np.full(sample.height, float(h)) if h is not None else (end_day + 1 - sample["index_day"].to_numpy()).astype(float)
+    exposure = sample["follow_up"].to_numpy().astype(float)  # h days, or to the end; a comparison's ends at their own start
     return MatchedSample(
         X=sample.select(covariates).to_numpy().astype(float), treated=sample["t"].to_numpy(), y=sample["y"].fill_null(0.0).to_numpy(),
         exposure=exposure, weight=sample["weight"].to_numpy(), person=sample["nominal_id"].rank("dense").cast(pl.Int64).to_numpy(),
@@ -608,7 +657,7 @@ def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, hor
     y = sub.select("row").join(before, on="row", how="left").join(after, on="row", how="left", suffix="_after").select(
         "row", (pl.col("score_after").fill_null(0.0) - pl.col("score").fill_null(0.0)).alias("y")
     )
-    paired = _paired(rows, matched, y, keep)
+    paired = _paired(rows, matched, y, keep, h, counts=False)
     est.n_treated, est.n_controls = len(paired.yt), paired.n_controls
     if len(paired.yt) < rs.what_works_min_treated:
         est.status, est.reason = "not assessable", f"only {len(paired.yt)} matched participants with {horizon} of follow-up"
@@ -620,8 +669,12 @@ def _risk_change(rows: pl.DataFrame, matched: Matched, data: EvaluationData, hor
 
 
 def evaluate_workspace(ws: Workspace) -> WhatWorks:
-    """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`."""
-    return evaluate(workspace_data(ws), ws.settings.risk, ws.settings.evaluate)
+    """Read the cohort, programmes and outcomes from the workspace's records and picture, then :func:`evaluate`
+    (or return the stored result of the same evaluation on the same inputs: :mod:`crossline.evaluate.cache`)."""
+    from crossline.evaluate.cache import cached_evaluate
+
+    folder = None if ws.read_only else ws.path / "cache" / "what-works"
+    return cached_evaluate(workspace_data(ws), ws.settings.risk, ws.settings.evaluate, folder, evaluate)
 
 
 def workspace_data(ws: Workspace) -> EvaluationData:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from crossline.evaluate.effects import HORIZONS, OUTCOMES, Estimate, ProgrammeResult, WhatWorks
-from crossline.evaluate.table import summary
+from crossline.evaluate.table import summary, what_to_fund
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHART_MIN, CHART_MAX = 0.1, 8.0  # the forest chart's range; intervals beyond it are marked
@@ -97,11 +97,12 @@ def render(results: WhatWorks) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.get_template("what_works.html")
     charts = {p.programme: balance_chart(p) for p in results.programmes}
+    rows = summary(results)
     off = {p.name for p in results.programmes if off_chart(p.estimate("harm_indicators", "to the end of the data"))}
     return template.render(
         r=results, horizons=[h for h, _ in HORIZONS], outcomes=OUTCOMES, forest=forest_chart(results),
         forest_3m=forest_chart(results, horizon="3 months"), balance=charts,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), fmt=_fmt, summary=summary(results), off_chart=off,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), fmt=_fmt, summary=rows, to_fund=what_to_fund(rows), off_chart=off,
     )
 
 

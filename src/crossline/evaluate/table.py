@@ -141,5 +141,43 @@ def summary(results: WhatWorks, outcome: str = "harm_indicators", horizon: str =
         else:
             cost = "not estimable: the interval includes no effect"
         out.append({"programme": name, "participants": f"{r['participants']} ({r['matched']} matched)", "effect": effect,
-                    "fragility": fragility, "fragility_words": r["fragility"] or "", "cost": cost, "verdict": r["verdict"]})
+                    "fragility": fragility, "fragility_words": r["fragility"] or "", "cost": cost, "verdict": r["verdict"],
+                    "cost_value": "" if r["cost_per_harm_avoided"] is None else f"{r['cost_per_harm_avoided']:.2f}",
+                    "cost_words": (f"it costs {_money(r['cost_per_harm_avoided'])} per harm event avoided "
+                                   f"(95% interval {_money(r['cost_low'])} to {_money(r['cost_high'])})"
+                                   if r["cost_per_harm_avoided"] is not None else f"cost per harm event avoided: {cost}")})
     return out
+
+
+def what_to_fund(rows: list[dict[str, str]]) -> list[str]:
+    """The summary table's decision in plain words, one sentence per kind of finding, for the top of the report.
+
+    Read from the verdicts only (which follow the intervals): a programme is named as worth funding on this evidence
+    only when its whole interval shows fewer harm events; among those, the lowest cost per harm event avoided
+    comes first, and the E-value goes with it because a fragile benefit is a weaker case. Nothing here is a
+    recommendation the figures cannot carry: no clear effect is said as such, never as "does not work".
+    """
+    helps = [r for r in rows if r["verdict"].startswith("fewer")]
+    helps.sort(key=lambda r: (r["cost_value"] == "", float(r["cost_value"]) if r["cost_value"] else 0.0))  # cheapest first
+    unclear = [r["programme"] for r in rows if r["verdict"].startswith("no clear effect")]
+    harms = [r["programme"] for r in rows if r["verdict"].startswith("more")]
+    not_judged = [r["programme"] for r in rows if r["verdict"].startswith("not estimated")]
+    out = []
+    for r in helps:
+        out.append(f"Worth funding on this evidence: {r['programme']}. {r['verdict'][0].upper()}{r['verdict'][1:]}; {r['cost_words']}. "
+                   f"How fragile: {r['fragility_words'] or r['fragility']}.")
+    if harms:
+        out.append(f"Review before funding more: {_names(harms)} (more harm events than matched young people; the records may not show "
+                   "why they were referred).")
+    if unclear:
+        out.append(f"Not shown either way yet: {_names(unclear)} (the interval includes no effect: neither a benefit nor harm is shown; "
+                   "more participants or a longer follow-up would tell).")
+    if not_judged:
+        out.append(f"Cannot be judged yet: {_names(not_judged)} (see the reason in the table).")
+    if not helps:
+        out.insert(0, "No programme shows fewer harm events on this evidence yet.")
+    return out
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
