@@ -71,7 +71,7 @@ class BuildRequest(BaseModel):
 @router.post("/builds", status_code=202)
 def start_build(body: BuildRequest, request: Request, response: Response, who: Who) -> dict[str, Any]:
     """Queue a build; builds run one at a time on a workspace, in the order asked."""
-    require(who.actor, "build")
+    require(viewer(workspace(request).engine, who.actor), "build")
     ws = workspace(request)
     with ws.engine.begin() as conn:
         job, new = queue.enqueue(conn, "build", {"only": body.only}, who.actor)
