@@ -17,11 +17,13 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, 
 from pydantic import BaseModel
 
 from crossline.access import audit as audit_log
+from crossline.access import purpose as purposes
 from crossline.access.policy import require, viewer
 from crossline.api import problems
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import NotAllowed, NotFound
 from crossline.jobs import queue
+from crossline.service import exports as export_service
 
 router = APIRouter(tags=["jobs"])
 Who = Annotated[Caller, Depends(caller)]
@@ -97,3 +99,11 @@ def job(job_id: str, request: Request, who: Who) -> dict[str, Any]:
         except NotAllowed:
             raise NotFound(f"no job {job_id!r}", next_step="list_jobs") from None  # never "not allowed": that would say it exists
     return found.public()
+
+
+@router.post("/exports", tags=["exports"])
+def exports(request: Request, who: Who) -> dict[str, Any]:
+    """Write the contract's exports into the workspace's exports folder (police standing: they carry every agency's records)."""
+    with purposes.stated(None, "api"):
+        result = export_service.export(workspace(request), who.actor)
+    return {"files": result.files}
