@@ -211,6 +211,9 @@ def main() -> None:
                     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     print(f"\n{args.users} users, {args.seconds:.0f} s per phase, {args.people:,} people, {args.workers} uvicorn workers "
           "(target: service p95 <= 200 ms, 0 errors)")
+    load1, load5, _ = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end: the load generator, "
+          "the server and anything else running share them; compare the service with the floor of the same run")
     print(f"{'database':12} {'phase':8} {'requests':>9} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for r in rows:
         print(f"{r[0]:12} {r[1]:8} {r[2]:>9} {r[3]:>6} {r[4]:>6} {r[5]:>7} {r[6]:>7} {r[7]:>7}")

@@ -68,3 +68,25 @@ def test_search_over_http_is_audited(login: Callable[[str], TestClient], served:
 
         last = conn.execute(select(AuditEntry.action, AuditEntry.details).order_by(AuditEntry.seq.desc()).limit(1)).one()
     assert last.action == "search" and "Jade Price" in last.details and "gwent-police:P3" in last.details and '"channel":"api"' in last.details
+
+
+def test_a_misspelling_keeps_a_pair_of_pieces_word_for_word() -> None:
+    """Why name search can ask the index for pairs of pieces instead of ranking every name sharing a trigram."""
+    import random
+
+    from crossline.store.search_index import _fuzzy_groups
+
+    rng = random.Random(3)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for term in ("kai morgan", "rhys evans", "william pritchard", "jade price", "bethan llewellyn"):
+        for _ in range(200):
+            i = rng.randrange(len(term))
+            edit = rng.choice(("change", "drop", "add"))
+            typed = (term[:i] + rng.choice(letters) + term[i + 1:] if edit == "change" else
+                     term[:i] + term[i + 1:] if edit == "drop" else term[:i] + rng.choice(letters) + term[i:])
+            assert any(all(g in typed for g in group) for group in _fuzzy_groups(term)[1:]), (term, typed)
+
+
+def test_only_an_id_like_query_reads_the_nominals() -> None:
+    assert search._id_like("N3C053EC0C2ABE954") and search._id_like("P1")
+    assert not any(search._id_like(q) for q in ("Kai Morgan", "Morgan", "07711 123456", "+447711123456"))

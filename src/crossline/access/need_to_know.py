@@ -30,11 +30,14 @@ from typing import Literal
 
 from crossline.access.actor import Actor
 
-Standing = Literal["admin", "police", "partner", "auditor"]
-STANDINGS: tuple[Standing, ...] = ("admin", "police", "partner", "auditor")
+Standing = Literal["admin", "police", "partner", "reporter", "auditor"]
+STANDINGS: tuple[Standing, ...] = ("admin", "police", "partner", "reporter", "auditor")
 
 POLICE_TYPES = frozenset({"police", "nca", "transport_police"})
 """Agency types whose analysts and safeguarding leads hold police and national standing."""
+
+REPORTER_TYPES = frozenset({"business"})
+"""Agency types that only report concerns (a hotel chain, a taxi firm, a rail operator) and see what they reported."""
 
 POLICE_ROLES = frozenset({"analyst", "safeguarding", "officer"})
 """Roles that, in a police or national agency, carry police standing (a police ``partner`` account has partner standing)."""
@@ -51,7 +54,8 @@ class Rule:
     own_records: bool  # open its own agency's records
     foreign_kinds: frozenset[str]  # kinds of other agencies' records it may open
     intelligence: bool  # open other agencies' police intelligence and comms
-    every_child: bool  # know any young person (else only those its agency holds or was sent)
+    every_child: bool  # know any young person (else, with ``held_children``, those its agency holds or was sent)
+    held_children: bool  # know the young people its agency holds a record of or was sent something about
     conditional: bool  # open other agencies' C-coded records (shown with their conditions)
     known_detail: bool  # "is this child known?" with nominal ids, record ids and field-by-field reasons
     suspect_status: bool  # see whether a child is a suspect in police events
@@ -59,14 +63,17 @@ class Rule:
 
 
 RULES: dict[Standing, Rule] = {
-    "admin": Rule(True, frozenset(RECORD_KINDS), True, True, True, True, True,
+    "admin": Rule(True, frozenset(RECORD_KINDS), True, True, True, True, True, True,
                   "The workspace's administrator holds the database itself; every read is still audited."),
-    "police": Rule(True, frozenset(RECORD_KINDS), True, True, True, True, True,
+    "police": Rule(True, frozenset(RECORD_KINDS), True, True, True, True, True, True,
                    "Police and national (NCA) analysts and safeguarding leads: the intelligence is theirs to assess."),
-    "partner": Rule(True, frozenset(), False, False, False, False, False,
+    "partner": Rule(True, frozenset(), False, False, True, False, False, False,
                     "Councils, schools, health, housing, charities, telecoms (any role): their own records, and the "
                     "safeguarding view of children their agency works with, in plain words."),
-    "auditor": Rule(False, frozenset(), False, False, False, False, False,
+    "reporter": Rule(True, frozenset(), False, False, False, False, False, False,
+                     "Businesses (a hotel chain, a taxi firm, a rail operator): they report concerns and see what they "
+                     "reported, nothing else: no young person, no alert, no search."),
+    "auditor": Rule(False, frozenset(), False, False, False, False, False, False,
                     "Auditors read and verify the audit log, not the records it is about."),
 }
 
@@ -104,6 +111,8 @@ def standing(actor: Actor, agency_type: str | None) -> Standing:
         return "admin"
     if actor.role == "auditor":
         return "auditor"
+    if agency_type in REPORTER_TYPES:
+        return "reporter"
     if actor.role in POLICE_ROLES and agency_type in POLICE_TYPES:
         return "police"
     return "partner"
@@ -145,7 +154,7 @@ def knows_child(viewer: Viewer, holders: Iterable[str], addressed: Iterable[str]
     rule = viewer.rule
     if rule.every_child:
         return True
-    if not rule.own_records:
+    if not rule.held_children:
         return False
     return viewer.actor.agency in set(holders) | set(addressed)
 
@@ -180,7 +189,7 @@ def rules_markdown() -> str:
         lines.append(
             f"| `{name}` | {yes[r.own_records]} | {', '.join(k for k in RECORD_KINDS if k in r.foreign_kinds) or 'none'} "
             f"| {yes[r.intelligence]} | {'with their conditions' if r.conditional else 'no'} "
-            f"| {'any' if r.every_child else ('those their agency holds or was sent' if r.own_records else 'none')} "
+            f"| {'any' if r.every_child else ('those their agency holds or was sent' if r.held_children else 'none')} "
             f"| {'detail' if r.known_detail else 'summary'} | {yes[r.suspect_status]} | {r.why} |"
         )
     return "\n".join(lines)

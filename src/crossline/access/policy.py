@@ -40,9 +40,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "triage_reports": frozenset({"admin", "analyst", "officer"}),  # the police triage queue of anonymous reports
     "jobs": frozenset({"admin", "analyst"}),  # see import and build jobs
     "manage_agencies": frozenset({"admin"}),  # agency types and names, who may send for whom
+    "report_concern": frozenset({"admin", "partner"}),  # a named agency (a business) reports a concern for police triage
+    "my_reports": frozenset({"admin", "partner"}),  # the concerns one's own agency reported, and where they stand
 }
 
 POLICE_ONLY: dict[str, frozenset[Standing]] = {
+    "build": frozenset({"admin", "police"}),  # a build reads every agency's records
     "export": frozenset({"admin", "police"}),  # the exports carry every agency's records and police lines
     "triage_reports": frozenset({"admin", "police"}),  # anonymous reports are untested police intelligence
     "jobs": frozenset({"admin", "police"}),  # jobs name bundles and builds of every agency
@@ -53,6 +56,9 @@ POLICE_ONLY: dict[str, frozenset[Standing]] = {
     "read_risk": frozenset({"admin", "police"}),  # the records and intelligence behind each reason
     "read_suspect_status": frozenset({"admin", "police"}),
 }
+
+REPORTER_MAY = frozenset({"status", "report_concern", "my_reports"})
+"""All a ``reporter`` (a business) may do, whatever its role: report concerns and see what it reported."""
 
 
 def viewer(db: Engine | Connection, actor: Actor) -> Viewer:
@@ -78,10 +84,12 @@ def require(who: Actor | Viewer, permission: str) -> None:
             f"{actor} may not {permission.replace('_', ' ')}; ask someone with the role "
             f"{' or '.join(sorted(allowed))}"
         )
+    have = who.standing if isinstance(who, Viewer) else ("admin" if actor.role == "admin" else None)
+    if have == "reporter" and permission not in REPORTER_MAY:
+        raise NotAllowed(f"{actor} may not {permission.replace('_', ' ')}: a business reports concerns and sees what it reported, nothing more")
     standings = POLICE_ONLY.get(permission)
     if standings is None:
         return
-    have = who.standing if isinstance(who, Viewer) else ("admin" if actor.role == "admin" else None)
     if have not in standings:
         raise NotAllowed(
             f"{actor} may not {permission.replace('_', ' ')}: it shows police information, for police and national "
@@ -94,5 +102,6 @@ def permissions_markdown() -> str:
     lines = ["| permission | roles | standing needed |", "| --- | --- | --- |"]
     for name, roles in PERMISSIONS.items():
         standings = POLICE_ONLY.get(name)
-        lines.append(f"| `{name}` | {', '.join(sorted(roles))} | {', '.join(sorted(standings)) if standings else 'any'} |")
+        anyone = "any" if name in REPORTER_MAY else "any but reporter"
+        lines.append(f"| `{name}` | {', '.join(sorted(roles))} | {', '.join(sorted(standings)) if standings else anyone} |")
     return "\n".join(lines)

@@ -16,7 +16,8 @@ from crossline.errors import InvalidInput
 
 POLICE_TYPES = frozenset({"police", "transport_police"})
 NATIONAL_TYPES = frozenset({"nca"})
-PARTNER_TYPES = frozenset({"education", "health", "youth_service", "charity", "housing", "business", "telecoms", "other"})
+PARTNER_TYPES = frozenset({"education", "health", "youth_service", "charity", "housing", "telecoms", "other"})
+BUSINESS_TYPES = frozenset({"business"})
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ SERVICE_ROLES: dict[str, ServiceRole] = {r.name: r for r in (
     ServiceRole("national_analyst", "analyst", NATIONAL_TYPES, "NCA / NCLCC analyst: the national picture across forces"),
     ServiceRole("safeguarding_lead", "safeguarding", frozenset({"local_authority"}), "council safeguarding lead: risk in plain words, referrals, NRM"),
     ServiceRole("practitioner", "partner", PARTNER_TYPES | frozenset({"local_authority"}),
-                "partner practitioner (school, health, youth service, charity, housing, business): their safeguarding inbox"),
+                "partner practitioner (school, health, youth service, charity, housing): their safeguarding inbox"),
+    ServiceRole("reporter", "partner", BUSINESS_TYPES,
+                "a business (hotel chain, taxi firm, rail operator): reports concerns and sees what it reported, nothing else"),
     ServiceRole("coordinator", "coordinator", POLICE_TYPES | NATIONAL_TYPES, "operations coordinator: intensification weeks, national returns, counts"),
     ServiceRole("auditor", "auditor", frozenset(), "auditor: reads and verifies the audit log, nothing else"),
     ServiceRole("admin", "admin", frozenset(), "administrator: users, agencies, imports and builds"),

@@ -6,6 +6,22 @@ AGENCY_TYPES = frozenset(
     {"police", "nca", "local_authority", "education", "health", "housing", "charity", "telecoms", "other",
      "youth_service", "business", "transport_police"}
 )
+AGENCY_TYPE_NAMES: dict[str, str] = {
+    "police": "police force",
+    "transport_police": "transport police",
+    "nca": "national (NCA / NCLCC)",
+    "local_authority": "local authority",
+    "education": "education (school, college, trust)",
+    "health": "health",
+    "youth_service": "youth service",
+    "charity": "charity",
+    "housing": "housing provider",
+    "business": "business (hotel, taxi firm, rail operator)",
+    "telecoms": "telecoms (CSP)",
+    "other": "other",
+}
+"""Readable names of the agency types: the codes above are the contract's and never change; these are what people read."""
+assert set(AGENCY_TYPE_NAMES) == AGENCY_TYPES
 FEED_KINDS = ("persons", "events", "event_people", "links", "comms", "cell_sites")
 SEX = frozenset({"F", "M", "X", "U"})
 EVENT_TYPES = frozenset(

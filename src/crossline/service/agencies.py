@@ -17,8 +17,8 @@ from sqlalchemy import delete, insert, select, update
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require
-from crossline.contract.enums import AGENCY_TYPES
-from crossline.errors import InvalidInput, NotFound
+from crossline.contract.enums import AGENCY_TYPE_NAMES, AGENCY_TYPES
+from crossline.errors import Conflict, InvalidInput, NotFound
 from crossline.ingest.bundle import read_manifest
 from crossline.store.models import Agency, AgencySender
 from crossline.workspace import Workspace
@@ -31,6 +31,11 @@ class AgencyInfo:
     type: str
     force_area: str | None
     sends_for: list[str] = field(default_factory=list)
+
+    @property
+    def type_name(self) -> str:
+        """The type in words (``housing`` -> housing provider); the code itself is the contract's and never changes."""
+        return AGENCY_TYPE_NAMES.get(self.type, self.type)
 
 
 def _check_id(agency_id: str) -> str:
@@ -48,6 +53,32 @@ def list_agencies(ws: Workspace, actor: Actor) -> list[AgencyInfo]:
             info = agencies.setdefault(sender, AgencyInfo(sender, "(no bundle yet)", "-", None))
             info.sends_for.append(for_agency)
     return sorted(agencies.values(), key=lambda a: a.agency_id)
+
+
+def _check_type(agency_type: str) -> str:
+    if agency_type not in AGENCY_TYPES:
+        kinds = ", ".join(f"{code} ({AGENCY_TYPE_NAMES[code]})" for code in sorted(AGENCY_TYPES))
+        raise InvalidInput(f"unknown agency type {agency_type!r}; expected one of {kinds}")
+    return agency_type
+
+
+def add_agency(ws: Workspace, actor: Actor, agency_id: str, name: str, agency_type: str, force_area: str | None = None) -> AgencyInfo:
+    """Add an agency (a tenant of the service) before its first bundle or user, with the type that decides its standing.
+
+    The type is what need-to-know reads (a business only reports concerns;
+    transport police hold police standing), so it is set here by an
+    administrator, audited, and never by a bundle.
+    """
+    require(actor, "manage_agencies")
+    _check_id(agency_id)
+    _check_type(agency_type)
+    name = (name or "").strip() or agency_id
+    with ws.engine.begin() as conn:
+        if conn.execute(select(Agency.agency_id).where(Agency.agency_id == agency_id)).first() is not None:
+            raise Conflict(f"agency {agency_id!r} already exists; change its type with set-type", next_step="list_agencies")
+        conn.execute(insert(Agency).values(agency_id=agency_id, name=name, type=agency_type, force_area=force_area or None))
+        audit.record(conn, actor, "add_agency", agency_id, {"name": name, "type": agency_type, "force_area": force_area})
+    return AgencyInfo(agency_id, name, agency_type, force_area or None)
 
 
 def allow_sender(ws: Workspace, actor: Actor, sender: str, for_agencies: list[str]) -> list[str]:
@@ -93,8 +124,7 @@ def revoke_sender(ws: Workspace, actor: Actor, sender: str, for_agency: str) -> 
 def set_type(ws: Workspace, actor: Actor, agency_id: str, agency_type: str, name: str | None = None) -> AgencyInfo:
     """Change an agency's type (and, if given, its name): the one way either changes once the agency is known."""
     require(actor, "manage_agencies")
-    if agency_type not in AGENCY_TYPES:
-        raise InvalidInput(f"unknown agency type {agency_type!r}; expected one of {', '.join(sorted(AGENCY_TYPES))}")
+    _check_type(agency_type)
     with ws.engine.begin() as conn:
         row = conn.execute(select(Agency).where(Agency.agency_id == agency_id)).first()
         if row is None:

@@ -37,7 +37,7 @@ def _scope(ws: Workspace, actor: Actor, kind: str | None) -> tuple[tuple[str, ..
 
 def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: str | None = "open") -> list[dict[str, Any]]:
     """Alerts the actor may see, newest first; audited (they name young people and numbers)."""
-    require(actor, "read_alerts")
+    require(viewer(ws.engine, actor), "read_alerts")
     if status is not None and status not in rules.STATUSES:
         raise InvalidInput(f"unknown alert status {status!r}; one of: {', '.join(rules.STATUSES)}")
     kinds, agency = _scope(ws, actor, kind)
@@ -49,7 +49,7 @@ def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: st
 
 def acknowledge(ws: Workspace, actor: Actor, alert_id: int, kind: str | None = None) -> dict[str, Any]:
     """Acknowledge one alert the actor may see (of ``kind``, when given: ``line-alerts --ack`` acknowledges only its own)."""
-    require(actor, "read_alerts")
+    require(viewer(ws.engine, actor), "read_alerts")
     kinds, agency = _scope(ws, actor, kind)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with ws.engine.begin() as conn:

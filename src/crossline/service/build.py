@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crossline.access.actor import Actor
-from crossline.access.policy import require
+from crossline.access.policy import require, viewer
 from crossline.service.exports import ExportResult, export
 from crossline.stages.pipeline import BuildResult, Progress, run_build
 from crossline.workspace import Workspace
@@ -13,6 +13,6 @@ def build(
     ws: Workspace, actor: Actor, only: list[str] | None = None, progress: Progress | None = None
 ) -> tuple[BuildResult, ExportResult]:
     """Run the build stages, publish the new picture version, then write the exports (as the contract says)."""
-    require(actor, "build")
+    require(viewer(ws.engine, actor), "build")
     result = run_build(ws, actor, only, progress)
     return result, export(ws, actor)

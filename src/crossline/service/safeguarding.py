@@ -298,7 +298,7 @@ def _receiving(conn: Connection, actor: Actor, referral_id: str) -> dict[str, An
 
 def decide_referral(ws: Workspace, actor: Actor, referral_id: str, accept: bool, reason: str) -> dict[str, Any]:
     """The receiving agency accepts or declines, with a reason."""
-    require(actor, "partner_casework")
+    require(viewer(ws.engine, actor), "partner_casework")
     with ws.engine.begin() as conn:
         _receiving(conn, actor, referral_id)
         status = "accepted" if accept else "declined"
@@ -308,7 +308,7 @@ def decide_referral(ws: Workspace, actor: Actor, referral_id: str, accept: bool,
 
 
 def close_referral(ws: Workspace, actor: Actor, referral_id: str, reason: str) -> dict[str, Any]:
-    require(actor, "partner_casework")
+    require(viewer(ws.engine, actor), "partner_casework")
     with ws.engine.begin() as conn:
         _receiving(conn, actor, referral_id)
         out = referral_rules.transition(conn, referral_id, "closed", reason, actor.user, actor.agency, _now())
@@ -346,7 +346,7 @@ def list_referrals(ws: Workspace, actor: Actor, nominal_id: str | None = None, s
 
 
 def start_intervention(ws: Workspace, actor: Actor, referral_id: str, started_at: str, programme: str | None = None) -> dict[str, Any]:
-    require(actor, "partner_casework")
+    require(viewer(ws.engine, actor), "partner_casework")
     with ws.engine.begin() as conn:
         _receiving(conn, actor, referral_id)
         iid = referral_rules.start_intervention(conn, referral_id=referral_id, started_at=started_at, user=actor.user, now=_now(), programme=programme)
@@ -355,7 +355,7 @@ def start_intervention(ws: Workspace, actor: Actor, referral_id: str, started_at
 
 
 def end_intervention(ws: Workspace, actor: Actor, intervention_id: str, ended_at: str, reason: str) -> dict[str, Any]:
-    require(actor, "partner_casework")
+    require(viewer(ws.engine, actor), "partner_casework")
     with ws.engine.begin() as conn:
         iv = referral_rules.get_intervention(conn, intervention_id)
         if actor.role != "admin" and actor.agency != iv["provider_agency"]:

@@ -98,32 +98,72 @@ class Hit:
     score: float  # 1.0 exact; a name's similarity otherwise
 
 
-def _trigram_query(term: str) -> str:
-    grams = {term[i:i + 3] for i in range(len(term) - 2)}
-    return " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+def _pieces(term: str) -> list[str]:
+    """The term cut into three pieces (two for a short term) of at least three characters each.
+
+    One typing error (a letter changed, dropped or added) falls in at most one
+    piece, so a name one error away from the term still contains every other
+    piece word for word: the pairs of pieces are what the index is asked for.
+    """
+    n = 3 if len(term) >= 9 else 2
+    if len(term) < 3 * n:
+        return []
+    size = len(term) // n
+    cuts = [i * size for i in range(n)] + [len(term)]
+    return [term[cuts[i]:cuts[i + 1]] for i in range(n)]
+
+
+def _fuzzy_groups(term: str) -> list[list[str]]:
+    """Groups of substrings a near spelling of ``term`` holds all of: the whole term, then each pair of its pieces."""
+    pieces = _pieces(term)
+    if len(pieces) == 3:
+        return [[term], [pieces[0], pieces[1]], [pieces[0], pieces[2]], [pieces[1], pieces[2]]]
+    return [[term], *([[p] for p in pieces])]
+
+
+def _phrase(text_: str) -> str:
+    return '"' + text_.replace('"', '""') + '"'
+
+
+def _candidates(conn: Connection, group: list[str], n: int) -> list[tuple[str, str, str]]:
+    """Names holding every substring of ``group``, straight from the index, at most ``n`` (no ranking: the caller scores them).
+
+    SQLite: FTS5 trigram phrases joined by AND; PostgreSQL: LIKE on the pg_trgm
+    GIN index. Neither ranks every match, so a common piece costs no more than
+    ``n`` rows.
+    """
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT term, source, record_id FROM search_names WHERE search_names MATCH :q LIMIT :n"
+        params: dict[str, object] = {"q": " AND ".join(_phrase(g) for g in group), "n": n}
+    else:
+        sql = ("SELECT term, source, record_id FROM search_names WHERE "
+               + " AND ".join(f"term LIKE :g{i}" for i in range(len(group))) + " LIMIT :n")
+        params = {f"g{i}": f"%{g}%" for i, g in enumerate(group)} | {"n": n}
+    return [(r.term, r.source, r.record_id) for r in conn.execute(text(sql), params)]
 
 
 def by_name(conn: Connection, query: str, limit: int = 20, min_score: float = 0.6) -> list[Hit]:
-    """Records whose name (or a nickname form of it) is like ``query``, best first."""
+    """Records whose name (or a nickname form of it) is like ``query``, best first.
+
+    The index answers with the names holding the whole query and, when those
+    are too few, the names holding all but one piece of it (a misspelling), at
+    most ``CANDIDATES`` rows per question; only those are scored here.
+    """
     forms = _forms()
     parts = _clean(query).split(" ")
     wanted = name_terms(" ".join(parts[:-1]), parts[-1], forms) if len(parts) > 1 else {parts[0]} if parts[0] else set()
     best: dict[tuple[str, str], Hit] = {}
-    for term in wanted:
+    for term in sorted(wanted):
         if len(term) < 3:
             continue
-        if conn.dialect.name == "sqlite":
-            rows = conn.execute(text("SELECT term, source, record_id FROM search_names WHERE search_names MATCH :q ORDER BY rank LIMIT :n"),
-                                {"q": _trigram_query(term), "n": CANDIDATES})
-        else:
-            conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
-            rows = conn.execute(text("SELECT term, source, record_id FROM search_names WHERE term % :q ORDER BY similarity(term, :q) DESC LIMIT :n"),
-                                {"q": term, "n": CANDIDATES})
-        for r in rows:
-            score = _similarity(term, r.term)
-            key = (r.source, r.record_id)
-            if score >= min_score and (key not in best or best[key].score < score):
-                best[key] = Hit(r.source, r.record_id, f"name like {r.term!r}", round(score, 3))
+        for group in _fuzzy_groups(term):
+            for found, source, record_id in _candidates(conn, group, CANDIDATES):
+                score = _similarity(term, found)
+                key = (source, record_id)
+                if score >= min_score and (key not in best or best[key].score < score):
+                    best[key] = Hit(source, record_id, f"name like {found!r}", round(score, 3))
+            if sum(1 for h in best.values() if h.score >= 0.999) >= limit:
+                break  # enough exact names: no need to look for misspellings
     return sorted(best.values(), key=lambda h: (-h.score, h.source, h.record_id))[:limit]
 
 

@@ -17,11 +17,13 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, 
 from pydantic import BaseModel
 
 from crossline.access import audit as audit_log
+from crossline.access import purpose as purposes
 from crossline.access.policy import require, viewer
 from crossline.api import problems
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import NotAllowed, NotFound
 from crossline.jobs import queue
+from crossline.service import exports as export_service
 
 router = APIRouter(tags=["jobs"])
 Who = Annotated[Caller, Depends(caller)]
@@ -71,7 +73,7 @@ class BuildRequest(BaseModel):
 @router.post("/builds", status_code=202)
 def start_build(body: BuildRequest, request: Request, response: Response, who: Who) -> dict[str, Any]:
     """Queue a build; builds run one at a time on a workspace, in the order asked."""
-    require(who.actor, "build")
+    require(viewer(workspace(request).engine, who.actor), "build")
     ws = workspace(request)
     with ws.engine.begin() as conn:
         job, new = queue.enqueue(conn, "build", {"only": body.only}, who.actor)
@@ -97,3 +99,11 @@ def job(job_id: str, request: Request, who: Who) -> dict[str, Any]:
         except NotAllowed:
             raise NotFound(f"no job {job_id!r}", next_step="list_jobs") from None  # never "not allowed": that would say it exists
     return found.public()
+
+
+@router.post("/exports", tags=["exports"])
+def exports(request: Request, who: Who) -> dict[str, Any]:
+    """Write the contract's exports into the workspace's exports folder (police standing: they carry every agency's records)."""
+    with purposes.stated(None, "api"):
+        result = export_service.export(workspace(request), who.actor)
+    return {"files": result.files}

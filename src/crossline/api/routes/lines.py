@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
 from crossline.api.fields import Id, Note, Text
-from crossline.service import lines
+from crossline.service import expand, lines
 
 router = APIRouter(tags=["lines"])
 Who = Annotated[Caller, Depends(caller)]
@@ -24,6 +24,14 @@ Who = Annotated[Caller, Depends(caller)]
 def list_lines(request: Request, who: Who, status: Literal["active", "dormant", "disrupted"] | None = None) -> list[dict[str, Any]]:
     with purposes.stated(None, "api"):
         return lines.list_lines(workspace(request), who.actor, status).to_dicts()
+
+
+@router.get("/network/{nominal_id}", tags=["network"])
+def network(nominal_id: str, request: Request, who: Who, depth: Annotated[int, Query(ge=1, le=expand.MAX_DEPTH)] = 1,
+            limit: Annotated[int, Query(ge=1, le=expand.MAX_NODES)] = 200) -> dict[str, Any]:
+    """The network within one or two steps of a person: people, phones, handsets, addresses, lines (police standing)."""
+    with purposes.stated(None, "api"):
+        return asdict(expand.expand(workspace(request), who.actor, nominal_id, depth, limit))
 
 
 @router.get("/lines/{line_id}")

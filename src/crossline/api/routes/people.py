@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
 from crossline.api.fields import Id, Text
+from crossline.service import counts as counts_service
 from crossline.service import persons, resolve, safeguarding
 from crossline.service import search as search_service
 
@@ -106,3 +107,10 @@ def search(q: Annotated[str, Query(min_length=2, max_length=200, pattern=r"\S\S"
     """People by name (nicknames and misspellings too), phone number, record id or nominal id; only records you may know."""
     with purposes.stated(None, "api"):
         return [asdict(r) for r in search_service.search(workspace(request), who.actor, q, limit)]
+
+
+@router.get("/counts")
+def counts(request: Request, who: Who) -> dict[str, Any]:
+    """Records, young people and risk bands you may know of: nothing you may not see is counted."""
+    with purposes.stated(None, "api"):
+        return asdict(counts_service.counts(workspace(request), who.actor))

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console
+from crossline.contract.enums import AGENCY_TYPE_NAMES
 
 app = typer.Typer()
 agency_app = typer.Typer(help="Agencies and who may send records for whom (administrators only; every change is audited).", no_args_is_help=True)
@@ -26,8 +27,27 @@ def list_(workspace: WorkspaceOpt = DEFAULT) -> None:
     for col in ("agency", "name", "type", "sends for"):
         table.add_column(col, overflow="fold")
     for a in rows:
-        table.add_row(escape(a.agency_id), escape(a.name), a.type, escape(", ".join(a.sends_for)) or "-")
+        kind = a.type if a.type_name == a.type else f"{a.type} ({a.type_name})"
+        table.add_row(escape(a.agency_id), escape(a.name), escape(kind), escape(", ".join(a.sends_for)) or "-")
     console.print(table)
+
+
+TYPE_HELP = "The agency's type: " + ", ".join(f"{code} ({name})" for code, name in AGENCY_TYPE_NAMES.items()) + "."
+
+
+@agency_app.command("add")
+def add(
+    agency: Annotated[str, typer.Argument(help="The agency id (lower-case letters, digits and hyphens).")],
+    agency_type: Annotated[str, typer.Option("--type", help=TYPE_HELP)],
+    name: Annotated[str, typer.Option(help="The agency's name as people know it.")] = "",
+    force_area: Annotated[str | None, typer.Option(help="The police force area it works in.")] = None,
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Add an agency (a tenant of the service) with its type, which decides what its users may know."""
+    from crossline.service.agencies import add_agency
+
+    info = call(workspace, add_agency, agency, name, agency_type, force_area)
+    console.print(f"Agency {escape(info.agency_id)} added: {escape(info.name)}, {escape(info.type_name)}.")
 
 
 @agency_app.command("allow-sender")
@@ -65,7 +85,7 @@ def revoke_sender(
 @agency_app.command("set-type")
 def set_type(
     agency: Annotated[str, typer.Argument(help="The agency id.")],
-    agency_type: Annotated[str, typer.Argument(help="police, nca, local_authority, education, health, housing, charity, telecoms or other.")],
+    agency_type: Annotated[str, typer.Argument(help=", ".join(AGENCY_TYPE_NAMES) + ".")],
     name: Annotated[str | None, typer.Option(help="A new name for the agency too.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
