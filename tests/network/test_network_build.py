@@ -47,6 +47,16 @@ def test_build_writes_groups_priorities_and_exports(built: Workspace) -> None:
     assert {"contact", "uses_phone", "line_number"} <= set(edges["kind"].unique().to_list())
 
 
+def test_lines_name_the_group_behind_them(built: Workspace) -> None:
+    lines = picture_store.read_table(built.engine, built.path, "lines")
+    ocgs = picture_store.read_table(built.engine, built.path, "ocgs")
+    assert lines is not None and ocgs is not None
+    grouped = {ln: g for g, lns in ocgs.select("ocg_id", "lines").iter_rows() for ln in lns.split(";")}
+    assert grouped and {ln: g for ln, g in lines.select("line_id", "ocg_id").iter_rows() if g is not None} == grouped
+    exported = pl.read_csv(built.path / "exports" / "lines.csv")
+    assert exported["ocg_id"].drop_nulls().n_unique() == ocgs.height
+
+
 def test_a_rebuild_keeps_group_ids(built: Workspace) -> None:
     before = picture_store.read_table(built.engine, built.path, "ocgs")
     build(built, LOCAL_ADMIN, only=["network"])

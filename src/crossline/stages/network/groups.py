@@ -360,3 +360,16 @@ def find_groups(inp: Inputs, s: NetworkSettings) -> Found:
     grp_rows = [{"ocg_id": ids[k], "lines": ";".join(sorted(lns)), "size": len(groups.get(k, ()))} for k, lns in comm_lines.items() if k in ids]
     groups_frame = pl.DataFrame(grp_rows, schema={"ocg_id": pl.String, "lines": pl.String, "size": pl.Int64}).sort("ocg_id")
     return Found(members=members, groups=groups_frame, graph=g)
+
+
+def line_groups(lines: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """The lines table with ``ocg_id`` filled from the groups (a line is in one group; a line nobody was placed around stays null).
+
+    The lines stage finds lines before any group exists, so it leaves the
+    column empty and the network stage fills it: ``lines.csv`` then names the
+    group behind each line, as the contract asks.
+    """
+    of_line = groups.select("ocg_id", pl.col("lines").str.split(";").alias("line_id")).explode("line_id").filter(
+        pl.col("line_id") != "").unique("line_id", keep="first")
+    out = lines.drop("ocg_id", strict=False).join(of_line, on="line_id", how="left")
+    return out.select(lines.columns if "ocg_id" in lines.columns else [*lines.columns, "ocg_id"])

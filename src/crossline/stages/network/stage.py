@@ -4,13 +4,17 @@ Writes the POLE graph (``network_nodes``, ``network_edges``), the groups
 (``ocgs``, ``ocg_members`` with roles, reasons, evidence and key-player
 measures), the cross-border picture (``crossborder_flows``,
 ``crossborder_matrix``, ``crossborder_harm``) and ``priorities``; exports
-``ocgs`` and ``priorities`` (DATA-CONTRACT section 3). docs/network.md.
+``ocgs`` and ``priorities`` (DATA-CONTRACT section 3); and fills the
+``lines`` table's ``ocg_id`` (the lines stage runs before any group exists).
+docs/network.md.
 """
 
 from __future__ import annotations
 
+import polars as pl
+
 from crossline.stages.network import crossborder, keyplayers, pole, priorities
-from crossline.stages.network.groups import find_groups
+from crossline.stages.network.groups import find_groups, line_groups
 from crossline.stages.network.load import load
 from crossline.stages.stage import BuildContext, Export, Stage
 
@@ -39,6 +43,9 @@ def run(ctx: BuildContext) -> None:
     ctx.write("crossborder_harm", crossborder.harm_landing(flows, prio))
     ctx.write("priorities", prio)
     ctx.write("ocgs", keyplayers.group_table(found.groups, members, inp))
+    lines_path = ctx.table_path("lines")  # this build's lines (or the carried-over ones), with the group behind each filled in
+    if lines_path is not None:
+        ctx.write("lines", line_groups(pl.read_parquet(lines_path), found.groups))
     ctx.progress(f"{found.groups.height} groups, {members.height} memberships", 1.0)
 
 
