@@ -35,7 +35,7 @@ def test_init_import_status_export_verify(tmp_path: Path, examples: Path) -> Non
     assert {p.name for p in ws.iterdir()} >= {"crossline.toml", "crossline.db", "lake", "exports"}
     imported = run_import(examples / "bad", tmp_path)
     assert imported.returncode == 0, imported.stderr
-    assert "gwent_police/persons.csv" in imported.stdout and "11 row(s) quarantined" in imported.stdout
+    assert "\n persons " in imported.stdout and "11 row(s) quarantined" in imported.stdout
     status = run("status", cwd=tmp_path)
     assert "example-bad" in status.stdout and "11 rejected row(s), 5 warning(s)" in status.stdout
     exported = run("export", str(tmp_path / "out"), cwd=tmp_path)

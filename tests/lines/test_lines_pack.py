@@ -84,7 +84,7 @@ def test_linked_nominals_appear_when_the_resolve_stage_has_run(built: Built, tmp
     try:
         pack = svc.write_evidence_pack(ws, LOCAL_ADMIN, line_id, tmp_path)
         html = pack.html.read_text(encoding="utf-8")
-        assert record_id in html and f"uses_phone {number}" in html
+        assert record_id in html and f"named as the user of phone {number}" in html
         assert "No nominals table" not in html
     finally:
         path.unlink()

@@ -15,12 +15,13 @@ what to do next, never another agency's record ids or intelligence.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import polars as pl
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, tuple_, update
 
 from crossline.access import audit
 from crossline.access import need_to_know as ntk
@@ -49,6 +50,7 @@ class ReviewItem:
     linked: bool  # in one nominal now
     impact: float  # expected record pairs a decision would change
     explanation: list[str]  # plain words, strongest field first
+    also: int = 0  # other record pairs in the queue between the same two nominals (listed once, under this one)
 
     @property
     def would(self) -> str:
@@ -76,31 +78,76 @@ def _decided_keys(ws: Workspace) -> set[tuple[str, str, str, str]]:
 
 
 def review_queue(ws: Workspace, actor: Actor, limit: int = 20, offset: int = 0) -> list[ReviewItem]:
-    """Borderline pairs from the current picture, highest impact first, minus pairs decided since it was built."""
+    """Borderline pairs from the current picture, once per pair of nominals, highest impact first, minus pairs decided since.
+
+    Two nominals can meet through several record pairs; the reviewer sees the
+    strongest once (``also`` counts the others), since one decision settles
+    whether the two nominals are one person. Values are shown as the
+    partners sent them, not as prepared for comparison.
+    """
     require(viewer(ws.engine, actor), "review_matches")
     queue = _picture_table(ws, "review_queue")
     decided = _decided_keys(ws)
     items: list[ReviewItem] = []
-    skipped = 0
+    raw: list[str] = []  # each item's explanation as the build stored it (JSON)
+    by_nominals: dict[tuple[str, str], ReviewItem | None] = {}  # None: a pair skipped by ``offset``
     for row in queue.sort("rank").iter_rows(named=True):  # the queue is bounded by [resolve] review_limit
         if (row["source_a"], row["record_a"], row["source_b"], row["record_b"]) in decided:
             continue
-        if skipped < offset:
-            skipped += 1
+        key = (min(row["nominal_a"], row["nominal_b"]), max(row["nominal_a"], row["nominal_b"]))
+        if key in by_nominals:
+            seen = by_nominals[key]
+            if seen is not None:
+                seen.also += 1
             continue
-        items.append(ReviewItem(
+        if len(by_nominals) < offset or len(items) >= limit:
+            by_nominals[key] = None
+            continue
+        item = ReviewItem(
             rank=int(row["rank"]), source_a=row["source_a"], record_a=row["record_a"], nominal_a=row["nominal_a"],
             source_b=row["source_b"], record_b=row["record_b"], nominal_b=row["nominal_b"],
             match_probability=float(row["match_probability"]), linked=bool(row["linked"]),
-            impact=float(row["impact"]),
-            explanation=lines(row["explanation"], row["match_probability"]) if row["explanation"] else [],
-        ))
-        if len(items) >= limit:
-            break
+            impact=float(row["impact"]), explanation=[],
+        )
+        by_nominals[key] = item
+        items.append(item)
+        raw.append(row["explanation"] or "")
+    sent = _as_sent(ws, {(i.source_a, i.record_a) for i in items} | {(i.source_b, i.record_b) for i in items})
+    for i, explanation in zip(items, raw, strict=True):
+        shown = (sent.get((i.source_a, i.record_a), {}), sent.get((i.source_b, i.record_b), {}))
+        i.explanation = lines(explanation, i.match_probability, shown) if explanation else []
     with ws.engine.begin() as conn:
         audit.record(conn, actor, "read_review_queue", "review_queue",
                      {"pairs": [f"{i.source_a}:{i.record_a}|{i.source_b}:{i.record_b}" for i in items]})
     return items
+
+
+def _as_sent(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    """Each record's compared fields as stored from its partner's bundle, by comparison name (explain.DISPLAY)."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    if not keys:
+        return out
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(*Person.__table__.columns).where(tuple_(Person.source, Person.record_id).in_(sorted(keys))))
+        for p in rows:
+            def joined(*values: str | None, sep: str = ", ") -> str:
+                return sep.join(v for v in values if v)
+
+            def listed(text: str | None) -> str:
+                try:
+                    return " ".join(str(v) for v in json.loads(text)) if text else ""
+                except ValueError:
+                    return text or ""
+
+            phones = listed(p.phone)
+            out[(p.source, p.record_id)] = {
+                "given_name": p.given_name or "", "family_name": p.family_name or "", "date_of_birth": p.date_of_birth or "",
+                "sex": p.sex or "", "location": joined(p.address, p.postcode, p.town), "phone": phones,
+                "pnc": p.pnc_id or "", "nhs": p.nhs_number or "", "upn": p.upn or "", "other_ids": listed(p.other_ids),
+                "aliases": listed(p.aliases), "twin_guard": joined(p.given_name, p.date_of_birth),
+                "practitioner": joined(p.given_name, p.family_name, p.date_of_birth, phones),
+            }
+    return out
 
 
 def queue_item(ws: Workspace, actor: Actor, rank: int) -> ReviewItem:

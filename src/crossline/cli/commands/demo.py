@@ -31,7 +31,7 @@ from crossline.evaluate import scorecard
 from crossline.processes import alive
 from crossline.service import audit as audit_service
 from crossline.service.agencies import allow_sender_for_bundle
-from crossline.service.picture import PictureSummary, summary
+from crossline.service.picture import PictureSummary, changes, summary
 from crossline.service.status import status
 from crossline.workspace import init_workspace
 
@@ -114,12 +114,13 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
         partners = allow_sender_for_bundle(ws, actor, DEMO_HUB, scenario / "bundle")
         console.print(f"The partners' data hub [bold]{DEMO_HUB}[/] is allowed to send for the {len(partners)} partners in the bundle.")
         result = progress.import_bundle(ws, actor, scenario / "bundle", DEMO_HUB)
-        progress.print_import(result, by_kind=True)
+        progress.print_import(result, next_step=None)
         console.rule("3. Build the picture (resolve people, find deal lines, score risk) and export")
         built, exported = progress.build(ws, actor)
-        console.print("Stages: " + ", ".join(f"{esc(k)} {v:.1f} s" for k, v in built.stages.items()))
-        for name, rows in exported.files.items():
-            console.print(f"  {esc(name)}: {rows:,} rows")
+        console.print(f"Picture version {built.version} built in {sum(built.stages.values()):.0f} s:")
+        for line in changes(PictureSummary(None), summary(ws, actor)):
+            console.print(f"  {esc(line)}")
+        console.print(f"{len([n for n in exported.files if n.endswith('.csv')])} exports (CSV and Parquet) written.")
         found = _found(summary(ws, actor))
         verification = audit_service.verify(ws, actor)
         st = status(ws, actor)

@@ -42,7 +42,7 @@ def review_list(
     offset: Annotated[int, typer.Option(help="Skip this many pairs first.")] = 0,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """List borderline pairs, highest impact first, each with the match explained field by field."""
+    """List borderline pairs once per pair of nominals, highest impact first, each explained field by field (values as sent)."""
     _show_queue(workspace, limit, offset)
 
 
@@ -56,9 +56,11 @@ def _show_queue(workspace: Path, limit: int, offset: int) -> None:
     for item in items:
         state = "linked now, in one nominal" if item.linked else "apart now, in two nominals"
         title = plain(f"#{item.rank}  {item.source_a} {item.record_a}  /  {item.source_b} {item.record_b}")
-        body = f"[bold]p = {item.match_probability:.3f}[/], {state}\n" + "\n".join(esc(line) for line in item.explanation)
-        body += (f"\n[dim]A decision would {esc(item.would)}; expected record pairs changed: {item.impact:.2f}. "
-                 f"Nominals {esc(item.nominal_a)} / {esc(item.nominal_b)}.[/]")
+        body = f"[bold]match probability {item.match_probability:.3f}[/], {state}\n" + "\n".join(esc(line) for line in item.explanation)
+        nominals = f"nominal {item.nominal_a}" if item.nominal_a == item.nominal_b else f"nominals {item.nominal_a} and {item.nominal_b}"
+        also = f" {item.also} other record pair(s) between them wait behind this one." if item.also else ""
+        body += (f"\n[dim]A decision would {esc(item.would)} ({esc(nominals)}); expected record pairs changed: "
+                 f"{item.impact:.2f} pairs.{esc(also)}[/]")
         console.print(Panel(body, title=title, title_align="left"))
     console.print(
         "Decide with [bold]crossline review decide RANK --same|--different --reason TEXT[/] "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,11 @@ from crossline.errors import InvalidInput
 from crossline.workspace import init_workspace
 
 app = typer.Typer()
+
+
+def _command(name: str, workspace: Path) -> str:
+    """A crossline command line for this workspace that can be pasted into a shell as it is."""
+    return f"crossline {name}" + ("" if workspace == DEFAULT else f" --workspace {shlex.quote(str(workspace))}")
 
 
 @app.command()
@@ -40,12 +46,13 @@ def import_(
         typer.Option("--as-agency", help="The agency the bundle is from (default: agency in [imports] of crossline.toml). "
                      "It writes only its own records and those of agencies it is allowed to send for."),
     ] = None,
+    detail: Annotated[bool, typer.Option("--detail", help="One row per file instead of one per kind of record.")] = False,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Import a partner bundle (DATA-CONTRACT v1), whole or not at all."""
+    """Import a partner bundle (DATA-CONTRACT v1), whole or not at all; prints what arrived, by kind of record."""
     with local(workspace) as (ws, actor):
         result = progress.import_bundle(ws, actor, bundle, as_agency)
-    progress.print_import(result)
+    progress.print_import(result, detail=detail, next_step=_command("build", workspace))
 
 
 @app.command()
@@ -55,18 +62,19 @@ def build(
     ] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Build the picture (resolve, lines, ...) as a new version, publish it atomically, then export."""
+    """Build the picture (resolve, lines, ...) as a new version, publish it atomically, then export; says what changed."""
+    from crossline.service.picture import changes, summary
+
     with local(workspace) as (ws, actor):
+        before = summary(ws, actor)
         result, exported = progress.build(ws, actor, stage or None)
-    table = DataTable(title=f"Picture version {result.version}")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, rows in sorted(result.tables.items()):
-        table.add_row(name, f"{rows:,}")
-    console.print(table)
+        after = summary(ws, actor)
+    was = f", replacing version {before.version}" if before.version is not None else ""
+    console.print(f"Picture version [bold]{result.version}[/] published{esc(was)} in {sum(result.stages.values()):.0f} s.")
+    for line in changes(before, after):
+        console.print(f"  {esc(line)}")
     for note in result.notes:
         console.print(f"[yellow]{esc(note)}[/]")
-    console.print("Stages: " + ", ".join(f"{esc(k)} {v:.1f} s" for k, v in result.stages.items()))
     console.print(f"Exports written to {esc(exported.directory)}")
 
 
@@ -85,13 +93,19 @@ def export(
 
 @app.command()
 def status(workspace: WorkspaceOpt = DEFAULT) -> None:
-    """Summarise the workspace: bundles, rows per kind and source, quarantine, audit head."""
+    """Summarise the workspace: bundles, when the picture was built and whether imports arrived since, rows, quarantine, audit head."""
     from crossline.service.status import status as get_status
 
     st = call(workspace, get_status)
     console.print(f"Workspace [bold]{esc(st.workspace)}[/], database {esc(st.database)}")
     latest = f" (latest: {st.bundles[-1][1]}, {st.bundles[-1][2]})" if st.bundles else ""
     console.print(f"Bundles imported: {len(st.bundles)}{esc(latest)}")
+    if st.picture_version is None:
+        console.print("Picture: [yellow]not built yet[/]" + (f": run [bold]{esc(_command('build', workspace))}[/]" if st.bundles else ""))
+    else:
+        since = ("no imports since" if not st.imports_since
+                 else f"[yellow]{st.imports_since} bundle(s) imported since[/]: run [bold]{esc(_command('build', workspace))}[/]")
+        console.print(f"Picture: version {st.picture_version}, built {esc(st.built_at)}; {since}")
     table = DataTable(title="Records by kind and source")
     for col in ("kind", "source", "rows"):
         table.add_column(col, justify="right" if col == "rows" else "left")

@@ -191,17 +191,28 @@ def _assemble(records: pl.DataFrame, scored: pl.DataFrame, params: Params) -> pl
     ).drop("fields")
 
 
-def lines(explanation: str | dict[str, Any], match_probability: float | None = None) -> list[str]:
-    """Plain words: the prior, every field that counted (strongest first), what could not be compared, the total."""
+Shown = tuple[dict[str, str], dict[str, str]]  # comparison -> each side's value as the partner sent it
+
+
+def lines(explanation: str | dict[str, Any], match_probability: float | None = None, shown: Shown | None = None) -> list[str]:
+    """Plain words: the prior, every field that counted (strongest first), what could not be compared, the total.
+
+    Weights are in bits (log2 of the Bayes factor). ``shown`` replaces the
+    prepared values (lower-cased, split, normalised for comparison) with the
+    values each record holds as its partner sent them, which is what a
+    reviewer recognises and can check against the source system.
+    """
     data = json.loads(explanation) if isinstance(explanation, str) else explanation
     p = 2 ** data["prior"] / (1 + 2 ** data["prior"])
     out = [data["constraint"]] if data.get("constraint") else []
-    out.append(f"Before looking at any field: {data['prior']:+.1f} (about one in {1 / p:,.0f} pairs of records is one person)")
+    out.append(f"Before looking at any field: {data['prior']:+.1f} bits (about one in {1 / p:,.0f} pairs of records is one person)")
     counted = [f for f in data["fields"] if f["level"] is not None and (f["weight"] or 0.0) != 0.0]
     for f in sorted(counted, key=lambda f: -abs(f["weight"])):
         left, right = f.get("left") or "-", f.get("right") or "-"
+        if shown is not None and f["comparison"] in shown[0]:
+            left, right = shown[0][f["comparison"]] or "-", shown[1][f["comparison"]] or "-"
         verdict = "agreed" if f["weight"] > 0 else "disagreed" if f["comparison"] != "twin_guard" else "took back"
-        out.append(f"{f['description']}: {f['level']} ({left} / {right}): {verdict}, {f['weight']:+.1f}")
+        out.append(f"{f['description']}: {f['level']} ({left} / {right}): {verdict}, {f['weight']:+.1f} bits")
     missing = [f["description"] for f in data["fields"]
                if f["level"] is not None and (f["weight"] or 0.0) == 0.0 and f["comparison"] != "twin_guard"
                and (not f.get("left") or not f.get("right"))]
@@ -209,5 +220,5 @@ def lines(explanation: str | dict[str, Any], match_probability: float | None = N
         out.append("Not compared (missing on one side): " + ", ".join(missing))
     total = data["prior"] + sum(f["weight"] or 0.0 for f in data["fields"])
     prob = match_probability if match_probability is not None else 2**total / (1 + 2**total)
-    out.append(f"Total {total:+.1f}: match probability {prob:.3f}")
+    out.append(f"Total {total:+.1f} bits: match probability {prob:.3f}")
     return out
