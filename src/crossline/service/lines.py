@@ -248,14 +248,30 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
     return {"application_id": app_id, "line_id": line_id, "status": "drafted", "numbers": sorted(named), "imeis": imeis}
 
 
-def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "") -> dict[str, Any]:
-    """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected)."""
+def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "",
+                           granted_on: str | None = None) -> dict[str, Any]:
+    """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected).
+
+    ``granted_on`` (YYYY-MM-DD, with ``granted``): the day the court granted the order, when it is recorded later;
+    successor numbers are looked for from that day.
+    """
     require(viewer(ws.engine, actor), "ddtro")
     now = _now()
+    happened = None
+    if granted_on is not None:
+        if status != "granted":
+            raise InvalidInput("--granted-on goes with the status granted")
+        try:
+            day = datetime.strptime(granted_on, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            raise InvalidInput(f"--granted-on is a date, YYYY-MM-DD, not {granted_on!r}") from None
+        if day.date() > datetime.now(UTC).date():
+            raise InvalidInput(f"--granted-on {granted_on} is in the future; give the day the order was granted")
+        happened = day.strftime("%Y-%m-%dT%H:%M:%SZ")
     with ws.engine.begin() as conn:
-        previous = ddtro.transition(conn, application_id, status, note, str(actor), now)
-        audit.record(conn, actor, "ddtro_status", application_id, {"from": previous, "to": status, "note": note})
-    return {"application_id": application_id, "status": status, "previous": previous, "at": now}
+        previous = ddtro.transition(conn, application_id, status, note, str(actor), now, happened)
+        audit.record(conn, actor, "ddtro_status", application_id, {"from": previous, "to": status, "note": note, "granted_on": granted_on})
+    return {"application_id": application_id, "status": status, "previous": previous, "at": happened or now, "recorded_at": now}
 
 
 # --- analysts' reviews ---------------------------------------------------------------------------

@@ -120,12 +120,14 @@ def case_set(
     application_id: Annotated[str, typer.Argument(help="The application, e.g. DDTRO-DL-0123456789-1.")],
     status: Annotated[str, typer.Argument(help="applied, granted, refused or disconnected.")],
     note: Annotated[str, typer.Option(help="The court, the reference, the CSP's confirmation...")] = "",
+    granted_on: Annotated[str | None, typer.Option("--granted-on", help="With granted: the day the court granted the order (YYYY-MM-DD), "
+                                                   "if not today; successor numbers are looked for from then.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Move an application on: drafted -> applied -> granted | refused; granted -> disconnected."""
     from crossline.service.lines import set_application_status
 
-    r = call(workspace, set_application_status, application_id, status, note)
+    r = call(workspace, set_application_status, application_id, status, note, granted_on)
     console.print(f"{esc(r['application_id'])}: {esc(r['previous'])} -> [bold]{esc(r['status'])}[/] at {esc(r['at'])}")
 
 
