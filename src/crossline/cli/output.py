@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Col:
     whole: bool = False
     keep: int = 5
     right: bool = False
+    ids: bool = False  # a list of ids (split at ";", "," or spaces): wrapped between ids, never inside one
 
 
 def check_format(fmt: str) -> str:
@@ -67,12 +69,28 @@ def _raw(value: Any) -> str:
     return str(value)
 
 
+def _token(value: Any) -> int:
+    """The longest id in a list of ids."""
+    return max((len(t) for t in re.split(r"[;,\s]+", _text(value)) if t), default=0)
+
+
+def _least(c: Col, rows: Sequence[dict[str, Any]]) -> int:
+    """The narrowest the column may be: the whole of its longest value (ids), its longest id (lists of ids), else a few letters."""
+    longest = max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)])
+    if c.whole:
+        return longest
+    if c.ids:
+        return max([*(_token(r.get(c.key)) + 1 for r in rows), min(longest, max(MIN_TEXT, len(c.header)))])  # + its separator
+    return min(longest, max(MIN_TEXT, len(c.header)))
+
+
 def _fits(cols: Sequence[Col], rows: Sequence[dict[str, Any]], width: int) -> bool:
-    need = 1
-    for c in cols:
-        longest = max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)]) if rows else len(c.header)
-        need += (longest if c.whole else min(longest, max(MIN_TEXT, len(c.header)))) + 3
-    return need <= width
+    return 1 + sum(_least(c, rows) + 3 for c in cols) <= width
+
+
+def _spaced(c: Col, value: str) -> str:
+    """A list of ids with a space after each separator, so the table wraps between ids."""
+    return re.sub(r"([;,])(?=\S)", r"\1 ", value) if c.ids else value
 
 
 def _share(room: int, wants: list[int]) -> list[int]:
@@ -129,9 +147,10 @@ def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: s
             table.add_column(c.header, no_wrap=True, min_width=longest[c.key], justify="right" if c.right else "left")
         else:
             table.add_column(c.header, overflow="ellipsis" if one_line else "fold", no_wrap=one_line,
+                             min_width=_least(c, rows) if c.ids else None,
                              max_width=widths[texts.index(c)] if one_line else None, justify="right" if c.right else "left")
     for r in rows:
-        table.add_row(*(v if isinstance(v := r.get(c.key), Text) else _text(v) for c in shown))
+        table.add_row(*(v if isinstance(v := r.get(c.key), Text) else _spaced(c, _text(v)) for c in shown))
     console.print(table)
     if dropped:
         err.print(f"[dim]Not shown at {width} columns: {', '.join(dropped)}; --format csv or json gives every column.[/]")

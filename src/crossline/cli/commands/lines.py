@@ -134,12 +134,17 @@ def case_set(
 @case_app.command("list")
 def case_list(
     line_id: Annotated[str | None, typer.Option("--line", help="Only this line's applications.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List applications with their status history."""
     from crossline.service.lines import list_applications
 
+    check_format(format_)
     apps = call(workspace, list_applications, line_id)
+    if format_ != "table":
+        emit(apps, [], format_)
+        return
     if not apps:
         console.print("No applications.")
     for a in apps:

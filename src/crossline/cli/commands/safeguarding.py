@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, plain, print_json
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, esc, plain, print_json
 from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
@@ -156,33 +156,34 @@ def record(
 
 
 @risk_app.command("groups")
-def groups(limit: Annotated[int, typer.Option(help="How many groups.")] = 10, workspace: WorkspaceOpt = DEFAULT) -> None:
+def groups(limit: Annotated[int, typer.Option(help="How many groups.")] = 10, format_: FormatOpt = "table",
+           workspace: WorkspaceOpt = DEFAULT) -> None:
     """Peer groups ranked by the risk concentrated in them, with members and what links them."""
     from crossline.service.safeguarding import peer_groups
 
+    check_format(format_)
     rows = call(workspace, peer_groups, limit)
-    table = DataTable(title="Peer groups")
-    for col in ("rank", "group", "size", "high", "group risk", "member", "score", "band", "links"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["rank"]), r["group_id"], str(r["group_size"]), str(r["high_members"]), f"{r['group_risk']:.2f}",
-                      r["nominal_id"], f"{r['score']:.1f}", r["band"], r["links"])
-    console.print(table)
+    emit(rows if format_ != "table" else [{**r, "group_risk": f"{r['group_risk']:.2f}", "score": f"{r['score']:.1f}"} for r in rows],
+         [Col("rank", "rank", whole=True, right=True), Col("group_id", "group", whole=True), Col("group_size", "size", keep=6, right=True),
+          Col("high_members", "high", keep=5, right=True), Col("group_risk", "group risk", keep=4, right=True),
+          Col("nominal_id", "member", whole=True), Col("score", "score", keep=7, right=True), Col("band", "band", keep=3),
+          Col("links", "links", keep=2)], format_, title="Peer groups")
 
 
 @risk_app.command("places")
-def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, workspace: WorkspaceOpt = DEFAULT) -> None:
+def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, format_: FormatOpt = "table",
+           workspace: WorkspaceOpt = DEFAULT) -> None:
     """Schools, postcode sectors, stations and cuckooed addresses ranked by the risk concentrated there."""
     from crossline.service.safeguarding import places as get
 
+    check_format(format_)
     rows = call(workspace, get, limit)
-    table = DataTable(title="Places")
-    for col in ("rank", "kind", "place", "members", "at risk", "high", "concentration", "commonest reasons"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["rank"]), r["kind"], r["place"], str(r["members"]), str(r["at_risk"]), str(r["high"]),
-                      f"{r['risk_concentration']:.2f}", r["reasons"])
-    console.print(table)
+    emit(rows if format_ != "table" else [{**r, "kind": r["kind"].replace("_", " "), "risk_concentration": f"{r['risk_concentration']:.2f}"}
+                                          for r in rows],
+         [Col("rank", "rank", whole=True, right=True), Col("kind", "kind", keep=6), Col("place", "place", keep=9),
+          Col("members", "members", keep=5, right=True), Col("at_risk", "at risk", keep=8, right=True), Col("high", "high", keep=4, right=True),
+          Col("risk_concentration", "concentration", keep=3, right=True), Col("reasons", "commonest reasons", keep=2)],
+         format_, title="Places")
 
 
 @risk_app.command("alerts")
