@@ -93,15 +93,18 @@ def _spaced(c: Col, value: str) -> str:
     return re.sub(r"([;,])(?=\S)", r"\1 ", value) if c.ids else value
 
 
-def _share(room: int, wants: list[int]) -> list[int]:
-    """Widths for columns wanting ``wants`` within ``room``: the narrow ones get what they want, the rest share what is left."""
-    got = [0] * len(wants)
-    left = sorted(range(len(wants)), key=lambda i: wants[i])
-    while left:
+def _share(room: int, wants: list[int], floors: list[int]) -> list[int]:
+    """Widths for columns wanting ``wants`` within ``room``: each gets its floor, then the narrow ones what they want,
+    and the rest share what is left."""
+    got = [min(f, w) for f, w in zip(floors, wants, strict=True)]
+    room -= sum(got)
+    left = sorted((i for i in range(len(wants)) if wants[i] > got[i]), key=lambda i: wants[i] - got[i])
+    while left and room > 0:
         fair = max(1, room // len(left))
         i = left.pop(0)
-        got[i] = max(1, min(wants[i], fair))
-        room -= got[i]
+        more = min(wants[i] - got[i], fair)
+        got[i] += more
+        room -= more
     return got
 
 
@@ -140,15 +143,14 @@ def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: s
     longest = {c.key: max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)]) for c in shown}
     texts = [c for c in shown if not c.whole]
     room = width - 1 - 3 * len(shown) - sum(longest[c.key] for c in shown if c.whole)
-    widths = _share(room, [longest[c.key] for c in texts])
+    widths = _share(room, [longest[c.key] for c in texts], [_least(c, rows) for c in texts])
     table = DataTable(title=title)
     for c in shown:
         if c.whole:
             table.add_column(c.header, no_wrap=True, min_width=longest[c.key], justify="right" if c.right else "left")
         else:
             table.add_column(c.header, overflow="ellipsis" if one_line else "fold", no_wrap=one_line,
-                             min_width=_least(c, rows) if c.ids else None,
-                             max_width=widths[texts.index(c)] if one_line else None, justify="right" if c.right else "left")
+                             width=widths[texts.index(c)], justify="right" if c.right else "left")
     for r in rows:
         table.add_row(*(v if isinstance(v := r.get(c.key), Text) else _spaced(c, _text(v)) for c in shown))
     console.print(table)
