@@ -89,9 +89,9 @@ def open_workspace(path: Path) -> Workspace:
     path = Path(path)
     config = path / CONFIG_NAME
     if not config.exists():
-        raise ConfigurationError(
-            f"no Crossline workspace at {path}", next_step="init_workspace"
-        )
+        missing = ConfigurationError(f"no Crossline workspace at {path}", next_step="init_workspace")
+        missing.path = path  # type: ignore[attr-defined]  # an interface words a command that creates exactly this one
+        raise missing
     settings = settings_file.load(config)
     for own in (path, config, path / DATABASE_NAME, path / f"{DATABASE_NAME}-wal", path / f"{DATABASE_NAME}-shm"):
         files.tighten(own)  # a workspace made before Crossline set modes itself, or copied with cp -r

@@ -46,8 +46,12 @@ def draft(conn: Connection, *, line_id: str, numbers: list[str], imeis: list[str
     return app_id
 
 
-def transition(conn: Connection, application_id: str, status: str, note: str, user: str, now: str) -> str:
-    """Move an application on; returns the status it had. Raises Conflict for a move the state machine forbids."""
+def transition(conn: Connection, application_id: str, status: str, note: str, user: str, now: str, happened_at: str | None = None) -> str:
+    """Move an application on; returns the status it had. Raises Conflict for a move the state machine forbids.
+
+    ``happened_at``: when the move actually happened (the day a court granted the order), if earlier than ``now``;
+    the change is dated then (successor alerts count from it) and its note says when it was recorded.
+    """
     if status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
     app = conn.execute(select(DdtroApplication).where(DdtroApplication.application_id == application_id).with_for_update()).first()
@@ -58,7 +62,9 @@ def transition(conn: Connection, application_id: str, status: str, note: str, us
         nxt = " or ".join(allowed) if allowed else "nothing (it is closed)"
         raise Conflict(f"{application_id} is {app.status}; it can move to {nxt}, not {status}")
     conn.execute(update(DdtroApplication).where(DdtroApplication.application_id == application_id).values(status=status, updated_at=now))
-    conn.execute(insert(DdtroStatusChange).values(application_id=application_id, status=status, note=note, user=user, at=now))
+    if happened_at is not None and happened_at != now:
+        note = f"{note} (recorded {now})".strip()
+    conn.execute(insert(DdtroStatusChange).values(application_id=application_id, status=status, note=note, user=user, at=happened_at or now))
     return str(app.status)
 
 

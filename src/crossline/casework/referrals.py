@@ -29,6 +29,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "declined": frozenset(),
     "closed": frozenset(),
 }
+STATUSES = tuple(TRANSITIONS)
 
 
 def new_id(prefix: str) -> str:

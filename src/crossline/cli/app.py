@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import shlex
 import sys
 
 import typer
 
-from crossline.cli.commands import agencies, alerts, audit, demo, lines, network, resolve, safeguarding, service, workspace
+from crossline.cli.commands import agencies, alerts, audit, demo, lines, network, quarantine, resolve, safeguarding, service, workspace
 from crossline.cli.common import err, esc
 from crossline.cli.hints import hint
 from crossline.errors import BundleError, CrosslineError, disk_full, os_error_line
@@ -19,9 +21,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (workspace, resolve, lines, network, safeguarding, alerts, agencies, service, demo, audit)
+COMMAND_MODULES = (workspace, quarantine, resolve, lines, network, safeguarding, alerts, agencies, service, demo, audit)
 for module in COMMAND_MODULES:
     app.add_typer(module.app)
+
+
+# What to do about the operating-system errors a user meets most: a path that is a file, missing, or not theirs.
+OS_ADVICE: dict[int, str] = {
+    errno.EEXIST: "a file is in the way: name a folder, or a path that does not exist yet",
+    errno.ENOTDIR: "part of that path is a file, not a folder: name a folder",
+    errno.EISDIR: "that is a folder: name a file",
+    errno.ENOENT: "check the path: a folder in it does not exist",
+    errno.EACCES: "you may not write (or read) there: choose a folder of your own, or ask its owner",
+    errno.EPERM: "the system refused: choose a folder of your own, or ask its owner",
+    errno.EROFS: "that file system is read-only: choose another folder",
+}
 
 
 def main() -> None:
@@ -39,7 +53,8 @@ def main() -> None:
             if full is not None and full is not exc:
                 raise full from exc
             if isinstance(exc, OSError):
-                err.print(f"[red]Error[/]: {esc(os_error_line(exc))}")
+                advice = OS_ADVICE.get(exc.errno or 0, "")
+                err.print(f"[red]Error[/]: {esc(os_error_line(exc))}" + (f"; {advice}" if advice else ""))
                 sys.exit(1)
             raise
     except BundleError as exc:
@@ -47,5 +62,9 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except CrosslineError as exc:
         then = hint(exc.next_step)
+        where = getattr(exc, "path", None)
+        if exc.next_step == "init_workspace" and where is not None:
+            then = (f"create it with `crossline init --workspace {shlex.quote(str(where))}`, "
+                    "or point --workspace (or $CROSSLINE_WORKSPACE) at an existing one")
         err.print(f"[red]Error[/]: {esc(exc.message)}" + (f"; {esc(then)}" if then else ""))
         sys.exit(exc.exit_code)

@@ -44,7 +44,21 @@ def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: st
     with ws.engine.begin() as conn:
         rows = rules.listed(conn, kinds=kinds, status=status, agency=agency) if kinds else []
         audit.record(conn, actor, "alert_read", kind or "alerts", {"status": status, "rows": len(rows)})
+    _name_young_people(ws, actor, rows)
     return rows
+
+
+def _name_young_people(ws: Workspace, actor: Actor, rows: list[dict[str, Any]]) -> None:
+    """Give each alert about a young person ``who`` (name, age, area), from the records the actor may open."""
+    from crossline.service.people import who
+
+    nominals = [r["subject_id"] for r in rows if r.get("subject_type") == "nominal"]
+    if not nominals:
+        return
+    named = who(ws, viewer(ws.engine, actor), nominals)
+    for r in rows:
+        if r.get("subject_type") == "nominal":
+            r["who"] = named[r["subject_id"]].line()
 
 
 def acknowledge(ws: Workspace, actor: Actor, alert_id: int, kind: str | None = None) -> dict[str, Any]:

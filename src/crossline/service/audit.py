@@ -1,14 +1,20 @@
-"""Verifying and anchoring the audit log."""
+"""Verifying, anchoring and reading the audit log."""
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from crossline.access import anchor as anchors
 from crossline.access import audit, keys
 from crossline.access.actor import Actor
 from crossline.access.policy import require
 from crossline.errors import Conflict, IntegrityError, InvalidInput
+from crossline.store.models import AuditEntry
 from crossline.workspace import Workspace
 
 
@@ -60,3 +66,39 @@ def anchor(ws: Workspace, actor: Actor, out: Path | None = None) -> anchors.Anch
         with out.open("a", encoding="utf-8") as fh:
             fh.write(taken.line() + "\n")
     return taken
+
+
+def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None = None, subject: str | None = None,
+        since: str | None = None, until: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Audit entries, newest first, narrowed by user, action, subject (a part of it) and date (YYYY-MM-DD, inclusive).
+
+    Reading the log is itself audited (an auditor's reads are part of the record).
+    """
+    require(actor, "read_audit")
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise InvalidInput(f"{name} is a date, YYYY-MM-DD, not {value!r}") from None
+    if limit < 1:
+        raise InvalidInput("--limit must be 1 or more")
+    q = select(AuditEntry.seq, AuditEntry.at, AuditEntry.user, AuditEntry.agency, AuditEntry.role, AuditEntry.action,
+               AuditEntry.subject, AuditEntry.details)
+    if user:
+        q = q.where(AuditEntry.user == user)
+    if action:
+        q = q.where(AuditEntry.action == action)
+    if subject:
+        q = q.where(AuditEntry.subject.contains(subject, autoescape=True))
+    if since:
+        q = q.where(AuditEntry.at >= since)
+    if until:
+        q = q.where(AuditEntry.at < (date.fromisoformat(until) + timedelta(days=1)).isoformat())
+    with ws.engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q.order_by(AuditEntry.seq.desc()).limit(limit))]
+        audit.record(conn, actor, "read_audit", subject or "audit_log",
+                     {"user": user, "action": action, "since": since, "until": until, "rows": len(rows)})
+    for r in rows:
+        r["details"] = json.loads(r["details"]) if r["details"] else {}
+    return rows

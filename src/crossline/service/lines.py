@@ -26,13 +26,15 @@ from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require, viewer
 from crossline.casework import ddtro
-from crossline.errors import InvalidInput, NotFound
+from crossline.errors import InvalidInput
 from crossline.report.ddtro import LineCase
+from crossline.service import ids
 from crossline.store import picture as picture_store
 from crossline.store.models import LineReview
 from crossline.workspace import Workspace
 
 DECISIONS = ("confirmed", "rejected")
+LINE_STATUSES = ("active", "dormant", "disrupted")
 
 
 def _now() -> str:
@@ -44,12 +46,19 @@ def _table(ws: Workspace, name: str, required: bool = True) -> pl.DataFrame | No
 
 
 def _line(ws: Workspace, line_id: str) -> dict[str, Any]:
+    """The line ``line_id`` names: its id, a unique prefix of it, or one of its phone numbers (crossline.service.ids)."""
     lines = _table(ws, "lines")
     assert lines is not None
-    row = lines.filter(pl.col("line_id") == line_id)
-    if row.is_empty():
-        raise NotFound(f"no line {line_id!r} in the current picture", next_step="list_lines")
-    return row.row(0, named=True)
+    numbers = _table(ws, "line_numbers", required=False)
+    aliases = dict(zip(numbers["number"], numbers["line_id"], strict=True)) if numbers is not None else {}
+    line_id = ids.resolve("line", line_id, lines["line_id"].to_list(), "list_lines", aliases)
+    return lines.filter(pl.col("line_id") == line_id).row(0, named=True)
+
+
+def resolve_line(ws: Workspace, actor: Actor, line_id: str) -> str:
+    """The full id of the line ``line_id`` names (a prefix or a phone number will do)."""
+    require(viewer(ws.engine, actor), "read_lines")
+    return str(_line(ws, line_id)["line_id"])
 
 
 # --- reading lines -------------------------------------------------------------------------------
@@ -58,6 +67,8 @@ def _line(ws: Workspace, line_id: str) -> dict[str, Any]:
 def list_lines(ws: Workspace, actor: Actor, status: str | None = None) -> pl.DataFrame:
     """The current picture's lines, strongest first; audited (they carry phone numbers)."""
     require(viewer(ws.engine, actor), "read_lines")
+    if status is not None and status not in LINE_STATUSES:
+        raise InvalidInput(f"a line's status is {', '.join(LINE_STATUSES)}, not {status!r}")
     lines = _table(ws, "lines")
     assert lines is not None
     if status:
@@ -81,6 +92,7 @@ def line_detail(ws: Workspace, actor: Actor, line_id: str) -> LineDetail:
     """Everything the picture holds on one line, with its casework and linked nominals; audited."""
     require(viewer(ws.engine, actor), "read_lines")
     line = _line(ws, line_id)
+    line_id = line["line_id"]
     numbers = _for_line(ws, "line_numbers", line_id)
     imeis = sorted({i for s in numbers["imeis"].to_list() for i in (s or "").split(";") if i})
     nominals, note = _linked_nominals(ws, numbers["number"].to_list(), imeis)
@@ -194,7 +206,7 @@ def write_evidence_pack(ws: Workspace, actor: Actor, line_id: str, out_dir: Path
     out = Path(out_dir) if out_dir else ws.path / "packs"
     html, pdf = render_pack(detail, out, prepared_by=str(actor))
     with ws.engine.begin() as conn:
-        audit.record(conn, actor, "ddtro_pack", line_id, {"html": str(html), "pdf": str(pdf)})
+        audit.record(conn, actor, "ddtro_pack", detail.line["line_id"], {"html": str(html), "pdf": str(pdf)})
     return Pack(html=html, pdf=pdf)
 
 
@@ -222,7 +234,7 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
     ``numbers`` narrows the numbers named (default: all of the line's).
     """
     require(viewer(ws.engine, actor), "ddtro")
-    _line(ws, line_id)
+    line_id = _line(ws, line_id)["line_id"]
     line_numbers = _for_line(ws, "line_numbers", line_id)
     named = numbers or line_numbers["number"].to_list()
     unknown = [n for n in named if n not in set(line_numbers["number"].to_list())]
@@ -236,14 +248,30 @@ def draft_application(ws: Workspace, actor: Actor, line_id: str, note: str = "",
     return {"application_id": app_id, "line_id": line_id, "status": "drafted", "numbers": sorted(named), "imeis": imeis}
 
 
-def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "") -> dict[str, Any]:
-    """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected)."""
+def set_application_status(ws: Workspace, actor: Actor, application_id: str, status: str, note: str = "",
+                           granted_on: str | None = None) -> dict[str, Any]:
+    """Move an application on (drafted -> applied -> granted | refused; granted -> disconnected).
+
+    ``granted_on`` (YYYY-MM-DD, with ``granted``): the day the court granted the order, when it is recorded later;
+    successor numbers are looked for from that day.
+    """
     require(viewer(ws.engine, actor), "ddtro")
     now = _now()
+    happened = None
+    if granted_on is not None:
+        if status != "granted":
+            raise InvalidInput("--granted-on goes with the status granted")
+        try:
+            day = datetime.strptime(granted_on, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            raise InvalidInput(f"--granted-on is a date, YYYY-MM-DD, not {granted_on!r}") from None
+        if day.date() > datetime.now(UTC).date():
+            raise InvalidInput(f"--granted-on {granted_on} is in the future; give the day the order was granted")
+        happened = day.strftime("%Y-%m-%dT%H:%M:%SZ")
     with ws.engine.begin() as conn:
-        previous = ddtro.transition(conn, application_id, status, note, str(actor), now)
-        audit.record(conn, actor, "ddtro_status", application_id, {"from": previous, "to": status, "note": note})
-    return {"application_id": application_id, "status": status, "previous": previous, "at": now}
+        previous = ddtro.transition(conn, application_id, status, note, str(actor), now, happened)
+        audit.record(conn, actor, "ddtro_status", application_id, {"from": previous, "to": status, "note": note, "granted_on": granted_on})
+    return {"application_id": application_id, "status": status, "previous": previous, "at": happened or now, "recorded_at": now}
 
 
 # --- analysts' reviews ---------------------------------------------------------------------------
@@ -260,7 +288,7 @@ def review_line(ws: Workspace, actor: Actor, line_id: str, decision: str, reason
         raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if not reason.strip():
         raise InvalidInput("say why: a review needs a reason, kept with the line's evidence")
-    _line(ws, line_id)
+    line_id = _line(ws, line_id)["line_id"]
     numbers = _for_line(ws, "line_numbers", line_id)["number"].to_list()
     if number is not None:
         if number not in numbers:

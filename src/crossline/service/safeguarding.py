@@ -36,6 +36,8 @@ from crossline.casework import nrm as nrm_rules
 from crossline.casework import referrals as referral_rules
 from crossline.casework.models import AlertRecipient, Referral
 from crossline.errors import InvalidInput, NotAllowed, NotFound
+from crossline.service import people
+from crossline.service.ids import resolve as resolve_id
 from crossline.stages.risk.bands import BANDS
 from crossline.store import picture as picture_store
 from crossline.store.models import Alert
@@ -50,6 +52,25 @@ def _now() -> str:
 
 def _table(ws: Workspace, name: str, required: bool = True) -> pl.DataFrame | None:
     return picture_store.read_table(ws.engine, ws.path, name, required)
+
+
+def _nominal(ws: Workspace, who: ntk.Viewer, given: str) -> str:
+    """The nominal id ``given`` names: itself or a unique start of one (crossline.service.ids).
+
+    Only for viewers who may know any young person: the candidates an ambiguous start lists would tell a
+    partner of children their agency does not work with, so a partner gives the whole id.
+    """
+    if not who.rule.every_child:
+        return given
+    nominals = _table(ws, "nominals", required=False)
+    risk = _table(ws, "risk", required=False)
+    pool: set[str] = set()
+    for frame in (nominals, risk):
+        if frame is not None:
+            pool |= set(frame["nominal_id"].cast(pl.String).unique().to_list())
+    if given in pool or not pool:
+        return given
+    return resolve_id("nominal", given, pool, "list_risk")
 
 
 def _risk_row(ws: Workspace, nominal_id: str) -> dict[str, Any] | None:
@@ -101,8 +122,10 @@ def _may_know(ws: Workspace, conn: Connection, who: ntk.Viewer, nominal_id: str,
 
 
 def risk_list(ws: Workspace, actor: Actor, band: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """The highest scores first (optionally one band and above); audited as a read of personal data."""
-    require(viewer(ws.engine, actor), "read_risk")
+    """The highest scores first (optionally one band and above), each with who it is (name, date of birth, area:
+    crossline.service.people); audited as a read of personal data."""
+    who = viewer(ws.engine, actor)
+    require(who, "read_risk")
     risk = _table(ws, "risk")
     assert risk is not None
     if band is not None:
@@ -110,14 +133,20 @@ def risk_list(ws: Workspace, actor: Actor, band: str | None = None, limit: int =
             raise InvalidInput(f"unknown band {band!r}; the bands are {', '.join(BANDS)}")
         risk = risk.filter(pl.col("band").is_in(list(BANDS[BANDS.index(band):])))
     rows = risk.sort(["score", "nominal_id"], descending=[True, False]).head(limit).to_dicts()
+    named = people.who(ws, who, [r["nominal_id"] for r in rows])
+    for r in rows:
+        w = named[r["nominal_id"]]
+        r.update(name=w.name, date_of_birth=w.date_of_birth, area=w.area)
     with ws.engine.begin() as conn:
-        audit.record(conn, actor, "read_risk_list", "risk", {"band": band, "rows": len(rows)})
+        audit.record(conn, actor, "read_risk_list", "risk", {"band": band, "rows": len(rows), "names": sum(bool(r["name"]) for r in rows)})
     return rows
 
 
 def risk_detail(ws: Workspace, actor: Actor, nominal_id: str) -> dict[str, Any]:
-    """A young person's score, reasons, the records behind each reason (with any handling conditions), and their casework."""
-    require(viewer(ws.engine, actor), "read_risk")
+    """Who the young person is, their score, reasons, the records behind each reason (with any handling conditions), and their casework."""
+    who = viewer(ws.engine, actor)
+    require(who, "read_risk")
+    nominal_id = _nominal(ws, who, nominal_id)
     row = _risk_row(ws, nominal_id)
     if row is None:
         raise NotFound(f"no risk score for {nominal_id!r}", next_step="list_risk")
@@ -131,7 +160,10 @@ def risk_detail(ws: Workspace, actor: Actor, nominal_id: str) -> dict[str, Any]:
         nrms = nrm_rules.for_nominal(conn, nominal_id)
         flags = nrm_rules.flags(conn, nominal_id)
         audit.record(conn, actor, "read_risk", nominal_id, {"evidence": len(ev)})
-    return {"risk": row, "evidence": ev, "records": names, "flags": flags, "nrm": nrms, **casework}
+    person = people.who(ws, who, [nominal_id])[nominal_id]
+    return {"nominal_id": nominal_id, "who": {"name": person.name, "date_of_birth": person.date_of_birth, "age": row.get("age"),
+                                              "area": person.area, "sources": person.sources},
+            "risk": row, "evidence": ev, "records": names, "flags": flags, "nrm": nrms, **casework}
 
 
 def _names(conn: Connection, records: pl.DataFrame) -> list[dict[str, Any]]:
@@ -180,6 +212,7 @@ def partner_view(ws: Workspace, actor: Actor, nominal_id: str) -> dict[str, Any]
     """That the child is at risk and why in plain words, and the referrals: never the intelligence or records behind it."""
     who = viewer(ws.engine, actor)
     require(who, "safeguarding_view")
+    nominal_id = _nominal(ws, who, nominal_id)
     row = _risk_row(ws, nominal_id)
     records = _records(ws, nominal_id)
     with ws.engine.begin() as conn:
@@ -277,6 +310,7 @@ def make_referral(ws: Workspace, actor: Actor, nominal_id: str, to_agency: str, 
     """Refer a young person the actor's agency already knows (a referral must not be the way to learn of a child)."""
     who = viewer(ws.engine, actor)
     require(who, "refer")
+    nominal_id = _nominal(ws, who, nominal_id)
     row = _risk_row(ws, nominal_id)
     with ws.engine.begin() as conn:
         _may_know(ws, conn, who, nominal_id, row)
@@ -332,6 +366,10 @@ def referral(ws: Workspace, actor: Actor, referral_id: str) -> dict[str, Any]:
 def list_referrals(ws: Workspace, actor: Actor, nominal_id: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     who = viewer(ws.engine, actor)
     require(who, "safeguarding_view")
+    if nominal_id:
+        nominal_id = _nominal(ws, who, nominal_id)
+    if status is not None and status not in referral_rules.STATUSES:
+        raise InvalidInput(f"a referral's status is {', '.join(referral_rules.STATUSES)}, not {status!r}")
     q = select(Referral)
     if nominal_id:
         q = q.where(Referral.nominal_id == nominal_id)
@@ -369,6 +407,7 @@ def record_outcome(ws: Workspace, actor: Actor, nominal_id: str, measure: str, o
                    note: str = "", intervention_id: str | None = None) -> int:
     who = viewer(ws.engine, actor)
     require(who, "partner_casework")
+    nominal_id = _nominal(ws, who, nominal_id)
     with ws.engine.begin() as conn:
         _may_know(ws, conn, who, nominal_id, _risk_row(ws, nominal_id))
         oid = referral_rules.record_outcome(conn, nominal_id=nominal_id, measure=measure, value=value, note=note, observed_at=observed_at,
@@ -425,6 +464,7 @@ def record_nrm(ws: Workspace, actor: Actor, nominal_id: str, summary: str, refer
     """
     who = viewer(ws.engine, actor)
     require(who, "nrm")
+    nominal_id = _nominal(ws, who, nominal_id)
     row = _risk_row(ws, nominal_id) if _table(ws, "risk", required=False) is not None else None
     with ws.engine.begin() as conn:
         _may_know(ws, conn, who, nominal_id, row)
@@ -466,6 +506,7 @@ def nrm_for(ws: Workspace, actor: Actor, nominal_id: str) -> list[dict[str, Any]
     """A young person's NRM referrals: in full those the actor's agency made (all, with police standing), the status of others."""
     who = viewer(ws.engine, actor)
     require(who, "nrm")
+    nominal_id = _nominal(ws, who, nominal_id)
     row = _risk_row(ws, nominal_id) if _table(ws, "risk", required=False) is not None else None
     with ws.engine.begin() as conn:
         _may_know(ws, conn, who, nominal_id, row)

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, esc
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
 
 
-def show(workspace: Path, kind: str | None, all_: bool, ack: int | None) -> None:
+def show(workspace: Path, kind: str | None, all_: bool, ack: int | None, format_: str = "table") -> None:
     """List (or acknowledge one of) the alerts of ``kind``; the one body behind every alerts command."""
     from crossline.service.alerts import acknowledge, list_alerts
 
@@ -20,17 +21,19 @@ def show(workspace: Path, kind: str | None, all_: bool, ack: int | None) -> None
         done = call(workspace, acknowledge, ack, kind)
         console.print(f"Alert {esc(ack)} acknowledged ({esc(done['kind'].replace('_', ' '))}: {esc(done['message'])}).")
         return
+    check_format(format_)
     rows = call(workspace, list_alerts, kind, None if all_ else "open")
+    if format_ != "table":
+        emit(rows, [], format_)
+        return
     if not rows:
         console.print("No alerts." if all_ else "No open alerts.")
         return
-    table = DataTable(title=f"{len(rows)} alert(s)")
-    for col in ("alert", "kind", "raised", "status", "for", "what"):
-        table.add_column(col, overflow="fold", no_wrap=col == "alert")
-    for r in rows:
-        table.add_row(str(r["alert_id"]), r["kind"].replace("_", " "), r["raised_at"][:16], r["status"],
-                      ", ".join(r["agencies"]) or "analysts", r["message"])
-    console.print(table)
+    shown = [{**r, "kind": r["kind"].replace("_", " "), "raised": r["raised_at"][:16].replace("T", " "), "for": ", ".join(r["agencies"]) or "analysts"}
+             for r in rows]
+    emit(shown, [Col("alert_id", "alert", whole=True, right=True), Col("kind", "kind", keep=4), Col("raised", "raised", keep=5),
+                 Col("status", "status", keep=3), Col("subject_id", "about", whole=True), Col("who", "who", keep=6), Col("for", "for", keep=2),
+                 Col("message", "what", keep=8)], format_, title=f"{len(rows)} alert(s)")
     console.print("Acknowledge one with [bold]--ack ALERT[/].")
 
 
@@ -39,7 +42,8 @@ def alerts(
     kind: Annotated[str | None, typer.Option(help="Only this kind: ddtro_successor or safeguarding_risk.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
     ack: Annotated[int | None, typer.Option("--ack", help="Acknowledge this alert.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Alerts raised by builds: successor numbers after a DDTRO, young people newly at high risk."""
-    show(workspace, kind, all_, ack)
+    show(workspace, kind, all_, ack, format_)

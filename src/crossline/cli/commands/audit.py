@@ -9,10 +9,11 @@ import typer
 from rich.markup import escape
 
 from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, err, local
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 from crossline.errors import IntegrityError
 
 app = typer.Typer()
-audit_app = typer.Typer(help="The authenticated, hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="The authenticated, hash-chained audit log: read it, verify it, anchor it.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -34,6 +35,30 @@ def audit_verify(
     for p in result.problems:
         err.print(f"  - {escape(p)}")
     raise typer.Exit(IntegrityError.exit_code)
+
+
+@audit_app.command("log")
+def audit_log(
+    user: Annotated[str | None, typer.Option(help="Only this user's entries.")] = None,
+    action: Annotated[str | None, typer.Option(help="Only this action, e.g. read_person, export, make_referral.")] = None,
+    subject: Annotated[str | None, typer.Option(help="Only subjects containing this (a record, a nominal, a line...).")] = None,
+    since: Annotated[str | None, typer.Option(help="From this day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="To this day, YYYY-MM-DD (inclusive).")] = None,
+    limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 50,
+    format_: FormatOpt = "table",
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Who did what, to what, when: the audit log's entries, newest first (administrators and auditors; the read is audited)."""
+    from crossline.service.audit import log
+
+    check_format(format_)
+    rows = call(workspace, log, user, action, subject, since, until, limit)
+    shown = rows if format_ != "table" else [
+        {**r, "at": r["at"][:19].replace("T", " "), "who": f"{r['user']} ({r['agency']})",
+         "details": ", ".join(f"{k} {v}" for k, v in r["details"].items() if v not in (None, "", [], {}))} for r in rows]
+    emit(shown, [Col("seq", "entry", whole=True, right=True), Col("at", "at (UTC)", keep=8), Col("who", "who", keep=7),
+                 Col("action", "action", whole=True), Col("subject", "subject", whole=True), Col("details", "details", keep=2)],
+         format_, title=f"{len(rows)} audit entr{'y' if len(rows) == 1 else 'ies'}, newest first", empty="No audit entries match.")
 
 
 @audit_app.command("anchor")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, plain
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
 case_app = typer.Typer(help="DDTRO applications: draft, move on (applied, granted, refused, disconnected), list.",
@@ -18,28 +19,34 @@ app.add_typer(case_app, name="ddtro-case")
 @app.command("lines")
 def lines_(
     status: Annotated[str | None, typer.Option(help="Only lines with this status: active, dormant or disrupted.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List the deal lines in the current picture, strongest first."""
     from crossline.service.lines import list_lines
 
+    check_format(format_)
     lines = call(workspace, list_lines, status)
-    table = DataTable(title=f"{lines.height} deal line(s)")
-    for col in ("line", "status", "confidence", "current number", "numbers", "controller", "markets", "reach",
-                "customers", "confirmed", "msgs/day", "last seen"):
-        table.add_column(col, justify="right" if col in ("confidence", "numbers", "customers", "confirmed", "msgs/day") else "left")
-    for r in lines.iter_rows(named=True):
-        table.add_row(r["line_id"], r["status"], f"{r['confidence']:.2f}", r["current_number"] or "", str(r["numbers"]),
-                      r["controller_area"] or "", r["market_areas"] or "", r["reach"] or "", str(r["customers"]),
-                      str(r["confirmed_customers"]), f"{r['daily_messages']:.0f}", (r["last_seen"] or "")[:10])
-    console.print(table)
+    if format_ != "table":
+        emit(lines.to_dicts(), [], format_)
+        return
+    rows = [{**r, "confidence": f"{r['confidence']:.2f}", "msgs": f"{r['daily_messages']:.0f}", "last_seen": (r["last_seen"] or "")[:10],
+             "route": f"{r['controller_area'] or '?'} -> {r['market_areas'] or '?'}"} for r in lines.iter_rows(named=True)]
+    emit(rows, [
+        Col("line_id", "line", whole=True), Col("status", "status", keep=8), Col("confidence", "conf", keep=9, right=True),
+        Col("current_number", "current number", whole=True), Col("numbers", "numbers", keep=6, right=True),
+        Col("route", "from -> into", keep=4), Col("reach", "reach", keep=2), Col("customers", "customers", keep=5, right=True),
+        Col("confirmed_customers", "confirmed", keep=3, right=True), Col("msgs", "msgs/day", keep=3, right=True),
+        Col("last_seen", "last seen", keep=7),
+    ], format_, title=f"{lines.height} deal line(s)")
     if lines.height:
-        console.print("Next: [bold]crossline line LINE_ID[/] for the evidence, [bold]crossline ddtro LINE_ID[/] for the pack.")
+        console.print("Next: [bold]crossline line LINE_ID[/] for the evidence (a unique start of the id, or any of its numbers, will do), "
+                      "[bold]crossline ddtro LINE_ID[/] for the pack.")
 
 
 @app.command("line")
 def line(
-    line_id: Annotated[str, typer.Argument(help="A line id from `crossline lines`.")],
+    line_id: Annotated[str, typer.Argument(help="A line id from `crossline lines`, a unique start of one, or any of the line's phone numbers.")],
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Show one line: its numbers and handsets, successions, the evidence for its score, runners, casework."""
@@ -113,24 +120,31 @@ def case_set(
     application_id: Annotated[str, typer.Argument(help="The application, e.g. DDTRO-DL-0123456789-1.")],
     status: Annotated[str, typer.Argument(help="applied, granted, refused or disconnected.")],
     note: Annotated[str, typer.Option(help="The court, the reference, the CSP's confirmation...")] = "",
+    granted_on: Annotated[str | None, typer.Option("--granted-on", help="With granted: the day the court granted the order (YYYY-MM-DD), "
+                                                   "if not today; successor numbers are looked for from then.")] = None,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Move an application on: drafted -> applied -> granted | refused; granted -> disconnected."""
     from crossline.service.lines import set_application_status
 
-    r = call(workspace, set_application_status, application_id, status, note)
+    r = call(workspace, set_application_status, application_id, status, note, granted_on)
     console.print(f"{esc(r['application_id'])}: {esc(r['previous'])} -> [bold]{esc(r['status'])}[/] at {esc(r['at'])}")
 
 
 @case_app.command("list")
 def case_list(
     line_id: Annotated[str | None, typer.Option("--line", help="Only this line's applications.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List applications with their status history."""
     from crossline.service.lines import list_applications
 
+    check_format(format_)
     apps = call(workspace, list_applications, line_id)
+    if format_ != "table":
+        emit(apps, [], format_)
+        return
     if not apps:
         console.print("No applications.")
     for a in apps:

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, err
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, err, esc
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
 network_app = typer.Typer(help="Organised crime groups around the lines: list them (the default), show one, export, measure an edge list.",
@@ -17,20 +17,20 @@ app.add_typer(network_app, name="network")
 
 
 @network_app.callback()
-def network(ctx: typer.Context, workspace: WorkspaceOpt = DEFAULT) -> None:
+def network(ctx: typer.Context, format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> None:
     """List the groups: size, lines, people by role, key players."""
     if ctx.invoked_subcommand is not None:
         return
     from crossline.service.network import list_groups
 
+    check_format(format_)
     groups = call(workspace, list_groups)
-    table = Table(title=f"{groups.height} group(s)")
-    for col in ("group", "lines", "size", "controllers", "holders", "runners", "occupants", "associates", "run from", "sells into", "key players"):
-        table.add_column(col)
-    for r in groups.iter_rows(named=True):
-        table.add_row(r["ocg_id"], r["lines"] or "", str(r["size"]), str(r["controllers"]), str(r["holders"]), str(r["runners"]),
-                      str(r["occupants"]), str(r["associates"]), r["run_from"] or "", r["sells_into"] or "", r["key_players"] or "")
-    console.print(table)
+    emit(groups.to_dicts(), [
+        Col("ocg_id", "group", whole=True), Col("lines", "lines", keep=8, ids=True), Col("size", "size", keep=9, right=True),
+        Col("controllers", "controllers", keep=4, right=True), Col("holders", "holders", keep=3, right=True),
+        Col("runners", "runners", keep=5, right=True), Col("occupants", "occupants", keep=2, right=True),
+        Col("associates", "associates", keep=1, right=True), Col("run_from", "run from", keep=6), Col("sells_into", "sells into", keep=6),
+        Col("key_players", "key players", keep=7, ids=True)], format_, title=f"{groups.height} group(s)")
     if groups.height:
         console.print("Next: [bold]crossline network show OCG_ID[/] for members, roles and reasons.")
 
@@ -45,8 +45,9 @@ def show(
     from crossline.service.network import group_detail, group_picture
 
     d = call(workspace, group_detail, ocg_id)
-    console.print(f"[bold]{ocg_id}[/]: lines {d.group.get('lines')}, run from {d.group.get('run_from')}, sells into {d.group.get('sells_into')}")
-    table = Table()
+    console.print(f"[bold]{esc(ocg_id)}[/]: lines {esc(d.group.get('lines'))}, run from {esc(d.group.get('run_from'))}, "
+                  f"sells into {esc(d.group.get('sells_into'))}")
+    table = DataTable()
     for col in ("member", "role", "key", "disruption", "betweenness", "pagerank", "degree", "why"):
         table.add_column(col)
     for r in d.members.iter_rows(named=True):
@@ -55,7 +56,7 @@ def show(
                       f"{r['pagerank']:.3f}", str(r["degree"]), why)
     console.print(table)
     if out is not None:
-        console.print(f"Picture written to {call(workspace, group_picture, ocg_id, out)}")
+        console.print(f"Picture written to {esc(call(workspace, group_picture, ocg_id, out))}")
 
 
 @network_app.command("export")
@@ -69,7 +70,7 @@ def export(
     from crossline.service.network import export_graph
 
     for p in call(workspace, export_graph, fmt, out, group):
-        console.print(f"wrote {p}")
+        console.print(f"wrote {esc(p)}")
 
 
 @network_app.command("measures")
@@ -87,30 +88,30 @@ def measures(
 
     got = read_edges(edges)
     for p in got.problems:
-        err.print(f"[yellow]{p}[/]")
+        err.print(f"[yellow]{esc(p)}[/]")
     g = graph_of(got.edges)
     table, how = measures_table(g, resolution, seed, exact_max, samples)
     out.mkdir(parents=True, exist_ok=True)
     path = write_csv(table, out / "measures.csv")
-    console.print(f"{g.vcount():,} nodes, {g.ecount():,} edges, {table['group'].n_unique():,} groups; betweenness {how}; wrote {path}")
+    console.print(f"{g.vcount():,} nodes, {g.ecount():,} edges, {table['group'].n_unique():,} groups; betweenness {esc(how)}; wrote {esc(path)}")
 
 
 @app.command("priorities")
 def priorities_(
     kind: Annotated[str | None, typer.Option("--kind", help="line or ocg; both when left out.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Lines and groups ranked by harm on one national scale, every factor shown with its value."""
     from crossline.service.network import priorities
 
+    check_format(format_)
     p = call(workspace, priorities, kind)
-    table = Table(title="Priorities (harm, threat and capability, opportunity; the owning force is never a factor)")
-    for col in ("rank", "type", "subject", "score", "force areas", "factors"):
-        table.add_column(col)
-    for r in p.iter_rows(named=True):
-        table.add_row(str(r["rank"]), r["subject_type"], r["subject_id"], f"{r['score']:.1f}", r["force_areas"] or "",
-                      "\n".join(r["reasons"].split(";")))
-    console.print(table)
+    emit(p.to_dicts() if format_ != "table" else [{**r, "score": f"{r['score']:.1f}", "reasons": "; ".join(r["reasons"].split(";"))}
+                                                  for r in p.iter_rows(named=True)],
+         [Col("rank", "rank", whole=True, right=True), Col("subject_type", "type", keep=5), Col("subject_id", "subject", whole=True),
+          Col("score", "score", keep=8, right=True), Col("force_areas", "force areas", keep=4), Col("reasons", "factors", keep=3)],
+         format_, title="Priorities (harm, threat and capability, opportunity; the owning force is never a factor)")
 
 
 @app.command("crossborder")
@@ -119,13 +120,13 @@ def crossborder_(workspace: WorkspaceOpt = DEFAULT) -> None:
     from crossline.service.network import crossborder
 
     m, h = call(workspace, crossborder)
-    t = Table(title="Flows from (row) into (column's force): customers, runners, missing episodes, each counted once")
+    t = DataTable(title="Flows from (row) into (column's force): customers, runners, missing episodes, each counted once")
     for col in ("from", "to", "customers", "runners", "missing", "lines"):
         t.add_column(col)
     for r in m.iter_rows(named=True):
         t.add_row(r["from_force"], r["to_force"], str(r["customers"]), str(r["runners"]), str(r["missings"]), str(r["lines"]))
     console.print(t)
-    t2 = Table(title="Harm landing here from lines run from elsewhere")
+    t2 = DataTable(title="Harm landing here from lines run from elsewhere")
     for col in ("force", "lines from elsewhere", "harm points", "runners in", "customers", "missing here"):
         t2.add_column(col)
     for r in h.iter_rows(named=True):

@@ -12,7 +12,8 @@ import typer
 from rich.markup import escape
 from rich.panel import Panel
 
-from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, plain
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, esc, local, plain
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 from crossline.errors import InvalidInput
 
 app = typer.Typer()
@@ -97,20 +98,20 @@ def review_decide(
 @review_app.command("decisions")
 def review_decisions(
     all_: Annotated[bool, typer.Option("--all", help="Include decisions later ones replaced.")] = False,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """List the decisions recorded: who, when, which pair, what and why."""
     from crossline.service.resolve import decisions
 
+    check_format(format_)
     rows = call(workspace, decisions, include_superseded=all_)
-    table = DataTable(title=f"{len(rows)} decision(s)")
-    for col in ("id", "decided at", "by", "record a", "record b", "decision", "reason"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(str(r["id"]), r["decided_at"], r["user"], f"{r['source_a']} {r['record_a']}",
-                      f"{r['source_b']} {r['record_b']}", r["decision"] + (" (replaced)" if r["superseded"] else ""),
-                      r["reason"])
-    console.print(table)
+    shown = rows if format_ != "table" else [
+        {**r, "a": f"{r['source_a']} {r['record_a']}", "b": f"{r['source_b']} {r['record_b']}",
+         "what": r["decision"] + (" (replaced)" if r["superseded"] else "")} for r in rows]
+    emit(shown, [Col("id", "id", whole=True, right=True), Col("decided_at", "decided at", keep=4), Col("user", "by", keep=5),
+                 Col("a", "record a", whole=True), Col("b", "record b", whole=True), Col("what", "decision", keep=9),
+                 Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} decision(s)")
 
 
 @app.command("known")

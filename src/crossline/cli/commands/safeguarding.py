@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, plain, print_json
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, esc, plain, print_json
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
 risk_app = typer.Typer(help="Young people at risk of exploitation: scores with reasons, groups, places, alerts.", no_args_is_help=True)
@@ -21,64 +22,122 @@ app.add_typer(nrm_app, name="nrm")
 # --- risk -----------------------------------------------------------------------------------------
 
 
+def _top(reasons: str | None, n: int = 3) -> str:
+    """The first ``n`` reasons (the strongest), for a one-line list; ``risk show`` gives them all."""
+    parts = [r for r in (reasons or "").split("; ") if r]
+    return "; ".join(parts[:n]) + (f" (+{len(parts) - n} more)" if len(parts) > n else "")
+
+
+def _who(name: str | None, age: object, area: str | None) -> str:
+    return ", ".join(str(p) for p in (name or "(no name)", age, area) if p not in (None, ""))
+
+
 @risk_app.command("list")
 def risk_list(
     band: Annotated[str | None, typer.Option(help="Only this band and above: low, medium, high, very_high.")] = None,
     limit: Annotated[int, typer.Option(help="How many to show.")] = 30,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """The young people at highest risk, with their reasons (an audited read)."""
+    """The young people at highest risk: who, score, band and the strongest reasons, one line each (an audited read)."""
     from crossline.service.safeguarding import risk_list as get
 
+    check_format(format_)
     rows = call(workspace, get, band, limit)
-    table = DataTable(title=f"{len(rows)} young people, highest risk first")
-    for col in ("nominal", "score", "band", "age", "line contact", "reasons"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r["nominal_id"], f"{r['score']:.1f}", r["band"], str(r["age"] if r["age"] is not None else "?"),
-                      r["line_contact"], r["reasons"])
-    console.print(table)
+    if format_ != "table":
+        emit(rows, [], format_)
+        return
+    shown = [{"nominal_id": r["nominal_id"], "score": f"{r['score']:.1f}", "band": r["band"].replace("_", " "),
+              "who": _who(r.get("name"), r.get("age"), r.get("area")), "reasons": _top(r["reasons"])} for r in rows]
+    emit(shown, [Col("nominal_id", "nominal", whole=True), Col("score", "score", whole=True, right=True), Col("band", "band", keep=8),
+                 Col("who", "who", keep=9), Col("reasons", "strongest reasons", keep=7)],
+         format_, title=f"{len(rows)} young people, highest risk first")
     if rows:
-        console.print("Next: [bold]crossline risk show NOMINAL[/] for the records behind each reason.")
+        console.print("Next: [bold]crossline risk show NOMINAL[/] for every reason and the records behind it (a unique start of the id will do).")
 
 
 @risk_app.command("show")
 def risk_show(
-    nominal_id: Annotated[str, typer.Argument(help="A nominal id from `crossline risk list`.")],
+    nominal_id: Annotated[str, typer.Argument(help="A nominal id from `crossline risk list`, or a unique start of one.")],
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """One young person: score, reasons, the records behind them, referrals, NRM and flags (analysts)."""
+    """One young person: who, score, every reason, the records behind them, referrals, NRM and flags (analysts)."""
     from crossline.service.safeguarding import risk_detail
 
+    check_format(format_)
     d = call(workspace, risk_detail, nominal_id)
-    r = d["risk"]
-    console.print(f"[bold]{esc(nominal_id)}[/] score {r['score']:.1f} ({esc(r['band'].replace('_', ' '))}), as of {esc(r['as_of'])}; "
+    if format_ != "table":
+        print_json(d)
+        return
+    r, w = d["risk"], d["who"]
+    console.print(f"[bold]{esc(_who(w['name'], w['age'], w['area']))}[/]  ({esc(d['nominal_id'])}"
+                  + (f", born {esc(w['date_of_birth'])}" if w.get("date_of_birth") else "") + ")")
+    console.print(f"Score {r['score']:.1f} ({esc(r['band'].replace('_', ' '))}), as of {esc(r['as_of'])}; "
                   f"contact with deal lines: {esc(r['line_contact'])}")
     for flag in d["flags"]:
         console.print(f"[red]SAFEGUARDING[/] {esc(flag['reason'])}")
+    console.rule("Reasons, strongest first")
     for reason in (r["reasons"] or "").split("; "):
         if reason:
             console.print(f"  - {esc(reason)}")
-    t = DataTable(title="Records behind the reasons")
-    for col in ("indicator", "points", "when", "source", "record", "what it shows"):
-        t.add_column(col, overflow="fold")
-    for e in d["evidence"]:
-        t.add_row(e["indicator"], f"{e['points']:.1f}", str(e["occurred_at"] or "")[:10], e["source"], e["record_id"], e["detail"])
-    console.print(t)
+    emit([{**e, "points": f"{e['points']:.1f}", "when": str(e["occurred_at"] or "")[:10]} for e in d["evidence"]],
+         [Col("indicator", "indicator", keep=6), Col("points", "points", keep=5, right=True), Col("when", "when", keep=4),
+          Col("source", "source", keep=7), Col("record_id", "record", whole=True), Col("detail", "what it shows", keep=3)],
+         "table", title="Records behind the reasons")
     for key in ("referrals", "interventions", "nrm"):
         if d[key]:
             console.print(f"{esc(key)}: " + ", ".join(esc(x.get("referral_id") or x.get("intervention_id") or x.get("nrm_id")) for x in d[key]))
 
 
+def _section(title: str, pairs: list[tuple[str, object]]) -> None:
+    """A heading and ``label: value`` lines (values that are empty are left out)."""
+    console.rule(esc(title), align="left")
+    for label, value in pairs:
+        if value not in (None, "", [], {}):
+            console.print(f"  [bold]{esc(label)}[/]: {esc(value)}")
+
+
 @risk_app.command("partner-view")
 def partner_view(
     nominal_id: Annotated[str, typer.Argument(help="A nominal id.")],
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Exactly what a partner sees: at risk and why in plain words, referrals; never the intelligence."""
+    """Exactly what a partner sees: who, at risk and why in plain words, referrals; never the intelligence."""
     from crossline.service.safeguarding import partner_view as view
 
-    print_json(call(workspace, view, nominal_id))
+    check_format(format_)
+    d = call(workspace, view, nominal_id)
+    if format_ != "table":
+        print_json(d)
+        return
+    names = sorted({" ".join(p for p in (k.get("given_name"), k.get("family_name")) if p) for k in d["known_as"]} - {""})
+    dobs = sorted({k["date_of_birth"] for k in d["known_as"] if k.get("date_of_birth")})
+    console.print(f"[bold]{esc(names[0] if names else '(no name on your agency' + chr(39) + 's records)')}[/]  ({esc(d['nominal_id'])})")
+    _section("Who", [("also recorded as", ", ".join(names[1:])), ("date of birth", ", ".join(dobs))])
+    risk = d["risk"]
+    if risk is None:
+        _section("Risk", [("scored", "not scored in the current picture")])
+    else:
+        _section("Risk", [("at risk", "yes" if risk["at_risk"] else "no"), ("band", risk["band"].replace("_", " ")), ("as of", risk["as_of"])])
+        for reason in risk["reasons"]:
+            console.print(f"    - {esc(reason)}")
+        for c in risk.get("conditional") or []:
+            console.print(f"    - {esc(c['reason'])} (from {esc(c['agency'])}; conditions: {esc(c['conditions'])})")
+    for flag in d["flags"]:
+        console.print(f"[red]SAFEGUARDING[/] {esc(flag['reason'])}")
+    for title, key, fields in (("Referrals", "referrals", ("referral_id", "to_agency", "service", "status", "made_at", "reason")),
+                               ("Interventions", "interventions", ("intervention_id", "programme", "provider_agency", "started_at", "ended_at")),
+                               ("NRM", "nrm", ("nrm_id", "referred_at", "reasonable_grounds", "conclusive_grounds"))):
+        if d[key]:
+            console.rule(title, align="left")
+            for item in d[key]:
+                console.print("  " + "; ".join(esc(f"{f.replace('_', ' ')} {item[f]}") for f in fields if item.get(f)))
+    if d["alerts"]:
+        console.rule("Alerts", align="left")
+        for a in d["alerts"]:
+            console.print(f"  {esc(a['alert_id'])} {esc(a['status'])}: {esc(a['message'])}")
 
 
 @risk_app.command("record")
@@ -97,33 +156,34 @@ def record(
 
 
 @risk_app.command("groups")
-def groups(limit: Annotated[int, typer.Option(help="How many groups.")] = 10, workspace: WorkspaceOpt = DEFAULT) -> None:
+def groups(limit: Annotated[int, typer.Option(help="How many groups.")] = 10, format_: FormatOpt = "table",
+           workspace: WorkspaceOpt = DEFAULT) -> None:
     """Peer groups ranked by the risk concentrated in them, with members and what links them."""
     from crossline.service.safeguarding import peer_groups
 
+    check_format(format_)
     rows = call(workspace, peer_groups, limit)
-    table = DataTable(title="Peer groups")
-    for col in ("rank", "group", "size", "high", "group risk", "member", "score", "band", "links"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["rank"]), r["group_id"], str(r["group_size"]), str(r["high_members"]), f"{r['group_risk']:.2f}",
-                      r["nominal_id"], f"{r['score']:.1f}", r["band"], r["links"])
-    console.print(table)
+    emit(rows if format_ != "table" else [{**r, "group_risk": f"{r['group_risk']:.2f}", "score": f"{r['score']:.1f}"} for r in rows],
+         [Col("rank", "rank", whole=True, right=True), Col("group_id", "group", whole=True), Col("group_size", "size", keep=6, right=True),
+          Col("high_members", "high", keep=5, right=True), Col("group_risk", "group risk", keep=4, right=True),
+          Col("nominal_id", "member", whole=True), Col("score", "score", keep=7, right=True), Col("band", "band", keep=3),
+          Col("links", "links", keep=2)], format_, title="Peer groups")
 
 
 @risk_app.command("places")
-def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, workspace: WorkspaceOpt = DEFAULT) -> None:
+def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, format_: FormatOpt = "table",
+           workspace: WorkspaceOpt = DEFAULT) -> None:
     """Schools, postcode sectors, stations and cuckooed addresses ranked by the risk concentrated there."""
     from crossline.service.safeguarding import places as get
 
+    check_format(format_)
     rows = call(workspace, get, limit)
-    table = DataTable(title="Places")
-    for col in ("rank", "kind", "place", "members", "at risk", "high", "concentration", "commonest reasons"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["rank"]), r["kind"], r["place"], str(r["members"]), str(r["at_risk"]), str(r["high"]),
-                      f"{r['risk_concentration']:.2f}", r["reasons"])
-    console.print(table)
+    emit(rows if format_ != "table" else [{**r, "kind": r["kind"].replace("_", " "), "risk_concentration": f"{r['risk_concentration']:.2f}"}
+                                          for r in rows],
+         [Col("rank", "rank", whole=True, right=True), Col("kind", "kind", keep=6), Col("place", "place", keep=9),
+          Col("members", "members", keep=5, right=True), Col("at_risk", "at risk", keep=8, right=True), Col("high", "high", keep=4, right=True),
+          Col("risk_concentration", "concentration", keep=3, right=True), Col("reasons", "commonest reasons", keep=2)],
+         format_, title="Places")
 
 
 @risk_app.command("alerts")
@@ -207,29 +267,41 @@ def refer_close(referral_id: str, reason: Annotated[str, typer.Option(help="Why.
 
 
 @refer_app.command("show")
-def refer_show(referral_id: str, workspace: WorkspaceOpt = DEFAULT) -> None:
+def refer_show(referral_id: str, format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> None:
     """A referral and its history."""
     from crossline.service.safeguarding import referral
 
-    print_json(call(workspace, referral, referral_id))
+    check_format(format_)
+    r = call(workspace, referral, referral_id)
+    if format_ != "table":
+        print_json(r)
+        return
+    _section(f"Referral {r['referral_id']}", [
+        ("young person", r.get("nominal_id")), ("to", r.get("to_agency")), ("service", r.get("service")),
+        ("programme", r.get("programme")), ("status", r.get("status")), ("reason", r.get("reason")),
+        ("decision", r.get("decision_reason")), ("made", f"{r.get('made_at')} by {r.get('made_by')} ({r.get('made_by_agency')})"),
+    ])
+    console.rule("History", align="left")
+    for h in r.get("history") or []:
+        console.print("  " + esc("  ".join(str(h.get(k) or "") for k in ("at", "status", "user", "agency", "reason") if k in h)))
 
 
 @refer_app.command("list")
 def refer_list(
-    nominal: Annotated[str | None, typer.Option(help="Only this young person's.")] = None,
+    nominal: Annotated[str | None, typer.Option(help="Only this young person's (a nominal id, or a unique start of one).")] = None,
     status: Annotated[str | None, typer.Option(help="made, accepted, declined or closed.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Referrals, oldest first."""
     from crossline.service.safeguarding import list_referrals
 
+    check_format(format_)
     rows = call(workspace, list_referrals, nominal, status)
-    table = DataTable(title=f"{len(rows)} referral(s)")
-    for col in ("referral", "nominal", "to", "service", "programme", "status", "made", "reason"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r["referral_id"], r["nominal_id"], r["to_agency"], r["service"], r["programme"] or "", r["status"], r["made_at"][:10], r["reason"])
-    console.print(table)
+    emit([{**r, "made": r["made_at"][:10]} for r in rows] if format_ == "table" else rows,
+         [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("to_agency", "to", keep=7),
+          Col("service", "service", keep=4), Col("programme", "programme", keep=2), Col("status", "status", keep=8),
+          Col("made", "made", keep=5), Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} referral(s)")
 
 
 @refer_app.command("start")
@@ -315,11 +387,26 @@ def nrm_decide(
 
 
 @nrm_app.command("show")
-def nrm_show(nominal_id: str, workspace: WorkspaceOpt = DEFAULT) -> None:
+def nrm_show(nominal_id: str, format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> None:
     """A young person's NRM referrals and decisions."""
     from crossline.service.safeguarding import nrm_for
 
-    print_json(call(workspace, nrm_for, nominal_id))
+    check_format(format_)
+    rows = call(workspace, nrm_for, nominal_id)
+    if format_ != "table":
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"No NRM referrals for {esc(nominal_id)}.")
+    for r in rows:
+        _section(f"NRM referral {r['nrm_id']}", [
+            ("young person", r.get("nominal_id")), ("referred by", r.get("agency")), ("referred on", r.get("referred_at")),
+            ("exploitation", r.get("exploitation")), ("summary", r.get("summary")),
+            ("reasonable grounds", " ".join(str(x) for x in (r.get("reasonable_grounds"), r.get("reasonable_grounds_at")) if x)),
+            ("conclusive grounds", " ".join(str(x) for x in (r.get("conclusive_grounds"), r.get("conclusive_grounds_at")) if x)),
+        ])
+        for dec in r.get("decisions") or []:
+            console.print("    - " + esc("; ".join(f"{k.replace('_', ' ')} {v}" for k, v in dec.items() if v not in (None, ""))))
 
 
 # --- what works -------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from crossline.cli import progress
 from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, print_json
 from crossline.errors import InvalidInput
-from crossline.workspace import init_workspace
+from crossline.workspace import CONFIG_NAME, init_workspace
 
 app = typer.Typer()
 
@@ -29,9 +29,14 @@ def init(
         str, typer.Option(help="PostgreSQL URL for the system of record; blank keeps SQLite in the workspace.")
     ] = "",
 ) -> None:
-    """Create a workspace: crossline.toml, crossline.db, lake/ and exports/."""
+    """Create a workspace: crossline.toml, crossline.db, lake/ and exports/ (an existing workspace is left as it is)."""
+    existed = (Path(workspace) / CONFIG_NAME).exists()
     ws = init_workspace(workspace, database_url)
     try:
+        if existed:
+            console.print(f"A workspace already exists at [bold]{esc(ws.path)}[/] (database: {esc(ws.database_label)}); nothing was changed.")
+            console.print(f"Next: [bold]crossline status --workspace {esc(shlex.quote(str(ws.path)))}[/]")
+            return
         console.print(f"Workspace ready at [bold]{esc(ws.path)}[/] (database: {esc(ws.database_label)}).")
         console.print(f"Next: [bold]crossline import BUNDLE --workspace {esc(ws.path)}[/]")
     finally:

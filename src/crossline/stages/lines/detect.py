@@ -176,7 +176,7 @@ def _new_id(number: str) -> str:
 def _lines(nums: pl.DataFrame, geo: pl.DataFrame, customers: pl.DataFrame, runners: pl.DataFrame, as_of: int,
            ordered_off: pl.DataFrame | None, s: LinesSettings) -> pl.DataFrame:
     ordered = set(ordered_off["number"].to_list()) if ordered_off is not None and ordered_off.height else set()
-    latest = nums.sort(["line_id", "last_out_t"]).group_by("line_id", maintain_order=True).agg(
+    latest = nums.sort(["line_id", "last_out_t", "number"]).group_by("line_id", maintain_order=True).agg(
         pl.col("number").last().alias("current_number"),
         pl.col("last_active_day").last().alias("latest_day"),
         pl.col("unanswered_after").last().alias("latest_unanswered"),

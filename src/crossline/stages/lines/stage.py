@@ -47,7 +47,7 @@ def reviews(ctx: BuildContext) -> pl.DataFrame:
         whole = rows.filter(pl.col("number").is_null()).join(known, on="line_id").with_columns(
             pl.col("line_number").alias("number")).drop("line_number")
         rows = pl.concat([rows.filter(pl.col("number").is_not_null()), whole])
-    return rows.filter(pl.col("number").is_not_null()).sort("id").group_by("number").agg(
+    return rows.filter(pl.col("number").is_not_null()).sort("id").group_by("number", maintain_order=True).agg(
         pl.col("decision").last()).sort("number")
 
 

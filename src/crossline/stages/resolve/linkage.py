@@ -11,6 +11,7 @@ tables are dropped before prediction (they hold gigabytes at that size).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,16 @@ from crossline.stages.resolve.twins import GuardDecision, decide, evidence_sql, 
 # Splink logs every training step at INFO; a build shows its own progress instead.
 LOG_LEVEL = logging.ERROR
 
+STEADY_DIGITS = 9
+"""Significant digits kept of every trained m and u probability and every scored probability and weight.
+
+DuckDB and Spark sum in parallel, and the order of a floating-point sum
+depends on how the work was split between threads: the same records gave
+match probabilities differing in the sixteenth digit with 2 and 8 threads.
+Nine digits are far below anything a threshold or a reader can tell apart and
+far above the threads' noise, so the same inputs give the same files.
+"""
+
 Progress = Callable[[str, float], None]
 ToArrow = Callable[[SplinkDataFrame], pa.Table]
 
@@ -53,6 +64,28 @@ class LinkageResult:
     comparisons: int  # blocked pairs scored
     guard: GuardDecision
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def steady(value: float | None) -> float | None:
+    """``value`` to ``STEADY_DIGITS`` significant digits (None, 0 and non-finite values as they are)."""
+    if value is None or value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{STEADY_DIGITS - 1}e}")
+
+
+def steady_params(params: Params) -> Params:
+    """The model with every probability rounded by ``steady``: the same data trains the same model whatever the threads."""
+    levels = {
+        column: {label: {k: steady(v) for k, v in level.items()} for label, level in by_label.items()}
+        for column, by_label in params["levels"].items()
+    }
+    return {**params, "probability_two_random_records_match": steady(params["probability_two_random_records_match"]), "levels": levels}
+
+
+def steady_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Scored pairs with probabilities and weights rounded by ``steady``, in (a, b) order whatever order the engine returned."""
+    floats = [c for c, t in pairs.schema.items() if t in (pl.Float64, pl.Float32)]
+    return pairs.with_columns(pl.col(c).round_sig_figs(STEADY_DIGITS) for c in floats).sort("a", "b")
 
 
 def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: Progress) -> Params:
@@ -70,7 +103,7 @@ def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: 
     model = linker.misc.save_model_to_json()
     _forget_untrained(model, linker)
     linker.table_management.invalidate_cache()  # drops the training tables (gigabytes at a million records)
-    return params_from_splink(model, s.twin_guard)
+    return steady_params(params_from_splink(model, s.twin_guard))
 
 
 def _forget_untrained(model: dict[str, Any], linker: Linker) -> None:

@@ -25,7 +25,7 @@ import polars as pl
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import cluster as clustering
-from crossline.stages.resolve import constraints, review, stable_ids
+from crossline.stages.resolve import constraints, linkage, review, stable_ids
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
 from crossline.stages.resolve.linkage import LinkageResult
@@ -77,7 +77,7 @@ def link(ctx: BuildContext, records: pl.DataFrame, s: ResolveSettings, loaded: P
         "match_weight",
         *weights,
     )
-    return result, pairs
+    return result, linkage.steady_pairs(pairs)
 
 
 def run(ctx: BuildContext) -> None:

@@ -142,7 +142,7 @@ def peer_groups(inp: Inputs, risk: pl.DataFrame, evidence: pl.DataFrame, rs: Ris
     kinds = (
         e.join(comp, left_on="a", right_on="nominal_id").group_by("component", "kind").len()
         .with_columns(pl.format("{} ({} pair(s))", pl.col("kind").replace_strict(EDGE_WORDS, default=pl.col("kind")), pl.col("len")).alias("w"))
-        .sort(["component", "len"], descending=[False, True])
+        .sort(["component", "len", "w"], descending=[False, True, False])
         .group_by("component", maintain_order=True).agg(pl.col("w").str.join("; ").alias("links"))
     )
     concentrated = (pl.col("score").filter(pl.col("band").is_in(AT_RISK)).sum() / 100).over("component")
@@ -161,7 +161,7 @@ def peer_groups(inp: Inputs, risk: pl.DataFrame, evidence: pl.DataFrame, rs: Ris
             pl.col("rank").cast(pl.Int64), "group_id", "nominal_id", "score", "band", pl.col("group_size").cast(pl.Int64), "high_members",
             "group_risk", pl.col("links").fill_null(""), pl.col("partner_reasons").alias("reasons"),
         )
-        .sort(["rank", "score"], descending=[False, True])
+        .sort(["rank", "score", "nominal_id"], descending=[False, True, False])
     )
 
 
@@ -185,7 +185,8 @@ def places(inp: Inputs, risk: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFr
     )
     sector = (
         inp.persons.select("nominal_id", pl.col("postcode").str.to_uppercase().str.extract(r"^([A-Z]{1,2}[0-9][A-Z0-9]? [0-9])", 1).alias("place"))
-        .drop_nulls("place").group_by("nominal_id", "place").len().sort(["nominal_id", "len"], descending=[False, True])
+        .drop_nulls("place").group_by("nominal_id", "place").len()
+        .sort(["nominal_id", "len", "place"], descending=[False, True, False])  # a tie between two sectors goes to the first by name
         .group_by("nominal_id", maintain_order=True).agg(pl.col("place").first())
         .select("nominal_id", pl.lit("postcode_sector").alias("kind"), "place")
     )

@@ -167,7 +167,8 @@ def score(weighed: pl.DataFrame, rs: RiskSettings) -> pl.DataFrame:
             _fill(pl.col("words")).alias("reason"),
             _fill(pl.col("partner_words")).alias("partner_reason"),
         )
-        .sort(["nominal_id", "as_of", "points", "indicator"], descending=[False, False, True, False])
+        # reasons in the order of the points shown (rounded), ties by indicator: parallel sums differ in the last digit
+        .sort([pl.col("nominal_id"), pl.col("as_of"), pl.col("points").round(0), pl.col("indicator")], descending=[False, False, True, False])
     )
     reason = pl.format("{} ({} points)", pl.col("reason"), pl.col("points").round(0).cast(pl.Int64))
     return (

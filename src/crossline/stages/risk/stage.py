@@ -157,7 +157,8 @@ def compute(inp: Inputs, rs: RiskSettings, contacts: pl.DataFrame | None) -> tup
     ).select(
         "nominal_id", "indicator", "group", "occurred_at", "source", "record_kind", "record_id", "detail",
         pl.col("weight").round(4), pl.col("points").round(3), "police_only", "handling_code", "handling_conditions",
-    ).sort(["nominal_id", "points"], descending=[False, True])
+    ).sort(["nominal_id", "points", "indicator", "occurred_at", "source", "record_id"], descending=[False, True, False, False, False, False],
+           nulls_last=True)
     return risk, ev_out
 
 

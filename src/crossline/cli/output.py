@@ -1,0 +1,158 @@
+"""Lists as a person or a program reads them: a table that never cuts an id, or CSV, or JSON (``--format``).
+
+A table at 80 columns (or piped, where Rich assumes 80) has no room for
+twelve columns: ids and phone numbers are what a user copies into the next
+command, so they keep their full width and the other columns are shortened
+(folded) or, when even that is not enough, dropped, least useful first, with
+a note saying which and how to see them (``--format csv``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.text import Text
+
+from crossline.cli.common import DataTable, console, err
+from crossline.errors import InvalidInput
+
+FORMATS = ("table", "csv", "json")
+
+FormatOpt = Annotated[str, typer.Option("--format", help="table (for reading), csv or json (for programs: every column, nothing cut).")]
+
+MIN_TEXT = 8  # narrowest a shortened text column gets
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: ``key`` in the rows, ``header`` shown, ``whole`` for ids and numbers (never cut, never wrapped),
+    ``keep`` the order in which columns are dropped when the width runs out (lowest first; ids are never dropped)."""
+
+    key: str
+    header: str
+    whole: bool = False
+    keep: int = 5
+    right: bool = False
+    ids: bool = False  # a list of ids (split at ";", "," or spaces): wrapped between ids, never inside one
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise InvalidInput(f"--format is table, csv or json, not {fmt!r}")
+    return fmt
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _raw(value: Any) -> str:
+    """A value for CSV: every digit kept (a table rounds, a file must not)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(_raw(v) for v in value)
+    return str(value)
+
+
+def _token(value: Any) -> int:
+    """The longest id in a list of ids."""
+    return max((len(t) for t in re.split(r"[;,\s]+", _text(value)) if t), default=0)
+
+
+def _least(c: Col, rows: Sequence[dict[str, Any]]) -> int:
+    """The narrowest the column may be: the whole of its longest value (ids), its longest id (lists of ids), else a few letters."""
+    longest = max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)])
+    if c.whole:
+        return longest
+    if c.ids:
+        return max([*(_token(r.get(c.key)) + 1 for r in rows), min(longest, max(MIN_TEXT, len(c.header)))])  # + its separator
+    return min(longest, max(MIN_TEXT, len(c.header)))
+
+
+def _fits(cols: Sequence[Col], rows: Sequence[dict[str, Any]], width: int) -> bool:
+    return 1 + sum(_least(c, rows) + 3 for c in cols) <= width
+
+
+def _spaced(c: Col, value: str) -> str:
+    """A list of ids with a space after each separator, so the table wraps between ids."""
+    return re.sub(r"([;,])(?=\S)", r"\1 ", value) if c.ids else value
+
+
+def _share(room: int, wants: list[int], floors: list[int]) -> list[int]:
+    """Widths for columns wanting ``wants`` within ``room``: each gets its floor, then the narrow ones what they want,
+    and the rest share what is left."""
+    got = [min(f, w) for f, w in zip(floors, wants, strict=True)]
+    room -= sum(got)
+    left = sorted((i for i in range(len(wants)) if wants[i] > got[i]), key=lambda i: wants[i] - got[i])
+    while left and room > 0:
+        fair = max(1, room // len(left))
+        i = left.pop(0)
+        more = min(wants[i] - got[i], fair)
+        got[i] += more
+        room -= more
+    return got
+
+
+def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: str | None = None, empty: str | None = None,
+         one_line: bool = False) -> None:
+    """Print ``rows`` as a table fitted to the terminal, or as CSV or JSON (every key of every row, nothing shortened).
+
+    ``one_line``: each row on one line, text columns ending in an ellipsis rather than wrapping (ids stay whole).
+    """
+    check_format(fmt)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(list(rows), default=str, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        from crossline.exports.csv_safe import write_csv
+
+        frame = pl.DataFrame([{k: _raw(v) for k, v in r.items()} for r in rows]) if rows else pl.DataFrame(
+            {c.key: [] for c in cols}, schema={c.key: pl.String for c in cols})
+        buffer = io.StringIO()
+        write_csv(frame, buffer)
+        sys.stdout.write(buffer.getvalue())
+        return
+    if not rows and empty is not None:
+        console.print(empty)
+        return
+    shown = list(cols)
+    width = console.width
+    dropped: list[str] = []
+    while not _fits(shown, rows, width):
+        droppable = [c for c in shown if not c.whole]
+        if not droppable:
+            break
+        victim = min(droppable, key=lambda c: (c.keep, -shown.index(c)))
+        shown.remove(victim)
+        dropped.append(victim.header)
+    longest = {c.key: max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)]) for c in shown}
+    texts = [c for c in shown if not c.whole]
+    room = width - 1 - 3 * len(shown) - sum(longest[c.key] for c in shown if c.whole)
+    widths = _share(room, [longest[c.key] for c in texts], [_least(c, rows) for c in texts])
+    table = DataTable(title=title)
+    for c in shown:
+        if c.whole:
+            table.add_column(c.header, no_wrap=True, min_width=longest[c.key], justify="right" if c.right else "left")
+        else:
+            table.add_column(c.header, overflow="ellipsis" if one_line else "fold", no_wrap=one_line,
+                             width=widths[texts.index(c)], justify="right" if c.right else "left")
+    for r in rows:
+        table.add_row(*(v if isinstance(v := r.get(c.key), Text) else _spaced(c, _text(v)) for c in shown))
+    console.print(table)
+    if dropped:
+        err.print(f"[dim]Not shown at {width} columns: {', '.join(dropped)}; --format csv or json gives every column.[/]")
