@@ -8,11 +8,11 @@ import phonenumbers
 import polars as pl
 import pytest
 
-from crossline.sim.names import NICKNAMES, TOWN_VARIANTS
+from crossline.sim.names import NICKNAMES, SHORT_FORMS, TOWN_VARIANTS
 from crossline.sim.noise import NOISE_KINDS
 from crossline.sim.phones import PHONE_STYLES
 
-NAME_TAGS = {"old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case", "bad_typo"}
+NAME_TAGS = {"old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case", "bad_typo", "short_form"}
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,8 @@ def test_dates_of_birth_missing_partial_and_swapped(records) -> None:
         real = datetime.strptime(true, "%Y-%m-%d").date()
         assert (got.year, got.month, got.day) == (real.year, real.day, real.month)
     plain = records.filter(~t.list.contains("dob_missing") & ~t.list.contains("dob_partial_year")
-                           & ~t.list.contains("dob_partial_month") & ~t.list.contains("dob_day_month_swapped") & ~t.list.contains("dob_digits_transposed"))
+                           & ~t.list.contains("dob_partial_month") & ~t.list.contains("dob_day_month_swapped") & ~t.list.contains("dob_digits_transposed")
+                           & ~t.list.contains("charity_no_dob"))
     for value, fmt, true in plain.head(3000).select(["date_of_birth", "dob_format", "t_date_of_birth"]).iter_rows():
         assert datetime.strptime(value, fmt or "%Y-%m-%d").date().isoformat() == true
 
@@ -158,3 +159,50 @@ def test_some_people_have_two_records_in_one_source(sim) -> None:
     dups = pr.group_by(["source", "person_id"]).len().filter(pl.col("len") > 1)
     assert dups.height > 10
     assert (pr["duplicate"] == "true").sum() == dups["len"].sum() - dups.height
+
+
+# Issue 13 item 4: the phenomena a practitioner would link, planted and tagged.
+
+
+def test_short_forms_are_forms_the_nickname_list_lacks(records) -> None:
+    df = only_name_tag(records, "short_form")
+    assert df.height > 20
+    for rec, true in df.select("given_name", "t_given_name").iter_rows():
+        assert rec in SHORT_FORMS[true] and rec not in NICKNAMES.get(true, ()), (rec, true)
+
+
+def test_badly_mistyped_given_names_keep_the_date_and_family_name(records) -> None:
+    df = only_name_tag(records, "bad_typo")
+    assert df.height > 10
+    for g, tg in df.select("given_name", "t_given_name").iter_rows():
+        # first letter a neighbour, the last dropped, at most one more letter wrong (Nrad... for Bradley)
+        assert len(g) == len(tg) - 1 and g[0] != tg[0], (g, tg)
+        assert sum(x != y for x, y in zip(g[1:], tg[1:-1], strict=True)) <= 1, (g, tg)
+    assert (df["family_name"].str.to_lowercase() == df["t_family_name"].str.to_lowercase()).mean() > 0.8  # type: ignore[operator]
+
+
+def test_day_digits_transposed(records) -> None:
+    df = records.filter(tags(records).list.contains("dob_digits_transposed"))
+    assert df.height > 5
+    for value, true in df.select("date_of_birth", "t_date_of_birth").iter_rows():
+        assert value[:8] == true[:8] and value[8:] == true[9] + true[8] and value != true
+
+
+def test_charity_records_without_a_date_of_birth(records) -> None:
+    df = records.filter(tags(records).list.contains("charity_no_dob"))
+    assert df.height >= 5
+    assert set(df["source"].to_list()) <= {"valleys-mentoring-trust", "street-sport-gwent", "safer-choices-wales"}
+    assert df["date_of_birth"].null_count() == df.height
+    assert (df["given_name"] == df["t_given_name"]).all() and (df["family_name"] == df["t_family_name"]).all()
+    assert (df["address"] == df["t_address"]).all()
+    for phone, own in df.select("phone", "t_phones").iter_rows():
+        if phone is not None:
+            e164 = phonenumbers.format_number(phonenumbers.parse(phone, "GB"), phonenumbers.PhoneNumberFormat.E164)
+            assert e164 in (own or "").split(";")
+
+
+def test_married_women_under_both_names_keep_date_and_address(records) -> None:
+    df = only_name_tag(records, "old_surname")
+    plain = df.filter(~tags(df).list.contains("old_address") & pl.col("date_of_birth").is_not_null())
+    assert plain.height > 20
+    assert (plain["address"] == plain["t_address"]).mean() > 0.6  # type: ignore[operator]  # some abbreviated

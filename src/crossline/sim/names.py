@@ -163,3 +163,21 @@ TOWN_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 CARE_HOMES = ("Ty Gwyn Children's Home", "Bryn Awel Residential Unit", "Maes Glas Foster Placement")
+
+# given name -> short forms people use that NICKNAMES (above) lacks: the ``short_form`` noise (issue 13; Tash for
+# Natasha is the kind). Most are part of the name (Rhian in Rhiannon); some are not (Sue for Susan, Jay for James).
+SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "Susan": ("Sue", "Susie"), "Margaret": ("Mags",), "Catherine": ("Cathie",), "Rhiannon": ("Rhian",),
+    "Tracey": ("Trace",), "Michelle": ("Shell", "Chelle"), "Joanne": ("Jo",), "Rebecca": ("Bex",),
+    "Katherine": ("Kat",), "Deborah": ("Debs",), "Patricia": ("Tricia",), "Christine": ("Tina",),
+    "Nicola": ("Nic", "Nikki"), "Amanda": ("Manda",), "Victoria": ("Vic",), "Alison": ("Ali",),
+    "Samantha": ("Sammie",), "Judith": ("Jude",), "Gareth": ("Gaz",), "William": ("Wil",), "Robert": ("Robbie",),
+    "Michael": ("Mikey",), "Christopher": ("Kit",), "Rhodri": ("Rhod",), "Jonathan": ("Jonno",),
+    "Daniel": ("Dani",), "Matthew": ("Matty",), "James": ("Jay", "Jem"), "Peter": ("Pete",), "Philip": ("Phil", "Pip"),
+    "Kevin": ("Kev",), "Darren": ("Daz",), "Alan": ("Al",), "Edward": ("Ned",), "Benjamin": ("Benji",),
+    "Joseph": ("Joey",), "Tomasz": ("Tomek",), "Olivia": ("Liv", "Livvy"), "Amelia": ("Millie", "Mel"),
+    "Evie": ("Eve",), "Jessica": ("Jessie",), "Sophie": ("Soph",), "Tegan": ("Teg",), "Caitlin": ("Caity",),
+    "Abigail": ("Gail",), "Amara": ("Mara",), "Dylan": ("Dyl",), "Harri": ("Haz",), "Oliver": ("Olly",),
+    "Tyler": ("Ty",), "Lewis": ("Lew",), "Jayden": ("Jay",), "Connor": ("Con",), "Kieran": ("Kie",),
+    "Archie": ("Arch",), "Nathan": ("Nath",), "Joshua": ("Joshy",), "Elizabeth": ("Eliza",),
+}

@@ -8,7 +8,8 @@ dob_partial_year, dob_partial_month, dob_day_month_swapped, old_address,
 address_abbrev, town_variant, postcode_format, alias, and phone_<style> for
 the way the phone was written. ``identity_noise`` adds, from a stream of its
 own (so every other draw of a scenario stays as it was), the issue 13 kinds:
-dob_digits_transposed and bad_typo.
+dob_digits_transposed, bad_typo and short_form; ``charity_records`` rewrites
+some charity records as a charity keeps them (charity_no_dob).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from crossline.sim.geography import TOWN_BY_KEY
-from crossline.sim.names import NICKNAMES, TOWN_VARIANTS
+from crossline.sim.names import NICKNAMES, SHORT_FORMS, TOWN_VARIANTS
 from crossline.sim.phones import PHONE_STYLES, format_phone
 from crossline.sim.scenario import NoiseParams
 
@@ -27,6 +28,7 @@ NOISE_KINDS = (
     "old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case",
     "dob_missing", "dob_partial_year", "dob_partial_month", "dob_day_month_swapped",
     "old_address", "address_abbrev", "town_variant", "postcode_format", "alias", "dob_digits_transposed", "bad_typo",
+    "short_form", "charity_no_dob",
 )
 NEIGHBOURS = {
     "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
@@ -205,7 +207,7 @@ def bad_typo(rng: np.random.Generator, s: str) -> str:
 
 
 def identity_noise(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams) -> pl.DataFrame:
-    """Issue 13's identity noise on partner-facing fields: day digits transposed, badly mistyped given names."""
+    """Issue 13's identity noise on partner-facing fields: day digits transposed, badly mistyped given names, short forms."""
     n = frame.height
     dob = frame["date_of_birth"].to_numpy().astype(object)
     given = frame["given_name"].to_numpy().astype(object)
@@ -225,8 +227,47 @@ def identity_noise(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams
         if new != given[i]:
             given[i] = new
             tags[i] = (tags[i] + ";" if tags[i] else "") + "bad_typo"
+    # drawn after the two above, so adding it changed neither
+    short = rng.random(n) < p.p_short_form
+    for i in np.flatnonzero(short).tolist():
+        forms = SHORT_FORMS.get(given[i]) if given[i] is not None else None
+        if not forms:
+            continue
+        given[i] = forms[int(rng.integers(0, len(forms)))]
+        tags[i] = (tags[i] + ";" if tags[i] else "") + "short_form"
     return frame.with_columns(
         pl.Series("date_of_birth", dob.tolist(), dtype=pl.String),
         pl.Series("given_name", given.tolist(), dtype=pl.String),
         pl.Series("noise", tags.tolist(), dtype=pl.String),
     )
+
+
+def charity_records(frame: pl.DataFrame, truth: pl.DataFrame, charity: np.ndarray, rng: np.random.Generator,
+                    p: NoiseParams) -> pl.DataFrame:
+    """Some charity records as a youth charity keeps them: no date of birth, the name, phone and address as given.
+
+    ``truth`` (row for row with ``frame``) holds the person's true ``given_name``,
+    ``family_name``, ``house``, ``street``, ``postcode``, ``town`` (key) and
+    ``phone``; ``charity`` marks charity records. A chosen record loses its
+    date of birth and every other variation: the name, home and own phone
+    are the true ones (the phone written as the person gave it), so only
+    name, phone and address can join it to the person's other records.
+    """
+    n = frame.height
+    chosen = charity & (rng.random(n) < p.p_charity_no_dob)
+    if not chosen.any():
+        return frame
+    cols = {c: frame[c].to_numpy().astype(object) for c in ("given_name", "family_name", "date_of_birth", "address", "town",
+                                                           "postcode", "phone", "noise")}
+    style_idx = rng.integers(0, len(PHONE_STYLES), n)
+    for i in np.flatnonzero(chosen).tolist():
+        row = truth.row(i, named=True)
+        cols["given_name"][i], cols["family_name"][i] = row["given_name"], row["family_name"]
+        cols["date_of_birth"][i] = None
+        cols["address"][i] = f"{row['house']} {row['street']}"
+        cols["town"][i] = TOWN_BY_KEY[row["town"]].name
+        cols["postcode"][i] = row["postcode"]
+        style = PHONE_STYLES[style_idx[i]]
+        cols["phone"][i] = format_phone(str(row["phone"]), style) if row["phone"] else None
+        cols["noise"][i] = "charity_no_dob" + (f";phone_{style}" if row["phone"] else "")
+    return frame.with_columns(*[pl.Series(c, v.tolist(), dtype=pl.String) for c, v in cols.items()])

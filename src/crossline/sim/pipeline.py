@@ -27,6 +27,7 @@ from crossline.sim.geography import make_cells
 from crossline.sim.handsets import finish_phones, register_people
 from crossline.sim.households import make_households
 from crossline.sim.indicators import make_indicator_events
+from crossline.sim.namesakes import plant_namesakes
 from crossline.sim.ocgs import build_ocgs
 from crossline.sim.phones import NumberPool
 from crossline.sim.policing import make_police_events
@@ -73,6 +74,7 @@ def simulate(outdir: Path, seed: int = 1, scale: float = 1.0, progress: Progress
     pool = NumberPool(stream(sc.seed, "numbers"), expected)
     market_p = make_people(sc, market_h, pool, "market")
     people = pl.concat([market_p, make_people(sc, hub_h, pool, "hub", first_pidx=market_p.height)])
+    people = plant_namesakes(sc, people)
     people = add_risk(sc, people, households)
     world = World(scenario=sc, cells=cells, households=households, people=people)
     note("population", 1.0)

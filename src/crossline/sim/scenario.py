@@ -37,6 +37,10 @@ class PopulationParams:
     p_phone_child: float = 0.92  # aged 11 to 17
     p_second_phone: float = 0.05
     p_middle_name: float = 0.55
+    # issue 13 (crossline.sim.namesakes): a child named after the parent of the same sex, births 25 to 45 years apart;
+    # two children of one sex and surname born one to three years apart sharing a given name (cousins in one home)
+    p_child_named_after_parent: float = 0.06
+    p_same_name_children: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,8 @@ class NoiseParams:
     # issue 13: day digits transposed (02 for 20); a given name badly mistyped (two letters wrong and one dropped)
     p_dob_digits_transposed: float = 0.01
     p_bad_typo: float = 0.01
+    p_short_form: float = 0.03  # of records whose given name has a short form the nickname list lacks (Tash for Natasha)
+    p_charity_no_dob: float = 0.5  # charity records kept without a date of birth, with the true name, phone and address
     police_multiplier: float = 1.5  # police records are noisier than school and health ones
     school_multiplier: float = 0.5
 
