@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from crossline.access import anchor as anchors
 from crossline.access import audit, keys
 from crossline.access.actor import Actor
 from crossline.access.policy import require
 from crossline.errors import Conflict, IntegrityError, InvalidInput
+from crossline.store.models import AuditEntry
 from crossline.workspace import Workspace
 
 
@@ -60,3 +65,17 @@ def anchor(ws: Workspace, actor: Actor, out: Path | None = None) -> anchors.Anch
         with out.open("a", encoding="utf-8") as fh:
             fh.write(taken.line() + "\n")
     return taken
+
+
+def entries(ws: Workspace, actor: Actor, limit: int = 50, before: int | None = None) -> list[dict[str, Any]]:
+    """The newest ``limit`` entries (older than seq ``before`` when given), for the auditor's viewer; the reading is audited too."""
+    require(actor, "read_audit")
+    q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, 500)))
+    if before is not None:
+        q = q.where(AuditEntry.seq < before)
+    with ws.engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+        audit.record(conn, actor, "read_audit", "audit_log", {"rows": len(rows), "before": before})
+    for row in rows:
+        row["details"] = json.loads(row["details"]) if row.get("details") else {}
+    return rows
