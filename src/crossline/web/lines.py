@@ -52,13 +52,13 @@ def board(request: Request, who: Who, line_id: str, page_no: Annotated[int, Quer
 
 
 @router.get("/lines/{line_id}/pack")
-def pack(request: Request, who: Who, line_id: str, format: Annotated[str, Query(pattern="^(pdf|html)$")] = "pdf") -> Response:
-    """The DDTRO evidence pack, written for this request and sent; nothing stays on the server."""
+def pack(request: Request, who: Who, line_id: str, file: Annotated[str, Query(pattern="^(pdf|html)$")] = "pdf") -> Response:
+    """The DDTRO evidence pack, written for this request and sent; nothing stays on the server (``file``: pdf or html)."""
     with tempfile.TemporaryDirectory(prefix="crossline-pack-") as out, purposes.stated(None, "web"):
         written = line_service.write_evidence_pack(workspace(request), who.actor, line_id, Path(out))
-        body = (written.pdf if format == "pdf" else written.html).read_bytes()
-    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="ddtro-{line_id}.{format}"'})
+        body = (written.pdf if file == "pdf" else written.html).read_bytes()
+    media = "application/pdf" if file == "pdf" else "text/html; charset=utf-8"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="ddtro-{line_id}.{file}"'})
 
 
 @router.post("/lines/{line_id}/review")
