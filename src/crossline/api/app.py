@@ -35,6 +35,9 @@ def create_app(ws: Workspace | Path) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(concerns.public, responses=problems.documented(413, 422, 429, 500))
+    from crossline import web
+
+    web.mount(app)  # the pages people work in, over the same service calls
     app.add_exception_handler(CrosslineError, problems.crossline_error)
     app.add_exception_handler(StarletteHTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)

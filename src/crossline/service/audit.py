@@ -102,3 +102,17 @@ def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None
     for r in rows:
         r["details"] = json.loads(r["details"]) if r["details"] else {}
     return rows
+
+
+def entries(ws: Workspace, actor: Actor, limit: int = 50, before: int | None = None) -> list[dict[str, Any]]:
+    """The newest ``limit`` entries (older than seq ``before`` when given), for the auditor's viewer; the reading is audited too."""
+    require(actor, "read_audit")
+    q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, 500)))
+    if before is not None:
+        q = q.where(AuditEntry.seq < before)
+    with ws.engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+        audit.record(conn, actor, "read_audit", "audit_log", {"rows": len(rows), "before": before})
+    for row in rows:
+        row["details"] = json.loads(row["details"]) if row.get("details") else {}
+    return rows

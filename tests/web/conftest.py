@@ -1,0 +1,70 @@
+"""One built workspace for the page tests: the contract's good example imported and built once, the service tests' users,
+and a referral from the police to the school so the school's inbox has something to answer."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
+from service_users import PASSWORD, USERS  # noqa: E402
+
+from crossline.access.actor import LOCAL_ADMIN, Actor  # noqa: E402
+from crossline.api.app import create_app  # noqa: E402
+from crossline.service import safeguarding, users  # noqa: E402
+from crossline.service.build import build  # noqa: E402
+from crossline.store import picture as picture_store  # noqa: E402
+from crossline.workspace import Workspace, init_workspace  # noqa: E402
+from helpers import import_as_hub  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Site:
+    ws: Workspace
+    kai: str  # the nominal of Kai Morgan: police records and the school's S-001, a C-coded intelligence reason
+    police_only: str  # a nominal only the police hold (P3)
+    referral: str  # police -> school, waiting for the school's answer
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[Site]:
+    ws = init_workspace(tmp_path_factory.mktemp("web") / "ws")
+    import_as_hub(ws, examples / "good")
+    build(ws, LOCAL_ADMIN)
+    for user_id, (agency, role) in USERS.items():
+        users.add_user(ws, LOCAL_ADMIN, user_id=user_id, display_name=user_id.title(), agency=agency, role=role, password=PASSWORD)
+    nominals = picture_store.read_table(ws.engine, ws.path, "nominals", True)
+    assert nominals is not None
+
+    def nominal(source: str, record: str) -> str:
+        return str(nominals.filter((pl.col("source") == source) & (pl.col("record_id") == record))["nominal_id"][0])
+
+    kai = nominal("gwent-police", "P1")
+    police = Actor("ana", "gwent-police", "analyst")
+    made = safeguarding.make_referral(ws, police, kai, "valleys-schools-trust", "school", "missing from home twice; mentoring at school", "mentoring")
+    yield Site(ws, kai, nominal("gwent-police", "P3"), str(made["referral_id"]))
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def login(site: Site) -> Iterator[Callable[[str], TestClient]]:
+    """A client logged in through the login page, one per user, kept for the session (logging in costs an argon2 hash)."""
+    opened: dict[str, TestClient] = {}
+
+    def make(user: str) -> TestClient:
+        if user not in opened:
+            c = TestClient(create_app(site.ws), base_url="https://testserver", follow_redirects=False)
+            answer = c.post("/login", data={"user": user, "password": PASSWORD, "next": "/"})
+            assert answer.status_code == 303, answer.text
+            opened[user] = c
+        return opened[user]
+
+    yield make
+    for c in opened.values():
+        c.close()
