@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -91,7 +92,12 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "deal lines on" in demo.stdout and "nominals (people) resolved" in demo.stdout
     assert (tmp_path / "demo" / "workspace" / "exports" / "nominals.csv").exists()
     assert "How good was it?" in demo.stdout and "Deal lines found:" in demo.stdout and "pairwise F1" in demo.stdout
-    assert "Exploited young people scored high or very high:" in demo.stdout
+    assert "Exploited young people scored high or very high:" in demo.stdout and "Number changes followed:" in demo.stdout
+    # the default scenario is large enough for what works to estimate a programme (issue 14 item 9)
+    assert "4. What works" in demo.stdout and "harm rate ratio" in demo.stdout
+    estimated = re.search(r"What works: (\d+) of (\d+) programme", demo.stdout)
+    assert estimated is not None and int(estimated.group(1)) >= 1, demo.stdout[-3000:]
+    assert (tmp_path / "demo" / "workspace" / "reports" / "what-works.html").exists()
 
 
 def test_simulate_refuses_a_period_too_short_for_follow_up(tmp_path: Path) -> None:

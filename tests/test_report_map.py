@@ -68,3 +68,37 @@ def test_links_are_in_words_and_a_child_carries_a_safeguarding_note() -> None:
     assert "aged 15" in rows[2]["safeguarding"]  # a year alone is taken at its latest day: never an adult by default
     assert age_on("2008-10-01", "2026-10-01") == 18 and age_on("2008-10-02", "2026-10-01") == 17
     assert linked_people(None, "2026-10-01") is None
+
+
+def test_what_works_marks_an_interval_that_runs_off_the_axis() -> None:
+    """A forest chart never cuts an interval silently: off_chart says so, and the chart draws an arrow at the edge."""
+    from datetime import datetime
+
+    from crossline.evaluate.effects import Estimate, ProgrammeResult, WhatWorks
+    from crossline.evaluate.report import CHART_MAX, forest_chart, off_chart
+    from crossline.settings.risk import RiskSettings
+
+    wide = Estimate("harm_indicators", "harm", "to the end of the data", "estimated", robust_ratio=1.8, robust_low=0.4,
+                    robust_high=CHART_MAX * 3)
+    narrow = Estimate("harm_indicators", "harm", "to the end of the data", "estimated", robust_ratio=0.6, robust_low=0.4,
+                      robust_high=0.9)
+    assert off_chart(wide) and not off_chart(narrow) and not off_chart(None)
+    results = WhatWorks(datetime(2026, 6, 1), datetime(2026, 10, 31), 100,
+                        [ProgrammeResult("sport", "sport", "estimated", "", 40, matched=40, estimates=[wide]),
+                         ProgrammeResult("mentoring", "mentoring", "estimated", "", 40, matched=40, estimates=[narrow])],
+                        RiskSettings())
+    import matplotlib.axes
+
+    drawn: list[str] = []
+    original = matplotlib.axes.Axes.annotate
+
+    def spy(self: matplotlib.axes.Axes, text: str, *args: object, **kwargs: object) -> object:
+        drawn.append(text)
+        return original(self, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    matplotlib.axes.Axes.annotate = spy  # type: ignore[method-assign]
+    try:
+        assert forest_chart(results) is not None
+    finally:
+        matplotlib.axes.Axes.annotate = original  # type: ignore[method-assign]
+    assert drawn == [f"to {CHART_MAX * 3:.2g}"]  # only the wide interval is marked, with where it ends

@@ -59,7 +59,7 @@ def _no_breakage(out: str) -> None:
 def test_markup_in_a_bundle_is_printed_as_text_by_the_cli_process(tmp_path: Path, marked_bundle: Path) -> None:
     ws = tmp_path / "ws"
     assert crossline("init", "-w", ws, cwd=tmp_path).returncode == 0
-    imported = crossline("import", marked_bundle, "--as-agency", "gwent-police", "-w", ws, cwd=tmp_path)
+    imported = crossline("import", marked_bundle, "--as-agency", "gwent-police", "--detail", "-w", ws, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     _no_breakage(imported.stdout + imported.stderr)
     assert LABEL in imported.stdout and "[bold]persons.csv" in imported.stdout

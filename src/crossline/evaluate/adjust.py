@@ -73,7 +73,8 @@ def adjusted_rate_ratio(sample: MatchedSample, resamples: int, rng: np.random.Ge
             boot[b] = _fit(Z, sample.y, offset, w, beta, ridge, 25)[1] / sd[0]
         except np.linalg.LinAlgError:
             continue
-    boot = np.exp(boot[np.isfinite(boot)])
+    with np.errstate(over="ignore"):  # a resample that all but separates the groups gives an unbounded ratio: inf, kept as such
+        boot = np.exp(boot[np.isfinite(boot)])
     if len(boot) == 0:
         return ratio, None, None
     return ratio, float(np.percentile(boot, 2.5)), float(np.percentile(boot, 97.5))

@@ -232,8 +232,8 @@ def cell_map(cells: pl.DataFrame, line: dict[str, Any]) -> str | None:
             labels.append((lo, la, c["force_area"], {"fontsize": 7, "color": "#555555"}))
     points = list(zip(located["lon"].to_list(), located["lat"].to_list(), strict=True))
     if line.get("controller_lat") is not None and line.get("market_lat") is not None:  # keep labels off the arrow too
-        points += [(line["controller_lon"] + (line["market_lon"] - line["controller_lon"]) * t / 10,
-                    line["controller_lat"] + (line["market_lat"] - line["controller_lat"]) * t / 10) for t in range(1, 10)]
+        points += [(line["controller_lon"] + (line["market_lon"] - line["controller_lon"]) * t / 40,
+                    line["controller_lat"] + (line["market_lat"] - line["controller_lat"]) * t / 40) for t in range(1, 40)]
     _draw_labels(fig, ax, labels, points)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")

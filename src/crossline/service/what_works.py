@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crossline.access import audit
 from crossline.access.actor import Actor
@@ -12,7 +13,25 @@ from crossline.errors import InvalidInput
 from crossline.exports import csv_safe
 from crossline.workspace import Workspace
 
+if TYPE_CHECKING:
+    from crossline.evaluate.effects import WhatWorks
+
 FORMATS = ("html", "csv", "json")
+
+
+def report_with_results(ws: Workspace, actor: Actor, out: Path) -> tuple[Path, WhatWorks]:
+    """Write the HTML report to ``out`` and return the results too, evaluated once (the demo shows both); audited."""
+    require(actor, "what_works")
+    from crossline.evaluate.effects import evaluate_workspace
+    from crossline.evaluate.report import write_report
+
+    results = evaluate_workspace(ws)
+    path = write_report(results, Path(out))
+    with ws.engine.begin() as conn:
+        audit.record(conn, actor, "what_works", str(path), {
+            "format": "html", "programmes": {r.programme: r.status for r in results.programmes},
+        })
+    return path, results
 
 
 def what_works(ws: Workspace, actor: Actor, fmt: str = "html", out: Path | None = None) -> tuple[Path | None, str]:

@@ -1,7 +1,9 @@
-"""``crossline demo``: the whole flow on a small synthetic scenario, in under two minutes.
+"""``crossline demo``: the whole flow on a small synthetic scenario, in about two minutes.
 
-Simulate, import into a fresh workspace, build, export, say what was found,
-and score it against the scenario's truth. Every read of the result goes
+Simulate, import into a fresh workspace, build, export, evaluate what works,
+say what was found, and score it against the scenario's truth (lines found of
+those planted, number changes followed, exploited young people at high risk
+or above, linkage F1). Every read of the result goes
 through the service layer, as any other command's does.
 
 The demo never deletes anything: a folder that already holds something (a
@@ -18,7 +20,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -26,17 +28,26 @@ from rich.panel import Panel
 
 from crossline.cli import progress
 from crossline.cli.common import console, esc, local
-from crossline.errors import Conflict
+from crossline.errors import Conflict, InvalidInput
 from crossline.evaluate import scorecard
 from crossline.processes import alive
 from crossline.service import audit as audit_service
 from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.picture import PictureSummary, changes, summary
 from crossline.service.status import status
+from crossline.service.what_works import report_with_results
 from crossline.workspace import init_workspace
+
+if TYPE_CHECKING:
+    from crossline.evaluate.effects import WhatWorks
 
 app = typer.Typer()
 DEMO_HUB = "partnership-hub"  # the demo's bundle is packaged by one hub for every partner, as a MASH would
+# What works needs [risk] what_works_min_treated (30) participants in a programme, and who takes part depends on how
+# many young people the scenario holds, not on its length: at scale 1 the largest programme has 22, at 2 more than 30
+# (mentoring is then estimated; tests/test_cli.py checks it). Five months keep the demo quick; --months follows longer.
+DEMO_SCALE = 2.0
+DEMO_MONTHS = 5
 
 
 @app.command()
@@ -46,9 +57,20 @@ def demo(
         typer.Option("--dir", help="A new or empty folder for the demo [default: crossline-demo, or the next free crossline-demo-N]."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
-    scale: Annotated[float, typer.Option(help="Scenario scale.")] = 1.0,
+    scale: Annotated[float, typer.Option(
+        help="Scenario scale. The default is large enough for at least 30 young people to take part in one programme, "
+             "the fewest what works compares; at 1 every programme is too small to estimate.",
+    )] = DEMO_SCALE,
+    months: Annotated[int, typer.Option(
+        help="Length of the scenario in calendar months from 1 June 2026 (5 to 36). Long enough by default for what works "
+             "to follow the programmes' participants; 5 is quicker but leaves what works with too little follow-up.",
+    )] = DEMO_MONTHS,
 ) -> None:
-    """Simulate a small scenario into a fresh workspace, import it, export, say what was found and how good it was."""
+    """Simulate a scenario into a fresh workspace, import it, build, evaluate what works, and score what was found against the truth."""
+    from crossline.sim.scenario import DEFAULT_MONTHS, MAX_MONTHS
+
+    if not DEFAULT_MONTHS <= months <= MAX_MONTHS:
+        raise InvalidInput(f"give --months from {DEFAULT_MONTHS} to {MAX_MONTHS} (programmes start up to day 70 and need follow-up)")
     target = choose_folder(directory)
     if directory is None and target != DEFAULT_FOLDER:
         console.print(f"{DEFAULT_FOLDER} already holds files; nothing in it is touched. This demo goes to [bold]{target}[/].")
@@ -56,7 +78,7 @@ def demo(
     staging = target.parent / f".{target.name}.partial-{os.getpid()}"
     staging.mkdir(parents=True)
     try:
-        run_demo(staging, target, seed, scale)
+        run_demo(staging, target, seed, scale, months)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # made by this run alone, moments ago
         raise
@@ -102,12 +124,12 @@ def sweep_abandoned(target: Path) -> list[Path]:
 
 
 
-def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
+def run_demo(staging: Path, target: Path, seed: int, scale: float, months: int = DEMO_MONTHS) -> None:
     """Make the demo in ``staging`` and rename it to ``target`` once everything has been written."""
     started = time.monotonic()
     scenario, ws_path = staging / "scenario", staging / "workspace"
     console.rule("1. Simulate a county lines scenario (synthetic, with ground truth)")
-    console.print(progress.simulate(scenario, seed, scale, 5).describe())
+    console.print(progress.simulate(scenario, seed, scale, months).describe())
     console.rule("2. Import the partners' bundle into a fresh workspace")
     init_workspace(ws_path).close()
     with local(ws_path) as (ws, actor):
@@ -121,6 +143,11 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
         for line in changes(PictureSummary(None), summary(ws, actor)):
             console.print(f"  {esc(line)}")
         console.print(f"{len([n for n in exported.files if n.endswith('.csv')])} exports (CSV and Parquet) written.")
+        console.rule("4. What works: did the programmes reduce harm? (matched comparison)")
+        report_path, results = report_with_results(ws, actor, ws_path / "reports" / "what-works.html")
+        worked = _what_works(results)
+        for line in worked:
+            console.print(f"  {esc(line)}")
         found = _found(summary(ws, actor))
         verification = audit_service.verify(ws, actor)
         st = status(ws, actor)
@@ -130,6 +157,8 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
     staging.rename(target)
     scenario, ws_path = target / "scenario", target / "workspace"
     exports_dir = target / os.path.relpath(exported.directory, staging)
+    report = target / os.path.relpath(report_path, staging)
+    estimated = sum(1 for p in results.programmes if p.status == "estimated")
     persons = sum(n for (kind, _), n in st.rows.items() if kind == "persons")
     events = sum(n for (kind, _), n in st.rows.items() if kind == "events")
     console.print(
@@ -140,6 +169,8 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float) -> None:
                     f"[bold]{events:,}[/] events, [bold]{st.comms_events:,}[/] comms events over {esc(st.comms_days)} days.",
                     f"Quarantine: {esc(st.quarantine.get('error', 0))} rejected rows, {esc(st.quarantine.get('warning', 0))} warnings.",
                     *found,
+                    f"What works: [bold]{estimated}[/] of {len(results.programmes)} programme(s) estimated against matched young "
+                    f"people; the report: {esc(report)}",
                     f"Audit log: {esc('intact' if verification.ok else 'BROKEN')}, {esc(verification.entries)} entries.",
                     "",
                     "[bold]How good was it?[/] Compared with the scenario's ground truth:",
@@ -172,6 +203,27 @@ def _found(pic: PictureSummary) -> list[str]:
         b = pic.bands
         out.append(f"Young people at risk: {b.get('very_high', 0)} very high, {b.get('high', 0)} high, "
                    f"{b.get('medium', 0)} medium (each with its reasons).")
+    return out
+
+
+def _what_works(results: WhatWorks) -> list[str]:
+    """One line per programme: its estimate for all harm to the end of the data, or why there is none."""
+    from crossline.evaluate.table import verdict
+
+    out = [f"{results.cohort:,} young people followed from {results.data_start:%d %B %Y} to {results.data_end:%d %B %Y}."]
+    for p in results.programmes:
+        if p.status != "estimated":
+            out.append(f"{p.name}: no estimate: {p.reason}")
+            continue
+        e = p.estimate("harm_indicators", "to the end of the data")
+        head = e.headline() if e is not None and e.status == "estimated" else None
+        if head is None:
+            out.append(f"{p.name}: {p.matched} of {p.participants} participants matched; {e.reason if e is not None else 'no estimate'}")
+            continue
+        _method, ratio, low, high = head
+        interval = f" (95% interval {low:.2f} to {high:.2f})" if low is not None and high is not None else ""
+        out.append(f"{p.name}: {p.matched} of {p.participants} participants matched; harm rate ratio {ratio:.2f}{interval}: "
+                   f"{verdict(ratio, low, high)}")
     return out
 
 
