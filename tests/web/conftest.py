@@ -68,3 +68,31 @@ def login(site: Site) -> Iterator[Callable[[str], TestClient]]:
     yield make
     for c in opened.values():
         c.close()
+
+
+@dataclass(frozen=True)
+class LineSite:
+    ws: Workspace
+    line_id: str
+
+
+@pytest.fixture(scope="session")
+def line_site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[LineSite]:
+    """A hand-made deal line (the lines tests' comms builder), built with the lines stage only: the line board's data."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lines"))
+    from crossline.service import lines
+    from lines_comms import Comms, deal_line, num, to_bundle
+
+    root = tmp_path_factory.mktemp("web-line")
+    ws = init_workspace(root / "ws")
+    c = Comms()
+    deal_line(c, num("7711", 1), [num("7712", i) for i in range(40)], range(0, 12), "350000000000011", [num("7713", 1), num("7713", 2)])
+    import_as_hub(ws, examples / "good")  # the agencies the users belong to
+    import_as_hub(ws, to_bundle(c.frame(), root / "bundle"))
+    build(ws, LOCAL_ADMIN, only=["lines"])
+    users.add_user(ws, LOCAL_ADMIN, user_id="ana", display_name="Ana", agency="gwent-police", role="police_analyst", password=PASSWORD)
+    users.add_user(ws, LOCAL_ADMIN, user_id="sam", display_name="Sam", agency="valleys-schools-trust", role="practitioner", password=PASSWORD)
+    found = lines.list_lines(ws, LOCAL_ADMIN)
+    assert found.height == 1
+    yield LineSite(ws, str(found["line_id"][0]))
+    ws.close()

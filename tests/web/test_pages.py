@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from conftest import Site
 from fastapi.testclient import TestClient
 from service_users import PASSWORD
 
+from conftest import Site
 from crossline.api.app import create_app
 from crossline.service import safeguarding
 
