@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +17,7 @@ from service_users import PASSWORD, USERS  # noqa: E402
 
 from crossline.access.actor import LOCAL_ADMIN, Actor  # noqa: E402
 from crossline.api.app import create_app  # noqa: E402
-from crossline.service import safeguarding, users  # noqa: E402
+from crossline.service import resolve, safeguarding, users  # noqa: E402
 from crossline.service.build import build  # noqa: E402
 from crossline.store import picture as picture_store  # noqa: E402
 from crossline.workspace import Workspace, init_workspace  # noqa: E402
@@ -30,6 +30,7 @@ class Site:
     kai: str  # the nominal of Kai Morgan: police records and the school's S-001, a C-coded intelligence reason
     police_only: str  # a nominal only the police hold (P3)
     referral: str  # police -> school, waiting for the school's answer
+    pair: dict[str, object]  # the review queue's first pair as the build left it, with its explanation
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +49,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[S
     kai = nominal("gwent-police", "P1")
     police = Actor("ana", "gwent-police", "analyst")
     made = safeguarding.make_referral(ws, police, kai, "valleys-schools-trust", "school", "missing from home twice; mentoring at school", "mentoring")
-    yield Site(ws, kai, nominal("gwent-police", "P3"), str(made["referral_id"]))
+    queue = resolve.review_queue(ws, LOCAL_ADMIN, 1, 0)
+    assert queue, "the good example leaves a borderline pair to review"
+    yield Site(ws, kai, nominal("gwent-police", "P3"), str(made["referral_id"]), asdict(queue[0]))
     ws.close()
 
 

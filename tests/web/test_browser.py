@@ -143,6 +143,7 @@ def test_a_police_analyst_works_through_the_pages(browser: Any, base: str, line_
     page.wait_for_selector(".leaflet-container")
     b.check("map")
     page.goto(f"{base}/review")
+    assert str(site.pair["explanation"][0]) in page.locator("main").inner_text()  # type: ignore[index]
     b.check("review")
     page.get_by_label("The same person").first.check()
     page.get_by_label("Why").first.fill("same address and school; confirmed with the school")

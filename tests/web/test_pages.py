@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from service_users import PASSWORD
 
 from conftest import Site
+from crossline.access.actor import Actor
 from crossline.api.app import create_app
-from crossline.service import safeguarding
+from crossline.service import resolve, safeguarding
 
 Login = Callable[[str], TestClient]
 
@@ -106,8 +107,6 @@ def test_pages_ask_for_a_login_and_the_login_form_says_nothing_about_who_has_an_
 
 
 def test_forms_need_the_csrf_token_and_the_inbox_accepts_a_referral(site: Site, login: Login) -> None:
-    from crossline.access.actor import Actor
-
     made = safeguarding.make_referral(site.ws, Actor("ana", "gwent-police", "analyst"), site.kai, "valleys-schools-trust", "school",
                                       "a second worry this term", "mentoring")
     sam = login("sam")
@@ -130,16 +129,18 @@ def test_forms_need_the_csrf_token_and_the_inbox_accepts_a_referral(site: Site, 
 
 def test_an_analyst_decides_a_match_from_the_queue(site: Site, login: Login) -> None:
     ana = login("ana")
-    before = ana.get("/review?format=json").json()["rows"]
-    pair = before[0]
+    pair = site.pair
     assert pair["explanation"], "each pair comes with its explanation"
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', ana.get("/review").text)
     assert csrf
-    answer = ana.post("/review/decide", data={k: pair[k] for k in ("source_a", "record_a", "source_b", "record_b")}
-                      | {"decision": "same", "reason": "same address and school", "csrf_token": csrf.group(1)})
+    reason = "different dates of birth on the two records (in-process test)"
+    answer = ana.post("/review/decide", data={k: str(pair[k]) for k in ("source_a", "record_a", "source_b", "record_b")}
+                      | {"decision": "different", "reason": reason, "csrf_token": csrf.group(1)})
     assert answer.status_code == 303
+    assert any(d["reason"] == reason for d in resolve.decisions(site.ws, Actor("ana", "gwent-police", "analyst")))
     after = ana.get("/review?format=json").json()["rows"]
-    assert (pair["source_a"], pair["record_a"]) not in {(p["source_a"], p["record_a"]) for p in after}
+    assert (pair["source_a"], pair["record_a"], pair["source_b"], pair["record_b"]) not in {
+        (p["source_a"], p["record_a"], p["source_b"], p["record_b"]) for p in after}
 
 
 def test_the_auditor_verifies_the_chain_and_pages_through_it(site: Site, login: Login) -> None:
