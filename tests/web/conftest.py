@@ -40,6 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[S
     build(ws, LOCAL_ADMIN)
     for user_id, (agency, role) in USERS.items():
         users.add_user(ws, LOCAL_ADMIN, user_id=user_id, display_name=user_id.title(), agency=agency, role=role, password=PASSWORD)
+    users.add_user(ws, LOCAL_ADMIN, user_id="oli", display_name="Oli", agency="gwent-police", role="police_officer", password=PASSWORD)
     nominals = picture_store.read_table(ws.engine, ws.path, "nominals", True)
     assert nominals is not None
 

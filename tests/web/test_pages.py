@@ -76,6 +76,19 @@ def test_a_partner_sees_the_safeguarding_view_never_the_intelligence(site: Site,
     assert "gwent-police" not in str(data["known_as"])
 
 
+def test_an_officer_opens_the_profile_as_the_safeguarding_view_and_a_record_in_full(site: Site, login: Login) -> None:
+    oli = login("oli")
+    data = oli.get(f"/people/{site.kai}?format=json").json()
+    assert data["view"] == "partner" and data["risk"]["band"]  # officers have no risk detail (read_risk): the plain-words view
+    assert oli.get("/records/gwent-police/P1?format=json").json()["record"]["given_name"] == "Kai"
+    assert oli.get("/lines").status_code == 404
+    board = oli.get("/?format=json").json()
+    assert board["active_lines_by_area"] is False and board["review_queue_size"] is False  # left out, not "not built"
+    assert "Active lines by force area" not in oli.get("/").text
+    assert 'href="/lines"' not in oli.get("/").text and 'href="/lines"' in login("ana").get("/").text  # links only where they lead
+    assert 'href="/lines"' not in login("sam").get("/").text
+
+
 @pytest.mark.parametrize("path", ["/lines", "/lines/L-ANY", "/lines/L-ANY/pack", "/network", "/network?kind=person&start={kai}",
                                   "/network/expand?node=nominal:{kai}", "/map", "/review", "/what-works", "/records/gwent-police/P1",
                                   "/people/{police_only}", "/audit", "/upload"])
