@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import polars as pl
@@ -14,23 +14,15 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
 from service_users import PASSWORD, USERS  # noqa: E402
+from web_sites import LineSite, Site  # noqa: E402
 
 from crossline.access.actor import LOCAL_ADMIN, Actor  # noqa: E402
 from crossline.api.app import create_app  # noqa: E402
 from crossline.service import resolve, safeguarding, users  # noqa: E402
 from crossline.service.build import build  # noqa: E402
 from crossline.store import picture as picture_store  # noqa: E402
-from crossline.workspace import Workspace, init_workspace  # noqa: E402
+from crossline.workspace import init_workspace  # noqa: E402
 from helpers import import_as_hub  # noqa: E402
-
-
-@dataclass(frozen=True)
-class Site:
-    ws: Workspace
-    kai: str  # the nominal of Kai Morgan: police records and the school's S-001, a C-coded intelligence reason
-    police_only: str  # a nominal only the police hold (P3)
-    referral: str  # police -> school, waiting for the school's answer
-    pair: dict[str, object]  # the review queue's first pair as the build left it, with its explanation
 
 
 @pytest.fixture(scope="session")
@@ -73,11 +65,6 @@ def login(site: Site) -> Iterator[Callable[[str], TestClient]]:
     for c in opened.values():
         c.close()
 
-
-@dataclass(frozen=True)
-class LineSite:
-    ws: Workspace
-    line_id: str
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from service_users import PASSWORD
+from web_sites import LineSite, Site
 
-from conftest import LineSite, Site
 from crossline.access.actor import Actor
 from crossline.api.app import create_app
 from crossline.service import safeguarding
@@ -98,8 +98,11 @@ class Checked:
         self.page.screenshot(path=str(self.shots / f"{name}.jpg"), type="jpeg", quality=60)
 
     def login(self, base: str, user: str) -> None:
+        from playwright.sync_api import expect
+
         self.page.goto(f"{base}/login")
-        self.page.keyboard.type(user)  # the user field has focus: keyboard only
+        expect(self.page.locator("#user")).to_be_focused(timeout=5000)  # autofocus: Chromium applies it after load, not at once
+        self.page.keyboard.type(user)  # keyboard only from here
         self.page.keyboard.press("Tab")
         self.page.keyboard.type(PASSWORD)
         self.page.keyboard.press("Enter")

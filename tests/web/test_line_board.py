@@ -7,8 +7,8 @@ import re
 from fastapi.testclient import TestClient
 from service_users import PASSWORD
 from sqlalchemy import text
+from web_sites import LineSite
 
-from conftest import LineSite
 from crossline.api.app import create_app
 
 

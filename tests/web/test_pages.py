@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from service_users import PASSWORD
+from web_sites import Site
 
-from conftest import Site
 from crossline.access.actor import Actor
 from crossline.api.app import create_app
 from crossline.service import resolve, safeguarding
