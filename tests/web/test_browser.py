@@ -152,6 +152,12 @@ def test_a_police_analyst_works_through_the_pages(browser: Any, base: str, line_
     page.get_by_label("Why").first.fill("same address and school; confirmed with the school")
     page.get_by_role("button", name="Record decision on pair").first.click()
     page.wait_for_url("**/review?decided=1")
+    page.goto(f"{base}/upload")
+    b.check("upload")
+    page.get_by_role("button", name="Build the picture").click()
+    from playwright.sync_api import expect
+
+    expect(page.locator("#job-status")).to_contain_text("build queued")  # polled from the jobs API (no worker runs in this test)
     b.login(line_base, "ana")
     page.goto(f"{line_base}/lines/{line_site.line_id}")
     page.wait_for_selector("#daily-chart")
