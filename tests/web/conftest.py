@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import polars as pl
@@ -14,22 +14,15 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "service"))
 from service_users import PASSWORD, USERS  # noqa: E402
+from web_sites import LineSite, Site  # noqa: E402
 
 from crossline.access.actor import LOCAL_ADMIN, Actor  # noqa: E402
 from crossline.api.app import create_app  # noqa: E402
-from crossline.service import safeguarding, users  # noqa: E402
+from crossline.service import resolve, safeguarding, users  # noqa: E402
 from crossline.service.build import build  # noqa: E402
 from crossline.store import picture as picture_store  # noqa: E402
-from crossline.workspace import Workspace, init_workspace  # noqa: E402
+from crossline.workspace import init_workspace  # noqa: E402
 from helpers import import_as_hub  # noqa: E402
-
-
-@dataclass(frozen=True)
-class Site:
-    ws: Workspace
-    kai: str  # the nominal of Kai Morgan: police records and the school's S-001, a C-coded intelligence reason
-    police_only: str  # a nominal only the police hold (P3)
-    referral: str  # police -> school, waiting for the school's answer
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[S
     build(ws, LOCAL_ADMIN)
     for user_id, (agency, role) in USERS.items():
         users.add_user(ws, LOCAL_ADMIN, user_id=user_id, display_name=user_id.title(), agency=agency, role=role, password=PASSWORD)
+    users.add_user(ws, LOCAL_ADMIN, user_id="oli", display_name="Oli", agency="gwent-police", role="police_officer", password=PASSWORD)
     nominals = picture_store.read_table(ws.engine, ws.path, "nominals", True)
     assert nominals is not None
 
@@ -48,7 +42,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[S
     kai = nominal("gwent-police", "P1")
     police = Actor("ana", "gwent-police", "analyst")
     made = safeguarding.make_referral(ws, police, kai, "valleys-schools-trust", "school", "missing from home twice; mentoring at school", "mentoring")
-    yield Site(ws, kai, nominal("gwent-police", "P3"), str(made["referral_id"]))
+    queue = resolve.review_queue(ws, LOCAL_ADMIN, 1, 0)
+    assert queue, "the good example leaves a borderline pair to review"
+    yield Site(ws, kai, nominal("gwent-police", "P3"), str(made["referral_id"]), asdict(queue[0]))
     ws.close()
 
 
@@ -68,3 +64,26 @@ def login(site: Site) -> Iterator[Callable[[str], TestClient]]:
     yield make
     for c in opened.values():
         c.close()
+
+
+
+@pytest.fixture(scope="session")
+def line_site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[LineSite]:
+    """A hand-made deal line (the lines tests' comms builder), built with the lines stage only: the line board's data."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lines"))
+    from crossline.service import lines
+    from lines_comms import Comms, deal_line, num, to_bundle
+
+    root = tmp_path_factory.mktemp("web-line")
+    ws = init_workspace(root / "ws")
+    c = Comms()
+    deal_line(c, num("7711", 1), [num("7712", i) for i in range(40)], range(0, 12), "350000000000011", [num("7713", 1), num("7713", 2)])
+    import_as_hub(ws, examples / "good")  # the agencies the users belong to
+    import_as_hub(ws, to_bundle(c.frame(), root / "bundle"))
+    build(ws, LOCAL_ADMIN, only=["lines"])
+    users.add_user(ws, LOCAL_ADMIN, user_id="ana", display_name="Ana", agency="gwent-police", role="police_analyst", password=PASSWORD)
+    users.add_user(ws, LOCAL_ADMIN, user_id="sam", display_name="Sam", agency="valleys-schools-trust", role="practitioner", password=PASSWORD)
+    found = lines.list_lines(ws, LOCAL_ADMIN)
+    assert found.height == 1
+    yield LineSite(ws, str(found["line_id"][0]))
+    ws.close()

@@ -6,12 +6,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-from conftest import Site
 from fastapi.testclient import TestClient
 from service_users import PASSWORD
+from web_sites import Site
 
+from crossline.access.actor import Actor
 from crossline.api.app import create_app
-from crossline.service import safeguarding
+from crossline.service import resolve, safeguarding
 
 Login = Callable[[str], TestClient]
 
@@ -75,6 +76,19 @@ def test_a_partner_sees_the_safeguarding_view_never_the_intelligence(site: Site,
     assert "gwent-police" not in str(data["known_as"])
 
 
+def test_an_officer_opens_the_profile_as_the_safeguarding_view_and_a_record_in_full(site: Site, login: Login) -> None:
+    oli = login("oli")
+    data = oli.get(f"/people/{site.kai}?format=json").json()
+    assert data["view"] == "partner" and data["risk"]["band"]  # officers have no risk detail (read_risk): the plain-words view
+    assert oli.get("/records/gwent-police/P1?format=json").json()["record"]["given_name"] == "Kai"
+    assert oli.get("/lines").status_code == 404
+    board = oli.get("/?format=json").json()
+    assert board["active_lines_by_area"] is False and board["review_queue_size"] is False  # left out, not "not built"
+    assert "Active lines by force area" not in oli.get("/").text
+    assert 'href="/lines"' not in oli.get("/").text and 'href="/lines"' in login("ana").get("/").text  # links only where they lead
+    assert 'href="/lines"' not in login("sam").get("/").text
+
+
 @pytest.mark.parametrize("path", ["/lines", "/lines/L-ANY", "/lines/L-ANY/pack", "/network", "/network?kind=person&start={kai}",
                                   "/network/expand?node=nominal:{kai}", "/map", "/review", "/what-works", "/records/gwent-police/P1",
                                   "/people/{police_only}", "/audit", "/upload"])
@@ -106,8 +120,6 @@ def test_pages_ask_for_a_login_and_the_login_form_says_nothing_about_who_has_an_
 
 
 def test_forms_need_the_csrf_token_and_the_inbox_accepts_a_referral(site: Site, login: Login) -> None:
-    from crossline.access.actor import Actor
-
     made = safeguarding.make_referral(site.ws, Actor("ana", "gwent-police", "analyst"), site.kai, "valleys-schools-trust", "school",
                                       "a second worry this term", "mentoring")
     sam = login("sam")
@@ -130,16 +142,18 @@ def test_forms_need_the_csrf_token_and_the_inbox_accepts_a_referral(site: Site, 
 
 def test_an_analyst_decides_a_match_from_the_queue(site: Site, login: Login) -> None:
     ana = login("ana")
-    before = ana.get("/review?format=json").json()["rows"]
-    pair = before[0]
+    pair = site.pair
     assert pair["explanation"], "each pair comes with its explanation"
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', ana.get("/review").text)
     assert csrf
-    answer = ana.post("/review/decide", data={k: pair[k] for k in ("source_a", "record_a", "source_b", "record_b")}
-                      | {"decision": "same", "reason": "same address and school", "csrf_token": csrf.group(1)})
+    reason = "different dates of birth on the two records (in-process test)"
+    answer = ana.post("/review/decide", data={k: str(pair[k]) for k in ("source_a", "record_a", "source_b", "record_b")}
+                      | {"decision": "different", "reason": reason, "csrf_token": csrf.group(1)})
     assert answer.status_code == 303
+    assert any(d["reason"] == reason for d in resolve.decisions(site.ws, Actor("ana", "gwent-police", "analyst")))
     after = ana.get("/review?format=json").json()["rows"]
-    assert (pair["source_a"], pair["record_a"]) not in {(p["source_a"], p["record_a"]) for p in after}
+    assert (pair["source_a"], pair["record_a"], pair["source_b"], pair["record_b"]) not in {
+        (p["source_a"], p["record_a"], p["source_b"], p["record_b"]) for p in after}
 
 
 def test_the_auditor_verifies_the_chain_and_pages_through_it(site: Site, login: Login) -> None:

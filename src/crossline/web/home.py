@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from crossline.access import purpose as purposes
 from crossline.access.accounts import LOGIN_FAILED
 from crossline.api.auth import COOKIE, Caller, caller, workspace
-from crossline.errors import CrosslineError
+from crossline.errors import CrosslineError, NotAllowed
 from crossline.service import alerts, lines, network, resolve, safeguarding, users
 from crossline.web.render import PageRoute, page, standing
 
@@ -53,9 +53,11 @@ def logout(request: Request, who: Who) -> Response:
 
 
 def _or_none(read: Any) -> Any:
-    """A panel whose stage has not been built yet shows as "not built", not as an error page."""
+    """A panel whose stage has not been built yet shows as "not built" (None); one the role may not read is left out (False)."""
     try:
         return read()
+    except NotAllowed:
+        return False
     except CrosslineError:
         return None
 
@@ -64,7 +66,9 @@ def analyst_dashboard(request: Request, who: Caller) -> dict[str, Any]:
     ws, actor = workspace(request), who.actor
     by_area: list[dict[str, Any]] | None = None
     active = _or_none(lambda: lines.list_lines(ws, actor, "active"))
-    if active is not None:
+    if active is False:
+        by_area = False  # type: ignore[assignment]
+    elif active is not None:
         areas = active.select(pl.col("controller_area").fill_null("unknown").alias("force_area")).group_by("force_area").len("lines")
         by_area = areas.sort(["lines", "force_area"], descending=[True, False]).to_dicts()
     successor = alerts.list_alerts(ws, actor, "ddtro_successor", "open")
@@ -72,7 +76,7 @@ def analyst_dashboard(request: Request, who: Caller) -> dict[str, Any]:
     queue = _or_none(lambda: resolve.review_queue(ws, actor, 200, 0))
     risk = _or_none(lambda: safeguarding.risk_list(ws, actor, "high", 10))
     return {"kind": "analyst", "active_lines_by_area": by_area, "successor_alerts": successor[:20], "priorities": prios,
-            "review_queue_size": None if queue is None else len(queue), "review_queue_capped": queue is not None and len(queue) >= 200,
+            "review_queue_size": queue if queue in (None, False) else len(queue), "review_queue_capped": bool(queue) and len(queue) >= 200,
             "top_risk": risk}
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from crossline.access import purpose as purposes
+from crossline.access.policy import PERMISSIONS
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import CrosslineError
 from crossline.service import network, resolve, safeguarding
@@ -49,9 +50,10 @@ def _police_profile(request: Request, who: Caller, nominal_id: str) -> dict[str,
 
 @router.get("/people/{nominal_id}")
 def profile(request: Request, who: Who, nominal_id: str, purpose: Annotated[str, Query(min_length=3, max_length=200)] = DEFAULT_PURPOSE) -> Response:
-    """Police standing: risk with reasons and records, timeline, links, groups, casework. Partners: the safeguarding view."""
+    """Analysts: risk with reasons and records, timeline, links, groups, casework. Officers and partners: the safeguarding view
+    (the policy gives officers no risk detail; the service decides what the view holds for each)."""
     with purposes.stated(purpose, "web"):
-        if standing(request, who) in ("police", "admin"):
+        if standing(request, who) in ("police", "admin") and who.actor.role in PERMISSIONS["read_risk"]:
             data = _police_profile(request, who, nominal_id)
         else:
             data = {"view": "partner", **safeguarding.partner_view(workspace(request), who.actor, nominal_id)}

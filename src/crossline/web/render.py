@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from crossline.access.need_to_know import Standing
-from crossline.access.policy import viewer
+from crossline.access.policy import require, viewer
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import CrosslineError, NotAllowed, NotFound
 
@@ -57,14 +57,24 @@ def standing(request: Request, who: Caller) -> Standing:
     return viewer(workspace(request).engine, who.actor).standing
 
 
-NAV: dict[str, list[tuple[str, str]]] = {  # standing -> (href, label)
-    "police": [("/", "Dashboard"), ("/search", "Search"), ("/lines", "Lines"), ("/network", "Network"), ("/map", "Map"),
-               ("/review", "Match review"), ("/inbox", "Alerts"), ("/what-works", "What works"), ("/upload", "Upload")],
-    "admin": [("/", "Dashboard"), ("/search", "Search"), ("/lines", "Lines"), ("/network", "Network"), ("/map", "Map"),
-              ("/review", "Match review"), ("/inbox", "Alerts"), ("/what-works", "What works"), ("/audit", "Audit"), ("/upload", "Upload")],
-    "partner": [("/", "Inbox"), ("/search", "Search")],
-    "auditor": [("/", "Audit")],
-}
+NAV: list[tuple[str, str, str]] = [  # (href, label, the permission the page needs): a link shows only where it leads somewhere
+    ("/search", "Search", "search"), ("/lines", "Lines", "read_lines"), ("/network", "Network", "read_lines"), ("/map", "Map", "read_lines"),
+    ("/review", "Match review", "review_matches"), ("/inbox", "Inbox", "read_alerts"), ("/what-works", "What works", "what_works"),
+    ("/audit", "Audit", "read_audit"), ("/upload", "Upload", "jobs"),
+]
+
+
+def nav(request: Request, who: Caller) -> list[tuple[str, str]]:
+    """The links this user's role and standing open, the dashboard first."""
+    seen = viewer(workspace(request).engine, who.actor)
+    links = [("/", "Dashboard")]
+    for href, label, permission in NAV:
+        try:
+            require(seen, permission)
+        except NotAllowed:
+            continue
+        links.append((href, label))
+    return links
 
 
 def paginate(rows: list[Any], page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
@@ -80,7 +90,7 @@ def page(request: Request, who: Caller | None, template: str, data: dict[str, An
     if wants_json(request):
         return JSONResponse(body, status_code=status)
     chrome: dict[str, Any] = {"title": title, "data": body, "who": who.actor if who else None, "csrf": who.csrf_token if who else None,
-                              "nav": NAV.get(standing(request, who), []) if who else [], "path": request.url.path}
+                              "nav": nav(request, who) if who else [], "path": request.url.path}
     return TEMPLATES.TemplateResponse(request, template, chrome, status_code=status)
 
 
