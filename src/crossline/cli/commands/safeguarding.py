@@ -189,12 +189,13 @@ def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, fo
 @risk_app.command("alerts")
 def alerts(
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Safeguarding alerts: young people newly at high risk, or rising, and the agencies they are for."""
     from crossline.cli.commands.alerts import show
 
-    show(workspace, "safeguarding_risk", all_, None)
+    show(workspace, "safeguarding_risk", all_, None, format_)
 
 
 @risk_app.command("ack")
