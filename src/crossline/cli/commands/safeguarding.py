@@ -278,7 +278,7 @@ def refer_show(referral_id: str, format_: FormatOpt = "table", workspace: Worksp
         print_json(r)
         return
     _section(f"Referral {r['referral_id']}", [
-        ("young person", r.get("nominal_id")), ("to", r.get("to_agency")), ("service", r.get("service")),
+        ("young person", f"{r.get('who')} ({r.get('nominal_id')})"), ("to", r.get("to_agency")), ("service", r.get("service")),
         ("programme", r.get("programme")), ("status", r.get("status")), ("reason", r.get("reason")),
         ("decision", r.get("decision_reason")), ("made", f"{r.get('made_at')} by {r.get('made_by')} ({r.get('made_by_agency')})"),
     ])
@@ -300,7 +300,8 @@ def refer_list(
     check_format(format_)
     rows = call(workspace, list_referrals, nominal, status)
     emit([{**r, "made": r["made_at"][:10]} for r in rows] if format_ == "table" else rows,
-         [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("to_agency", "to", keep=7),
+         [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("who", "who", keep=8),
+          Col("to_agency", "to", keep=7, ids=True),
           Col("service", "service", keep=4), Col("programme", "programme", keep=2), Col("status", "status", keep=8),
           Col("made", "made", keep=5), Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} referral(s)")
 
