@@ -213,9 +213,13 @@ def fairness(
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """False positive and false negative rates by sex and age group, against known outcomes (simulated truth)."""
+    from crossline.errors import InvalidInput
     from crossline.evaluate.fairness import report, to_markdown
     from crossline.service.safeguarding import scores_against_truth
+    from crossline.stages.risk.bands import BANDS
 
+    if band not in BANDS:  # before the truth is read
+        raise InvalidInput(f"unknown band {band!r}; the bands are {', '.join(BANDS)}")
     frame = call(workspace, scores_against_truth, truth)
     console.print(plain(to_markdown(report(frame, band), band)))
 
