@@ -7,12 +7,14 @@ module stays well under a minute on two cores.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,3 +74,142 @@ def test_two_builds_give_the_same_exports_byte_for_byte(built: Built) -> None:
     assert "nominals.csv" in names and "risk.csv" in names and "lines.csv" in names
     differ = [n for n in names if (built.first / n).read_bytes() != (exported.directory / n).read_bytes()]
     assert differ == [], f"exports differ between two builds of the same data: {differ}"
+
+
+LINE_ID = re.compile(r"DL-[0-9a-f]+")
+NOMINAL = re.compile(r"(?<![A-Za-z0-9])N[0-9A-F]{6,}")
+PHONE = re.compile(r"\+44\d+")
+
+
+def cut_ids(text: str) -> list[str]:
+    """Ids and numbers in ``text`` that are not whole: a line id is DL- and 10 hex digits, a nominal N and 16, a UK mobile +44 and 10."""
+    bad = [m.group() for m in LINE_ID.finditer(text) if len(m.group()) != 13]
+    bad += [m.group() for m in NOMINAL.finditer(text) if len(m.group()) != 17]
+    bad += [m.group() for m in PHONE.finditer(text) if len(m.group()) != 13]
+    return bad
+
+
+def test_every_read_command_at_80_columns_and_piped(built: Built) -> None:
+    """Each read command, as a process at 80 columns and piped without COLUMNS: no traceback, no id or number cut."""
+    import polars as pl
+
+    lines = pl.read_csv(built.first / "lines.csv", infer_schema_length=0)
+    risk = pl.read_csv(built.first / "risk.csv", infer_schema_length=0)
+    numbers = pl.read_csv(built.first / "line_numbers.csv", infer_schema_length=0)
+    line_id = lines["line_id"][0]
+    nominal = risk["nominal_id"][0]
+    w = ("-w", built.ws)
+    commands: list[tuple[str | Path, ...]] = [
+        ("status", *w), ("lines", *w), ("line", line_id, *w), ("risk", "list", *w), ("risk", "show", nominal, *w),
+        ("risk", "partner-view", nominal, *w), ("risk", "groups", *w), ("risk", "places", *w), ("alerts", "--all", *w),
+        ("network", *w), ("priorities", *w), ("review", "decisions", *w), ("quarantine", *w), ("audit", "log", "--limit", "20", *w),
+        ("agency", "list", *w),
+    ]
+    # piped, Rich assumes 80 columns when COLUMNS is unset: every command once that way, the busiest also with COLUMNS=80
+    runs = [(c, None) for c in commands] + [(c, 80) for c in commands if c[0] in ("lines", "line") or c[:2] == ("risk", "list")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda rc: (rc, run(*rc[0], columns=rc[1])), runs))
+    for (cmd, cols), result in done:
+        said = f"{' '.join(map(str, cmd[:3]))} at COLUMNS={cols}"
+        assert result.returncode == 0, f"{said}: {result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr, said
+        assert cut_ids(result.stdout) == [], f"{said} cut ids: {cut_ids(result.stdout)}\n{result.stdout}"
+    out = {(c[0] if c[0] != "risk" else f"risk {c[1]}", cols): r.stdout for (c, cols), r in done}
+    assert out[("lines", 80)] == out[("lines", None)], "a pipe is read at 80 columns"
+    assert all(i in out[("lines", 80)] for i in lines["line_id"]), "every line id, whole, at 80 columns"
+    assert all(n in out[("line", 80)] for n in numbers.filter(pl.col("line_id") == line_id)["number"]), "every number of the line, whole"
+    assert all(i in out[("risk list", 80)] for i in risk["nominal_id"].head(30)), "every nominal listed, whole"
+    first = out[("risk show", None)].splitlines()[0]
+    assert nominal in first and not first.startswith("Score"), f"risk show starts with who: {first}"
+
+
+def test_lines_and_nominals_by_a_unique_start_or_a_number(built: Built) -> None:
+    import polars as pl
+
+    lines = pl.read_csv(built.first / "lines.csv", infer_schema_length=0)
+    risk = pl.read_csv(built.first / "risk.csv", infer_schema_length=0)
+    ids = sorted(lines["line_id"])
+    w = ("-w", built.ws)
+    unique = next(i[:k] for i in ids for k in range(4, 13) if sum(j.startswith(i[:k]) for j in ids) == 1)
+    full = next(i for i in ids if i.startswith(unique))
+    numbers = pl.read_csv(built.first / "line_numbers.csv", infer_schema_length=0)
+    number = numbers.filter(pl.col("line_id") == full)["number"][0]
+    nominal = risk["nominal_id"][0]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        by_start, by_number, national, ambiguous, person, partner = pool.map(lambda a: run(*a), [
+            ("line", unique, *w), ("line", number, *w), ("line", "0" + number[3:], *w), ("line", "DL-", *w),
+            ("risk", "show", nominal[:12], *w), ("risk", "partner-view", nominal[:12], "--format", "json", *w)])
+    for r in (by_start, by_number, national):
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith(full)
+    assert ambiguous.returncode == 2 and "Traceback" not in ambiguous.stderr
+    assert f"fits {len(ids)} lines" in ambiguous.stderr.replace("\n", " ") and ids[0] in ambiguous.stderr
+    assert person.returncode == 0 and nominal in person.stdout
+    assert partner.returncode == 0 and json.loads(partner.stdout)["nominal_id"] == nominal
+
+
+def test_lists_as_csv_and_json(built: Built) -> None:
+    w = ("-w", built.ws)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        as_csv, as_json, risk_json, bad = pool.map(lambda a: run(*a), [
+            ("lines", "--format", "csv", *w), ("lines", "--format", "json", *w), ("risk", "list", "--format", "json", *w),
+            ("lines", "--format", "yaml", *w)])
+    header = as_csv.stdout.splitlines()[0].split(",")
+    assert {"line_id", "current_number", "confidence", "imeis"} <= set(header)
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == len(as_csv.stdout.splitlines()) - 1 and all(len(r["line_id"]) == 13 for r in rows)
+    people = json.loads(risk_json.stdout)
+    assert people and {"nominal_id", "name", "area", "date_of_birth", "reasons"} <= set(people[0])
+    assert sum(bool(p["name"]) for p in people) > len(people) // 2, "most young people at risk have a name on a record"
+    assert bad.returncode == 2 and "table, csv or json" in bad.stderr
+
+
+def test_errors_are_one_line_with_what_to_do(built: Built, tmp_path: Path) -> None:
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("mine")
+    w = ("-w", built.ws)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        status, band, refer, out_file, markup, missing, again = pool.map(lambda a: run(*a), [
+            ("lines", "--status", "bogus", *w), ("risk", "list", "--band", "bogus", *w), ("refer", "list", "--status", "bogus", *w),
+            ("export", in_the_way, *w), ("lines", "--status", "[[agency]]", *w), ("lines", "-w", tmp_path / "no where"),
+            ("init", *w)])
+    for r in (status, band, refer, markup, out_file, missing):
+        assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1, r.stdout + r.stderr
+        assert "Traceback" not in r.stderr and r.stderr.startswith("Error: ")
+    assert status.returncode == band.returncode == refer.returncode == markup.returncode == 2
+    assert "active, dormant, disrupted" in status.stderr and "bogus" in band.stderr and "made, accepted" in refer.stderr
+    assert "[[agency]]" in markup.stderr, "markup in a message is printed, not obeyed"
+    assert out_file.returncode == 1 and "Traceback" not in out_file.stderr and "a file is in the way" in out_file.stderr
+    assert in_the_way.read_text() == "mine"
+    assert missing.returncode == 6 and "crossline init --workspace" in missing.stderr and "no where" in missing.stderr
+    made = subprocess.run(["sh", "-c", re.search(r"`(crossline init [^`]+)`", missing.stderr).group(1)  # type: ignore[union-attr]
+                           .replace("crossline", f"{sys.executable} -m crossline.cli", 1)], capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0 and (tmp_path / "no where" / "crossline.toml").exists(), "the hint's command works"
+    assert again.returncode == 0 and "already exists" in again.stdout and "nothing was changed" in again.stdout
+
+
+def test_quarantine_audit_log_and_a_grant_dated_when_it_happened(built: Built) -> None:
+    import polars as pl
+
+    w = ("-w", built.ws)
+    line_id = pl.read_csv(built.first / "lines.csv", infer_schema_length=0)["line_id"][0]
+    drafted = run("ddtro-case", "draft", line_id, *w)
+    app_id = re.search(r"Drafted (\S+):", drafted.stdout).group(1)  # type: ignore[union-attr]
+    assert run("ddtro-case", "set", app_id, "applied", *w).returncode == 0
+    early = run("ddtro-case", "set", app_id, "granted", "--granted-on", "2999-01-01", *w)
+    assert early.returncode == 2 and "future" in early.stderr
+    granted = run("ddtro-case", "set", app_id, "granted", "--granted-on", "2026-10-20", "--note", "Newport magistrates", *w)
+    assert granted.returncode == 0 and "2026-10-20" in granted.stdout
+    listed = json.loads(run("ddtro-case", "list", "--line", line_id, "--format", "json", *w).stdout)
+    step = [h for a in listed if a["application_id"] == app_id for h in a["history"] if h["status"] == "granted"][0]
+    assert step["at"].startswith("2026-10-20") and "recorded" in step["note"]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        quarantine, severity, log, by_subject = pool.map(lambda a: run(*a), [
+            ("quarantine", "--format", "json", *w), ("quarantine", "--severity", "fatal", *w),
+            ("audit", "log", "--action", "ddtro_status", "--format", "json", *w), ("audit", "log", "--subject", app_id, *w)])
+    assert quarantine.returncode == 0 and isinstance(json.loads(quarantine.stdout), list)
+    assert severity.returncode == 2 and "error or warning" in severity.stderr
+    entries = json.loads(log.stdout)
+    assert [e["details"]["to"] for e in entries][:2] == ["granted", "applied"]
+    assert entries[0]["details"]["granted_on"] == "2026-10-20" and entries[0]["subject"] == app_id
+    assert by_subject.returncode == 0 and app_id in by_subject.stdout

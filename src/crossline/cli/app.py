@@ -54,11 +54,11 @@ def main() -> None:
                 raise full from exc
             if isinstance(exc, OSError):
                 advice = OS_ADVICE.get(exc.errno or 0, "")
-                err.print(f"[red]Error[/]: {esc(os_error_line(exc))}" + (f"; {advice}" if advice else ""))
+                err.print(f"[red]Error[/]: {esc(os_error_line(exc))}" + (f"; {advice}" if advice else ""), soft_wrap=True)
                 sys.exit(1)
             raise
     except BundleError as exc:
-        err.print(f"[red]Import failed, nothing was written[/]: {esc(exc.file)}: {esc(exc.problem)}")
+        err.print(f"[red]Import failed, nothing was written[/]: {esc(exc.file)}: {esc(exc.problem)}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except CrosslineError as exc:
         then = hint(exc.next_step)
@@ -66,5 +66,5 @@ def main() -> None:
         if exc.next_step == "init_workspace" and where is not None:
             then = (f"create it with `crossline init --workspace {shlex.quote(str(where))}`, "
                     "or point --workspace (or $CROSSLINE_WORKSPACE) at an existing one")
-        err.print(f"[red]Error[/]: {esc(exc.message)}" + (f"; {esc(then)}" if then else ""))
+        err.print(f"[red]Error[/]: {esc(exc.message)}" + (f"; {esc(then)}" if then else ""), soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from crossline.errors import InvalidInput
 from crossline.evaluate.accuracy import error_rates
 from crossline.stages.risk.bands import BANDS, rank
 
@@ -36,7 +37,7 @@ def report(frame: pl.DataFrame, flag_band: str = "high") -> pl.DataFrame:
     ``frame`` has band, exploited (bool), sex and age, one row per young person.
     """
     if flag_band not in BANDS:
-        raise ValueError(f"unknown band {flag_band!r}")
+        raise InvalidInput(f"unknown band {flag_band!r}; the bands are {', '.join(BANDS)}")
     data = frame.with_columns(
         (rank(pl.col("band")) >= BANDS.index(flag_band)).alias("flagged"),
         pl.col("sex").fill_null("unknown").replace({"U": "unknown", "X": "unknown", "": "unknown"}).alias("sex"),

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from crossline.access import audit
 from crossline.access.actor import Actor
 from crossline.access.policy import require, viewer
 from crossline.evaluate.export import what_works_export
 from crossline.exports import csv_safe
+from crossline.service.people import nominal_people
 from crossline.stages import registry
 from crossline.store import files
 from crossline.store import picture as picture_store
@@ -41,6 +42,18 @@ class ExportResult:
     files: dict[str, int] = field(default_factory=dict)  # file name -> rows
 
 
+def _nominal_people(ws: Workspace, conn: Connection) -> pl.DataFrame | None:
+    """Who each nominal is (name, date of birth, the agencies holding records): an optional export, under the same
+    permission as the rest (crossline.service.people)."""
+    nominals_path = picture_store.current_table(ws.engine, ws.path, "nominals")
+    if nominals_path is None:
+        return None
+    cursor = conn.execute(text("SELECT source, record_id, given_name, family_name, date_of_birth FROM persons ORDER BY source, record_id"))
+    persons = pl.DataFrame(cursor.fetchall(), schema={"source": pl.String, "record_id": pl.String, "given_name": pl.String,
+                                                      "family_name": pl.String, "date_of_birth": pl.String}, orient="row")
+    return nominal_people(pl.read_parquet(nominals_path, columns=["nominal_id", "source", "record_id"]), persons)
+
+
 def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> ExportResult:
     """Write every available export as CSV and Parquet; audited, since exports carry personal data.
 
@@ -64,6 +77,9 @@ def export(ws: Workspace, actor: Actor, directory: Path | None = None) -> Export
             path = picture_store.current_table(ws.engine, ws.path, exp.table)
             if path is not None:
                 _write(pl.read_parquet(path, columns=list(exp.columns)), out, exp.file, result)
+        people = _nominal_people(ws, conn)
+        if people is not None:
+            _write(people, out, "nominal_people", result)
         if what_works is not None:
             _write(what_works, out, "what_works", result)
         audit.record(conn, actor, "export", str(out), {"files": result.files})

@@ -94,3 +94,36 @@ def who(ws: Workspace, viewer: ntk.Viewer, nominal_ids: list[str], on: date | No
         area = _commonest([t.strip().title() for _, _, t, *_ in got if t]) or _commonest([d for _, _, _, d, *_ in got if d]) or ""
         out[n] = Who(n, _commonest([g[0] for g in got]) or "", dob, _age(dob, on), area, sorted({g[5] for g in got}))
     return out
+
+
+def nominal_people(nominals: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """One row per nominal: ``nominal_id, display_name, date_of_birth, sources`` (the ``nominal_people.csv`` export).
+
+    ``persons``: ``source, record_id, given_name, family_name, date_of_birth`` of the records. The commonest name and
+    full date of birth across a nominal's records win, ties to the first in order, so the same records give the same file.
+    """
+    joined = nominals.select(pl.col("nominal_id").cast(pl.String), pl.col("source").cast(pl.String), pl.col("record_id").cast(pl.String)).join(
+        persons.select(pl.col("source").cast(pl.String), pl.col("record_id").cast(pl.String), "given_name", "family_name", "date_of_birth"),
+        on=["source", "record_id"], how="left",
+    ).with_columns(
+        pl.concat_str([pl.col("given_name").str.strip_chars(), pl.col("family_name").str.strip_chars()], separator=" ", ignore_nulls=True)
+        .str.strip_chars().replace("", None).alias("name"),
+    )
+
+    def commonest(column: str, where: pl.Expr) -> pl.DataFrame:
+        return (
+            joined.filter(where & pl.col(column).is_not_null()).group_by("nominal_id", column).len()
+            .sort(["nominal_id", "len", column], descending=[False, True, False])
+            .group_by("nominal_id", maintain_order=True).agg(pl.col(column).first())
+        )
+
+    names = commonest("name", pl.lit(True))
+    dobs = pl.concat([commonest("date_of_birth", pl.col("date_of_birth").str.len_chars() == 10).with_columns(pl.lit(0).alias("rank")),
+                      commonest("date_of_birth", pl.lit(True)).with_columns(pl.lit(1).alias("rank"))])
+    dobs = dobs.sort("nominal_id", "rank").group_by("nominal_id", maintain_order=True).agg(pl.col("date_of_birth").first())
+    sources = joined.group_by("nominal_id").agg(pl.col("source").unique().sort().str.join(";").alias("sources"))
+    return (
+        sources.join(names, on="nominal_id", how="left").join(dobs, on="nominal_id", how="left")
+        .select("nominal_id", pl.col("name").fill_null("").alias("display_name"), "date_of_birth", "sources")
+        .sort("nominal_id")
+    )

@@ -360,6 +360,7 @@ def referral(ws: Workspace, actor: Actor, referral_id: str) -> dict[str, Any]:
             raise NotFound(f"no referral {referral_id!r}", next_step="list_referrals")
         ref["history"] = referral_rules.history(conn, referral_id)
         audit.record(conn, actor, "read_referral", referral_id, {"nominal_id": ref["nominal_id"]})
+    ref["who"] = people.who(ws, who, [ref["nominal_id"]])[ref["nominal_id"]].line()
     return ref
 
 
@@ -380,6 +381,9 @@ def list_referrals(ws: Workspace, actor: Actor, nominal_id: str | None = None, s
     with ws.engine.begin() as conn:
         rows = [dict(r._mapping) for r in conn.execute(q.order_by(Referral.made_at, Referral.referral_id))]
         audit.record(conn, actor, "read_referrals", nominal_id or "referrals", {"rows": len(rows)})
+    named = people.who(ws, who, [r["nominal_id"] for r in rows])  # from the records the viewer may open
+    for r in rows:
+        r["who"] = named[r["nominal_id"]].line()
     return rows
 
 

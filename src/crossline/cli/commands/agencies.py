@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 from crossline.contract.enums import AGENCY_TYPE_NAMES
 
 app = typer.Typer()
@@ -18,18 +18,20 @@ app.add_typer(agency_app, name="agency")
 
 
 @agency_app.command("list")
-def list_(workspace: WorkspaceOpt = DEFAULT) -> None:
+def list_(format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> None:
     """Every agency, its type, and the agencies it may send records for."""
+    from dataclasses import asdict
+
     from crossline.service.agencies import list_agencies
 
-    rows = call(workspace, list_agencies)
-    table = Table(title=f"{len(rows)} agenc{'y' if len(rows) == 1 else 'ies'}")
-    for col in ("agency", "name", "type", "sends for"):
-        table.add_column(col, overflow="fold")
-    for a in rows:
-        kind = a.type if a.type_name == a.type else f"{a.type} ({a.type_name})"
-        table.add_row(escape(a.agency_id), escape(a.name), escape(kind), escape(", ".join(a.sends_for)) or "-")
-    console.print(table)
+    check_format(format_)
+    rows = [asdict(a) for a in call(workspace, list_agencies)]
+    shown = [{**r, "sends_for": ", ".join(r["sends_for"]) or "-",
+              "type": f"{r['type']} ({AGENCY_TYPE_NAMES[r['type']]})" if r["type"] in AGENCY_TYPE_NAMES else r["type"]}
+             for r in rows]
+    emit(rows if format_ != "table" else shown,
+         [Col("agency_id", "agency", whole=True), Col("name", "name", keep=5), Col("type", "type", keep=8),
+          Col("sends_for", "sends for", keep=4, ids=True)], format_, title=f"{len(rows)} agenc{'y' if len(rows) == 1 else 'ies'}")
 
 
 TYPE_HELP = "The agency's type: " + ", ".join(f"{code} ({name})" for code, name in AGENCY_TYPE_NAMES.items()) + "."

@@ -29,11 +29,12 @@ def show(workspace: Path, kind: str | None, all_: bool, ack: int | None, format_
     if not rows:
         console.print("No alerts." if all_ else "No open alerts.")
         return
-    shown = [{**r, "kind": r["kind"].replace("_", " "), "raised": r["raised_at"][:16].replace("T", " "), "for": ", ".join(r["agencies"]) or "analysts"}
+    shown = [{**r, "message": r["message"].removeprefix(f"{r['subject_id']}: "),
+              "kind": r["kind"].replace("_", " "), "raised": r["raised_at"][:16].replace("T", " "), "for": ", ".join(r["agencies"]) or "analysts"}
              for r in rows]
     emit(shown, [Col("alert_id", "alert", whole=True, right=True), Col("kind", "kind", keep=4), Col("raised", "raised", keep=5),
                  Col("status", "status", keep=3), Col("subject_id", "about", whole=True), Col("who", "who", keep=6), Col("for", "for", keep=2),
-                 Col("message", "what", keep=8)], format_, title=f"{len(rows)} alert(s)")
+                 Col("message", "what", keep=8, ids=True)], format_, title=f"{len(rows)} alert(s)")
     console.print("Acknowledge one with [bold]--ack ALERT[/].")
 
 

@@ -57,19 +57,16 @@ def line(
     console.print(f"[bold]{esc(ln['line_id'])}[/] {esc(ln['status'])}, confidence {ln['confidence']:.2f} ({esc(ln['method'])}); "
                   f"{esc(ln['controller_area'])} -> {esc(ln['market_areas'])} ({esc(ln['reach'])}); {esc(ln['customers'])} potential, "
                   f"{esc(ln['confirmed_customers'])} confirmed customers; seen {esc(ln['first_seen'])} to {esc(ln['last_seen'])}")
-    t = DataTable(title="Numbers")
-    for col in ("number", "active from", "active to", "IMEIs", "found by", "score"):
-        t.add_column(col)
-    for r in d.numbers.sort("active_from").iter_rows(named=True):
-        t.add_row(r["number"], r["active_from"], r["active_to"], (r["imeis"] or "").replace(";", " "), r["found_by"], f"{r['score']:.2f}")
-    console.print(t)
+    emit([{**r, "imeis": (r["imeis"] or "").replace(";", " "), "score": f"{r['score']:.2f}", "from": (r["active_from"] or "")[:10],
+            "to": (r["active_to"] or "")[:10]} for r in d.numbers.sort("active_from", "number").iter_rows(named=True)],
+         [Col("number", "number", whole=True), Col("from", "active from", keep=7), Col("to", "active to", keep=6),
+          Col("imeis", "IMEIs", keep=5, ids=True), Col("found_by", "found by", keep=3), Col("score", "score", keep=4, right=True)],
+         "table", title="Numbers")
     if d.successions.height:
-        t = DataTable(title="Successions")
-        for col in ("old", "new", "detected at", "customers kept", "same handset"):
-            t.add_column(col)
-        for r in d.successions.iter_rows(named=True):
-            t.add_row(r["old_number"], r["new_number"], r["detected_at"], f"{r['shared']}/{r['old_customers']}", "yes" if r["same_imei"] else "no")
-        console.print(t)
+        emit([{**r, "kept": f"{r['shared']}/{r['old_customers']}", "same": "yes" if r["same_imei"] else "no",
+               "at": (r["detected_at"] or "")[:10]} for r in d.successions.iter_rows(named=True)],
+             [Col("old_number", "old", whole=True), Col("new_number", "new", whole=True), Col("at", "detected", keep=6),
+              Col("kept", "customers kept", keep=5), Col("same", "same handset", keep=4)], "table", title="Successions")
     t = DataTable(title=f"Evidence for {ln['current_number']}")
     for col in ("feature", "value", "weight", "adds"):
         t.add_column(col, justify="left" if col == "feature" else "right")
@@ -173,9 +170,10 @@ def line_review(
 def line_alerts(
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
     ack: Annotated[int | None, typer.Option("--ack", help="Acknowledge this alert (a successor alert only).")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Successor numbers on lines under a granted DDTRO, raised by builds (`crossline alerts --kind ddtro_successor`)."""
     from crossline.cli.commands.alerts import show
 
-    show(workspace, "ddtro_successor", all_, ack)
+    show(workspace, "ddtro_successor", all_, ack, format_)

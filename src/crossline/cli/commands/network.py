@@ -47,14 +47,13 @@ def show(
     d = call(workspace, group_detail, ocg_id)
     console.print(f"[bold]{esc(ocg_id)}[/]: lines {esc(d.group.get('lines'))}, run from {esc(d.group.get('run_from'))}, "
                   f"sells into {esc(d.group.get('sells_into'))}")
-    table = DataTable()
-    for col in ("member", "role", "key", "disruption", "betweenness", "pagerank", "degree", "why"):
-        table.add_column(col)
-    for r in d.members.iter_rows(named=True):
-        why = r["reasons"] + (f" | key player: {r['key_reason']}" if r["key_player"] else "")
-        table.add_row(r["nominal_id"], r["role"], "yes" if r["key_player"] else "", f"{r['disruption']:.2f}", f"{r['betweenness']:.3f}",
-                      f"{r['pagerank']:.3f}", str(r["degree"]), why)
-    console.print(table)
+    emit([{**r, "why": r["reasons"] + (f" | key player: {r['key_reason']}" if r["key_player"] else ""), "key": "yes" if r["key_player"] else "",
+            "disruption": f"{r['disruption']:.2f}", "betweenness": f"{r['betweenness']:.3f}", "pagerank": f"{r['pagerank']:.3f}"}
+           for r in d.members.iter_rows(named=True)],
+         [Col("nominal_id", "member", whole=True), Col("role", "role", keep=9), Col("key", "key", keep=8),
+          Col("disruption", "disruption", keep=6, right=True), Col("betweenness", "betweenness", keep=3, right=True),
+          Col("pagerank", "pagerank", keep=2, right=True), Col("degree", "degree", keep=4, right=True), Col("why", "why", keep=7)],
+         "table")
     if out is not None:
         console.print(f"Picture written to {esc(call(workspace, group_picture, ocg_id, out))}")
 

@@ -189,12 +189,13 @@ def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, fo
 @risk_app.command("alerts")
 def alerts(
     all_: Annotated[bool, typer.Option("--all", help="Include acknowledged alerts.")] = False,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Safeguarding alerts: young people newly at high risk, or rising, and the agencies they are for."""
     from crossline.cli.commands.alerts import show
 
-    show(workspace, "safeguarding_risk", all_, None)
+    show(workspace, "safeguarding_risk", all_, None, format_)
 
 
 @risk_app.command("ack")
@@ -212,9 +213,13 @@ def fairness(
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """False positive and false negative rates by sex and age group, against known outcomes (simulated truth)."""
+    from crossline.errors import InvalidInput
     from crossline.evaluate.fairness import report, to_markdown
     from crossline.service.safeguarding import scores_against_truth
+    from crossline.stages.risk.bands import BANDS
 
+    if band not in BANDS:  # before the truth is read
+        raise InvalidInput(f"unknown band {band!r}; the bands are {', '.join(BANDS)}")
     frame = call(workspace, scores_against_truth, truth)
     console.print(plain(to_markdown(report(frame, band), band)))
 
@@ -277,7 +282,7 @@ def refer_show(referral_id: str, format_: FormatOpt = "table", workspace: Worksp
         print_json(r)
         return
     _section(f"Referral {r['referral_id']}", [
-        ("young person", r.get("nominal_id")), ("to", r.get("to_agency")), ("service", r.get("service")),
+        ("young person", f"{r.get('who')} ({r.get('nominal_id')})"), ("to", r.get("to_agency")), ("service", r.get("service")),
         ("programme", r.get("programme")), ("status", r.get("status")), ("reason", r.get("reason")),
         ("decision", r.get("decision_reason")), ("made", f"{r.get('made_at')} by {r.get('made_by')} ({r.get('made_by_agency')})"),
     ])
@@ -299,7 +304,8 @@ def refer_list(
     check_format(format_)
     rows = call(workspace, list_referrals, nominal, status)
     emit([{**r, "made": r["made_at"][:10]} for r in rows] if format_ == "table" else rows,
-         [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("to_agency", "to", keep=7),
+         [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("who", "who", keep=8),
+          Col("to_agency", "to", keep=7, ids=True),
           Col("service", "service", keep=4), Col("programme", "programme", keep=2), Col("status", "status", keep=8),
           Col("made", "made", keep=5), Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} referral(s)")
 

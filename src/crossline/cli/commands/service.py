@@ -13,10 +13,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from crossline.access.roles import SERVICE_ROLES
 from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, local
+from crossline.cli.output import Col, FormatOpt, check_format, emit
 from crossline.errors import InvalidInput
 
 app = typer.Typer()
@@ -55,18 +55,16 @@ def user_add(
 
 
 @users_app.command("list")
-def user_list(workspace: WorkspaceOpt = DEFAULT) -> None:
+def user_list(format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> None:
     """The service's users with their agency, role and state."""
     from crossline.service.users import list_users
 
-    rows = call(workspace, list_users)
-    table = Table(title=f"{len(rows)} user(s)")
-    for col in ("user", "name", "agency", "role", "state"):
-        table.add_column(col, no_wrap=col == "user")
-    for a in rows:
-        state = "disabled" if a.disabled else (f"locked until {a.locked_until}" if a.locked_until else "active")
-        table.add_row(escape(a.user_id), escape(a.display_name), escape(a.agency), a.role, state)
-    console.print(table)
+    check_format(format_)
+    rows = [{"user_id": a.user_id, "display_name": a.display_name, "agency": a.agency, "role": a.role,
+             "state": "disabled" if a.disabled else (f"locked until {a.locked_until}" if a.locked_until else "active")}
+            for a in call(workspace, list_users)]
+    emit(rows, [Col("user_id", "user", whole=True), Col("display_name", "name", keep=5), Col("agency", "agency", whole=True),
+                Col("role", "role", keep=8), Col("state", "state", keep=7)], format_, title=f"{len(rows)} user(s)")
 
 
 @users_app.command("disable")
@@ -116,16 +114,15 @@ def token_issue(
 
 
 @tokens_app.command("list")
-def token_list(workspace: WorkspaceOpt = DEFAULT) -> None:
+def token_list(format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> None:
     """API tokens (never their secrets)."""
     from crossline.service.users import list_tokens
 
-    table = Table(title="API tokens")
-    for col in ("token", "name", "agency", "role", "issued", "revoked"):
-        table.add_column(col, no_wrap=col == "token")
-    for t in call(workspace, list_tokens):
-        table.add_row(t.token_id, escape(t.name), escape(t.agency), t.role, t.created_at, t.revoked_at or "")
-    console.print(table)
+    check_format(format_)
+    rows = [{"token_id": t.token_id, "name": t.name, "agency": t.agency, "role": t.role, "issued": t.created_at, "revoked": t.revoked_at or ""}
+            for t in call(workspace, list_tokens)]
+    emit(rows, [Col("token_id", "token", whole=True), Col("name", "name", keep=5), Col("agency", "agency", keep=6),
+                Col("role", "role", keep=7), Col("issued", "issued", keep=4), Col("revoked", "revoked", keep=3)], format_, title="API tokens")
 
 
 @tokens_app.command("revoke")
@@ -190,6 +187,7 @@ def worker(workspace: WorkspaceOpt = DEFAULT, once: Annotated[bool, typer.Option
 @app.command("jobs")
 def jobs(
     status: Annotated[str | None, typer.Option(help="Only jobs in this state: queued, running, done or failed.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Imports and builds asked for over the API, newest first, with their state and progress."""
@@ -199,10 +197,10 @@ def jobs(
         raise InvalidInput(f"a job's state is queued, running, done or failed, not {status!r}")
     with local(workspace) as (ws, _actor), ws.engine.connect() as conn:
         rows = queue.listed(conn, status)
-    table = Table(title=f"{len(rows)} job(s)")
-    for col in ("job", "kind", "state", "asked by", "asked at", "progress or result"):
-        table.add_column(col, no_wrap=col == "job")
-    for j in rows:
-        told = j.error or (", ".join(f"{k} {v}" for k, v in (j.result or {}).items() if not isinstance(v, dict | list)) if j.result else j.progress or "")
-        table.add_row(j.job_id, j.kind, j.status, escape(j.requested_by.get("user", "")), j.created_at, escape(told))
-    console.print(table)
+    check_format(format_)
+    shown = [{"job_id": j.job_id, "kind": j.kind, "status": j.status, "asked_by": j.requested_by.get("user", ""), "asked_at": j.created_at,
+              "told": j.error or (", ".join(f"{k} {v}" for k, v in (j.result or {}).items() if not isinstance(v, dict | list))
+                                  if j.result else j.progress or "")} for j in rows]
+    emit(shown, [Col("job_id", "job", whole=True), Col("kind", "kind", keep=7), Col("status", "state", keep=8),
+                 Col("asked_by", "asked by", keep=5), Col("asked_at", "asked at", keep=4), Col("told", "progress or result", keep=6)],
+         format_, title=f"{len(rows)} job(s)")

@@ -11,6 +11,7 @@ from rich.panel import Panel
 
 from crossline.cli import progress
 from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, print_json
+from crossline.cli.output import FormatOpt, check_format
 from crossline.errors import InvalidInput
 from crossline.workspace import CONFIG_NAME, init_workspace
 
@@ -129,19 +130,31 @@ def person(
     source: Annotated[str, typer.Argument(help="Agency id that holds the record.")],
     record_id: Annotated[str, typer.Argument(help="The record's id in that agency.")],
     history: Annotated[bool, typer.Option("--history", help="Show every version of the record that imports replaced.")] = False,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Show one person record as stored, with provenance and the safeguarding context (the read is audited)."""
+    check_format(format_)
     if history:
         from dataclasses import asdict
 
         from crossline.service.history import record_history
 
-        print_json([asdict(v) for v in call(workspace, record_history, source, record_id)])
+        versions = [asdict(v) for v in call(workspace, record_history, source, record_id)]
+        if format_ != "table":
+            print_json(versions)
+            return
+        for v in versions:
+            _section(f"Version {v.get('version', '')}".strip(), list(v.items()))
         return
+    from crossline.service.network import record_groups
     from crossline.service.safeguarding import record_context
 
     opened = call(workspace, record_context, source, record_id)
+    groups = call(workspace, record_groups, source, record_id).to_dicts()
+    if format_ != "table":
+        print_json({**opened, "groups": groups})
+        return
     context = opened["safeguarding"]
     if context.get("flags") or context.get("band") in ("high", "very_high"):
         lines = [f"[bold]{esc(f['kind'])}[/]: {esc(f['reason'])}" for f in context.get("flags", [])]
@@ -149,11 +162,34 @@ def person(
             reasons = " - " + "; ".join(context["reasons"]) if context.get("reasons") else ""
             lines.append(f"Exploitation risk: [bold]{esc(context['band'])}[/]{esc(reasons)}")
         console.print(Panel.fit("\n".join(lines), title="Safeguarding context", border_style="red"))
-    from crossline.service.network import record_groups
+    r = opened["record"]
+    name = " ".join(str(p) for p in (r.get("given_name"), r.get("other_names"), r.get("family_name")) if p) or "(no name)"
+    console.print(f"[bold]{esc(name)}[/]  ({esc(r['source'])} {esc(r['record_id'])})")
+    _section("Record", [
+        ("aliases", ", ".join(r.get("aliases") or [])), ("date of birth", r.get("date_of_birth")), ("sex", r.get("sex")),
+        ("address", ", ".join(str(p) for p in (r.get("address"), r.get("town"), r.get("postcode")) if p)),
+        ("phones", ", ".join(r.get("phone") or [])), ("PNC", r.get("pnc_id")), ("NHS number", r.get("nhs_number")),
+        ("UPN", r.get("upn")), ("other ids", ", ".join(r.get("other_ids") or [])),
+        ("not valid as given", ", ".join(f"{k}: {v}" for k, v in (r.get("invalid") or {}).items()) if isinstance(r.get("invalid"), dict) else r.get("invalid")),
+    ])
+    _section("Where it came from", [("bundle", r.get("bundle_id")), ("file", r.get("file")), ("line", r.get("line"))])
+    _section("Safeguarding", [
+        ("nominal", context.get("nominal_id") or "not resolved into a nominal yet"), ("risk band", (context.get("band") or "").replace("_", " ")),
+        ("reasons", "; ".join(context.get("reasons") or [])),
+        ("NRM", "; ".join(f"{n['nrm_id']} referred {n['referred_at']}" for n in context.get("nrm") or [])),
+    ])
+    if groups:
+        console.rule("Groups", align="left")
+    for g in groups:
+        console.print(f"  [bold]{esc(g['ocg_id'])}[/]: {esc(g['role'])}{' (key player)' if g.get('key_player') else ''} - {esc(g['reasons'])}")
 
-    for g in call(workspace, record_groups, source, record_id).iter_rows(named=True):
-        console.print(f"Group [bold]{g['ocg_id']}[/]: {g['role']}{' (key player)' if g.get('key_player') else ''} - {g['reasons']}")
-    print_json(opened)
+
+def _section(title: str, pairs: list[tuple[str, object]]) -> None:
+    """A heading and ``label: value`` lines; empty values are left out."""
+    console.rule(esc(title), align="left")
+    for label, value in pairs:
+        if value not in (None, "", [], {}):
+            console.print(f"  [bold]{esc(label)}[/]: {esc(value)}")
 
 
 @app.command()
