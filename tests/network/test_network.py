@@ -75,6 +75,24 @@ def test_roles_on_a_hand_built_group() -> None:
     assert scored["key_player"].any() and scored["centrality"].is_not_null().all()
 
 
+def test_roles_inferred_from_who_works_with_whom() -> None:
+    """A holder with no phone on record, a runner with none, one carrying the line phone in the market, and an older associate."""
+    base = hand()
+    phones = base.person_phones.filter(pl.col("nominal_id") != "H").vstack(pl.DataFrame(
+        {"nominal_id": ["R3"], "number": [LINE_NO], "evidence": ["gwent-police:link:9"], "seen": [None], "force_area": ["gwent"]}))
+    links = base.person_links.vstack(pl.DataFrame({"a": ["H", "H", "H"], "relation": ["associate_of"] * 3, "b": ["R1", "Y", "Z"],
+                                                   "evidence": ["mer:link:4", "mer:link:5", "mer:link:6"], "seen": ["2026-06-01"] * 3}))
+    people = base.people.vstack(pl.DataFrame({"nominal_id": ["Y", "Z"], "age": [16, 31], "home_force": ["merseyside"] * 2, "label": ["e", "f"]}))
+    found = find_groups(Inputs(**{**base.__dict__, "person_phones": phones, "person_links": links, "people": people}), S)
+    roles = dict(found.members.select("nominal_id", "role").iter_rows())
+    reasons = dict(found.members.select("nominal_id", "reasons").iter_rows())
+    assert roles["H"] == "holder" and "recorded as controlled by C" in reasons["H"] and "R1" in reasons["H"]
+    assert roles["C"] == "controller"  # found through the inferred holder
+    assert roles["Y"] == "runner" and "aged 16" in reasons["Y"]
+    assert roles["Z"] == "associate"  # an older associate of the holder, never missing: not taken for a runner
+    assert roles["R3"] == "runner" and "carrying the line's phone" in reasons["R3"]
+
+
 def test_group_id_stays_when_one_member_joins() -> None:
     first = find_groups(hand(), S).members
     again = find_groups(hand(extra_runner=True, previous=first.select("ocg_id", "nominal_id")), S).members

@@ -145,15 +145,34 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
         imeis[number].add(imei)
         on_handset[imei].add(number)
     line_of: dict[str, set[str]] = defaultdict(set)
+    owner = dict(inp.lines.select("line_id", "controller_area").iter_rows())
+    recorded_in: dict[tuple[str, str], set[str | None]] = defaultdict(set)  # (number, nominal) -> forces of the agencies that recorded it
+    for nominal, number, force in inp.person_phones.drop_nulls(["nominal_id", "number"]).select("nominal_id", "number", "force_area").iter_rows():
+        recorded_in[(number, nominal)].add(force)
+
+    def carried_away(nominal: str, number: str, line_id: str) -> str | None:
+        """The force, away from where the line is run from, that alone recorded this person with this number (a runner carrying the line phone)."""
+        where, home = recorded_in.get((number, nominal), set()), owner.get(line_id)
+        if not home or not where or None in where or home in where:
+            return None
+        return ", ".join(sorted(f for f in where if f))
+
+    def phone_claim(nominal: str, line_id: str, number: str, holds: str, ev: list[str]) -> Claim:
+        away = carried_away(nominal, number, line_id)
+        if away:
+            return Claim("runner", line_id, f"recorded only by {away}, away from where line {line_id} is run from ({owner[line_id]}), as "
+                         f"using {number}: carrying the line's phone in its market, not holding it", ev)
+        return Claim("holder", line_id, holds, ev)
+
     for line_id, number in nums.select("line_id", "number").iter_rows():
         line_of[number].add(line_id)
         for nominal, ev in users.get(number, []):
-            claims[nominal].append(Claim("holder", line_id, f"gives line {line_id}'s number {number} as their own", ev.split(";")))
+            claims[nominal].append(phone_claim(nominal, line_id, number, f"gives line {line_id}'s number {number} as their own", ev.split(";")))
         for imei in sorted(imeis.get(number, ())):
             for other in sorted(on_handset[imei] - {number}):
                 for nominal, ev in users.get(other, []):
-                    claims[nominal].append(Claim(
-                        "holder", line_id, f"uses {other}, which ran in handset {imei} that carried line {line_id}'s number {number}",
+                    claims[nominal].append(phone_claim(
+                        nominal, line_id, other, f"uses {other}, which ran in handset {imei} that carried line {line_id}'s number {number}",
                         [*ev.split(";"), f"handset:{imei}"]))
     for line_id, number, instructions, force in inp.runners.drop_nulls(["line_id", "number"]).select(
             "line_id", "number", "instructions", "force_area").sort("line_id", "number").iter_rows():
@@ -166,7 +185,6 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
     runs = {(n, c.line_id) for n, cl in claims.items() for c in cl if c.role == "runner"}
     named = inp.event_people.filter(pl.col("role").is_in(OFFENDER_ROLES) & pl.col("phone").is_not_null()).select(
         "event", "event_type", "phone", "nominal_id").unique().sort("event", "nominal_id")
-    owner = dict(inp.lines.select("line_id", "controller_area").iter_rows())
     named = named.join(inp.event_people.select("event", "force_area").unique("event"), on="event", how="left")
     for event, event_type, phone, nominal, where in named.select("event", "event_type", "phone", "nominal_id", "force_area").iter_rows():
         for line_id in sorted(line_of.get(phone, ())):
@@ -182,6 +200,7 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
     customers: set[str] = set()
     for number in inp.customers.drop_nulls("number")["number"].unique().to_list():
         customers.update(n for n, _ in users.get(number, []))
+    _inferred(inp, s, claims, customers)
     # occupants: victims of cuckooing reports with the line's people as suspects, or at which its numbers were given
     cuck = inp.event_people.filter(pl.col("event_type") == "cuckooing_report")
     people_line: dict[str, set[str]] = defaultdict(set)
@@ -201,6 +220,75 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
                 claims[v].append(Claim("occupant", ln, f"lives at {address}, reported taken over ({event}) with {n_named} of line {ln}'s "
                                        "people as suspects", [str(event)]))
     return claims, customers
+
+
+def _inferred(inp: Inputs, s: NetworkSettings, claims: dict[str, list[Claim]], customers: set[str]) -> None:
+    """Roles inferred from partners' records of who works with whom, for people no phone ties to a line (adds to ``claims``).
+
+    Runners often carry no number anyone has recorded, and a holder's own phone
+    need not touch the line's; what partners record is who answers to whom.
+    Two rules, applied until nothing changes:
+
+    - a person recorded as controlled by someone, and as an associate of one of
+      line L's runners, holds line L (the runners answer to them);
+    - a person recorded as an associate of line L's holder or of one of its
+      runners runs for L, when they are young (``runner_max_age`` or under) or
+      have been reported missing from home; an older associate stays an associate.
+
+    Customers and people with a role already are never re-labelled.
+    """
+    links = inp.person_links.filter(pl.col("relation").is_in(["associate_of", "controls"])).drop_nulls(["a", "b"])
+    assoc: dict[str, list[tuple[str, str]]] = defaultdict(list)  # person -> [(associate, link evidence)]
+    controlled_by: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a, rel, b, ev in links.select("a", "relation", "b", "evidence").sort("a", "relation", "b").iter_rows():
+        if rel == "associate_of":
+            assoc[a].append((b, ev or ""))
+            assoc[b].append((a, ev or ""))
+        else:
+            controlled_by[b].append((a, ev or ""))
+    age = {n: a for n, a in inp.people.drop_nulls(["nominal_id", "age"]).select("nominal_id", "age").iter_rows()}
+    missing = inp.event_people.filter(pl.col("role") == "missing_person").drop_nulls("nominal_id").group_by("nominal_id").agg(
+        pl.col("event").sort().first())
+    went_missing = dict(missing.iter_rows())
+
+    def with_role(role: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for nominal, cl in claims.items():
+            for c in cl:
+                if c.role == role and c.line_id:
+                    out[nominal].add(c.line_id)
+        return out
+
+    for _ in range(4):
+        added = False
+        runs, holds = with_role("runner"), with_role("holder")
+        for person in sorted(set(controlled_by) & set(assoc)):
+            if person in claims or person in customers:
+                continue
+            boss, boss_ev = controlled_by[person][0]
+            for line_id in sorted({ln for other, _ in assoc[person] for ln in runs.get(other, ())}):
+                tied = [(o, ev) for o, ev in assoc[person] if line_id in runs.get(o, ())]
+                claims[person].append(Claim("holder", line_id, f"recorded as controlled by {boss} and as an associate of "
+                                            f"{', '.join(o for o, _ in tied)}, who run(s) for line {line_id}: the runners answer to them",
+                                            [boss_ev, *(ev for _, ev in tied)]))
+                added = True
+        runs, holds = with_role("runner"), with_role("holder")
+        for person in sorted(assoc):
+            if person in claims or person in customers:
+                continue
+            young = age.get(person) is not None and age[person] <= s.runner_max_age
+            if not young and person not in went_missing:
+                continue
+            why = f"aged {age[person]}" if young else f"reported missing from home ({went_missing[person]})"
+            extra = [] if young else [went_missing[person]]
+            for other, ev in assoc[person]:
+                for line_id in sorted(holds.get(other, set()) | runs.get(other, set())):
+                    part = "holder" if line_id in holds.get(other, ()) else "runner"
+                    claims[person].append(Claim("runner", line_id, f"recorded as an associate of {other}, line {line_id}'s {part}, and {why}",
+                                                [ev, *extra]))
+                    added = True
+        if not added:
+            break
 
 
 def _stable_ids(groups: dict[int, set[str]], lines_of: dict[int, list[str]], previous: pl.DataFrame, threshold: float) -> dict[int, str]:
