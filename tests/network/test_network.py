@@ -93,6 +93,17 @@ def test_roles_inferred_from_who_works_with_whom() -> None:
     assert roles["R3"] == "runner" and "carrying the line's phone" in reasons["R3"]
 
 
+def test_conflicting_evidence_keeps_the_role_that_explains_it() -> None:
+    """The controller charged with the line's phone when it closed, and a runner arrested with it where it is run from."""
+    base = hand()
+    arrests = pl.DataFrame([("pol:A1", "charge", "2026-08-01", "merseyside", LINE_NO, None, "C", "subject"),
+                            ("pol:A2", "arrest", "2026-08-02", "merseyside", LINE_NO, None, "R2", "subject")],
+                           schema=list(base.event_people.columns), orient="row")
+    roles = roles_of(Inputs(**{**base.__dict__, "event_people": base.event_people.vstack(arrests)}))
+    assert roles["C"] == "controller" and roles["H"] == "holder"
+    assert roles["R2"] == "runner"  # the line sends work to their own number: holders give orders, they do not take them
+
+
 def test_group_id_stays_when_one_member_joins() -> None:
     first = find_groups(hand(), S).members
     again = find_groups(hand(extra_runner=True, previous=first.select("ocg_id", "nominal_id")), S).members

@@ -58,6 +58,7 @@ class Claim:
     line_id: str | None
     reason: str
     evidence: list[str]
+    basis: str = "phone"  # phone: their own phone ties them; record: named in a record that gives the line's number; inferred
 
 
 @dataclass
@@ -196,7 +197,9 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
                 claims[nominal].append(Claim("runner", line_id, f"named in a {what} in {where}, away from where line {line_id} is run "
                                              f"from, that gives its number {phone}", [event]))
             else:
-                claims[nominal].append(Claim("holder", line_id, f"named in a {what} that gives line {line_id}'s number {phone}", [event]))
+                claims[nominal].append(Claim("holder", line_id, f"named in a {what} that gives line {line_id}'s number {phone}", [event],
+                                             "record"))
+    _settle(claims, inp)
     customers: set[str] = set()
     for number in inp.customers.drop_nulls("number")["number"].unique().to_list():
         customers.update(n for n, _ in users.get(number, []))
@@ -220,6 +223,35 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
                 claims[v].append(Claim("occupant", ln, f"lives at {address}, reported taken over ({event}) with {n_named} of line {ln}'s "
                                        "people as suspects", [str(event)]))
     return claims, customers
+
+
+def _settle(claims: dict[str, list[Claim]], inp: Inputs) -> None:
+    """Where the evidence points two ways for one line, keep the role that explains it all (changes ``claims`` in place).
+
+    - Someone whose own number the line sends work instructions to is its
+      runner, even when a record also has them with the line's phone: holders
+      give the orders, they do not receive them.
+    - Someone named in a record with the line's number who is also recorded as
+      controlling one of its other holders is the controller (arrested with the
+      rest when the line closed), not a second holder.
+    """
+    controls = {(a, b) for a, rel, b in inp.person_links.filter(pl.col("relation") == "controls").drop_nulls(["a", "b"]).select(
+        "a", "relation", "b").iter_rows()}
+    holders: dict[str, set[str]] = defaultdict(set)
+    for nominal, cl in claims.items():
+        for c in cl:
+            if c.role == "holder" and c.line_id:
+                holders[c.line_id].add(nominal)
+    for nominal in list(claims):
+        cl = claims[nominal]
+        instructed = {c.line_id for c in cl if c.role == "runner" and "sent work instructions to" in c.reason}
+        by_record = {c.line_id for c in cl if c.role == "holder"} - {c.line_id for c in cl if c.role == "holder" and c.basis != "record"}
+        boss_of = {ln for ln in by_record if ln and any((nominal, h) in controls for h in holders.get(ln, ()) if h != nominal)}
+        kept = [c for c in cl if not (c.role == "holder" and (c.line_id in instructed or c.line_id in boss_of))]
+        if kept:
+            claims[nominal] = kept
+        else:
+            del claims[nominal]
 
 
 def _inferred(inp: Inputs, s: NetworkSettings, claims: dict[str, list[Claim]], customers: set[str]) -> None:
