@@ -166,6 +166,23 @@ def test_exports_read_back(tmp_path: Path) -> None:
         assert labels == {r["label"] for r in csv.DictReader(f)}
 
 
+def test_exchange_csvs_are_safe_in_a_spreadsheet(tmp_path: Path) -> None:
+    """A partner's name that is a formula reaches i2 and Neo4j as text, read back as the graph has it but with the quote in front."""
+    base = hand()
+    inp = Inputs(**{**base.__dict__, "people": base.people.with_columns(
+        pl.when(pl.col("nominal_id") == "C").then(pl.lit("=HYPERLINK(\"http://example.invalid\")")).otherwise(pl.col("label")).alias("label"))})
+    edges = pole.pole_edges(inp, S)
+    g = assemble(pole.pole_nodes(edges, inp.people), edges, find_groups(inp, S).members)
+    ents = write_i2(g, tmp_path / "i2")[0]
+    nodes_csv = write_neo4j(g, tmp_path / "neo")[0]
+    with ents.open() as f:
+        labels = {r["Identity"]: r["Label"] for r in csv.DictReader(f)}
+    with nodes_csv.open() as f:
+        names = {r["id"]: r["name"] for r in csv.DictReader(f)}
+    assert labels["nominal:C"] == names["nominal:C"] == "'=HYPERLINK(\"http://example.invalid\")"
+    assert labels["phone:" + LINE_NO] == LINE_NO  # an E.164 number is a value, written as it is
+
+
 def test_an_edge_list_with_bad_rows_says_why_and_uses_the_rest(tmp_path: Path) -> None:
     p = tmp_path / "edges.csv"
     p.write_text("source,target,weight\na,b,1\n,c,1\nb,c,two\nd,d,1\nc,d,2\nb,,3\n")
