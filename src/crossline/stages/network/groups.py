@@ -3,9 +3,13 @@
 Roles come first, from what the records and the comms say about each line:
 
 - **holder**: gives one of the line's numbers as their own, or a number that ran
-  in a handset (IMEI) that carried one of the line's numbers;
+  in a handset (IMEI) that carried one of the line's numbers, unless only an
+  agency where the line sells recorded it (then a runner carrying the phone);
+  or, inferred, is recorded as controlled by someone and as an associate of
+  the line's runners;
 - **runner**: uses a number the line sends work instructions to (the lines
-  stage's runners);
+  stage's runners); or, inferred, is an associate of the line's holder or
+  runners and young (``runner_max_age``) or reported missing;
 - **occupant**: the victim of a cuckooing report in which the line's people are
   suspects, or at which one of its numbers was given;
 - **controller**: of the people tied to a line's holders, the one with the
