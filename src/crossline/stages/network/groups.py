@@ -62,7 +62,7 @@ class Claim:
     line_id: str | None
     reason: str
     evidence: list[str]
-    basis: str = "phone"  # phone: their own phone ties them; record: named in a record that gives the line's number; inferred
+    basis: str = "phone"  # phone: their own phone ties them; instructions: the line sends work to it; record: named in a record
 
 
 @dataclass
@@ -184,7 +184,7 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
         for nominal, ev in users.get(number, []):
             where = f", seen in {force}" if force else ""
             claims[nominal].append(Claim("runner", line_id, f"uses {number}, which line {line_id} sent work instructions to "
-                                         f"({instructions or 0} times){where}", ev.split(";")))
+                                         f"({instructions or 0} times){where}", ev.split(";"), "instructions"))
     # people named as subject or suspect in a record that gives one of the line's numbers (intelligence, an arrest with the
     # phone): a holder unless they already run for the line (a runner caught carrying the line phone stays a runner)
     runs = {(n, c.line_id) for n, cl in claims.items() for c in cl if c.role == "runner"}
@@ -248,7 +248,7 @@ def _settle(claims: dict[str, list[Claim]], inp: Inputs) -> None:
                 holders[c.line_id].add(nominal)
     for nominal in list(claims):
         cl = claims[nominal]
-        instructed = {c.line_id for c in cl if c.role == "runner" and "sent work instructions to" in c.reason}
+        instructed = {c.line_id for c in cl if c.role == "runner" and c.basis == "instructions"}
         by_record = {c.line_id for c in cl if c.role == "holder"} - {c.line_id for c in cl if c.role == "holder" and c.basis != "record"}
         boss_of = {ln for ln in by_record if ln and any((nominal, h) in controls for h in holders.get(ln, ()) if h != nominal)}
         kept = [c for c in cl if not (c.role == "holder" and (c.line_id in instructed or c.line_id in boss_of))]
