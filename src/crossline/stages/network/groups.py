@@ -183,8 +183,9 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
             "line_id", "number", "instructions", "force_area").sort("line_id", "number").iter_rows():
         for nominal, ev in users.get(number, []):
             where = f", seen in {force}" if force else ""
-            claims[nominal].append(Claim("runner", line_id, f"uses {number}, which line {line_id} sent work instructions to "
-                                         f"({instructions or 0} times){where}", ev.split(";"), "instructions"))
+            times = f" ({instructions} times)" if instructions else ""
+            claims[nominal].append(Claim("runner", line_id, f"uses {number}, which line {line_id} sent work instructions to{times}{where}",
+                                         ev.split(";"), "instructions"))
     # people named as subject or suspect in a record that gives one of the line's numbers (intelligence, an arrest with the
     # phone): a holder unless they already run for the line (a runner caught carrying the line phone stays a runner)
     runs = {(n, c.line_id) for n, cl in claims.items() for c in cl if c.role == "runner"}
