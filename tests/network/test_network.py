@@ -75,6 +75,35 @@ def test_roles_on_a_hand_built_group() -> None:
     assert scored["key_player"].any() and scored["centrality"].is_not_null().all()
 
 
+def test_roles_inferred_from_who_works_with_whom() -> None:
+    """A holder with no phone on record, a runner with none, one carrying the line phone in the market, and an older associate."""
+    base = hand()
+    phones = base.person_phones.filter(pl.col("nominal_id") != "H").vstack(pl.DataFrame(
+        {"nominal_id": ["R3"], "number": [LINE_NO], "evidence": ["gwent-police:link:9"], "seen": [None], "force_area": ["gwent"]}))
+    links = base.person_links.vstack(pl.DataFrame({"a": ["H", "H", "H"], "relation": ["associate_of"] * 3, "b": ["R1", "Y", "Z"],
+                                                   "evidence": ["mer:link:4", "mer:link:5", "mer:link:6"], "seen": ["2026-06-01"] * 3}))
+    people = base.people.vstack(pl.DataFrame({"nominal_id": ["Y", "Z"], "age": [16, 31], "home_force": ["merseyside"] * 2, "label": ["e", "f"]}))
+    found = find_groups(Inputs(**{**base.__dict__, "person_phones": phones, "person_links": links, "people": people}), S)
+    roles = dict(found.members.select("nominal_id", "role").iter_rows())
+    reasons = dict(found.members.select("nominal_id", "reasons").iter_rows())
+    assert roles["H"] == "holder" and "recorded as controlled by C" in reasons["H"] and "R1" in reasons["H"]
+    assert roles["C"] == "controller"  # found through the inferred holder
+    assert roles["Y"] == "runner" and "aged 16" in reasons["Y"]
+    assert roles["Z"] == "associate"  # an older associate of the holder, never missing: not taken for a runner
+    assert roles["R3"] == "runner" and "carrying the line's phone" in reasons["R3"]
+
+
+def test_conflicting_evidence_keeps_the_role_that_explains_it() -> None:
+    """The controller charged with the line's phone when it closed, and a runner arrested with it where it is run from."""
+    base = hand()
+    arrests = pl.DataFrame([("pol:A1", "charge", "2026-08-01", "merseyside", LINE_NO, None, "C", "subject"),
+                            ("pol:A2", "arrest", "2026-08-02", "merseyside", LINE_NO, None, "R2", "subject")],
+                           schema=list(base.event_people.columns), orient="row")
+    roles = roles_of(Inputs(**{**base.__dict__, "event_people": base.event_people.vstack(arrests)}))
+    assert roles["C"] == "controller" and roles["H"] == "holder"
+    assert roles["R2"] == "runner"  # the line sends work to their own number: holders give orders, they do not take them
+
+
 def test_group_id_stays_when_one_member_joins() -> None:
     first = find_groups(hand(), S).members
     again = find_groups(hand(extra_runner=True, previous=first.select("ocg_id", "nominal_id")), S).members
@@ -135,6 +164,23 @@ def test_exports_read_back(tmp_path: Path) -> None:
     labels = set(re.findall(r"row.label = '(\w+)'", text))
     with nodes_csv.open() as f:
         assert labels == {r["label"] for r in csv.DictReader(f)}
+
+
+def test_exchange_csvs_are_safe_in_a_spreadsheet(tmp_path: Path) -> None:
+    """A partner's name that is a formula reaches i2 and Neo4j as text, read back as the graph has it but with the quote in front."""
+    base = hand()
+    inp = Inputs(**{**base.__dict__, "people": base.people.with_columns(
+        pl.when(pl.col("nominal_id") == "C").then(pl.lit("=HYPERLINK(\"http://example.invalid\")")).otherwise(pl.col("label")).alias("label"))})
+    edges = pole.pole_edges(inp, S)
+    g = assemble(pole.pole_nodes(edges, inp.people), edges, find_groups(inp, S).members)
+    ents = write_i2(g, tmp_path / "i2")[0]
+    nodes_csv = write_neo4j(g, tmp_path / "neo")[0]
+    with ents.open() as f:
+        labels = {r["Identity"]: r["Label"] for r in csv.DictReader(f)}
+    with nodes_csv.open() as f:
+        names = {r["id"]: r["name"] for r in csv.DictReader(f)}
+    assert labels["nominal:C"] == names["nominal:C"] == "'=HYPERLINK(\"http://example.invalid\")"
+    assert labels["phone:" + LINE_NO] == LINE_NO  # an E.164 number is a value, written as it is
 
 
 def test_an_edge_list_with_bad_rows_says_why_and_uses_the_rest(tmp_path: Path) -> None:

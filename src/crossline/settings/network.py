@@ -20,6 +20,8 @@ class NetworkSettings(Section):
     min_contacts: int = setting(2, "Comms between two numbers before their contact counts towards grouping (one wrong number is not a tie).")
     max_event_people: int = setting(6, "Events with more people than this are crowds, not co-offending (a fight at a festival).")
     max_phone_users: int = setting(3, "A number that more people than this give as theirs (a hostel landline) ties nobody together.")
+    runner_max_age: int = setting(24, "Oldest age at which an associate of a line's holder or runners, with no phone of "
+                                  "their own on the line, is taken for a runner (lines recruit children and young adults).")
     resolution: float = setting(0.5, "Leiden resolution (modularity with a resolution parameter): higher splits groups finer.")
     seed: int = setting(7, "Seed for Leiden and for sampled betweenness, so a rebuild of the same data gives the same groups.")
     stable_id_overlap: float = setting(0.5, "A new group keeps a previous group's id when their members overlap (Jaccard) at least this much.")

@@ -3,9 +3,13 @@
 Roles come first, from what the records and the comms say about each line:
 
 - **holder**: gives one of the line's numbers as their own, or a number that ran
-  in a handset (IMEI) that carried one of the line's numbers;
+  in a handset (IMEI) that carried one of the line's numbers, unless only an
+  agency where the line sells recorded it (then a runner carrying the phone);
+  or, inferred, is recorded as controlled by someone and as an associate of
+  the line's runners;
 - **runner**: uses a number the line sends work instructions to (the lines
-  stage's runners);
+  stage's runners); or, inferred, is an associate of the line's holder or
+  runners and young (``runner_max_age``) or reported missing;
 - **occupant**: the victim of a cuckooing report in which the line's people are
   suspects, or at which one of its numbers was given;
 - **controller**: of the people tied to a line's holders, the one with the
@@ -58,6 +62,7 @@ class Claim:
     line_id: str | None
     reason: str
     evidence: list[str]
+    basis: str = "phone"  # phone: their own phone ties them; instructions: the line sends work to it; record: named in a record
 
 
 @dataclass
@@ -145,28 +150,47 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
         imeis[number].add(imei)
         on_handset[imei].add(number)
     line_of: dict[str, set[str]] = defaultdict(set)
+    owner = dict(inp.lines.select("line_id", "controller_area").iter_rows())
+    recorded_in: dict[tuple[str, str], set[str | None]] = defaultdict(set)  # (number, nominal) -> forces of the agencies that recorded it
+    for nominal, number, force in inp.person_phones.drop_nulls(["nominal_id", "number"]).select("nominal_id", "number", "force_area").iter_rows():
+        recorded_in[(number, nominal)].add(force)
+
+    def carried_away(nominal: str, number: str, line_id: str) -> str | None:
+        """The force, away from where the line is run from, that alone recorded this person with this number (a runner carrying the line phone)."""
+        where, home = recorded_in.get((number, nominal), set()), owner.get(line_id)
+        if not home or not where or None in where or home in where:
+            return None
+        return ", ".join(sorted(f for f in where if f))
+
+    def phone_claim(nominal: str, line_id: str, number: str, holds: str, ev: list[str]) -> Claim:
+        away = carried_away(nominal, number, line_id)
+        if away:
+            return Claim("runner", line_id, f"recorded only by {away}, away from where line {line_id} is run from ({owner[line_id]}), as "
+                         f"using {number}: carrying the line's phone in its market, not holding it", ev)
+        return Claim("holder", line_id, holds, ev)
+
     for line_id, number in nums.select("line_id", "number").iter_rows():
         line_of[number].add(line_id)
         for nominal, ev in users.get(number, []):
-            claims[nominal].append(Claim("holder", line_id, f"gives line {line_id}'s number {number} as their own", ev.split(";")))
+            claims[nominal].append(phone_claim(nominal, line_id, number, f"gives line {line_id}'s number {number} as their own", ev.split(";")))
         for imei in sorted(imeis.get(number, ())):
             for other in sorted(on_handset[imei] - {number}):
                 for nominal, ev in users.get(other, []):
-                    claims[nominal].append(Claim(
-                        "holder", line_id, f"uses {other}, which ran in handset {imei} that carried line {line_id}'s number {number}",
+                    claims[nominal].append(phone_claim(
+                        nominal, line_id, other, f"uses {other}, which ran in handset {imei} that carried line {line_id}'s number {number}",
                         [*ev.split(";"), f"handset:{imei}"]))
     for line_id, number, instructions, force in inp.runners.drop_nulls(["line_id", "number"]).select(
             "line_id", "number", "instructions", "force_area").sort("line_id", "number").iter_rows():
         for nominal, ev in users.get(number, []):
             where = f", seen in {force}" if force else ""
-            claims[nominal].append(Claim("runner", line_id, f"uses {number}, which line {line_id} sent work instructions to "
-                                         f"({instructions or 0} times){where}", ev.split(";")))
+            times = f" ({instructions} times)" if instructions else ""
+            claims[nominal].append(Claim("runner", line_id, f"uses {number}, which line {line_id} sent work instructions to{times}{where}",
+                                         ev.split(";"), "instructions"))
     # people named as subject or suspect in a record that gives one of the line's numbers (intelligence, an arrest with the
     # phone): a holder unless they already run for the line (a runner caught carrying the line phone stays a runner)
     runs = {(n, c.line_id) for n, cl in claims.items() for c in cl if c.role == "runner"}
     named = inp.event_people.filter(pl.col("role").is_in(OFFENDER_ROLES) & pl.col("phone").is_not_null()).select(
         "event", "event_type", "phone", "nominal_id").unique().sort("event", "nominal_id")
-    owner = dict(inp.lines.select("line_id", "controller_area").iter_rows())
     named = named.join(inp.event_people.select("event", "force_area").unique("event"), on="event", how="left")
     for event, event_type, phone, nominal, where in named.select("event", "event_type", "phone", "nominal_id", "force_area").iter_rows():
         for line_id in sorted(line_of.get(phone, ())):
@@ -178,10 +202,13 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
                 claims[nominal].append(Claim("runner", line_id, f"named in a {what} in {where}, away from where line {line_id} is run "
                                              f"from, that gives its number {phone}", [event]))
             else:
-                claims[nominal].append(Claim("holder", line_id, f"named in a {what} that gives line {line_id}'s number {phone}", [event]))
+                claims[nominal].append(Claim("holder", line_id, f"named in a {what} that gives line {line_id}'s number {phone}", [event],
+                                             "record"))
+    _settle(claims, inp)
     customers: set[str] = set()
     for number in inp.customers.drop_nulls("number")["number"].unique().to_list():
         customers.update(n for n, _ in users.get(number, []))
+    _inferred(inp, s, claims, customers)
     # occupants: victims of cuckooing reports with the line's people as suspects, or at which its numbers were given
     cuck = inp.event_people.filter(pl.col("event_type") == "cuckooing_report")
     people_line: dict[str, set[str]] = defaultdict(set)
@@ -201,6 +228,104 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
                 claims[v].append(Claim("occupant", ln, f"lives at {address}, reported taken over ({event}) with {n_named} of line {ln}'s "
                                        "people as suspects", [str(event)]))
     return claims, customers
+
+
+def _settle(claims: dict[str, list[Claim]], inp: Inputs) -> None:
+    """Where the evidence points two ways for one line, keep the role that explains it all (changes ``claims`` in place).
+
+    - Someone whose own number the line sends work instructions to is its
+      runner, even when a record also has them with the line's phone: holders
+      give the orders, they do not receive them.
+    - Someone named in a record with the line's number who is also recorded as
+      controlling one of its other holders is the controller (arrested with the
+      rest when the line closed), not a second holder.
+    """
+    controls = {(a, b) for a, rel, b in inp.person_links.filter(pl.col("relation") == "controls").drop_nulls(["a", "b"]).select(
+        "a", "relation", "b").iter_rows()}
+    holders: dict[str, set[str]] = defaultdict(set)
+    for nominal, cl in claims.items():
+        for c in cl:
+            if c.role == "holder" and c.line_id:
+                holders[c.line_id].add(nominal)
+    for nominal in list(claims):
+        cl = claims[nominal]
+        instructed = {c.line_id for c in cl if c.role == "runner" and c.basis == "instructions"}
+        by_record = {c.line_id for c in cl if c.role == "holder"} - {c.line_id for c in cl if c.role == "holder" and c.basis != "record"}
+        boss_of = {ln for ln in by_record if ln and any((nominal, h) in controls for h in holders.get(ln, ()) if h != nominal)}
+        kept = [c for c in cl if not (c.role == "holder" and (c.line_id in instructed or c.line_id in boss_of))]
+        if kept:
+            claims[nominal] = kept
+        else:
+            del claims[nominal]
+
+
+def _inferred(inp: Inputs, s: NetworkSettings, claims: dict[str, list[Claim]], customers: set[str]) -> None:
+    """Roles inferred from partners' records of who works with whom, for people no phone ties to a line (adds to ``claims``).
+
+    Runners often carry no number anyone has recorded, and a holder's own phone
+    need not touch the line's; what partners record is who answers to whom.
+    Two rules, applied until nothing changes:
+
+    - a person recorded as controlled by someone, and as an associate of one of
+      line L's runners, holds line L (the runners answer to them);
+    - a person recorded as an associate of line L's holder or of one of its
+      runners runs for L, when they are young (``runner_max_age`` or under) or
+      have been reported missing from home; an older associate stays an associate.
+
+    Customers and people with a role already are never re-labelled.
+    """
+    links = inp.person_links.filter(pl.col("relation").is_in(["associate_of", "controls"])).drop_nulls(["a", "b"])
+    assoc: dict[str, list[tuple[str, str]]] = defaultdict(list)  # person -> [(associate, link evidence)]
+    controlled_by: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a, rel, b, ev in links.select("a", "relation", "b", "evidence").sort("a", "relation", "b").iter_rows():
+        if rel == "associate_of":
+            assoc[a].append((b, ev or ""))
+            assoc[b].append((a, ev or ""))
+        else:
+            controlled_by[b].append((a, ev or ""))
+    age = {n: a for n, a in inp.people.drop_nulls(["nominal_id", "age"]).select("nominal_id", "age").iter_rows()}
+    missing = inp.event_people.filter(pl.col("role") == "missing_person").drop_nulls("nominal_id").group_by("nominal_id").agg(
+        pl.col("event").sort().first())
+    went_missing = dict(missing.iter_rows())
+
+    def with_role(role: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for nominal, cl in claims.items():
+            for c in cl:
+                if c.role == role and c.line_id:
+                    out[nominal].add(c.line_id)
+        return out
+
+    for _ in range(4):
+        added = False
+        runs, holds = with_role("runner"), with_role("holder")
+        for person in sorted(set(controlled_by) & set(assoc)):
+            if person in claims or person in customers:
+                continue
+            boss, boss_ev = controlled_by[person][0]
+            for line_id in sorted({ln for other, _ in assoc[person] for ln in runs.get(other, ())}):
+                tied = [(o, ev) for o, ev in assoc[person] if line_id in runs.get(o, ())]
+                claims[person].append(Claim("holder", line_id, f"recorded as controlled by {boss} and as an associate of "
+                                            f"{', '.join(o for o, _ in tied)}, who run(s) for line {line_id}: the runners answer to them",
+                                            [boss_ev, *(ev for _, ev in tied)]))
+                added = True
+        runs, holds = with_role("runner"), with_role("holder")
+        for person in sorted(assoc):
+            if person in claims or person in customers:
+                continue
+            young = age.get(person) is not None and age[person] <= s.runner_max_age
+            if not young and person not in went_missing:
+                continue
+            why = f"aged {age[person]}" if young else f"reported missing from home ({went_missing[person]})"
+            extra = [] if young else [went_missing[person]]
+            for other, ev in assoc[person]:
+                for line_id in sorted(holds.get(other, set()) | runs.get(other, set())):
+                    part = "holder" if line_id in holds.get(other, ()) else "runner"
+                    claims[person].append(Claim("runner", line_id, f"recorded as an associate of {other}, line {line_id}'s {part}, and {why}",
+                                                [ev, *extra]))
+                    added = True
+        if not added:
+            break
 
 
 def _stable_ids(groups: dict[int, set[str]], lines_of: dict[int, list[str]], previous: pl.DataFrame, threshold: float) -> dict[int, str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 S = pl.String
-PERSON_PHONES = {"nominal_id": S, "number": S, "evidence": S, "seen": S}
+PERSON_PHONES = {"nominal_id": S, "number": S, "evidence": S, "seen": S, "force_area": S}  # force_area: of the agency that recorded it
 PERSON_PLACES = {"nominal_id": S, "kind": S, "place": S, "evidence": S, "seen": S}  # kind: address | vehicle
 PERSON_LINKS = {"a": S, "relation": S, "b": S, "evidence": S, "seen": S}
 EVENT_PEOPLE = {"event": S, "event_type": S, "occurred_at": S, "force_area": S, "phone": S, "address": S, "nominal_id": S, "role": S}

@@ -60,7 +60,11 @@ def load(ctx: BuildContext) -> Inputs:
         links.filter(pl.col("relation") == "uses_phone").select(
             pl.col(a + "_person").alias("nominal_id"), pl.col(b).str.strip_prefix("phone:").alias("number"), "evidence", "seen")
         for a, b in (("left", "right"), ("right", "left"))]).filter(pl.col("nominal_id").is_not_null() & ~pl.col("number").str.contains(":"))
-    person_phones = pl.concat([phones.with_columns(pl.lit(None, pl.String).alias("seen")), link_phones], how="diagonal_relaxed")
+    # the force of the agency that recorded each phone: a line's number recorded where the line sells is a runner carrying it
+    forces = ctx.store("SELECT agency_id, force_area FROM agencies")
+    person_phones = pl.concat([phones.with_columns(pl.lit(None, pl.String).alias("seen")), link_phones], how="diagonal_relaxed").with_columns(
+        pl.col("evidence").str.split_exact(":", 1).struct.field("field_0").alias("agency_id")).join(
+        forces, on="agency_id", how="left").drop("agency_id")
     home = persons.filter(pl.col("postcode").is_not_null() & pl.col("address").is_not_null()).select(
         "nominal_id", pl.lit("address").alias("kind"), (pl.col("postcode") + "|" + pl.col("address")).alias("place"), "evidence",
         pl.lit(None, pl.String).alias("seen"))
