@@ -182,7 +182,7 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
             found.append(r)
             reason = (f"{split.constraint.reason}; this record has no date of birth and matches both about equally "
                       f"({mine[0]:.1f} and {theirs[0]:.1f} bits), so it joins neither")
-            for w, row in (mine, theirs):
+            for _w, row in (mine, theirs):
                 notes.append(Split(row[0], row[1], row[2], Constraint(split.constraint.a, split.constraint.b, reason)))
     return found, notes
 
