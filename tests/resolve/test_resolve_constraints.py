@@ -87,6 +87,10 @@ def test_an_identifier_one_character_apart_overrides_the_date_rule_and_nothing_e
     assert conflict(father | {"upn": "F623456789012"}, son | {"upn": "F623456789021"}) is None  # two swapped
     # two characters apart: two identifiers, and the dates still keep them apart
     assert conflict(father | {"pnc": "98/765432K"}, son | {"pnc": "98/765488K"}) is not None
+    # another identifier of one kind one character apart too; of another kind, or short, not
+    assert conflict(father | {"other_ids": ["ssn:4937261"]}, son | {"other_ids": ["ssn:4932761"]}) is None
+    assert conflict(father | {"other_ids": ["ssn:4937261"]}, son | {"other_ids": ["ni:4932761"]}) is not None
+    assert conflict(father | {"other_ids": ["x:12"]}, son | {"other_ids": ["x:13"]}) is not None
     # a name, an address or a phone never overrides it
     assert conflict(father | {"other_ids": []}, son | {"other_ids": []}) is not None
 
