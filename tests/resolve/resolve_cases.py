@@ -88,6 +88,7 @@ COUNCIL = [
     # the council's record of a boy the youth charity knows without a date of birth
     "CC-2,Tyler,Brennock,,,2010-02-11,M,5 Cae Mawr,Bargoed,CF81 8TT,07700 900333,,,,",
     "CC-3,Jade,Ormsby,,,2011-07-19,F,17 Nant Road,Brynmawr,NP23 4AA,07700 900444,,,,",
+    "CC-5,Eluned,Corrigall,,,2012-03-14,F,8 Heol Madoc,Abertillery,NP13 1AA,,,,,",
 ]
 YOUTH = [
     # the same woman under her maiden name: same date of birth and phone
@@ -97,6 +98,8 @@ YOUTH = [
     "CY-3,Jade,Ormsby,,,,F,,,,07700 900444,,,,",
     # no date of birth, the father's and the son's name, address and phone: the link in a chain son - this - father
     "CY-4,Bradley,Ashcombe,,,,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,,,",
+    # no date of birth, no postcode, no phone, the street misspelt: found only by name, house number and town
+    "CY-5,Eluned,Corrigall,,,,F,8 Heol Maddoc,Abertillery,,,,,,",
 ]
 
 SOURCES = {
@@ -128,6 +131,8 @@ SAME = [
     ("married name, same date of birth and phone", [("case-youth", "CY-1"), ("case-council", "CC-1")]),
     ("no date of birth, name with phone and address", [("case-youth", "CY-2"), ("case-council", "CC-2")]),
     ("no date of birth, name with phone", [("case-youth", "CY-3"), ("case-council", "CC-3")]),
+    ("no date of birth or postcode, street misspelt: name, house number and town",
+     [("case-youth", "CY-5"), ("case-council", "CC-5")]),
     ("day digits transposed", [("case-school", "CS-18"), ("case-health", "CH-18")]),
     ("badly mistyped given name, date and address exact", [("case-school", "CS-16"), ("case-health", "CH-16")]),
     ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),

@@ -77,3 +77,46 @@ def test_no_conflict_leaves_components_alone() -> None:
     edges = pl.DataFrame({"a": [0, 1], "b": [1, 2], "p": [0.95, 0.95]})
     found = clustering.cluster(3, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels))
     assert np.unique(found.labels).size == 1 and found.split_components == 0
+
+
+def test_an_identifier_one_character_apart_overrides_the_date_rule_and_nothing_else_does() -> None:
+    """Documented exception: the same identifier mistyped says the date is the error (docs/resolve.md)."""
+    father, son = _record(0, dob="1968-03-02"), _record(1, dob="2013-05-01")
+    assert conflict(father | {"pnc": "98/765432K"}, son | {"pnc": "98/765432K"}) is None  # the same PNC id
+    assert conflict(father | {"pnc": "98/765432K"}, son | {"pnc": "98/765482K"}) is None  # one character apart
+    assert conflict(father | {"upn": "F623456789012"}, son | {"upn": "F623456789021"}) is None  # two swapped
+    # two characters apart: two identifiers, and the dates still keep them apart
+    assert conflict(father | {"pnc": "98/765432K"}, son | {"pnc": "98/765488K"}) is not None
+    # another identifier of one kind one character apart too; of another kind, or short, not
+    assert conflict(father | {"other_ids": ["ssn:4937261"]}, son | {"other_ids": ["ssn:4932761"]}) is None
+    assert conflict(father | {"other_ids": ["ssn:4937261"]}, son | {"other_ids": ["ni:4932761"]}) is not None
+    assert conflict(father | {"other_ids": ["x:12"]}, son | {"other_ids": ["x:13"]}) is not None
+    # a name, an address or a phone never overrides it
+    assert conflict(father | {"other_ids": []}, son | {"other_ids": []}) is not None
+
+
+def _chain(w_son: float, w_father: float) -> clustering.Clustering:
+    """Son (0, 1), father (2, 3), and a record without a date of birth (4) linked to both."""
+    records = _records([_record(0, dob="2013-05-01"), _record(1, dob="2013-05-01"), _record(2, dob="1968-03-02"),
+                        _record(3, dob="1968-03-02"), _record(4)])
+    edges = pl.DataFrame({"a": [0, 2, 0, 2], "b": [1, 3, 4, 4], "p": [0.9999, 0.9999, 0.999, 0.998],
+                          "w": [20.0, 20.0, w_son, w_father]})
+    undated = records["dob"].is_null().to_numpy()
+    return clustering.cluster(5, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels), undated=undated)
+
+
+def test_a_record_without_a_date_matching_both_namesakes_about_equally_joins_neither() -> None:
+    found = _chain(w_son=10.5, w_father=9.0)
+    labels = found.labels
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+    assert labels[4] not in (labels[0], labels[2])  # alone
+    assert found.ambiguous == [4]
+    reasons = [s.constraint.reason for s in found.splits]
+    assert any("no date of birth and matches both about equally" in r for r in reasons)
+    assert {(s.a, s.b) for s in found.splits} >= {(0, 4), (2, 4)}  # both of its links go to the review queue
+
+
+def test_a_record_without_a_date_clearly_closer_to_one_side_stays_with_it() -> None:
+    found = _chain(w_son=16.0, w_father=9.0)  # e.g. the son's phone: 7 bits better
+    assert found.labels[4] == found.labels[0] != found.labels[2]
+    assert found.ambiguous == []

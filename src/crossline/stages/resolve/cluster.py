@@ -12,6 +12,16 @@ the split falls on the weakest links. A "same person" decision may join
 records a constraint keeps apart (a person checked it); a "different"
 decision nothing joins. Those components are few and small, so that replay
 is a loop over tens of edges, not millions.
+
+**A record without a date of birth is not a bridge** (issue 13 item 2). A
+record with no full date of birth, linked to two people the constraints keep
+apart (a father and his son of one name and home), matches the name and home
+they share; the replay would give it to whichever link scored higher, often
+by a hair. Such a record is *ambiguous* when its best links into the two
+sides differ by less than ``AMBIGUOUS_MARGIN`` bits: its links are dropped
+and the replay run again, so it stands alone, and both links go to the
+review queue saying why. When one side is clearly better (a phone or an
+identifier only that side shares) it stays with that side.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import polars as pl
 from crossline.stages.resolve.constraints import Constraint
 
 FORCED = 2.0  # probability given to a person's "same person" decision, above any score, so it is replayed first
+AMBIGUOUS_MARGIN = 4.0  # bits: a record without a date of birth must match one side 16 times better to join it
 
 
 @dataclass
@@ -34,6 +45,7 @@ class Clustering:
     conflicts: int  # "same" decisions that could not be honoured because they contradict a "different" one
     splits: list[Split] = field(default_factory=list)  # links left out so that constrained records stay apart
     overridden: list[Constraint] = field(default_factory=list)  # constraints a person's "same" decision overrode
+    ambiguous: list[int] = field(default_factory=list)  # records without a date of birth left alone between two people
 
 
 @dataclass(frozen=True)
@@ -66,13 +78,16 @@ def components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 
 def cluster(
-    n: int, edges: pl.DataFrame, different: pl.DataFrame, constrain: Callable[[np.ndarray], list[Constraint]] | None = None
+    n: int, edges: pl.DataFrame, different: pl.DataFrame, constrain: Callable[[np.ndarray], list[Constraint]] | None = None,
+    undated: np.ndarray | None = None,
 ) -> Clustering:
     """Cluster n records.
 
-    ``edges``: ``a, b, p`` (record indexes and probability; decisions "same" carry ``FORCED``).
+    ``edges``: ``a, b, p`` (record indexes and probability; decisions "same" carry ``FORCED``), and optionally
+    ``w``, the match weight in bits (otherwise taken from ``p``).
     ``different``: ``a, b`` pairs that must never share a cluster.
     ``constrain``: given the components' labels, the conflicting pairs inside them (``constraints.within_clusters``).
+    ``undated``: per record, True when it has no full date of birth (a possible bridge; see the module's docstring).
     """
     labels = components(n, edges["a"].to_numpy(), edges["b"].to_numpy()) if edges.height else np.arange(n)
     constraints = constrain(labels) if constrain is not None else []
@@ -85,7 +100,12 @@ def cluster(
         return Clustering(labels, 0, 0)
     in_clash = np.isin(labels, clashing)
     members = np.flatnonzero(in_clash)
-    local = edges.filter(pl.Series(in_clash[edges["a"].to_numpy()])).sort(["p", "a", "b"], descending=[True, False, False])
+    local = edges.filter(pl.Series(in_clash[edges["a"].to_numpy()]))
+    if "w" not in local.columns:
+        p = pl.col("p").clip(1e-300, 1 - 1e-16)
+        local = local.with_columns((p / (1 - p)).log(2).alias("w"))
+    local = local.with_columns(pl.when(pl.col("p") >= FORCED).then(float("inf")).otherwise(pl.col("w")).alias("w"))
+    local = local.select("a", "b", "p", "w").sort(["p", "w", "a", "b"], descending=[True, True, False, False])
     decided: dict[int, set[int]] = {}
     for x, y in zip(different["a"].to_list(), different["b"].to_list(), strict=True):
         if in_clash[x]:
@@ -95,9 +115,34 @@ def cluster(
     for c in constraints:
         constrained.setdefault(c.a, {})[c.b] = c
         constrained.setdefault(c.b, {})[c.a] = c
+    rows = list(local.iter_rows())
+    group, splits, conflicts = _replay(members, rows, decided, constrained)
+    alone: list[int] = []
+    if undated is not None:
+        for _ in range(3):  # leaving a bridge alone can expose another; a few rounds settle it
+            found, notes = _ambiguous(rows, group, splits, undated, constrained)
+            if not found:
+                break
+            alone += found
+            rows = [r for r in rows if (r[0] not in found and r[1] not in found) or r[2] >= FORCED]
+            group, splits, conflicts = _replay(members, rows, decided, constrained)
+            splits = notes + splits
+    new = labels.copy()
+    for m in members.tolist():
+        new[m] = min(group[m])
+    overridden = [c for c in constraints if new[c.a] == new[c.b]]
+    return Clustering(new, int(clashing.size), conflicts, splits, overridden, sorted(set(alone)))
+
+
+Row = tuple[int, int, float, float]
+
+
+def _replay(members: np.ndarray, rows: list[Row], decided: dict[int, set[int]],
+            constrained: dict[int, dict[int, Constraint]]) -> tuple[dict[int, set[int]], list[Split], int]:
+    """Replay ``rows`` (strongest first), skipping any that would join records decided or constrained apart."""
     group = {int(m): {int(m)} for m in members}  # record -> the set of records in its current group
     conflicts, splits = 0, []
-    for x, y, p in local.select("a", "b", "p").iter_rows():  # bounded: edges of the clashing components only
+    for x, y, p, _ in rows:  # bounded: edges of the clashing components only
         gx, gy = group[x], group[y]
         if gx is gy:
             continue
@@ -111,11 +156,35 @@ def cluster(
         merged = gx | gy
         for r in merged:
             group[r] = merged
-    new = labels.copy()
-    for m in members.tolist():
-        new[m] = min(group[m])
-    overridden = [c for c in constraints if new[c.a] == new[c.b]]
-    return Clustering(new, int(clashing.size), conflicts, splits, overridden)
+    return group, splits, conflicts
+
+
+def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split], undated: np.ndarray,
+               constrained: dict[int, dict[int, Constraint]]) -> tuple[list[int], list[Split]]:
+    """Records without a date of birth whose best links into two sides kept apart differ by less than the margin."""
+    best: dict[tuple[int, int], tuple[float, Row]] = {}  # (record, a member of the other side's group) -> best link
+    for row in rows:
+        x, y, _, w = row
+        for r, other in ((x, y), (y, x)):
+            for m in group[other]:
+                if (r, m) not in best or w > best[(r, m)][0]:
+                    best[(r, m)] = (w, row)
+    found: list[int] = []
+    notes: list[Split] = []
+    for split in splits:
+        for r, other in ((split.a, split.b), (split.b, split.a)):
+            if not undated[r] or r in found or len(group[r]) < 2 or any(s in group[other] for s in constrained.get(r, {})):
+                continue  # dated, done, alone, or itself kept apart from the other side: not a bridge
+            mine = max((best[(r, m)] for m in group[r] if m != r and (r, m) in best), default=None, key=lambda t: t[0])
+            theirs = max((best[(r, m)] for m in group[other] if (r, m) in best), default=None, key=lambda t: t[0])
+            if mine is None or theirs is None or mine[0] == float("inf") or mine[0] - theirs[0] >= AMBIGUOUS_MARGIN:
+                continue
+            found.append(r)
+            reason = (f"{split.constraint.reason}; this record has no date of birth and matches both about equally "
+                      f"({mine[0]:.1f} and {theirs[0]:.1f} bits), so it joins neither")
+            for _w, row in (mine, theirs):
+                notes.append(Split(row[0], row[1], row[2], Constraint(split.constraint.a, split.constraint.b, reason)))
+    return found, notes
 
 
 def record_probability(labels: np.ndarray, edges: pl.DataFrame, n: int) -> np.ndarray:

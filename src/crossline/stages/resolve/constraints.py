@@ -19,7 +19,11 @@ Two records conflict when
   mistyped or two swapped: 1968 for 1986 is a typo, not a generation; FEBRL's
   noise is full of them, and without this exception its F1 fell from 0.999
   to 0.971), and unless the two share an identifier (NHS number, PNC id, UPN
-  or another identifier): then the date is the error, not the person.
+  or another identifier), or hold identifiers of one kind one character
+  apart (a typo of one identifier: two issued NHS numbers, PNC ids or UPNs
+  never differ in one place, and two people's other identifiers rarely do):
+  then the date is the error, not the person. Nothing else overrides the
+  date rule.
 
 Partial dates, missing identifiers and malformed ones never conflict: a
 constraint needs both sides present and valid, so it can only say "these are
@@ -72,10 +76,18 @@ def _date_number(dob: str | None) -> int | None:
 
 
 def _share_identifier(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """An identifier equal, or one character apart (same kind, six characters or more).
+
+    Two people's long identifiers one character apart by chance are about as
+    likely as 1 in 10 million; one identifier mistyped is far likelier.
+    """
     for column in ("nhs", "pnc", "upn"):
-        if left.get(column) and left.get(column) == right.get(column):
+        a, b = left.get(column), right.get(column)
+        if a and b and (a == b or (min(len(a), len(b)) >= 6 and one_apart(a, b))):
             return True
-    return bool(set(left.get("other_ids") or []) & set(right.get("other_ids") or []))
+    mine, theirs = list(left.get("other_ids") or []), list(right.get("other_ids") or [])
+    return any(a == b or (a.split(":", 1)[0] == b.split(":", 1)[0] and min(len(a), len(b)) >= 10 and one_apart(a, b))
+               for a in mine for b in theirs)
 
 
 def conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:

@@ -438,6 +438,7 @@ BLOCKS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("dob", "dob"), ("given_canon", "given_canon")),  # family name changed (married), another home
     (("name_key", "name_key"), ("dob", "dob_day_flip")),  # the day's two digits swapped
     (("name_key", "name_key"), ("address", "address")),  # no date of birth, no postcode
+    (("name_key", "name_key"), ("address_numbers", "address_numbers"), ("town", "town")),  # ... and the street misspelt
     (("pnc", "pnc"),),
     (("nhs", "nhs"),),
     (("upn", "upn"),),

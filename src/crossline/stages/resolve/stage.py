@@ -102,10 +102,12 @@ def run(ctx: BuildContext) -> None:
     decisions = ctx.store(DECISIONS_SQL, no=False)
     same, different = as_indexes(decisions, records)
     edges = pl.concat([
-        pairs.filter(pl.col("match_probability") >= s.link_probability).select("a", "b", p="match_probability"),
-        same.select("a", "b", p=pl.lit(clustering.FORCED)),
+        pairs.filter(pl.col("match_probability") >= s.link_probability).select(
+            "a", "b", p="match_probability", w=pl.col("match_weight").cast(pl.Float64)),
+        same.select("a", "b", p=pl.lit(clustering.FORCED), w=pl.lit(float("inf"))),
     ])
-    found = clustering.cluster(n, edges, different, lambda labels: constraints.within_clusters(records, labels))
+    found = clustering.cluster(n, edges, different, lambda labels: constraints.within_clusters(records, labels),
+                               undated=records["dob"].is_null().to_numpy())
     labels = found.labels
     probability = clustering.record_probability(labels, edges, n)
 
@@ -149,6 +151,7 @@ def run(ctx: BuildContext) -> None:
     details = {
         "comparisons": result.comparisons, "timings": timings, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
+        "ambiguous_undated": len(found.ambiguous),
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
         "nominals": int(ids.height), "twins_guard": result.guard.details(),
     }
