@@ -24,7 +24,7 @@ effect. The same targets, over ``--independent-seeds``.
 Run it under the shared lock:
 
     flock /tmp/crossline-bench.lock .venv/bin/python benchmarks/what_works_accuracy.py --seeds 1 2 3
-    flock /tmp/crossline-bench.lock .venv/bin/python benchmarks/what_works_accuracy.py --seeds --independent-seeds 1 2 3 4 5
+    flock /tmp/crossline-bench.lock .venv/bin/python benchmarks/what_works_accuracy.py --seeds --independent-seeds 1 2 3 4 5 6
 """
 
 from __future__ import annotations
@@ -39,11 +39,13 @@ import polars as pl
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.evaluate.effects import EvaluationData, WhatWorks, evaluate, workspace_data
 from crossline.evaluate.truth import build_risk_with, truth_nominals
+from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.imports import import_bundle
 from crossline.sim import Scenario, simulate
 from crossline.stages import registry
 from crossline.workspace import Workspace, init_workspace, open_workspace
 
+HUB = "benchmark-hub"  # the simulated bundle is one hub's, sent for every partner
 HORIZONS = ("3 months", "6 months", "12 months", "to the end of the data")
 
 
@@ -60,7 +62,8 @@ def prepare(seed: int, scale: float, months: int, root: Path) -> tuple[Workspace
         shutil.rmtree(out)
     simulate(out, scenario=Scenario(seed=seed, scale=scale).with_months(months))
     ws = init_workspace(out / "ws")
-    import_bundle(ws, LOCAL_ADMIN, out / "bundle")
+    allow_sender_for_bundle(ws, LOCAL_ADMIN, HUB, out / "bundle")
+    import_bundle(ws, LOCAL_ADMIN, out / "bundle", as_agency=HUB)
     stages = registry.stage_names()
     only = tuple(s for s in ("lines", "risk") if s in stages)
     build_risk_with(ws, LOCAL_ADMIN, {"nominals": truth_nominals(out / "truth")}, only=only)
