@@ -144,6 +144,7 @@ def test_a_police_analyst_works_through_the_pages(browser: Any, base: str, line_
     b.check("network")
     page.goto(f"{base}/map")
     page.wait_for_selector(".leaflet-container")
+    page.wait_for_selector(".leaflet-land-pane canvas, .leaflet-land-pane svg", state="attached")  # the coastline drawn
     b.check("map")
     page.goto(f"{base}/review")
     assert str(site.pair["explanation"][0]) in page.locator("main").inner_text()  # type: ignore[index]

@@ -101,6 +101,16 @@ def test_a_partner_gets_the_one_not_found_page_where_police_information_is(site:
     assert sam.get(_twin(url)).json() == sam.get(_twin("/people/N-NO-SUCH-PERSON")).json()
 
 
+def test_the_map_draws_land_from_the_coastline_the_application_serves(site: Site, login: Login) -> None:
+    land = login("ana").get("/map/coastline.json")
+    assert land.status_code == 200 and land.headers["content-type"] == "application/json"
+    names = {f["properties"]["name"] for f in land.json()["features"]}
+    assert "United Kingdom" in names, names
+    assert "/map/coastline.json" in login("ana").get("/static/map.js").text  # fetched from this application, never a tile server
+    with TestClient(create_app(site.ws), base_url="https://testserver", follow_redirects=False) as anon:
+        assert anon.get("/map/coastline.json").status_code in (303, 401)  # behind the login, like the map
+
+
 def test_not_allowed_and_not_found_are_the_same_for_police_too(site: Site, login: Login) -> None:
     ana = login("ana")
     assert ana.get("/lines/L-NO-SUCH").text == ana.get("/people/N-NO-SUCH").text == ana.get("/audit").text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -68,6 +69,18 @@ def expand(request: Request, who: Who, node: Annotated[str, Query(min_length=3, 
         data = _expansion(request, who, node, edge_kind, since)
     return page(request, who, "network.html", {**data, "kind": "person", "start_text": node, "edge_kinds": EDGE_KINDS,
                                                "chosen_kinds": edge_kind or [], "since": since}, "Network")
+
+
+@cache
+def coastline_bytes() -> bytes:
+    """The generalised coastline the DDTRO pack draws (Natural Earth, shipped): the map's land, with no tile server."""
+    return files("crossline.contract").joinpath("data", "uk_coastline.json").read_bytes()
+
+
+@router.get("/map/coastline.json")
+def coastline(who: Who) -> Response:
+    """Served by the application itself, so the map works on an air-gapped network; public data, but behind the login like the map."""
+    return Response(coastline_bytes(), media_type="application/json", headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.get("/map")

@@ -5,6 +5,15 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!source || !box || typeof L === "undefined") return;
   const data = JSON.parse(source.textContent || "{}");
   const map = L.map(box, { attributionControl: false, preferCanvas: true }).setView([53.5, -2.5], 6);
+  // land under everything else: the coastline Crossline ships (Natural Earth), fetched from this application
+  map.createPane("land");
+  map.getPane("land").style.zIndex = "350";
+  fetch("/map/coastline.json", { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((land) => {
+      if (land) L.geoJSON(land, { pane: "land", interactive: false, style: { color: "#6b7b8c", weight: 1, fillColor: "#eef0e6", fillOpacity: 1 } }).addTo(map);
+    })
+    .catch(() => { box.dataset.land = "unavailable"; });
   for (const f of data.force_areas || []) {
     L.circleMarker([f.lat, f.lon], { radius: 6, color: "#0b2545", weight: 1, fillOpacity: 0.4 }).bindTooltip(f.name).addTo(map);
   }
