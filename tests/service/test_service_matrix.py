@@ -287,6 +287,8 @@ ACTIONS: dict[str, tuple[str, str, str]] = {  # what -> (method, path, permissio
     "audit verification": ("GET", "/audit/verify", "verify_audit"),
     "alerts": ("GET", "/alerts", "read_alerts"),
     "referrals": ("GET", "/referrals", "partner_casework"),
+    "my reports": ("GET", "/reports", "my_reports"),
+    "tenancy concerns": ("GET", "/tenancies/concerns", "tenancy_concerns"),
 }
 
 
@@ -296,6 +298,8 @@ def check_actions(world: World, token: Token) -> None:
         open_ = token.may(permission)
         if path == "/referrals":  # listed by anyone who refers or takes referrals
             open_ = token.may("refer") or token.may("partner_casework")
+        if path == "/tenancies/concerns":  # a partner sees tenancy concerns only as a housing provider
+            open_ = open_ and (token.viewer.standing != "partner" or token.agency_type == "housing")
         assert answer.status_code == (200 if open_ else 403), f"{token} {what}: {answer.status_code} {answer.text[:200]}"
 
 

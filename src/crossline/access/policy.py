@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_agencies": frozenset({"admin"}),  # agency types and names, who may send for whom
     "report_concern": frozenset({"admin", "partner"}),  # a named agency (a business) reports a concern for police triage
     "my_reports": frozenset({"admin", "partner"}),  # the concerns one's own agency reported, and where they stand
+    "tenancy_concerns": frozenset({"admin", "analyst", "officer", "partner"}),  # cuckooing at a housing provider's tenancies
 }
 
 POLICE_ONLY: dict[str, frozenset[Standing]] = {

@@ -21,7 +21,8 @@ GRADING = "2/D"
 TRIAGE_OUTCOMES = ("triaged", "no_further_action")
 
 
-def submit(conn: Connection, concern: str, area: str | None, max_chars: int) -> str:
+def submit(conn: Connection, concern: str, area: str | None, max_chars: int, reported_by: str | None = None) -> str:
+    """Store a concern: anonymous (``reported_by`` None) or from a named agency, which may then follow what it reported."""
     if "\x00" in (concern or "") + (area or ""):
         raise InvalidInput("a NUL character cannot be part of a report")
     concern = (concern or "").strip()
@@ -32,7 +33,7 @@ def submit(conn: Connection, concern: str, area: str | None, max_chars: int) -> 
     report_id = "AR-" + secrets.token_hex(6)
     conn.execute(insert(AnonymousReport).values(
         report_id=report_id, received_on=datetime.now(UTC).strftime("%Y-%m-%d"), area=(area or "").strip()[:200] or None,
-        concern=concern, grading=GRADING, status="new", triaged_by=None, triaged_at=None, triage_note=None,
+        concern=concern, grading=GRADING, status="new", triaged_by=None, triaged_at=None, triage_note=None, reported_by=reported_by,
     ))
     return report_id
 
@@ -41,8 +42,16 @@ def queue(conn: Connection, status: str | None = "new", limit: int = 100) -> lis
     q = select(AnonymousReport).order_by(AnonymousReport.received_on, AnonymousReport.report_id).limit(limit)
     if status:
         q = q.where(AnonymousReport.status == status)
-    return [{c: getattr(r, c) for c in ("report_id", "received_on", "area", "concern", "grading", "status", "triaged_by", "triaged_at", "triage_note")}
+    return [{c: getattr(r, c) for c in ("report_id", "received_on", "area", "concern", "grading", "status", "triaged_by", "triaged_at", "triage_note",
+                                        "reported_by")}
             for r in conn.execute(q)]
+
+
+def reported_by(conn: Connection, agency: str, limit: int = 200) -> list[dict[str, Any]]:
+    """What one agency reported and where each stands; never the police's triage note or who triaged it."""
+    q = (select(AnonymousReport).where(AnonymousReport.reported_by == agency)
+         .order_by(AnonymousReport.received_on.desc(), AnonymousReport.report_id).limit(limit))
+    return [{c: getattr(r, c) for c in ("report_id", "received_on", "area", "concern", "status")} for r in conn.execute(q)]
 
 
 def triage(conn: Connection, report_id: str, outcome: str, note: str, user: str) -> dict[str, Any]:

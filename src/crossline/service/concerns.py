@@ -35,3 +35,21 @@ def triage(ws: Workspace, actor: Actor, report_id: str, outcome: str, note: str)
         out = concerns.triage(conn, report_id, outcome, note, actor.user)
         audit.record(conn, actor, "triage_anonymous_report", report_id, {"outcome": outcome})
     return out
+
+
+def report(ws: Workspace, actor: Actor, concern: str, area: str | None) -> dict[str, Any]:
+    """A named agency (a hotel chain, a taxi firm, a rail operator) reports a concern into the same police triage queue."""
+    require(viewer(ws.engine, actor), "report_concern")
+    with ws.engine.begin() as conn:
+        report_id = concerns.submit(conn, concern, area, ws.settings.service.report_max_chars, reported_by=actor.agency)
+        audit.record(conn, actor, "agency_report", report_id, {})
+        return next(r for r in concerns.reported_by(conn, actor.agency, 100000) if r["report_id"] == report_id)
+
+
+def my_reports(ws: Workspace, actor: Actor) -> list[dict[str, Any]]:
+    """The concerns the actor's agency reported, newest first, with where each stands (nothing of anyone else's)."""
+    require(viewer(ws.engine, actor), "my_reports")
+    with ws.engine.begin() as conn:
+        rows = concerns.reported_by(conn, actor.agency)
+        audit.record(conn, actor, "read_own_reports", actor.agency, {"rows": len(rows)})
+    return rows

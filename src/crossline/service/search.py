@@ -11,9 +11,10 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from crossline.access import audit
 from crossline.access.actor import Actor
@@ -113,9 +114,11 @@ def search(ws: Workspace, actor: Actor, query: str, limit: int = 20) -> list[Res
                 visible[(h.source, h.record_id)] = h
         ranked = sorted(visible.values(), key=lambda h: (-h.score, h.source, h.record_id))[:limit]
         keys = [(h.source, h.record_id) for h in ranked]
-        people = {(r.source, r.record_id): r for r in conn.execute(
-            select(Person.source, Person.record_id, Person.given_name, Person.family_name, Person.date_of_birth)
-            .where(tuple_(Person.source, Person.record_id).in_(keys)))} if keys else {}
+        people: dict[tuple[str, str], Any] = {}
+        for source in sorted({s for s, _ in keys}):  # per source, so the primary key answers (a row-value IN scans on SQLite)
+            people |= {(r.source, r.record_id): r for r in conn.execute(
+                select(Person.source, Person.record_id, Person.given_name, Person.family_name, Person.date_of_birth)
+                .where(Person.source == source, Person.record_id.in_([r for s, r in keys if s == source])))}
         audit.record(conn, actor, "search", "persons", {"query": q[:200], "returned": [f"{s}:{r}" for s, r in keys]})
     nominals = _nominals(ws, keys)
     return [Result(h.source, h.record_id, nominals.get((h.source, h.record_id)), people[(h.source, h.record_id)].given_name,

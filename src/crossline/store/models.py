@@ -392,6 +392,7 @@ class AnonymousReport(Base):
     triaged_by: Mapped[str | None] = mapped_column(Text)
     triaged_at: Mapped[str | None] = mapped_column(String(32))
     triage_note: Mapped[str | None] = mapped_column(Text)
+    reported_by: Mapped[str | None] = mapped_column(String(64), index=True)  # the reporting agency (a business); NULL: anonymous
 
 
 class SearchKey(Base):

@@ -156,9 +156,12 @@ def by_name(conn: Connection, query: str, limit: int = 20, min_score: float = 0.
     for term in sorted(wanted):
         if len(term) < 3:
             continue
+        scored: dict[str, float] = {}  # many records share a name: each distinct name is scored once
         for group in _fuzzy_groups(term):
             for found, source, record_id in _candidates(conn, group, CANDIDATES):
-                score = _similarity(term, found)
+                score = scored.get(found)
+                if score is None:
+                    score = scored[found] = _similarity(term, found, min_score)
                 key = (source, record_id)
                 if score >= min_score and (key not in best or best[key].score < score):
                     best[key] = Hit(source, record_id, f"name like {found!r}", round(score, 3))
@@ -167,11 +170,19 @@ def by_name(conn: Connection, query: str, limit: int = 20, min_score: float = 0.
     return sorted(best.values(), key=lambda h: (-h.score, h.source, h.record_id))[:limit]
 
 
-def _similarity(a: str, b: str) -> float:
-    """Whole-name similarity; a query with only a family name is compared with the record's family name."""
+def _similarity(a: str, b: str, at_least: float = 0.0) -> float:
+    """Whole-name similarity; a query with only a family name is compared with the record's family name.
+
+    Below ``at_least`` the answer is only an upper bound (difflib's quick
+    ratios), which is all a caller dropping such names needs.
+    """
     if " " not in a and " " in b:
         b = b.rsplit(" ", 1)[-1]
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    matcher = difflib.SequenceMatcher(None, a, b)
+    for bound in (matcher.real_quick_ratio, matcher.quick_ratio):
+        if (upper := bound()) < at_least:
+            return upper
+    return matcher.ratio()
 
 
 def by_key(conn: Connection, query: str, limit: int = 20) -> list[Hit]:

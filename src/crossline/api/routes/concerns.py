@@ -150,3 +150,15 @@ class Triage(BaseModel):
 @router.post("/concerns/{report_id}/triage")
 def triage(report_id: str, body: Triage, request: Request, who: Who) -> dict[str, Any]:
     return concerns.triage(workspace(request), who.actor, report_id, body.outcome, body.note)
+
+
+@router.post("/reports", status_code=201)
+def agency_report(body: Concern, request: Request, who: Who) -> dict[str, Any]:
+    """Report a concern as your agency (a business: a hotel, a taxi firm, a rail operator); it joins the police triage queue."""
+    return concerns.report(workspace(request), who.actor, body.concern, body.area)
+
+
+@router.get("/reports")
+def my_reports(request: Request, who: Who) -> list[dict[str, Any]]:
+    """The concerns your agency reported, and where each stands."""
+    return concerns.my_reports(workspace(request), who.actor)

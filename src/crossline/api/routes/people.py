@@ -16,7 +16,7 @@ from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
 from crossline.api.fields import Id, Text
 from crossline.service import counts as counts_service
-from crossline.service import persons, resolve, safeguarding
+from crossline.service import persons, resolve, safeguarding, tenancies
 from crossline.service import search as search_service
 
 router = APIRouter(tags=["people"])
@@ -114,3 +114,10 @@ def counts(request: Request, who: Who) -> dict[str, Any]:
     """Records, young people and risk bands you may know of: nothing you may not see is counted."""
     with purposes.stated(None, "api"):
         return asdict(counts_service.counts(workspace(request), who.actor))
+
+
+@router.get("/tenancies/concerns")
+def tenancy_concerns(request: Request, who: Who) -> list[dict[str, Any]]:
+    """Housing providers: cuckooing concerns at your own tenancies, and what to do about each."""
+    with purposes.stated(None, "api"):
+        return tenancies.cuckooing_concerns(workspace(request), who.actor)
