@@ -50,7 +50,7 @@ def risk_list(
     shown = [{"nominal_id": r["nominal_id"], "score": f"{r['score']:.1f}", "band": r["band"].replace("_", " "),
               "who": _who(r.get("name"), r.get("age"), r.get("area")), "reasons": _top(r["reasons"])} for r in rows]
     emit(shown, [Col("nominal_id", "nominal", whole=True), Col("score", "score", whole=True, right=True), Col("band", "band", keep=8),
-                 Col("who", "who", keep=9), Col("reasons", "strongest reasons", keep=7)],
+                 Col("who", "who", keep=9, cut=True), Col("reasons", "strongest reasons", keep=7, cut=True)],
          format_, title=f"{len(rows)} young people, highest risk first")
     if rows:
         console.print("Next: [bold]crossline risk show NOMINAL[/] for every reason and the records behind it (a unique start of the id will do).")
