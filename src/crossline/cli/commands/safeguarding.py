@@ -182,7 +182,7 @@ def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, fo
                                           for r in rows],
          [Col("rank", "rank", whole=True, right=True), Col("kind", "kind", keep=6), Col("place", "place", keep=9),
           Col("members", "members", keep=5, right=True), Col("at_risk", "at risk", keep=8, right=True), Col("high", "high", keep=4, right=True),
-          Col("risk_concentration", "concentration", keep=3, right=True), Col("reasons", "commonest reasons", keep=2)],
+          Col("risk_concentration", "concentration", keep=3, right=True), Col("reasons", "commonest reasons", keep=2, cut=True)],
          format_, title="Places")
 
 
@@ -307,7 +307,7 @@ def refer_list(
          [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("who", "who", keep=8),
           Col("to_agency", "to", keep=7, ids=True),
           Col("service", "service", keep=4), Col("programme", "programme", keep=2), Col("status", "status", keep=8),
-          Col("made", "made", keep=5), Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} referral(s)")
+          Col("made", "made", keep=5), Col("reason", "reason", keep=3, cut=True)], format_, title=f"{len(rows)} referral(s)")
 
 
 @refer_app.command("start")
