@@ -107,6 +107,7 @@ def test_every_read_command_at_80_columns_and_piped(built: Built) -> None:
     ]
     # piped, Rich assumes 80 columns when COLUMNS is unset: every command once that way, the busiest also with COLUMNS=80
     runs = [(c, None) for c in commands] + [(c, 80) for c in commands if c[0] in ("lines", "line") or c[:2] == ("risk", "list")]
+    runs.append((("risk", "list", *w), 160))  # a wider terminal shows more of each reason
     with ThreadPoolExecutor(max_workers=4) as pool:
         done = list(pool.map(lambda rc: (rc, run(*rc[0], columns=rc[1])), runs))
     for (cmd, cols), result in done:
@@ -119,6 +120,15 @@ def test_every_read_command_at_80_columns_and_piped(built: Built) -> None:
     assert all(i in out[("lines", 80)] for i in lines["line_id"]), "every line id, whole, at 80 columns"
     assert all(n in out[("line", 80)] for n in numbers.filter(pl.col("line_id") == line_id)["number"]), "every number of the line, whole"
     assert all(i in out[("risk list", 80)] for i in risk["nominal_id"].head(30)), "every nominal listed, whole"
+    people: dict[int | None, list[str]] = {}
+    for cols in (80, None, 160):
+        rows = [line for line in out[("risk list", cols)].splitlines() if line.startswith("│")]
+        assert len(rows) == min(30, risk.height), f"one line per person at COLUMNS={cols}:\n{out[('risk list', cols)]}"
+        assert all(NOMINAL.search(line) for line in rows) and all(len(line) <= (cols or 80) for line in rows)
+        people[cols] = [line.split("│")[-2].strip() for line in rows]  # the strongest reasons, as shown
+    assert people[80] == people[None], "a pipe is read at 80 columns"
+    assert all(r.endswith("…") for r in people[80]), "reasons longer than 80 columns allow end in an ellipsis"
+    assert all(len(wide) > len(narrow) and wide.startswith(narrow[:-1]) for wide, narrow in zip(people[160], people[80], strict=True))
     first = out[("risk show", None)].splitlines()[0]
     assert nominal in first and not first.startswith("Score"), f"risk show starts with who: {first}"
 

@@ -8,6 +8,7 @@ the DAC-override capabilities (setpriv), as anyone else it is an ordinary proces
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -85,3 +86,15 @@ def test_an_import_into_a_read_only_workspace_is_one_clear_line(frozen: Path, ex
     code, _out, err = _run(frozen, "import", str(examples / "good"), "--as-agency", "gwent-police")
     assert code == ConfigurationError.exit_code, err
     assert "read-only" in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2
+
+
+def test_audit_log_answers_on_a_read_only_workspace_and_says_the_read_was_not_recorded(frozen: Path) -> None:
+    """Like verification, reading the log cannot be recorded there: the entries are shown, and one line says so."""
+    code, out, err = _run(frozen, "audit", "log", "--format", "json")
+    assert code == 0, err
+    entries = json.loads(out)
+    assert any(e["action"] == "read_person" for e in entries), "the entries written before the workspace was frozen"
+    assert "could not be recorded in the audit log" in err and "read-only" in err and len(err.strip().splitlines()) == 1
+    code, out, err = _run(frozen, "audit", "verify")
+    assert len(entries) < 50, "every entry fits the default --limit"
+    assert code == 0 and f"intact: {len(entries):,} entries" in out, "the read added nothing to the log"

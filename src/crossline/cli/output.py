@@ -34,7 +34,10 @@ MIN_TEXT = 8  # narrowest a shortened text column gets
 @dataclass(frozen=True)
 class Col:
     """One column: ``key`` in the rows, ``header`` shown, ``whole`` for ids and numbers (never cut, never wrapped),
-    ``keep`` the order in which columns are dropped when the width runs out (lowest first; ids are never dropped)."""
+    ``keep`` the order in which columns are dropped when the width runs out (lowest first; ids are never dropped),
+    ``cut`` for free text that would otherwise wrap a row onto many lines (reasons, details): kept on one line and
+    ended with an ellipsis where the width runs out, so a list stays one line per row (the whole text is in
+    ``--format csv|json`` and in the command that shows one item)."""
 
     key: str
     header: str
@@ -42,6 +45,7 @@ class Col:
     keep: int = 5
     right: bool = False
     ids: bool = False  # a list of ids (split at ";", "," or spaces): wrapped between ids, never inside one
+    cut: bool = False  # one line, ellipsis at the width (never for ids: they are ``whole`` or ``ids``)
 
 
 def check_format(fmt: str) -> str:
@@ -108,11 +112,27 @@ def _share(room: int, wants: list[int], floors: list[int]) -> list[int]:
     return got
 
 
+def _widths(room: int, texts: Sequence[Col], longest: dict[str, int], rows: Sequence[dict[str, Any]], one_line: bool) -> list[int]:
+    """Widths for the text columns: the folded ones are served first (what they want, within their share), the cut
+    ones then share what is left, since a cut column is the one meant to give way (it loses only its tail)."""
+    floors = [_least(c, rows) for c in texts]
+    cut = [(c.cut or one_line) and not c.ids for c in texts]
+    folded = [i for i in range(len(texts)) if not cut[i]]
+    got = [0] * len(texts)
+    spare = room - sum(min(floors[i], longest[texts[i].key]) for i in range(len(texts)) if cut[i])
+    for i, w in zip(folded, _share(spare, [longest[texts[i].key] for i in folded], [floors[i] for i in folded]), strict=True):
+        got[i] = w
+    rest = [i for i in range(len(texts)) if cut[i]]
+    for i, w in zip(rest, _share(room - sum(got), [longest[texts[i].key] for i in rest], [floors[i] for i in rest]), strict=True):
+        got[i] = w
+    return got
+
+
 def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: str | None = None, empty: str | None = None,
          one_line: bool = False) -> None:
     """Print ``rows`` as a table fitted to the terminal, or as CSV or JSON (every key of every row, nothing shortened).
 
-    ``one_line``: each row on one line, text columns ending in an ellipsis rather than wrapping (ids stay whole).
+    ``one_line``: each row on one line, every text column ``cut`` (ids stay whole).
     """
     check_format(fmt)
     if fmt == "json":
@@ -143,13 +163,14 @@ def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: s
     longest = {c.key: max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)]) for c in shown}
     texts = [c for c in shown if not c.whole]
     room = width - 1 - 3 * len(shown) - sum(longest[c.key] for c in shown if c.whole)
-    widths = _share(room, [longest[c.key] for c in texts], [_least(c, rows) for c in texts])
+    widths = _widths(room, texts, longest, rows, one_line)
     table = DataTable(title=title)
     for c in shown:
         if c.whole:
             table.add_column(c.header, no_wrap=True, min_width=longest[c.key], justify="right" if c.right else "left")
         else:
-            table.add_column(c.header, overflow="ellipsis" if one_line else "fold", no_wrap=one_line,
+            cut = (c.cut or one_line) and not c.ids
+            table.add_column(c.header, overflow="ellipsis" if cut else "fold", no_wrap=cut,
                              width=widths[texts.index(c)], justify="right" if c.right else "left")
     for r in rows:
         table.add_row(*(v if isinstance(v := r.get(c.key), Text) else _spaced(c, _text(v)) for c in shown))

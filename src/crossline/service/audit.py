@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,11 +69,31 @@ def anchor(ws: Workspace, actor: Actor, out: Path | None = None) -> anchors.Anch
     return taken
 
 
+@dataclass
+class LogRead:
+    """Entries read from the log, and what could not be done while reading them, said plainly."""
+
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _recordable(ws: Workspace) -> bool:
+    """Whether a read can be entered in the log: not in a read-only workspace whose SQLite database is opened read-only.
+
+    A read-only folder over PostgreSQL still records (the database is writable), so making the folder read-only
+    is no way to read the log without a trace; anyone who can make a SQLite workspace read-only could read its
+    file directly anyway.
+    """
+    return not (ws.read_only and ws.engine.dialect.name == "sqlite")
+
+
 def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None = None, subject: str | None = None,
-        since: str | None = None, until: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        since: str | None = None, until: str | None = None, limit: int = 200) -> LogRead:
     """Audit entries, newest first, narrowed by user, action, subject (a part of it) and date (YYYY-MM-DD, inclusive).
 
-    Reading the log is itself audited (an auditor's reads are part of the record).
+    Reading the log is itself audited (an auditor's reads are part of the record), except in a read-only workspace,
+    where nothing can be written: like verification there, the entries are still shown, with a note that this read
+    was not recorded (never silently).
     """
     require(actor, "read_audit")
     for name, value in (("--since", since), ("--until", until)):
@@ -95,13 +116,17 @@ def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None
         q = q.where(AuditEntry.at >= since)
     if until:
         q = q.where(AuditEntry.at < (date.fromisoformat(until) + timedelta(days=1)).isoformat())
+    notes: list[str] = []
     with ws.engine.begin() as conn:
         rows = [dict(r._mapping) for r in conn.execute(q.order_by(AuditEntry.seq.desc()).limit(limit))]
-        audit.record(conn, actor, "read_audit", subject or "audit_log",
-                     {"user": user, "action": action, "since": since, "until": until, "rows": len(rows)})
+        if _recordable(ws):
+            audit.record(conn, actor, "read_audit", subject or "audit_log",
+                         {"user": user, "action": action, "since": since, "until": until, "rows": len(rows)})
+        else:
+            notes.append("this read could not be recorded in the audit log: the workspace is read-only")
     for r in rows:
         r["details"] = json.loads(r["details"]) if r["details"] else {}
-    return rows
+    return LogRead(rows=rows, notes=notes)
 
 
 def entries(ws: Workspace, actor: Actor, limit: int = 50, before: int | None = None) -> list[dict[str, Any]]:

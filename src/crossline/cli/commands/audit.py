@@ -48,17 +48,23 @@ def audit_log(
     format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Who did what, to what, when: the audit log's entries, newest first (administrators and auditors; the read is audited)."""
+    """Who did what, to what, when: the audit log's entries, newest first (administrators and auditors).
+
+    The read is audited; in a read-only workspace it cannot be, and a line says so.
+    """
     from crossline.service.audit import log
 
     check_format(format_)
-    rows = call(workspace, log, user, action, subject, since, until, limit)
+    read = call(workspace, log, user, action, subject, since, until, limit)
+    rows = read.rows
     shown = rows if format_ != "table" else [
         {**r, "at": r["at"][:19].replace("T", " "), "who": f"{r['user']} ({r['agency']})",
          "details": ", ".join(f"{k} {v}" for k, v in r["details"].items() if v not in (None, "", [], {}))} for r in rows]
     emit(shown, [Col("seq", "entry", whole=True, right=True), Col("at", "at (UTC)", keep=8), Col("who", "who", keep=7),
                  Col("action", "action", whole=True), Col("subject", "subject", whole=True), Col("details", "details", keep=2)],
          format_, title=f"{len(rows)} audit entr{'y' if len(rows) == 1 else 'ies'}, newest first", empty="No audit entries match.")
+    for note in read.notes:  # on stderr, so csv and json stay whole for a program
+        err.print(f"Note: {escape(note)}.")
 
 
 @audit_app.command("anchor")

@@ -111,7 +111,7 @@ def review_decisions(
          "what": r["decision"] + (" (replaced)" if r["superseded"] else "")} for r in rows]
     emit(shown, [Col("id", "id", whole=True, right=True), Col("decided_at", "decided at", keep=4), Col("user", "by", keep=5),
                  Col("a", "record a", whole=True), Col("b", "record b", whole=True), Col("what", "decision", keep=9),
-                 Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} decision(s)")
+                 Col("reason", "reason", keep=3, cut=True)], format_, title=f"{len(rows)} decision(s)")
 
 
 @app.command("known")

@@ -50,7 +50,7 @@ def risk_list(
     shown = [{"nominal_id": r["nominal_id"], "score": f"{r['score']:.1f}", "band": r["band"].replace("_", " "),
               "who": _who(r.get("name"), r.get("age"), r.get("area")), "reasons": _top(r["reasons"])} for r in rows]
     emit(shown, [Col("nominal_id", "nominal", whole=True), Col("score", "score", whole=True, right=True), Col("band", "band", keep=8),
-                 Col("who", "who", keep=9), Col("reasons", "strongest reasons", keep=7)],
+                 Col("who", "who", keep=9, cut=True), Col("reasons", "strongest reasons", keep=7, cut=True)],
          format_, title=f"{len(rows)} young people, highest risk first")
     if rows:
         console.print("Next: [bold]crossline risk show NOMINAL[/] for every reason and the records behind it (a unique start of the id will do).")
@@ -182,7 +182,7 @@ def places(limit: Annotated[int, typer.Option(help="How many places.")] = 15, fo
                                           for r in rows],
          [Col("rank", "rank", whole=True, right=True), Col("kind", "kind", keep=6), Col("place", "place", keep=9),
           Col("members", "members", keep=5, right=True), Col("at_risk", "at risk", keep=8, right=True), Col("high", "high", keep=4, right=True),
-          Col("risk_concentration", "concentration", keep=3, right=True), Col("reasons", "commonest reasons", keep=2)],
+          Col("risk_concentration", "concentration", keep=3, right=True), Col("reasons", "commonest reasons", keep=2, cut=True)],
          format_, title="Places")
 
 
@@ -307,7 +307,7 @@ def refer_list(
          [Col("referral_id", "referral", whole=True), Col("nominal_id", "nominal", whole=True), Col("who", "who", keep=8),
           Col("to_agency", "to", keep=7, ids=True),
           Col("service", "service", keep=4), Col("programme", "programme", keep=2), Col("status", "status", keep=8),
-          Col("made", "made", keep=5), Col("reason", "reason", keep=3)], format_, title=f"{len(rows)} referral(s)")
+          Col("made", "made", keep=5), Col("reason", "reason", keep=3, cut=True)], format_, title=f"{len(rows)} referral(s)")
 
 
 @refer_app.command("start")
