@@ -70,7 +70,10 @@ def _nominal(ws: Workspace, who: ntk.Viewer, given: str) -> str:
             pool |= set(frame["nominal_id"].cast(pl.String).unique().to_list())
     if given in pool or not pool:
         return given
-    return resolve_id("nominal", given, pool, "list_risk")
+    try:
+        return resolve_id("nominal", given, pool, "list_risk")
+    except NotFound:  # the same words as for a whole id the picture does not hold
+        raise NotFound(f"no young person {given!r} in the picture", next_step="list_risk") from None
 
 
 def _risk_row(ws: Workspace, nominal_id: str) -> dict[str, Any] | None:
