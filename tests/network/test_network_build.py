@@ -135,3 +135,5 @@ def test_one_expansion_from_any_node_with_filters_roles_a_limit_and_an_audit_of_
     assert _last_expansion(built)[1]["found"] is False
     with pytest.raises(NotAllowed):
         expand.expand(built, Actor(user="p", agency="valleys-schools-trust", role="partner"), person)
+    edge_columns = set(edges.columns)
+    assert all(set(e) == edge_columns for e in one.edges), "the web view's links and the API carry every column of the edge"

@@ -27,7 +27,6 @@ from crossline.workspace import Workspace
 MAX_DEPTH = 2
 MAX_NODES = 500
 ACTION = "expand_network"
-EDGE_COLUMNS = ("src", "dst", "kind", "weight", "first_seen", "last_seen", "provenance")
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Expansion:
     centre: str
     depth: int
     nodes: list[dict[str, Any]]  # node_id, kind, label, role and key_player (None where the node is in no group)
-    edges: list[dict[str, Any]]
+    edges: list[dict[str, Any]]  # every column of network_edges (src, dst, kind, weight, seen dates, counts, provenance)
     truncated: bool  # more nodes lay within ``depth`` than ``limit`` allowed
 
 
@@ -61,7 +60,7 @@ def expand(ws: Workspace, actor: Actor, start: str, depth: int = 1, limit: int =
         with ws.engine.begin() as conn:
             audit.record(conn, actor, ACTION, start, {"found": False})
         raise missing
-    all_edges = _filtered(pl.scan_parquet(edges_path).select(*EDGE_COLUMNS), kinds, since)
+    all_edges = _filtered(pl.scan_parquet(edges_path), kinds, since)
     reached, seen, frontier, truncated = [start], {start}, {start}, False
     kept: list[pl.DataFrame] = []
     for _ in range(depth):
