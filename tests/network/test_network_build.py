@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import polars as pl
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.cli.app import app
 from crossline.errors import NotAllowed, NotFound
+from crossline.service import expand
 from crossline.service import network as service
 from crossline.service.build import build
 from crossline.store import picture as picture_store
+from crossline.store.models import AuditEntry
 from crossline.workspace import Workspace, init_workspace
 from helpers import Sim, import_as_hub
 
@@ -90,3 +94,46 @@ def test_partners_may_not_read_groups(built: Workspace) -> None:
     partner = Actor(user="p", agency="valleys-schools-trust", role="partner")
     with pytest.raises(NotAllowed):
         service.list_groups(built, partner)
+
+
+def _last_expansion(ws: Workspace) -> tuple[str, dict[str, object]]:
+    with ws.engine.connect() as conn:
+        row = conn.execute(select(AuditEntry.subject, AuditEntry.details).where(AuditEntry.action == "expand_network")
+                           .order_by(AuditEntry.seq.desc()).limit(1)).one()
+    return row.subject, json.loads(row.details)
+
+
+def test_one_expansion_from_any_node_with_filters_roles_a_limit_and_an_audit_of_what_it_returned(built: Workspace) -> None:
+    analyst = Actor(user="ana", agency="gwent-police", role="analyst")
+    members = picture_store.read_table(built.engine, built.path, "ocg_members")
+    edges = picture_store.read_table(built.engine, built.path, "network_edges")
+    assert members is not None and edges is not None
+    key = members.filter(pl.col("key_player")).row(0, named=True)
+    person = f"nominal:{key['nominal_id']}"
+    one = expand.expand(built, analyst, person)
+    centre = one.nodes[0]
+    assert one.centre == person and centre["node_id"] == person and centre["key_player"] is True and centre["role"] == key["role"]
+    assert all(person in (e["src"], e["dst"]) for e in one.edges) and not one.truncated
+    subject, details = _last_expansion(built)
+    assert subject == person and details["found"] is True and details["nodes"] == [n["node_id"] for n in one.nodes]
+    two = expand.expand(built, analyst, person, depth=2)
+    assert {n["node_id"] for n in one.nodes} < {n["node_id"] for n in two.nodes}
+    small = expand.expand(built, analyst, person, depth=2, limit=3)
+    assert len(small.nodes) == 3 and small.truncated and small.nodes[0]["node_id"] == person
+    phone = edges.filter(pl.col("kind") == "line_number")["dst"][0]  # a line's number: a start that is not a person
+    by_kind = expand.expand(built, analyst, phone, kinds=["line_number"])
+    assert by_kind.edges and {e["kind"] for e in by_kind.edges} == {"line_number"}
+    assert any(n["node_id"].startswith("line:") for n in by_kind.nodes) and by_kind.nodes[0]["role"] is None
+    dated = edges.filter(pl.col("last_seen").is_not_null() & ((pl.col("src") == person) | (pl.col("dst") == person)))
+    if dated.height:
+        after = str(dated["last_seen"].max())
+        recent = expand.expand(built, analyst, person, since=after)
+        assert all(e["last_seen"] is None or str(e["last_seen"]) >= after for e in recent.edges)
+        assert len(recent.edges) < len(one.edges) or dated["last_seen"].n_unique() == 1
+    with pytest.raises(NotFound):
+        expand.expand(built, analyst, "phone:+440000000000")
+    assert _last_expansion(built)[1]["found"] is False
+    with pytest.raises(NotAllowed):
+        expand.expand(built, Actor(user="p", agency="valleys-schools-trust", role="partner"), person)
+    edge_columns = set(edges.columns)
+    assert all(set(e) == edge_columns for e in one.edges), "the web view's links and the API carry every column of the edge"

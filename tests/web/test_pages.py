@@ -172,7 +172,7 @@ def test_the_auditor_verifies_the_chain_and_pages_through_it(site: Site, login: 
     data = aud.get("/audit?verify=true&format=json").json()
     assert data["verification"]["ok"] is True and data["verification"]["entries"] > 0
     assert len(data["entries"]) <= 50
-    assert {e["action"] for e in data["entries"]} & {"read_audit", "read_network", "read_person", "read_risk"}
+    assert {e["action"] for e in data["entries"]} & {"read_audit", "expand_network", "read_person", "read_risk"}
     if data["older"]:
         older = aud.get(f"/audit?before={data['older']}&format=json").json()
         assert all(e["seq"] < data["older"] for e in older["entries"])
@@ -181,7 +181,7 @@ def test_the_auditor_verifies_the_chain_and_pages_through_it(site: Site, login: 
 def test_every_network_expansion_is_audited_with_the_web_channel(site: Site, login: Login) -> None:
     login("ana").get("/network/expand?node=phone:%2B447711123456&format=json")
     entries = login("aud").get("/audit?format=json").json()["entries"]
-    hit = [e for e in entries if e["action"] == "read_network" and e["subject"] == "phone:+447711123456"]
+    hit = [e for e in entries if e["action"] == "expand_network" and e["subject"] == "phone:+447711123456"]
     assert hit and hit[0]["details"]["channel"] == "web" and hit[0]["user"] == "ana"
 
 

@@ -136,32 +136,3 @@ def record_groups(ws: Workspace, actor: Actor, source: str, record_id: str) -> p
     nominal = hit["nominal_id"][0] if hit is not None and hit.height else f"record:{source}:{record_id}"
     return person_groups(ws, actor, nominal)
 
-
-def neighbours(ws: Workspace, actor: Actor, node_id: str, kinds: list[str] | None = None, since: str | None = None,
-               limit: int = 200) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One step out from a node of the POLE graph (nodes, edges), for the network view's expansions; audited.
-
-    Police standing, as every network read: the graph joins police intelligence to partners' records, so a partner's
-    expansion is refused here, whatever node it starts from. ``kinds`` keeps edges of those kinds, ``since`` edges last
-    seen on or after that date; at most ``limit`` edges, strongest first, so no expansion loads the whole graph.
-    """
-    _allow(ws, actor, "expand")
-    nodes, edges = _table(ws, "network_nodes"), _table(ws, "network_edges")
-    if nodes.filter(pl.col("node_id") == node_id).is_empty():
-        raise NotFound(f"no node {node_id!r} in the current network", next_step="list_groups")
-    near = edges.filter((pl.col("src") == node_id) | (pl.col("dst") == node_id))
-    if kinds:
-        near = near.filter(pl.col("kind").is_in(kinds))
-    if since:
-        near = near.filter(pl.col("last_seen").cast(pl.String).fill_null("9999") >= since)
-    near = near.sort("weight", descending=True).head(limit)
-    ids = set(near["src"].to_list()) | set(near["dst"].to_list()) | {node_id}
-    found = nodes.filter(pl.col("node_id").is_in(list(ids)))
-    members = picture_store.read_table(ws.engine, ws.path, "ocg_members", False)
-    if members is not None and members.height:
-        roles = members.select((pl.lit("nominal:") + pl.col("nominal_id")).alias("node_id"), "role", "key_player").unique("node_id")
-        found = found.join(roles, on="node_id", how="left")
-    else:
-        found = found.with_columns(pl.lit(None, pl.String).alias("role"), pl.lit(None, pl.Boolean).alias("key_player"))
-    _audit(ws, actor, "read_network", node_id, {"nodes": found.height, "edges": near.height})
-    return found, near

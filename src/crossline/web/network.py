@@ -15,8 +15,8 @@ from crossline.access import purpose as purposes
 from crossline.access.policy import require, viewer
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import CrosslineError
+from crossline.service import expand as expansion
 from crossline.service import lines as line_service
-from crossline.service import network
 from crossline.web.render import PageRoute, page, plain
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -41,8 +41,8 @@ def node_id(kind: str, value: str) -> str:
 
 
 def _expansion(request: Request, who: Caller, node: str, kinds: list[str] | None, since: str | None) -> dict[str, Any]:
-    nodes, edges = network.neighbours(workspace(request), who.actor, node, kinds or None, since or None)
-    return {"start": node, "nodes": plain(nodes), "edges": plain(edges)}
+    found = expansion.expand(workspace(request), who.actor, node, kinds=kinds or None, since=since or None)
+    return {"start": node, "nodes": plain(found.nodes), "edges": plain(found.edges)}
 
 
 @router.get("/network")

@@ -12,6 +12,7 @@ from crossline.access import purpose as purposes
 from crossline.access.policy import PERMISSIONS
 from crossline.api.auth import Caller, caller, workspace
 from crossline.errors import CrosslineError
+from crossline.service import expand as expansion
 from crossline.service import network, resolve, safeguarding
 from crossline.service import search as search_service
 from crossline.web.render import PageRoute, page, paginate, plain, standing
@@ -38,8 +39,7 @@ def _police_profile(request: Request, who: Caller, nominal_id: str) -> dict[str,
     timeline = sorted((e for e in detail["evidence"] if e.get("occurred_at")), key=lambda e: str(e["occurred_at"]), reverse=True)
     try:
         groups = plain(network.person_groups(ws, actor, nominal_id))
-        nodes, edges = network.neighbours(ws, actor, f"nominal:{nominal_id}", limit=50)
-        links = plain(edges)
+        links = plain(expansion.expand(ws, actor, f"nominal:{nominal_id}", limit=50).edges)
     except CrosslineError:  # the network stage has not been built
         groups, links = [], []
     return {"view": "police", "nominal_id": nominal_id, "risk": detail["risk"], "reasons": detail["evidence"], "timeline": timeline,

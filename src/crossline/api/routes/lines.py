@@ -28,10 +28,17 @@ def list_lines(request: Request, who: Who, status: Literal["active", "dormant", 
 
 @router.get("/network/{nominal_id}", tags=["network"])
 def network(nominal_id: str, request: Request, who: Who, depth: Annotated[int, Query(ge=1, le=expand.MAX_DEPTH)] = 1,
-            limit: Annotated[int, Query(ge=1, le=expand.MAX_NODES)] = 200) -> dict[str, Any]:
-    """The network within one or two steps of a person: people, phones, handsets, addresses, lines (police standing)."""
+            limit: Annotated[int, Query(ge=1, le=expand.MAX_NODES)] = 200,
+            edge_kind: Annotated[list[str] | None, Query(max_length=20)] = None,
+            since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None) -> dict[str, Any]:
+    """The network within one or two steps of a person: people, phones, handsets, addresses, lines (police standing).
+
+    ``edge_kind`` and ``since`` filter the links followed; ``truncated`` says when more nodes lay within reach than ``limit``;
+    people carry their group ``role`` and ``key_player``. The web view's expansions, from any kind of node, are the same call.
+    """
+    start = nominal_id if nominal_id.startswith("nominal:") else f"nominal:{nominal_id}"
     with purposes.stated(None, "api"):
-        return asdict(expand.expand(workspace(request), who.actor, nominal_id, depth, limit))
+        return asdict(expand.expand(workspace(request), who.actor, start, depth, limit, edge_kind, since))
 
 
 @router.get("/lines/{line_id}")
