@@ -21,7 +21,7 @@ import polars as pl
 import typer
 from rich.text import Text
 
-from crossline.cli.common import DataTable, console, err
+from crossline.cli.common import DataTable, console, err, print_json
 from crossline.errors import InvalidInput
 
 FORMATS = ("table", "csv", "json")
@@ -52,6 +52,14 @@ def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise InvalidInput(f"--format is table, csv or json, not {fmt!r}")
     return fmt
+
+
+def as_json(fmt: str, value: Any) -> bool:
+    """Print one record as JSON unless its readable sections were asked for; True when it did, so the command stops there."""
+    if check_format(fmt) == "table":
+        return False
+    print_json(value)
+    return True
 
 
 def _text(value: Any) -> str:

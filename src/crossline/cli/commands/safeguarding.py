@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, esc, plain, print_json
-from crossline.cli.output import Col, FormatOpt, check_format, emit
+from crossline.cli.output import Col, FormatOpt, as_json, check_format, emit
 
 app = typer.Typer()
 risk_app = typer.Typer(help="Young people at risk of exploitation: scores with reasons, groups, places, alerts.", no_args_is_help=True)
@@ -67,8 +67,7 @@ def risk_show(
 
     check_format(format_)
     d = call(workspace, risk_detail, nominal_id)
-    if format_ != "table":
-        print_json(d)
+    if as_json(format_, d):
         return
     r, w = d["risk"], d["who"]
     console.print(f"[bold]{esc(_who(w['name'], w['age'], w['area']))}[/]  ({esc(d['nominal_id'])}"
@@ -109,8 +108,7 @@ def partner_view(
 
     check_format(format_)
     d = call(workspace, view, nominal_id)
-    if format_ != "table":
-        print_json(d)
+    if as_json(format_, d):
         return
     names = sorted({" ".join(p for p in (k.get("given_name"), k.get("family_name")) if p) for k in d["known_as"]} - {""})
     dobs = sorted({k["date_of_birth"] for k in d["known_as"] if k.get("date_of_birth")})
@@ -278,8 +276,7 @@ def refer_show(referral_id: str, format_: FormatOpt = "table", workspace: Worksp
 
     check_format(format_)
     r = call(workspace, referral, referral_id)
-    if format_ != "table":
-        print_json(r)
+    if as_json(format_, r):
         return
     _section(f"Referral {r['referral_id']}", [
         ("young person", f"{r.get('who')} ({r.get('nominal_id')})"), ("to", r.get("to_agency")), ("service", r.get("service")),
@@ -399,8 +396,7 @@ def nrm_show(nominal_id: str, format_: FormatOpt = "table", workspace: Workspace
 
     check_format(format_)
     rows = call(workspace, nrm_for, nominal_id)
-    if format_ != "table":
-        print_json(rows)
+    if as_json(format_, rows):
         return
     if not rows:
         console.print(f"No NRM referrals for {esc(nominal_id)}.")

@@ -10,8 +10,8 @@ import typer
 from rich.panel import Panel
 
 from crossline.cli import progress
-from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local, print_json
-from crossline.cli.output import FormatOpt, check_format
+from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, esc, local
+from crossline.cli.output import FormatOpt, as_json, check_format
 from crossline.errors import InvalidInput
 from crossline.workspace import CONFIG_NAME, init_workspace
 
@@ -141,8 +141,7 @@ def person(
         from crossline.service.history import record_history
 
         versions = [asdict(v) for v in call(workspace, record_history, source, record_id)]
-        if format_ != "table":
-            print_json(versions)
+        if as_json(format_, versions):
             return
         for v in versions:
             _section(f"Version {v.get('version', '')}".strip(), list(v.items()))
@@ -152,8 +151,7 @@ def person(
 
     opened = call(workspace, record_context, source, record_id)
     groups = call(workspace, record_groups, source, record_id).to_dicts()
-    if format_ != "table":
-        print_json({**opened, "groups": groups})
+    if as_json(format_, {**opened, "groups": groups}):
         return
     context = opened["safeguarding"]
     if context.get("flags") or context.get("band") in ("high", "very_high"):
