@@ -8,6 +8,7 @@ to $CROSSLINE_TEST_ARTEFACTS (or the test's temporary folder).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -22,6 +23,7 @@ from web_sites import LineSite, Site
 
 from crossline.access.actor import Actor
 from crossline.api.app import create_app
+from crossline.contract.geography import WORKSPACE_BOUNDARIES
 from crossline.service import safeguarding
 from crossline.workspace import Workspace
 
@@ -142,9 +144,17 @@ def test_a_police_analyst_works_through_the_pages(browser: Any, base: str, line_
     page.locator("#node-list li").nth(before).wait_for()  # a node the expansion added (wait_for_function would need eval: the CSP says no)
     assert "Expanded nominal:" in page.locator("#graph-status").inner_text()
     b.check("network")
-    page.goto(f"{base}/map")
-    page.wait_for_selector(".leaflet-container")
-    page.wait_for_selector(".leaflet-land-pane canvas, .leaflet-land-pane svg", state="attached")  # the coastline drawn
+    outlines = site.ws.path / WORKSPACE_BOUNDARIES  # an operator's official boundaries (here a made-up square for Gwent)
+    outlines.parent.mkdir(exist_ok=True)
+    outlines.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"PFA23NM": "Gwent"},
+        "geometry": {"type": "Polygon", "coordinates": [[[-3.2, 51.5], [-2.7, 51.5], [-2.7, 51.9], [-3.2, 51.9], [-3.2, 51.5]]]}}]}))
+    try:
+        page.goto(f"{base}/map")
+        page.wait_for_selector(".leaflet-container")
+        page.wait_for_selector(".leaflet-land-pane canvas, .leaflet-land-pane svg", state="attached")  # the coastline drawn
+        page.wait_for_selector(".leaflet-forces-pane canvas, .leaflet-forces-pane svg", state="attached")  # and the outlines
+    finally:
+        outlines.unlink()
     b.check("map")
     page.goto(f"{base}/review")
     assert str(site.pair["explanation"][0]) in page.locator("main").inner_text()  # type: ignore[index]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ from web_sites import Site
 
 from crossline.access.actor import Actor
 from crossline.api.app import create_app
+from crossline.contract.geography import WORKSPACE_BOUNDARIES
 from crossline.service import resolve, safeguarding
 
 Login = Callable[[str], TestClient]
@@ -109,6 +111,29 @@ def test_the_map_draws_land_from_the_coastline_the_application_serves(site: Site
     assert "/map/coastline.json" in login("ana").get("/static/map.js").text  # fetched from this application, never a tile server
     with TestClient(create_app(site.ws), base_url="https://testserver", follow_redirects=False) as anon:
         assert anon.get("/map/coastline.json").status_code in (303, 401)  # behind the login, like the map
+
+
+def test_the_map_outlines_force_areas_when_the_workspace_holds_the_official_boundaries(site: Site, login: Login) -> None:
+    ana = login("ana")
+    path = site.ws.path / WORKSPACE_BOUNDARIES
+    assert ana.get("/map/force-areas.json").status_code == 404  # none shipped: the centres alone
+    assert ana.get("/map?format=json").json()["force_boundaries"] is False
+    square = [[[-3.2, 51.5], [-2.7, 51.5], [-2.7, 51.9], [-3.2, 51.9], [-3.2, 51.5]]]  # a made-up square, not Gwent's shape
+    path.parent.mkdir(exist_ok=True)
+    try:
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"PFA23NM": "Gwent"}, "geometry": {"type": "Polygon", "coordinates": square}}]}))
+        drawn = ana.get("/map/force-areas.json")
+        assert drawn.status_code == 200 and drawn.json()["features"][0]["properties"]["PFA23NM"] == "Gwent"
+        assert ana.get("/map?format=json").json()["force_boundaries"] is True
+        assert "outlined from the official boundaries" in ana.get("/map").text
+        assert login("sam").get("/map/force-areas.json").status_code == 404  # a partner learns nothing either way
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"PFA23NM": "Atlantis"}, "geometry": {"type": "Polygon", "coordinates": square}}]}))
+        refused = ana.get("/map/force-areas.json")
+        assert refused.status_code == 422 and "Atlantis" in refused.text  # an unknown force is refused, not drawn
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def test_not_allowed_and_not_found_are_the_same_for_police_too(site: Site, login: Login) -> None:

@@ -182,6 +182,10 @@ def _slugs_at(slugs: tuple[str, ...], index: np.ndarray, name: str) -> pl.Series
     return pl.Series(name, slugs, dtype=pl.String).gather(idx).alias(name)
 
 
+WORKSPACE_BOUNDARIES = Path("boundaries") / "police_force_areas.geojson"
+"""Where a workspace keeps the official boundaries when an operator has added them (docs/geography.md)."""
+
+
 def load_boundaries(path: str | Path) -> ForceBoundaries:
     """Official boundaries: an ONS Police Force Areas GeoJSON, for exact point lookups.
 

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from crossline.access import purpose as purposes
 from crossline.access.policy import require, viewer
 from crossline.api.auth import Caller, caller, workspace
-from crossline.errors import CrosslineError
+from crossline.contract.geography import WORKSPACE_BOUNDARIES, load_boundaries
+from crossline.errors import CrosslineError, InvalidInput
 from crossline.service import expand as expansion
 from crossline.service import lines as line_service
 from crossline.web.render import PageRoute, page, plain
@@ -83,6 +84,25 @@ def coastline(who: Who) -> Response:
     return Response(coastline_bytes(), media_type="application/json", headers={"Cache-Control": "private, max-age=86400"})
 
 
+@router.get("/map/force-areas.json")
+def force_areas(request: Request, who: Who) -> Response:
+    """The official force boundaries when the workspace holds them (docs/geography.md), checked before they are drawn.
+
+    Crossline ships none (no registry it builds from carries them); an operator who adds the ONS file gets outlines,
+    and without it the map keeps the force-area centres. A file whose forces are unknown is refused, not drawn.
+    """
+    ws = workspace(request)
+    require(viewer(ws.engine, who.actor), "read_lines")  # the map's own standing: a partner gets the one not-found page
+    path = ws.path / WORKSPACE_BOUNDARIES
+    if not path.is_file():
+        return Response(status_code=404)
+    try:
+        load_boundaries(path)
+    except (ValueError, OSError) as bad:
+        raise InvalidInput(f"the workspace's force boundaries ({WORKSPACE_BOUNDARIES}) cannot be drawn: {bad}") from None
+    return Response(path.read_bytes(), media_type="application/json", headers={"Cache-Control": "private, max-age=3600"})
+
+
 @router.get("/map")
 def map_view(request: Request, who: Who, line: Annotated[str, Query(max_length=100)] = "") -> Response:
     """Force areas from the workspace's own geography, flows from hub to market of each line, and a line's cells."""
@@ -101,5 +121,6 @@ def map_view(request: Request, who: Who, line: Annotated[str, Query(max_length=1
                 cells = plain(line_service.line_detail(ws, who.actor, line).cells.drop_nulls(["lat", "lon"]).head(2000))
             except CrosslineError:
                 cells = []
-    data = {"force_areas": force_area_points(), "flows": flows, "line": line, "cells": cells}
+    data = {"force_areas": force_area_points(), "force_boundaries": (ws.path / WORKSPACE_BOUNDARIES).is_file(), "flows": flows,
+            "line": line, "cells": cells}
     return page(request, who, "map.html", data, "Map")

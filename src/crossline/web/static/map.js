@@ -14,6 +14,25 @@ document.addEventListener("DOMContentLoaded", () => {
       if (land) L.geoJSON(land, { pane: "land", interactive: false, style: { color: "#6b7b8c", weight: 1, fillColor: "#eef0e6", fillOpacity: 1 } }).addTo(map);
     })
     .catch(() => { box.dataset.land = "unavailable"; });
+  // the official force boundaries, when the workspace holds them (docs/geography.md); otherwise the centres alone
+  if (data.force_boundaries) {
+    map.createPane("forces");
+    map.getPane("forces").style.zIndex = "360";
+    fetch("/map/force-areas.json", { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((areas) => {
+        if (!areas) return;
+        L.geoJSON(areas, {
+          pane: "forces",
+          style: { color: "#0b2545", weight: 1, fill: false },
+          onEachFeature: (feature, layer) => {
+            const props = feature.properties || {};
+            const key = Object.keys(props).find((k) => /^PFA\d{2}NM$/i.test(k));
+            if (key) layer.bindTooltip(String(props[key]));
+          },
+        }).addTo(map);
+      });
+  }
   for (const f of data.force_areas || []) {
     L.circleMarker([f.lat, f.lon], { radius: 6, color: "#0b2545", weight: 1, fillOpacity: 0.4 }).bindTooltip(f.name).addTo(map);
   }
