@@ -88,8 +88,9 @@ def _recordable(ws: Workspace) -> bool:
 
 
 def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None = None, subject: str | None = None,
-        since: str | None = None, until: str | None = None, limit: int = 200) -> LogRead:
-    """Audit entries, newest first, narrowed by user, action, subject (a part of it) and date (YYYY-MM-DD, inclusive).
+        since: str | None = None, until: str | None = None, limit: int = 200, before: int | None = None) -> LogRead:
+    """Audit entries, newest first, narrowed by user, action, subject (a part of it) and date (YYYY-MM-DD, inclusive),
+    a page at a time when ``before`` (a seq) is given: the command line and the auditor's viewer read the log alike.
 
     Reading the log is itself audited (an auditor's reads are part of the record), except in a read-only workspace,
     where nothing can be written: like verification there, the entries are still shown, with a note that this read
@@ -112,6 +113,8 @@ def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None
         q = q.where(AuditEntry.action == action)
     if subject:
         q = q.where(AuditEntry.subject.contains(subject, autoescape=True))
+    if before is not None:
+        q = q.where(AuditEntry.seq < before)
     if since:
         q = q.where(AuditEntry.at >= since)
     if until:
@@ -121,23 +124,10 @@ def log(ws: Workspace, actor: Actor, user: str | None = None, action: str | None
         rows = [dict(r._mapping) for r in conn.execute(q.order_by(AuditEntry.seq.desc()).limit(limit))]
         if _recordable(ws):
             audit.record(conn, actor, "read_audit", subject or "audit_log",
-                         {"user": user, "action": action, "since": since, "until": until, "rows": len(rows)})
+                         {"user": user, "action": action, "since": since, "until": until, "before": before, "rows": len(rows)})
         else:
             notes.append("this read could not be recorded in the audit log: the workspace is read-only")
     for r in rows:
         r["details"] = json.loads(r["details"]) if r["details"] else {}
     return LogRead(rows=rows, notes=notes)
 
-
-def entries(ws: Workspace, actor: Actor, limit: int = 50, before: int | None = None) -> list[dict[str, Any]]:
-    """The newest ``limit`` entries (older than seq ``before`` when given), for the auditor's viewer; the reading is audited too."""
-    require(actor, "read_audit")
-    q = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(max(1, min(limit, 500)))
-    if before is not None:
-        q = q.where(AuditEntry.seq < before)
-    with ws.engine.begin() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(q)]
-        audit.record(conn, actor, "read_audit", "audit_log", {"rows": len(rows), "before": before})
-    for row in rows:
-        row["details"] = json.loads(row["details"]) if row.get("details") else {}
-    return rows

@@ -23,7 +23,7 @@ def audit_viewer(request: Request, who: Who, before: Annotated[int | None, Query
     """Entries newest first, a page at a time (``before`` a seq), and the whole chain's verification when asked for."""
     ws = workspace(request)
     with purposes.stated(None, "web"):
-        rows = audit.entries(ws, who.actor, AUDIT_PAGE, before)
+        rows = audit.log(ws, who.actor, limit=AUDIT_PAGE, before=before).rows
         checked = plain(audit.verify(ws, who.actor)) if verify else None
     older = rows[-1]["seq"] if len(rows) == AUDIT_PAGE else None
     return page(request, who, "audit.html", {"entries": rows, "before": before, "older": older, "verification": checked}, "Audit log")
