@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -77,6 +77,12 @@ FORCE_AREAS: frozenset[str] = _load_force_areas()
 def _prefixes() -> dict[str, str]:
     """Postcode area or district -> force slug (districts hold digits, areas do not)."""
     return {row["prefix"]: row["force_area"] for row in _read_csv("postcode_areas.csv")}
+
+
+def force_area_centroids() -> list[dict[str, Any]]:
+    """Forces with their centroid (force_area, name, lat, lon): what a map marks when it has no boundaries to draw."""
+    return [{"force_area": r["force_area"], "name": r["name"], "lat": float(r["lat"]), "lon": float(r["lon"])}
+            for r in _read_csv("force_areas.csv") if r["lat"] and r["lon"]]
 
 
 @lru_cache(maxsize=1)

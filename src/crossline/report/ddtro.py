@@ -17,7 +17,6 @@ docs/lines.md, "The evidence pack") and the flow from where the line is run to w
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 import math
@@ -30,6 +29,7 @@ from typing import Any, cast
 
 import polars as pl
 
+from crossline.contract.geography import force_area_centroids
 from crossline.store import files as private_files
 
 
@@ -120,11 +120,6 @@ def customers_chart(daily: pl.DataFrame) -> str | None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=7, frameon=False)
     fig.autofmt_xdate()
     return _png(fig)
-
-
-def _force_centroids() -> list[dict[str, str]]:
-    text = files("crossline.contract").joinpath("data", "force_areas.csv").read_text(encoding="utf-8")
-    return [r for r in csv.DictReader(io.StringIO(text)) if r["lat"] and r["lon"]]
 
 
 @lru_cache(maxsize=1)
@@ -225,8 +220,8 @@ def cell_map(cells: pl.DataFrame, line: dict[str, Any]) -> str | None:
             area = str(line.get(areas) or "").replace(",", ";").split(";")[0].strip()
             labels.append((line[f"{key}_lon"], line[f"{key}_lat"], f"{word}: {area}" if area else word,
                            {"fontsize": 8, "color": "#5b2a86", "fontweight": "bold"}))
-    for c in _force_centroids():
-        la, lo = float(c["lat"]), float(c["lon"])
+    for c in force_area_centroids():
+        la, lo = c["lat"], c["lon"]
         if box[0] <= la <= box[1] and box[2] <= lo <= box[3]:
             ax.plot(lo, la, marker="+", color="#777777", markersize=7, zorder=2)
             labels.append((lo, la, c["force_area"], {"fontsize": 7, "color": "#555555"}))

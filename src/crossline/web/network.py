@@ -3,8 +3,6 @@ expansion is checked against need-to-know and audited."""
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any
@@ -14,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from crossline.access import purpose as purposes
 from crossline.access.policy import require, viewer
 from crossline.api.auth import Caller, caller, workspace
-from crossline.contract.geography import WORKSPACE_BOUNDARIES, load_boundaries
+from crossline.contract.geography import WORKSPACE_BOUNDARIES, force_area_centroids, load_boundaries
 from crossline.errors import CrosslineError, InvalidInput
 from crossline.service import expand as expansion
 from crossline.service import lines as line_service
@@ -28,9 +26,7 @@ EDGE_KINDS = ("associate_of", "controls", "family_of", "resides_at", "uses_phone
 
 def force_area_points() -> list[dict[str, Any]]:
     """Force areas with their centroids, from the geography Crossline ships (no tile server, no outside file)."""
-    text = files("crossline.contract").joinpath("data", "force_areas.csv").read_text(encoding="utf-8")
-    return [{"force_area": r["force_area"], "name": r["name"], "lat": float(r["lat"]), "lon": float(r["lon"])}
-            for r in csv.DictReader(io.StringIO(text)) if r.get("lat") and r.get("lon")]
+    return force_area_centroids()
 
 
 def node_id(kind: str, value: str) -> str:
