@@ -52,3 +52,26 @@ def test_a_build_says_how_each_figure_moved() -> None:
                                  "Numbers used by lines: 4 (+1); number changes followed: 1 (+1)",
                                  "Young people at high risk or above: 3 (+1) (1 very high, 2 high; 0 medium)",
                                  "New alerts: none"]
+
+
+def test_a_folded_column_wraps_between_words_never_inside_one() -> None:
+    """At 80 columns a name, a place or a date wraps onto a second line whole ("Abergavenny", never "Abergave/nny");
+    when even the words do not fit, the least useful column goes and the note says which."""
+    from crossline.cli.common import console
+    from crossline.cli.output import Col, emit
+
+    rows = [{"alert_id": i, "kind": "safeguarding risk", "subject_id": f"N{i:016X}", "who": "Kieran Probert, 16, Abergavenny",
+             "raised": "2026-12-06 04:36", "message": "newly scored at this band (very high risk of exploitation)"} for i in range(3)]
+    cols = [Col("alert_id", "alert", whole=True, right=True), Col("kind", "kind", keep=6), Col("raised", "raised", keep=4),
+            Col("subject_id", "about", whole=True), Col("who", "who", keep=6), Col("message", "what", keep=8)]
+    was = console.width
+    console.width = 80
+    try:
+        with console.capture() as shown:
+            emit(rows, cols, "table")
+    finally:
+        console.width = was
+    cells = [cell.strip() for line in shown.get().splitlines() if line.startswith("│") for cell in line.split("│")[1:-1]]
+    words = {w for r in rows for v in r.values() for w in str(v).split()}
+    assert all(w in words for cell in cells for w in cell.split()), f"a word broken in two:\n{shown.get()}"
+    assert "Abergavenny" in cells and "safeguarding" in cells

@@ -120,12 +120,20 @@ def test_every_read_command_at_80_columns_and_piped(built: Built) -> None:
     assert all(i in out[("lines", 80)] for i in lines["line_id"]), "every line id, whole, at 80 columns"
     assert all(n in out[("line", 80)] for n in numbers.filter(pl.col("line_id") == line_id)["number"]), "every number of the line, whole"
     assert all(i in out[("risk list", 80)] for i in risk["nominal_id"].head(30)), "every nominal listed, whole"
+    names = dict(pl.read_csv(built.first / "nominal_people.csv", infer_schema_length=0).select("nominal_id", "display_name").iter_rows())
     people: dict[int | None, list[str]] = {}
     for cols in (80, None, 160):
-        rows = [line for line in out[("risk list", cols)].splitlines() if line.startswith("│")]
-        assert len(rows) == min(30, risk.height), f"one line per person at COLUMNS={cols}:\n{out[('risk list', cols)]}"
-        assert all(NOMINAL.search(line) for line in rows) and all(len(line) <= (cols or 80) for line in rows)
-        people[cols] = [line.split("│")[-2].strip() for line in rows]  # the strongest reasons, as shown
+        table = [line for line in out[("risk list", cols)].splitlines() if line.startswith("│")]
+        assert all(len(line) <= (cols or 80) for line in table)
+        starts = [i for i, line in enumerate(table) if NOMINAL.search(line)]
+        assert len(starts) == min(30, risk.height), f"every person once at COLUMNS={cols}:\n{out[('risk list', cols)]}"
+        for at, end in zip(starts, [*starts[1:], len(table)], strict=True):
+            cells = [line.split("│") for line in table[at:end]]
+            who = " ".join(c[4].strip() for c in cells if c[4].strip())
+            listed = cells[0][1].strip()
+            assert who.startswith(names[listed]), f"{listed}: the name whole ({names[listed]!r}), not {who!r}, at COLUMNS={cols}"
+            assert all(not c[5].strip() for c in cells[1:]), f"{listed}: the strongest reasons on one line at COLUMNS={cols}"
+        people[cols] = [table[i].split("│")[-2].strip() for i in starts]  # the strongest reasons, as shown
     assert people[80] == people[None], "a pipe is read at 80 columns"
     assert all(r.endswith("…") for r in people[80]), "reasons longer than 80 columns allow end in an ellipsis"
     assert all(len(wide) > len(narrow) and wide.startswith(narrow[:-1]) for wide, narrow in zip(people[160], people[80], strict=True))

@@ -29,6 +29,7 @@ FORMATS = ("table", "csv", "json")
 FormatOpt = Annotated[str, typer.Option("--format", help="table (for reading), csv or json (for programs: every column, nothing cut).")]
 
 MIN_TEXT = 8  # narrowest a shortened text column gets
+MAX_WORD = 20  # a longer "word" (a URL, a path) may still be folded inside
 
 
 @dataclass(frozen=True)
@@ -86,18 +87,26 @@ def _token(value: Any) -> int:
     return max((len(t) for t in re.split(r"[;,\s]+", _text(value)) if t), default=0)
 
 
-def _least(c: Col, rows: Sequence[dict[str, Any]]) -> int:
-    """The narrowest the column may be: the whole of its longest value (ids), its longest id (lists of ids), else a few letters."""
+def _word(value: Any) -> int:
+    """The longest word in a text: a folded column narrower than it would break the word in two ("safeguar/ding")."""
+    return min(MAX_WORD, max((len(t) for t in _text(value).split()), default=0))
+
+
+def _least(c: Col, rows: Sequence[dict[str, Any]], one_line: bool = False) -> int:
+    """The narrowest the column may be: the whole of its longest value (ids), its longest id (lists of ids), its longest
+    word (folded text, so a name or a date wraps between words, never inside one), else a few letters (cut text)."""
     longest = max([len(c.header), *(len(_text(r.get(c.key))) for r in rows)])
     if c.whole:
         return longest
     if c.ids:
         return max([*(_token(r.get(c.key)) + 1 for r in rows), min(longest, max(MIN_TEXT, len(c.header)))])  # + its separator
-    return min(longest, max(MIN_TEXT, len(c.header)))
+    if c.cut or one_line:
+        return min(longest, max(MIN_TEXT, len(c.header)))
+    return min(longest, max([MIN_TEXT, len(c.header), *(_word(r.get(c.key)) for r in rows)]))
 
 
-def _fits(cols: Sequence[Col], rows: Sequence[dict[str, Any]], width: int) -> bool:
-    return 1 + sum(_least(c, rows) + 3 for c in cols) <= width
+def _fits(cols: Sequence[Col], rows: Sequence[dict[str, Any]], width: int, one_line: bool) -> bool:
+    return 1 + sum(_least(c, rows, one_line) + 3 for c in cols) <= width
 
 
 def _spaced(c: Col, value: str) -> str:
@@ -123,7 +132,7 @@ def _share(room: int, wants: list[int], floors: list[int]) -> list[int]:
 def _widths(room: int, texts: Sequence[Col], longest: dict[str, int], rows: Sequence[dict[str, Any]], one_line: bool) -> list[int]:
     """Widths for the text columns: the folded ones are served first (what they want, within their share), the cut
     ones then share what is left, since a cut column is the one meant to give way (it loses only its tail)."""
-    floors = [_least(c, rows) for c in texts]
+    floors = [_least(c, rows, one_line) for c in texts]
     cut = [(c.cut or one_line) and not c.ids for c in texts]
     folded = [i for i in range(len(texts)) if not cut[i]]
     got = [0] * len(texts)
@@ -161,7 +170,7 @@ def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: s
     shown = list(cols)
     width = console.width
     dropped: list[str] = []
-    while not _fits(shown, rows, width):
+    while not _fits(shown, rows, width, one_line):
         droppable = [c for c in shown if not c.whole]
         if not droppable:
             break

@@ -11,6 +11,7 @@ from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, esc
 from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
+KINDS = {"ddtro_successor": "DDTRO successor", "safeguarding_risk": "at risk"}  # short words, so the kind fits at 80 columns
 
 
 def show(workspace: Path, kind: str | None, all_: bool, ack: int | None, format_: str = "table") -> None:
@@ -30,10 +31,11 @@ def show(workspace: Path, kind: str | None, all_: bool, ack: int | None, format_
         console.print("No alerts." if all_ else "No open alerts.")
         return
     shown = [{**r, "message": r["message"].removeprefix(f"{r['subject_id']}: "),
-              "kind": r["kind"].replace("_", " "), "raised": r["raised_at"][:16].replace("T", " "), "for": ", ".join(r["agencies"]) or "analysts"}
+              "kind": KINDS.get(r["kind"], r["kind"].replace("_", " ")), "raised": r["raised_at"][:16].replace("T", " "),
+              "for": ", ".join(r["agencies"]) or "analysts"}
              for r in rows]
-    emit(shown, [Col("alert_id", "alert", whole=True, right=True), Col("kind", "kind", keep=4), Col("raised", "raised", keep=5),
-                 Col("status", "status", keep=3), Col("subject_id", "about", whole=True), Col("who", "who", keep=6), Col("for", "for", keep=2),
+    emit(shown, [Col("alert_id", "alert", whole=True, right=True), Col("kind", "kind", keep=6), Col("raised", "raised", keep=4),
+                 Col("status", "status", keep=3), Col("subject_id", "about", whole=True), Col("who", "who", keep=6), Col("for", "for", keep=2, ids=True),
                  Col("message", "what", keep=8, ids=True)], format_, title=f"{len(rows)} alert(s)")
     console.print("Acknowledge one with [bold]--ack ALERT[/].")
 

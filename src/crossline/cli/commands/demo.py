@@ -54,7 +54,7 @@ DEMO_MONTHS = 5
 def demo(
     directory: Annotated[
         Path | None,
-        typer.Option("--dir", help="A new or empty folder for the demo [default: crossline-demo, or the next free crossline-demo-N]."),
+        typer.Option("--dir", help="A new or empty folder for the demo (by default crossline-demo, or the next free crossline-demo-N)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
     scale: Annotated[float, typer.Option(
@@ -62,8 +62,8 @@ def demo(
              "the fewest what works compares; at 1 every programme is too small to estimate.",
     )] = DEMO_SCALE,
     months: Annotated[int, typer.Option(
-        help="Length of the scenario in calendar months from 1 June 2026 (5 to 36). Long enough by default for what works "
-             "to follow the programmes' participants; 5 is quicker but leaves what works with too little follow-up.",
+        help="Length of the scenario in calendar months from 1 June 2026 (5 to 36). Five follow the programmes' "
+             "participants long enough for what works at the default scale; longer scenarios add follow-up and take longer.",
     )] = DEMO_MONTHS,
 ) -> None:
     """Simulate a scenario into a fresh workspace, import it, build, evaluate what works, and score what was found against the truth."""

@@ -39,7 +39,7 @@ def risk_list(
     format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """The young people at highest risk: who, score, band and the strongest reasons, one line each (an audited read)."""
+    """The young people at highest risk: who (never cut), score, band and the strongest reasons on one line (an audited read)."""
     from crossline.service.safeguarding import risk_list as get
 
     check_format(format_)
@@ -50,7 +50,7 @@ def risk_list(
     shown = [{"nominal_id": r["nominal_id"], "score": f"{r['score']:.1f}", "band": r["band"].replace("_", " "),
               "who": _who(r.get("name"), r.get("age"), r.get("area")), "reasons": _top(r["reasons"])} for r in rows]
     emit(shown, [Col("nominal_id", "nominal", whole=True), Col("score", "score", whole=True, right=True), Col("band", "band", keep=8),
-                 Col("who", "who", keep=9, cut=True), Col("reasons", "strongest reasons", keep=7, cut=True)],
+                 Col("who", "who", keep=9), Col("reasons", "strongest reasons", keep=7, cut=True)],
          format_, title=f"{len(rows)} young people, highest risk first")
     if rows:
         console.print("Next: [bold]crossline risk show NOMINAL[/] for every reason and the records behind it (a unique start of the id will do).")
