@@ -231,3 +231,31 @@ def test_quarantine_audit_log_and_a_grant_dated_when_it_happened(built: Built) -
     assert [e["details"]["to"] for e in entries][:2] == ["granted", "applied"]
     assert entries[0]["details"]["granted_on"] == "2026-10-20" and entries[0]["subject"] == app_id
     assert by_subject.returncode == 0 and app_id in by_subject.stdout
+
+
+def test_priorities_show_the_factors_that_score_and_every_factor_of_one(built: Built) -> None:
+    """The ranked list shows, per subject, the factors that score, most points first; --subject every factor with
+    its points, which add up to the score; the cross-border picture as a table, CSV or JSON."""
+    import polars as pl
+
+    w = ("-w", built.ws)
+    ranked = pl.read_parquet(sorted((built.ws / "picture").glob("v*/priorities.parquet"))[-1])
+    top = ranked.sort("rank").row(0, named=True)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        listed, one, one_json, nothing, flows, landing = pool.map(lambda a: run(*a), [
+            ("priorities", *w), ("priorities", "--subject", top["subject_id"], *w),
+            ("priorities", "--subject", top["subject_id"], "--format", "json", *w), ("priorities", "--subject", "DL-none", *w),
+            ("crossborder", "--format", "json", *w), ("crossborder", "--harm", "--format", "csv", *w)])
+    assert listed.returncode == 0 and all(s in listed.stdout for s in ranked["subject_id"]), "every subject, whole"
+    assert one.returncode == 0 and one.stdout.startswith(f"{top['subject_id']} (")
+    factors = json.loads(one_json.stdout)
+    assert len(factors) == len(top["reasons"].split(";")), "every factor, those that score nothing too"
+    assert [f["points"] for f in factors] == sorted((f["points"] for f in factors), reverse=True)
+    assert abs(sum(f["points"] for f in factors) - top["score"]) < 0.1 * len(factors), "the points make the score"
+    first = listed.stdout.splitlines()[[i for i, line in enumerate(listed.stdout.splitlines()) if top["subject_id"] in line][0]]
+    assert factors[0]["factor"][:10] in first, "the list starts with the factor that scores most"
+    assert nothing.returncode != 0 and "crossline priorities" in nothing.stderr and "Traceback" not in nothing.stderr
+    both = json.loads(flows.stdout)
+    matrix = pl.read_parquet(sorted((built.ws / "picture").glob("v*/crossborder_matrix.parquet"))[-1])
+    assert len(both["flows"]) == matrix.height and {"from", "to", "lines", "customers", "runners", "missing"} <= set(both["flows"][0])
+    assert landing.stdout.splitlines()[0] == "force,lines_from_elsewhere,harm_points,runners_in,customers,missing_here"

@@ -156,6 +156,7 @@ NEXT_STEPS: frozenset[str] = frozenset({
     "list_sources",  # see which sources and records exist
     "list_lines",  # see the deal lines
     "list_groups",  # see the organised crime groups
+    "list_priorities",  # see the ranked lines and groups
     "show_line",  # see one line's numbers
     "list_applications",  # see the DDTRO applications
     "list_alerts",  # see the alerts

@@ -10,6 +10,7 @@ HINTS: dict[str, str] = {
     "list_sources": "`crossline status` lists the sources",
     "list_lines": "`crossline lines` lists them",
     "list_groups": "`crossline network` lists the groups",
+    "list_priorities": "`crossline priorities` lists the lines and groups by rank",
     "show_line": "`crossline line LINE_ID` lists its numbers",
     "list_applications": "`crossline ddtro-case list` shows them",
     "list_alerts": "`crossline alerts` lists them",

@@ -32,6 +32,9 @@ class PictureSummary:
     successions: int = 0
     bands: dict[str, int] = field(default_factory=dict)  # risk band -> young people
     alerts: int = 0  # alerts ever raised (open or acknowledged); a build raises new ones, never removes any
+    groups: int | None = None  # organised crime groups around lines (None: the network stage has not run)
+    group_members: int = 0
+    cross_border_groups: int = 0  # groups run from one force area that sell into another
 
     @property
     def at_risk(self) -> int:
@@ -65,6 +68,12 @@ def summary(ws: Workspace, actor: Actor) -> PictureSummary:
     risk = table("risk", ["band"])
     if risk is not None:
         out.bands = {str(k): int(v) for k, v in risk.group_by("band").len().iter_rows()}
+    groups = table("ocgs", ["ocg_id", "run_from", "sells_into"])
+    if groups is not None:
+        members = table("ocg_members", ["nominal_id"])
+        out.groups, out.group_members = groups.height, members["nominal_id"].n_unique() if members is not None else 0
+        out.cross_border_groups = sum(1 for run_from, sells in groups.select("run_from", "sells_into").iter_rows()
+                                      if set(filter(None, (sells or "").split(";"))) - set(filter(None, (run_from or "").split(";"))))
     return out
 
 
@@ -89,6 +98,9 @@ def changes(before: PictureSummary, after: PictureSummary) -> list[str]:
         b = after.bands
         out.append(f"Young people at high risk or above: {moved(after.at_risk, before.at_risk if before.bands else None)} "
                    f"({b.get('very_high', 0):,} very high, {b.get('high', 0):,} high; {b.get('medium', 0):,} medium)")
+    if after.groups is not None:
+        out.append(f"Organised crime groups around the lines: {moved(after.groups, before.groups)} "
+                   f"({after.group_members:,} people; {after.cross_border_groups:,} selling across a force border)")
     new_alerts = after.alerts - before.alerts
     out.append(f"New alerts: {new_alerts:,}" if new_alerts else "New alerts: none")
     return out

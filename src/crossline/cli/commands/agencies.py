@@ -27,7 +27,7 @@ def list_(format_: FormatOpt = "table", workspace: WorkspaceOpt = DEFAULT) -> No
     check_format(format_)
     rows = [asdict(a) for a in call(workspace, list_agencies)]
     shown = [{**r, "sends_for": ", ".join(r["sends_for"]) or "-",
-              "type": f"{r['type']} ({AGENCY_TYPE_NAMES[r['type']]})" if r["type"] in AGENCY_TYPE_NAMES else r["type"]}
+              "type": AGENCY_TYPE_NAMES.get(r["type"], r["type"])}  # read by people; --format csv|json keeps the contract's code
              for r in rows]
     emit(rows if format_ != "table" else shown,
          [Col("agency_id", "agency", whole=True), Col("name", "name", keep=5), Col("type", "type", keep=8),

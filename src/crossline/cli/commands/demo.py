@@ -182,6 +182,10 @@ def run_demo(staging: Path, target: Path, seed: int, scale: float, months: int =
                     f"  crossline review --workspace {esc(ws_path)}   (borderline matches, explained)",
                     f"  crossline lines --workspace {esc(ws_path)}    (then: crossline ddtro LINE_ID)",
                     f"  crossline risk list --workspace {esc(ws_path)}",
+                    f"  crossline network --workspace {esc(ws_path)}  (then: crossline network show OCG_ID --out group.html)",
+                    f"  crossline priorities --workspace {esc(ws_path)}   (lines and groups ranked by harm)",
+                    f"  crossline user add ME --agency gwent-police --role police_analyst --workspace {esc(ws_path)}",
+                    f"  crossline serve --workspace {esc(ws_path)}   (then log in as ME at http://127.0.0.1:8400)",
                     f"  crossline person SOURCE RECORD_ID --workspace {esc(ws_path)}   (an audited read)",
                     f"  crossline audit verify --workspace {esc(ws_path)}",
                     f"  exports in {esc(exports_dir)}",
@@ -203,6 +207,9 @@ def _found(pic: PictureSummary) -> list[str]:
         b = pic.bands
         out.append(f"Young people at risk: {b.get('very_high', 0)} very high, {b.get('high', 0)} high, "
                    f"{b.get('medium', 0)} medium (each with its reasons).")
+    if pic.groups is not None:
+        out.append(f"[bold]{pic.groups}[/] organised crime groups behind the lines ({pic.group_members:,} people, each with a role "
+                   f"and reasons); {pic.cross_border_groups} sell across a force border.")
     return out
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from crossline.cli.common import DEFAULT, DataTable, WorkspaceOpt, call, console, err, esc
+from crossline.cli.common import DEFAULT, WorkspaceOpt, call, console, err, esc, print_json
 from crossline.cli.output import Col, FormatOpt, check_format, emit
 
 app = typer.Typer()
@@ -95,40 +96,90 @@ def measures(
     console.print(f"{g.vcount():,} nodes, {g.ecount():,} edges, {table['group'].n_unique():,} groups; betweenness {esc(how)}; wrote {esc(path)}")
 
 
+FACTOR = re.compile(r"^(?P<what>.*) \((?P<points>[\d.]+) of (?P<most>[\d.]+) points\)$")
+
+
+def factors(reasons: str) -> list[dict[str, object]]:
+    """A priority's factors as the stage wrote them ("5 children running for it (16.0 of 16.0 points)"), most points first."""
+    out: list[dict[str, object]] = []
+    for part in filter(None, (r.strip() for r in reasons.split(";"))):
+        m = FACTOR.match(part)
+        out.append({"factor": m["what"], "points": float(m["points"]), "most": float(m["most"])} if m else
+                   {"factor": part, "points": 0.0, "most": 0.0})
+    return sorted(out, key=lambda f: -float(str(f["points"])))
+
+
 @app.command("priorities")
 def priorities_(
     kind: Annotated[str | None, typer.Option("--kind", help="line or ocg; both when left out.")] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="One line or group id: every factor, its value and its points.")] = None,
     format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Lines and groups ranked by harm on one national scale, every factor shown with its value."""
+    """Lines and groups ranked by harm on one national scale; the factors that score, most first (--subject: all of them)."""
+    import polars as pl
+
+    from crossline.errors import NotFound
     from crossline.service.network import priorities
 
     check_format(format_)
     p = call(workspace, priorities, kind)
-    emit(p.to_dicts() if format_ != "table" else [{**r, "score": f"{r['score']:.1f}", "reasons": "; ".join(r["reasons"].split(";"))}
-                                                  for r in p.iter_rows(named=True)],
+    if subject is not None:
+        p = p.filter(pl.col("subject_id") == subject)
+        if p.is_empty():
+            raise NotFound(f"no line or group {subject!r} among the priorities", next_step="list_priorities")
+        row = p.row(0, named=True)
+        if format_ != "table":
+            emit([{**f, "subject_id": subject} for f in factors(row["reasons"])], [], format_)
+            return
+        console.print(f"[bold]{esc(subject)}[/] ({esc(row['subject_type'])}): rank {row['rank']}, score {row['score']:.1f} "
+                      f"of 100; force areas {esc(row['force_areas'] or '-')} (shown, never scored).")
+        emit([{**f, "points": f"{f['points']:.1f}", "most": f"{f['most']:.1f}"} for f in factors(row["reasons"])],
+             [Col("factor", "factor (its value)", keep=9), Col("points", "points", whole=True, right=True),
+              Col("most", "of at most", whole=True, right=True)], format_)
+        return
+    shown = [{**r, "score": f"{r['score']:.1f}",
+              "reasons": "; ".join(f"{f['factor']} ({f['points']:.1f})" for f in factors(r["reasons"]) if float(str(f["points"])) > 0)}
+             for r in p.iter_rows(named=True)]
+    emit(p.to_dicts() if format_ != "table" else shown,
          [Col("rank", "rank", whole=True, right=True), Col("subject_type", "type", keep=5), Col("subject_id", "subject", whole=True),
-          Col("score", "score", keep=8, right=True), Col("force_areas", "force areas", keep=4), Col("reasons", "factors", keep=3)],
+          Col("score", "score", keep=8, right=True), Col("force_areas", "force areas", keep=4, ids=True),
+          Col("reasons", "factors that score (points), most first", keep=6, cut=True)],
          format_, title="Priorities (harm, threat and capability, opportunity; the owning force is never a factor)")
+    if format_ == "table" and shown:
+        console.print("Every factor of one: [bold]crossline priorities --subject ID[/] (a line or group id above).")
 
 
 @app.command("crossborder")
-def crossborder_(workspace: WorkspaceOpt = DEFAULT) -> None:
-    """The force-by-force matrix of flows, and the harm landing in each force from lines run from elsewhere."""
+def crossborder_(
+    harm: Annotated[bool, typer.Option("--harm", help="Only the harm landing in each force from lines run from elsewhere.")] = False,
+    format_: FormatOpt = "table",
+    workspace: WorkspaceOpt = DEFAULT,
+) -> None:
+    """Flows between force areas (each counted once), and the harm landing in each force from lines run from elsewhere."""
     from crossline.service.network import crossborder
 
+    check_format(format_)
     m, h = call(workspace, crossborder)
-    t = DataTable(title="Flows from (row) into (column's force): customers, runners, missing episodes, each counted once")
-    for col in ("from", "to", "customers", "runners", "missing", "lines"):
-        t.add_column(col)
-    for r in m.iter_rows(named=True):
-        t.add_row(r["from_force"], r["to_force"], str(r["customers"]), str(r["runners"]), str(r["missings"]), str(r["lines"]))
-    console.print(t)
-    t2 = DataTable(title="Harm landing here from lines run from elsewhere")
-    for col in ("force", "lines from elsewhere", "harm points", "runners in", "customers", "missing here"):
-        t2.add_column(col)
-    for r in h.iter_rows(named=True):
-        t2.add_row(r["force_area"], str(r["lines_from_elsewhere"]), f"{r['harm_points']:.1f}", str(r["runners_from_elsewhere"] or 0),
-                   str(r["customers_from_elsewhere"] or 0), str(r["missings_from_elsewhere"] or 0))
-    console.print(t2)
+    flows = [{"from": r["from_force"], "to": r["to_force"], "customers": r["customers"], "runners": r["runners"],
+              "missing": r["missings"], "lines": r["lines"]} for r in m.iter_rows(named=True)]
+    landing = [{"force": r["force_area"], "lines_from_elsewhere": r["lines_from_elsewhere"], "harm_points": round(r["harm_points"], 1),
+                "runners_in": r["runners_from_elsewhere"] or 0, "customers": r["customers_from_elsewhere"] or 0,
+                "missing_here": r["missings_from_elsewhere"] or 0} for r in h.iter_rows(named=True)]
+    if format_ == "json" and not harm:
+        print_json({"flows": flows, "harm_landing": landing})
+        return
+    if not harm:
+        emit(flows, [Col("from", "from force", whole=True), Col("to", "into force", whole=True),
+                     Col("lines", "lines", whole=True, right=True), Col("customers", "customers", whole=True, right=True),
+                     Col("runners", "runners", whole=True, right=True), Col("missing", "missing", whole=True, right=True)],
+             format_, title="Flows between force areas: the lines, their customers and runners; missing episodes from home to "
+                            "where they ended; each counted once")
+        if format_ == "csv":
+            return
+    if format_ == "table":
+        landing = [{**r, "harm_points": f"{r['harm_points']:.1f}"} for r in landing]
+    emit(landing, [Col("force", "force", whole=True), Col("lines_from_elsewhere", "lines from elsewhere", keep=6, right=True),
+                   Col("harm_points", "harm points", keep=5, right=True), Col("runners_in", "runners in", keep=4, right=True),
+                   Col("customers", "customers", keep=3, right=True), Col("missing_here", "missing here", keep=2, right=True)],
+         format_, title="Harm landing in each force from lines run from elsewhere")
