@@ -114,6 +114,16 @@ def _spaced(c: Col, value: str) -> str:
     return re.sub(r"([;,])(?=\S)", r"\1 ", value) if c.ids else value
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` on one line of ``width``: cut after a whole word and ended with an ellipsis, so an id or a phone number
+    in free text is shown whole or not at all ("gives line DL-8478…" would be a wrong id to copy)."""
+    if len(text) <= width:
+        return text
+    head = text[: max(width - 1, 1)]
+    space = len(head) if text[len(head)] == " " else head.rfind(" ")  # a head that ends a word keeps it
+    return (head[:space].rstrip(" ;,") if space > 0 else head) + "…"
+
+
 def _share(room: int, wants: list[int], floors: list[int]) -> list[int]:
     """Widths for columns wanting ``wants`` within ``room``: each gets its floor, then the narrow ones what they want,
     and the rest share what is left."""
@@ -189,8 +199,10 @@ def emit(rows: Sequence[dict[str, Any]], cols: Sequence[Col], fmt: str, title: s
             cut = (c.cut or one_line) and not c.ids
             table.add_column(c.header, overflow="ellipsis" if cut else "fold", no_wrap=cut,
                              width=widths[texts.index(c)], justify="right" if c.right else "left")
+    clip = {c.key: widths[texts.index(c)] for c in texts if (c.cut or one_line) and not c.ids}
     for r in rows:
-        table.add_row(*(v if isinstance(v := r.get(c.key), Text) else _spaced(c, _text(v)) for c in shown))
+        table.add_row(*(v if isinstance(v := r.get(c.key), Text) else
+                        _clip(_text(v), clip[c.key]) if c.key in clip else _spaced(c, _text(v)) for c in shown))
     console.print(table)
     if dropped:
         err.print(f"[dim]Not shown at {width} columns: {', '.join(dropped)}; --format csv or json gives every column.[/]")

@@ -39,22 +39,47 @@ def network(ctx: typer.Context, format_: FormatOpt = "table", workspace: Workspa
 @network_app.command("show")
 def show(
     ocg_id: Annotated[str, typer.Argument(help="The group's id, from `crossline network`.")],
+    member: Annotated[str | None, typer.Option("--member", help="One member's nominal id: every reason for their role, and the evidence.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write an interactive picture of the group to this HTML file.")] = None,
+    format_: FormatOpt = "table",
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
-    """Show one group: members, roles and why, key players; --out FILE.html draws it."""
+    """Show one group: members, roles and the first reason for each, key players; --member all of one's reasons; --out draws it."""
+    from crossline.errors import NotFound
     from crossline.service.network import group_detail, group_picture
 
+    check_format(format_)
     d = call(workspace, group_detail, ocg_id)
-    console.print(f"[bold]{esc(ocg_id)}[/]: lines {esc(d.group.get('lines'))}, run from {esc(d.group.get('run_from'))}, "
-                  f"sells into {esc(d.group.get('sells_into'))}")
-    emit([{**r, "why": r["reasons"] + (f" | key player: {r['key_reason']}" if r["key_player"] else ""), "key": "yes" if r["key_player"] else "",
-            "disruption": f"{r['disruption']:.2f}", "betweenness": f"{r['betweenness']:.3f}", "pagerank": f"{r['pagerank']:.3f}"}
-           for r in d.members.iter_rows(named=True)],
-         [Col("nominal_id", "member", whole=True), Col("role", "role", keep=9), Col("key", "key", keep=8),
-          Col("disruption", "disruption", keep=6, right=True), Col("betweenness", "betweenness", keep=3, right=True),
-          Col("pagerank", "pagerank", keep=2, right=True), Col("degree", "degree", keep=4, right=True), Col("why", "why", keep=7)],
-         "table")
+    rows = d.members.to_dicts()
+    if member is not None:
+        rows = [r for r in rows if r["nominal_id"] == member]
+        if not rows:
+            raise NotFound(f"{member!r} is not a member of {ocg_id}", next_step="list_groups")
+    if format_ != "table":
+        emit(rows, [], format_)
+    elif member is not None:
+        r = rows[0]
+        console.print(f"[bold]{esc(member)}[/] in {esc(ocg_id)}: {esc(r['role'])} on {esc(r['line_ids'] or '-')}"
+                      f"{' (a key player: ' + esc(r['key_reason']) + ')' if r['key_player'] else ''}")
+        console.print(f"disruption {r['disruption']:.2f}, betweenness {r['betweenness']:.3f}, PageRank {r['pagerank']:.3f}, "
+                      f"degree {r['degree']}")
+        console.print("[bold]Why this role[/]")
+        for reason in filter(None, (x.strip() for x in (r["reasons"] or "").split(";"))):
+            console.print(f"  - {esc(reason)}")
+        console.print("[bold]Evidence[/] (records, links and handsets behind it)")
+        for item in filter(None, (r["evidence"] or "").split(";")):
+            console.print(f"  {esc(item)}")
+    else:
+        console.print(f"[bold]{esc(ocg_id)}[/]: lines {esc(d.group.get('lines'))}, run from {esc(d.group.get('run_from'))}, "
+                      f"sells into {esc(d.group.get('sells_into'))}")
+        emit([{**r, "why": (r["reasons"] or "").split(";")[0], "key": "yes" if r["key_player"] else "",
+               "disruption": f"{r['disruption']:.2f}", "betweenness": f"{r['betweenness']:.3f}", "pagerank": f"{r['pagerank']:.3f}"}
+              for r in rows],
+             [Col("nominal_id", "member", whole=True), Col("role", "role", keep=9), Col("key", "key", keep=8),
+              Col("disruption", "disruption", keep=6, right=True), Col("betweenness", "betweenness", keep=3, right=True),
+              Col("pagerank", "pagerank", keep=2, right=True), Col("degree", "degree", keep=4, right=True),
+              Col("why", "why (the first reason)", keep=7, cut=True)], "table")
+        console.print(f"Every reason for one member, and the evidence: [bold]crossline network show {esc(ocg_id)} --member NOMINAL[/]")
     if out is not None:
         console.print(f"Picture written to {esc(call(workspace, group_picture, ocg_id, out))}")
 
