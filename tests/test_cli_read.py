@@ -98,15 +98,19 @@ def test_every_read_command_at_80_columns_and_piped(built: Built) -> None:
     numbers = pl.read_csv(built.first / "line_numbers.csv", infer_schema_length=0)
     line_id = lines["line_id"][0]
     nominal = risk["nominal_id"][0]
+    groups = pl.read_csv(built.first / "ocgs.csv", infer_schema_length=0)
+    ocg, member = groups["ocg_id"][0], groups["nominal_id"][0]
     w = ("-w", built.ws)
     commands: list[tuple[str | Path, ...]] = [
         ("status", *w), ("lines", *w), ("line", line_id, *w), ("risk", "list", *w), ("risk", "show", nominal, *w),
         ("risk", "partner-view", nominal, *w), ("risk", "groups", *w), ("risk", "places", *w), ("alerts", "--all", *w),
         ("network", *w), ("priorities", *w), ("review", "decisions", *w), ("quarantine", *w), ("audit", "log", "--limit", "20", *w),
-        ("agency", "list", *w),
+        ("agency", "list", *w), ("crossborder", *w), ("network", "show", ocg, *w), ("network", "show", ocg, "--member", member, *w),
+        ("priorities", "--subject", line_id, *w),
     ]
     # piped, Rich assumes 80 columns when COLUMNS is unset: every command once that way, the busiest also with COLUMNS=80
-    runs = [(c, None) for c in commands] + [(c, 80) for c in commands if c[0] in ("lines", "line") or c[:2] == ("risk", "list")]
+    busiest = ("lines", "line", "alerts", "risk list", "network show")
+    runs = [(c, None) for c in commands] + [(c, 80) for c in commands if c[0] in busiest or " ".join(map(str, c[:2])) in busiest]
     runs.append((("risk", "list", *w), 160))  # a wider terminal shows more of each reason
     with ThreadPoolExecutor(max_workers=4) as pool:
         done = list(pool.map(lambda rc: (rc, run(*rc[0], columns=rc[1])), runs))
