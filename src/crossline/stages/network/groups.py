@@ -196,13 +196,14 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
         for line_id in sorted(line_of.get(phone, ())):
             if (nominal, line_id) in runs:
                 continue
-            what = f"{event_type.replace('_', ' ')} record ({event})"
+            kind = event_type.replace("_", " ")
+            what = f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} record ({event})"
             if where and owner.get(line_id) and where != owner[line_id]:
                 # the holder keeps the phone where the line is run from; whoever carries it in the market is running it
-                claims[nominal].append(Claim("runner", line_id, f"named in a {what} in {where}, away from where line {line_id} is run "
+                claims[nominal].append(Claim("runner", line_id, f"named in {what} in {where}, away from where line {line_id} is run "
                                              f"from, that gives its number {phone}", [event]))
             else:
-                claims[nominal].append(Claim("holder", line_id, f"named in a {what} that gives line {line_id}'s number {phone}", [event],
+                claims[nominal].append(Claim("holder", line_id, f"named in {what} that gives line {line_id}'s number {phone}", [event],
                                              "record"))
     _settle(claims, inp)
     customers: set[str] = set()

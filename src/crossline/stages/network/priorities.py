@@ -81,12 +81,17 @@ def _line_factors(inp: Inputs, members: pl.DataFrame, s: NetworkSettings) -> pl.
     ).with_columns((pl.col("numbers") - 1).clip(lower_bound=0).alias("rebrands"))
 
 
+def _value(value: pl.Expr) -> pl.Expr:
+    """A factor's value as people write it: a count whole ("5 children", not "5.0"), a share to two places (0.88)."""
+    return pl.when(value == value.round(0)).then(value.cast(pl.Int64).cast(pl.String)).otherwise(value.round(2).cast(pl.String))
+
+
 def _score(frame: pl.DataFrame, w: dict[str, float]) -> pl.DataFrame:
     total = sum(w.values()) or 1.0
     pts = {f.name: pl.lit(w[f.name]) * pl.min_horizontal(pl.col(f.name), pl.lit(float(f.cap))) / f.cap for f in FACTORS}
     harm = [pts[f.name] for f in FACTORS if f.group == "harm"]
     reasons = pl.concat_str([
-        pl.format("{} " + f.words + " ({} of {} points)", pl.col(f.name).round(2), pts[f.name].round(1), pl.lit(w[f.name]))
+        pl.format("{} " + f.words + " ({} of {} points)", _value(pl.col(f.name)), pts[f.name].round(1), pl.lit(w[f.name]))
         for f in FACTORS], separator=";")
     return frame.with_columns(
         (pl.sum_horizontal(list(pts.values())) * 100 / total).round(1).alias("score"),
