@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text
 
@@ -31,7 +32,9 @@ def _clean(name: str | None) -> str:
     return _SPACES.sub(" ", re.sub(r"[^a-z' -]", " ", (name or "").lower())).strip()
 
 
+@lru_cache(maxsize=1)
 def _forms() -> dict[str, list[str]]:
+    """Name -> its formal forms, made once per process: it was rebuilt from the table (thousands of rows) on every search."""
     from crossline.stages.resolve.nicknames import forms_table
 
     return {r["name"]: list(r["forms"]) for r in forms_table().iter_rows(named=True)}
