@@ -211,10 +211,13 @@ def by_key(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
     phone = normalise_phone(q)
     if phone:
         candidates.append(("phone", phone))
-    stmt = select(SearchKey.kind, SearchKey.source, SearchKey.record_id).where(SearchKey.kind == bindparam("k"), SearchKey.key == bindparam("v"))
-    hits: list[Hit] = []
-    for kind, value in candidates:
-        for r in conn.execute(stmt, {"k": kind, "v": value}):
-            hits.append(Hit(r.source, r.record_id, f"{kind.replace('_', ' ')} {value}", 1.0))
+    # one question, not one per kind: both IN lists are on the primary key's leading columns; cross pairs are dropped here
+    wanted = dict.fromkeys(candidates)
+    stmt = select(SearchKey.kind, SearchKey.key, SearchKey.source, SearchKey.record_id).where(
+        SearchKey.kind.in_(sorted({k for k, _ in wanted})), SearchKey.key.in_(sorted({v for _, v in wanted})))
+    found = [r for r in conn.execute(stmt) if (r.kind, r.key) in wanted]
+    order = {pair: i for i, pair in enumerate(wanted)}
+    hits = [Hit(r.source, r.record_id, f"{r.kind.replace('_', ' ')} {r.key}", 1.0)
+            for r in sorted(found, key=lambda r: (order[(r.kind, r.key)], r.source, r.record_id))]
     unique = {(h.source, h.record_id): h for h in reversed(hits)}
     return sorted(unique.values(), key=lambda h: (h.source, h.record_id))[:limit]

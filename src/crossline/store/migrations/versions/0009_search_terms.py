@@ -40,6 +40,9 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_search_names_terms_trgm ON search_names_terms USING gin (term gin_trgm_ops)")
     op.execute("INSERT INTO search_names_terms (term) SELECT DISTINCT term FROM search_names_records")
     op.execute("DROP TABLE search_names")
+    if op.get_bind().dialect.name == 'postgresql':  # planner statistics now, not whenever autovacuum comes round
+        op.execute("ANALYZE search_names_terms")
+        op.execute("ANALYZE search_names_records")
 
 
 def downgrade() -> None:
