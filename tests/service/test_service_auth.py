@@ -125,3 +125,8 @@ def test_security_headers_on_answers_and_on_a_refused_nul(login: Callable[[str],
     refused = client.get("/api/v1/search", params={"q": "ab\x00cd"})
     assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["detail"] == "a NUL character cannot be part of a request" and "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+
+
+def test_a_login_name_holding_a_nul_is_refused_as_invalid_not_a_server_error(client: TestClient) -> None:
+    answer = client.post("/api/v1/session", json={"user": "\x00", "password": "whatever it is"})
+    assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
