@@ -116,3 +116,17 @@ def test_not_found_speaks_as_the_command_line_does(login: Callable[[str], TestCl
     answer = login("ana").get("/api/v1/persons/gwent-police/NO-SUCH", params={"purpose": "checking a referral"})
     assert answer.status_code == 404
     assert answer.json()["detail"] == "no person record 'NO-SUCH' from source 'gwent-police'" and answer.json()["next_step"] == "list_sources"
+
+
+def test_security_headers_on_answers_and_on_a_refused_nul(login: Callable[[str], TestClient]) -> None:
+    client = login("ana")
+    found = client.get("/api/v1/session")
+    assert found.status_code == 200 and found.headers["x-frame-options"] == "DENY" and found.headers["cache-control"] == "no-store"
+    refused = client.get("/api/v1/search", params={"q": "ab\x00cd"})
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == "a NUL character cannot be part of a request" and "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+
+
+def test_a_login_name_holding_a_nul_is_refused_as_invalid_not_a_server_error(client: TestClient) -> None:
+    answer = client.post("/api/v1/session", json={"user": "\x00", "password": "whatever it is"})
+    assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"

@@ -90,3 +90,34 @@ def test_a_misspelling_keeps_a_pair_of_pieces_word_for_word() -> None:
 def test_only_an_id_like_query_reads_the_nominals() -> None:
     assert search._id_like("N3C053EC0C2ABE954") and search._id_like("P1")
     assert not any(search._id_like(q) for q in ("Kai Morgan", "Morgan", "07711 123456", "+447711123456"))
+
+
+def test_a_reimported_record_is_found_by_its_new_name_only_and_a_name_nobody_holds_leaves_the_index(served: Workspace, tmp_path: Path) -> None:
+    feed = "record_id,given_name,family_name\nP9,Wilhelmina,Quartermaine\n"
+    import_as_hub(served, write_bundle(tmp_path / "a", {"people.csv": ("persons", "gwent-police", feed)}, agencies={"gwent-police": "police"}))
+    assert ("gwent-police", "P9") in found(served, POLICE, "Wilhelmina Quartermaine")
+    renamed = "record_id,given_name,family_name\nP9,Wilhelmina,Oddfellow\n"
+    import_as_hub(served, write_bundle(tmp_path / "b", {"people.csv": ("persons", "gwent-police", renamed)}, agencies={"gwent-police": "police"}))
+    assert ("gwent-police", "P9") in found(served, POLICE, "Wilhelmina Oddfelow")  # misspelt
+    assert ("gwent-police", "P9") not in found(served, POLICE, "Wilhelmina Quartermaine")
+    with served.engine.connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT count(*) FROM search_names_terms WHERE term LIKE '%quartermaine%'")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM search_names_terms WHERE term = 'wilhelmina oddfellow'")).scalar() == 1
+
+
+def test_many_people_sharing_a_name_come_back_best_first_up_to_the_limit(served: Workspace, tmp_path: Path) -> None:
+    """Names are indexed once however many records hold them; the records of the best names come first, in order."""
+    rows = [f"Z{i:02d},Gethin,Llewellyn" for i in range(30)] + [f"Y{i:02d},Gethin,Llewelyn" for i in range(5)]
+    feed = "record_id,given_name,family_name\n" + "\n".join(rows) + "\n"
+    import_as_hub(served, write_bundle(tmp_path / "a", {"people.csv": ("persons", "gwent-police", feed)}, agencies={"gwent-police": "police"}))
+    exact = search.search(served, POLICE, "Gethin Llewellyn", limit=100)
+    assert [r.record_id for r in exact][:30] == [f"Z{i:02d}" for i in range(30)] and {r.score for r in exact[:30]} == {1.0}
+    assert {r.record_id for r in exact[30:]} == {f"Y{i:02d}" for i in range(5)} and all(r.score < 1.0 for r in exact[30:])
+    top = search.search(served, POLICE, "Gethin Llewelyn", limit=7)  # the misspelling is now the exact name
+    assert [r.record_id for r in top] == [f"Y{i:02d}" for i in range(5)] + ["Z00", "Z01"]
+    with served.engine.connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT count(*) FROM search_names_terms WHERE term = 'gethin llewellyn'")).scalar() == 1

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crossline import __version__
 from crossline.api import problems
-from crossline.api.headers import refuse_nul, security_headers
+from crossline.api.headers import RefuseNul, SecurityHeaders
 from crossline.api.routes import audit, casework, concerns, jobs, lines, people, session
 from crossline.errors import CrosslineError
 from crossline.workspace import Workspace, open_workspace
@@ -42,6 +42,6 @@ def create_app(ws: Workspace | Path) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.http_error)
     app.add_exception_handler(RequestValidationError, problems.validation_error)
     app.add_exception_handler(Exception, problems.unexpected_error)
-    app.middleware("http")(refuse_nul())
-    app.middleware("http")(security_headers(hsts=workspace.settings.service.secure_cookies))
+    app.add_middleware(RefuseNul)
+    app.add_middleware(SecurityHeaders, hsts=workspace.settings.service.secure_cookies)  # outermost: the NUL refusal carries the headers too
     return app

@@ -26,9 +26,9 @@ _JSON = ("aliases", "phone", "other_ids", "attributes", "invalid")
 
 def get_person(ws: Workspace, actor: Actor, source: str, record_id: str) -> dict[str, Any]:
     """One source record as stored, with its provenance; audited whether or not it is found."""
-    who = viewer(ws.engine, actor)
-    require(who, "read_person")
-    with ws.engine.begin() as conn:
+    with ws.engine.begin() as conn:  # one connection for the standing, the row and the audit entry
+        who = viewer(conn, actor)
+        require(who, "read_person")
         row = conn.execute(select(Person).where(Person.source == source, Person.record_id == record_id)).first()
         if row is not None and not ntk.can_see_record(who, ntk.RecordRef(owner=source, kind="person")):
             audit.record(conn, actor, "read_person", f"{source}:{record_id}", {"found": False, "refused": "need to know"})

@@ -66,8 +66,7 @@ def _record_index(path: Path) -> tuple[pl.Series, pl.Series]:
     return held
 
 
-def _nominals(ws: Workspace, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    path = picture_store.current_table(ws.engine, ws.path, "nominals")
+def _nominals(path: Path | None, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     if path is None or not keys:
         return {}
     sorted_keys, nominal_ids = _record_index(path)
@@ -85,8 +84,7 @@ def _id_like(q: str) -> bool:
     return bool(_ID_LIKE.fullmatch(q))
 
 
-def _by_nominal(ws: Workspace, nominal_id: str) -> list[tuple[str, str]]:
-    path = picture_store.current_table(ws.engine, ws.path, "nominals")
+def _by_nominal(path: Path | None, nominal_id: str) -> list[tuple[str, str]]:
     if path is None or not _id_like(nominal_id):
         return []
     rows = pl.scan_parquet(path).filter(pl.col("nominal_id").cast(pl.String) == nominal_id).select("source", "record_id").collect()
@@ -94,20 +92,22 @@ def _by_nominal(ws: Workspace, nominal_id: str) -> list[tuple[str, str]]:
 
 
 def search(ws: Workspace, actor: Actor, query: str, limit: int = 20) -> list[Result]:
-    who = viewer(ws.engine, actor)
-    require(who, "search")
-    q = (query or "").strip()
-    if "\x00" in q:
-        raise InvalidInput("a search cannot contain a NUL character")
-    if len(q) < 2:
-        raise InvalidInput("search for at least two characters: a name, a phone number or an id")
-    limit = max(1, min(limit, 100))
+    """Everything is read in one connection (the actor's standing, the picture's version, the index, the rows, the audit entry)."""
     with ws.engine.begin() as conn:
+        who = viewer(conn, actor)
+        require(who, "search")
+        q = (query or "").strip()
+        if "\x00" in q:
+            raise InvalidInput("a search cannot contain a NUL character")
+        if len(q) < 2:
+            raise InvalidInput("search for at least two characters: a name, a phone number or an id")
+        limit = max(1, min(limit, 100))
+        nominals_file = picture_store.current_table(conn, ws.path, "nominals")
         search_index.refresh(conn)
         hits = search_index.by_key(conn, q, limit * 5)
         if any(c.isalpha() for c in q) and not any(c.isdigit() for c in q):
             hits += search_index.by_name(conn, q, limit * 5)
-        hits += [search_index.Hit(s, r, f"nominal {q}", 1.0) for s, r in _by_nominal(ws, q)]
+        hits += [search_index.Hit(s, r, f"nominal {q}", 1.0) for s, r in _by_nominal(nominals_file, q)]
         visible: dict[tuple[str, str], search_index.Hit] = {}
         for h in hits:
             if _may_see(who, h.source) and (h.source, h.record_id) not in visible:
@@ -120,7 +120,7 @@ def search(ws: Workspace, actor: Actor, query: str, limit: int = 20) -> list[Res
                 select(Person.source, Person.record_id, Person.given_name, Person.family_name, Person.date_of_birth)
                 .where(Person.source == source, Person.record_id.in_([r for s, r in keys if s == source])))}
         audit.record(conn, actor, "search", "persons", {"query": q[:200], "returned": [f"{s}:{r}" for s, r in keys]})
-    nominals = _nominals(ws, keys)
+    nominals = _nominals(nominals_file, keys)
     return [Result(h.source, h.record_id, nominals.get((h.source, h.record_id)), people[(h.source, h.record_id)].given_name,
                    people[(h.source, h.record_id)].family_name, people[(h.source, h.record_id)].date_of_birth, h.matched, h.score)
             for h in ranked if (h.source, h.record_id) in people]

@@ -406,8 +406,24 @@ class SearchKey(Base):
     __table_args__ = (Index("ix_search_keys_record", "source", "record_id"),)
 
 
+class SearchNameRecord(Base):
+    """Which records carry each name term of the search index.
+
+    Fuzzy matching runs over the distinct terms (``search_names_terms``: FTS5
+    trigram on SQLite, pg_trgm on PostgreSQL; dialect-specific, so not a model);
+    the records of a matched term are then read here by key. Many people share
+    a name, so the fuzzy index is far smaller than one row per record.
+    """
+
+    __tablename__ = "search_names_records"
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    __table_args__ = (Index("ix_search_names_records_record", "source", "record_id"),)
+
+
 class SearchIndexed(Base):
-    """Bundles whose person records are in the search index (names in ``search_names``, keys in ``search_keys``)."""
+    """Bundles whose person records are in the search index (names in ``search_names_*``, keys in ``search_keys``)."""
 
     __tablename__ = "search_indexed"
     bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -35,14 +35,17 @@ def version_dir(workspace: Path, version: int) -> Path:
     return picture_root(workspace) / f"v{version:06d}"
 
 
-def current_version(engine: Engine) -> int | None:
-    with engine.connect() as conn:
+def current_version(db: Engine | Connection) -> int | None:
+    """The newest published version; given a connection, read in it (a request's own, not one more from the pool)."""
+    if isinstance(db, Connection):
+        return db.execute(select(func.max(PictureVersion.version))).scalar()
+    with db.connect() as conn:
         return conn.execute(select(func.max(PictureVersion.version))).scalar()
 
 
-def current_table(engine: Engine, workspace: Path, table: str) -> Path | None:
+def current_table(db: Engine | Connection, workspace: Path, table: str) -> Path | None:
     """The current version's Parquet file for ``table``, or None if no build has produced it."""
-    version = current_version(engine)
+    version = current_version(db)
     if version is None:
         return None
     path = version_dir(workspace, version) / f"{table}.parquet"

@@ -17,11 +17,12 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text
 
 from crossline.contract.phones import normalise_phone
-from crossline.store.models import Bundle, Person, SearchIndexed, SearchKey
+from crossline.store.models import Bundle, Person, SearchIndexed, SearchKey, SearchNameRecord
 
 CANDIDATES = 200
 _SPACES = re.compile(r"\s+")
@@ -31,7 +32,9 @@ def _clean(name: str | None) -> str:
     return _SPACES.sub(" ", re.sub(r"[^a-z' -]", " ", (name or "").lower())).strip()
 
 
+@lru_cache(maxsize=1)
 def _forms() -> dict[str, list[str]]:
+    """Name -> its formal forms, made once per process: it was rebuilt from the table (thousands of rows) on every search."""
     from crossline.stages.resolve.nicknames import forms_table
 
     return {r["name"]: list(r["forms"]) for r in forms_table().iter_rows(named=True)}
@@ -66,7 +69,11 @@ def refresh(conn: Connection) -> int:
         if replacing and rows:
             keys = [{"s": r.source, "r": r.record_id} for r in rows]
             conn.execute(delete(SearchKey).where(SearchKey.source == bindparam("s"), SearchKey.record_id == bindparam("r")), keys)
-            conn.execute(text("DELETE FROM search_names WHERE source = :s AND record_id = :r"), keys)
+            conn.execute(delete(SearchNameRecord).where(SearchNameRecord.source == bindparam("s"), SearchNameRecord.record_id == bindparam("r")),
+                         keys)
+            # a name no record carries any more would take a candidate's place in every fuzzy search for it
+            conn.execute(text("DELETE FROM search_names_terms WHERE term NOT IN (SELECT term FROM search_names_records)"))
+        known = {t for (t,) in conn.execute(select(SearchNameRecord.term).distinct())} if replacing else set()
         replacing = True
         names, exact = [], []
         for r in rows:
@@ -81,8 +88,11 @@ def refresh(conn: Connection) -> int:
             if r.postcode:
                 found.add(("postcode", r.postcode.replace(" ", "").upper()))
             exact += [{"kind": k, "key": v[:256], "source": r.source, "record_id": r.record_id} for k, v in found]
+        new_terms = sorted({row["term"] for row in names} - known)
+        if new_terms:
+            conn.execute(text("INSERT INTO search_names_terms (term) VALUES (:term)"), [{"term": t} for t in new_terms])
         if names:
-            conn.execute(text("INSERT INTO search_names (term, source, record_id) VALUES (:term, :source, :record_id)"), names)
+            conn.execute(insert(SearchNameRecord), names)
         if exact:
             conn.execute(insert(SearchKey), exact)
         conn.execute(insert(SearchIndexed).values(bundle_id=bundle, indexed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
@@ -125,48 +135,56 @@ def _phrase(text_: str) -> str:
     return '"' + text_.replace('"', '""') + '"'
 
 
-def _candidates(conn: Connection, group: list[str], n: int) -> list[tuple[str, str, str]]:
-    """Names holding every substring of ``group``, straight from the index, at most ``n`` (no ranking: the caller scores them).
+def _candidates(conn: Connection, group: list[str], n: int) -> list[str]:
+    """Distinct names holding every substring of ``group``, straight from the index, at most ``n`` (no ranking: the caller scores them).
 
     SQLite: FTS5 trigram phrases joined by AND; PostgreSQL: LIKE on the pg_trgm
     GIN index. Neither ranks every match, so a common piece costs no more than
-    ``n`` rows.
+    ``n`` rows; each row is a different name, however many people share it.
     """
     if conn.dialect.name == "sqlite":
-        sql = "SELECT term, source, record_id FROM search_names WHERE search_names MATCH :q LIMIT :n"
+        sql = "SELECT term FROM search_names_terms WHERE search_names_terms MATCH :q LIMIT :n"
         params: dict[str, object] = {"q": " AND ".join(_phrase(g) for g in group), "n": n}
     else:
-        sql = ("SELECT term, source, record_id FROM search_names WHERE "
-               + " AND ".join(f"term LIKE :g{i}" for i in range(len(group))) + " LIMIT :n")
+        sql = "SELECT term FROM search_names_terms WHERE " + " AND ".join(f"term LIKE :g{i}" for i in range(len(group))) + " LIMIT :n"
         params = {f"g{i}": f"%{g}%" for i, g in enumerate(group)} | {"n": n}
-    return [(r.term, r.source, r.record_id) for r in conn.execute(text(sql), params)]
+    return [r.term for r in conn.execute(text(sql), params)]
 
 
 def by_name(conn: Connection, query: str, limit: int = 20, min_score: float = 0.6) -> list[Hit]:
     """Records whose name (or a nickname form of it) is like ``query``, best first.
 
-    The index answers with the names holding the whole query and, when those
-    are too few, the names holding all but one piece of it (a misspelling), at
-    most ``CANDIDATES`` rows per question; only those are scored here.
+    The index answers with the distinct names holding the whole query and
+    the names holding all but one piece of it (a misspelling), at most
+    ``CANDIDATES`` names per question; only those are scored here. The records
+    of the best names are then read by key, name by name in score order, until
+    ``limit`` records are certain to be the best ``limit``.
     """
     forms = _forms()
     parts = _clean(query).split(" ")
     wanted = name_terms(" ".join(parts[:-1]), parts[-1], forms) if len(parts) > 1 else {parts[0]} if parts[0] else set()
-    best: dict[tuple[str, str], Hit] = {}
+    scored: dict[str, float] = {}  # each distinct name: its best score against any wanted term
     for term in sorted(wanted):
         if len(term) < 3:
             continue
-        scored: dict[str, float] = {}  # many records share a name: each distinct name is scored once
         for group in _fuzzy_groups(term):
-            for found, source, record_id in _candidates(conn, group, CANDIDATES):
-                score = scored.get(found)
-                if score is None:
-                    score = scored[found] = _similarity(term, found, min_score)
-                key = (source, record_id)
-                if score >= min_score and (key not in best or best[key].score < score):
-                    best[key] = Hit(source, record_id, f"name like {found!r}", round(score, 3))
-            if sum(1 for h in best.values() if h.score >= 0.999) >= limit:
-                break  # enough exact names: no need to look for misspellings
+            for found in _candidates(conn, group, CANDIDATES):
+                score = _similarity(term, found, min_score)
+                if score >= min_score and score > scored.get(found, -1.0):
+                    scored[found] = score
+    best: dict[tuple[str, str], Hit] = {}
+    records = (select(SearchNameRecord.source, SearchNameRecord.record_id).where(SearchNameRecord.term == bindparam("t"))
+               .order_by(SearchNameRecord.source, SearchNameRecord.record_id).limit(limit))
+    cutoff: float | None = None
+    for found, score in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])):
+        if cutoff is not None and round(score, 3) < cutoff:
+            break  # every record still unread scores below the ``limit`` already held
+        for r in conn.execute(records, {"t": found}):
+            key = (r.source, r.record_id)
+            if key not in best or best[key].score < round(score, 3):
+                best[key] = Hit(r.source, r.record_id, f"name like {found!r}", round(score, 3))
+        if cutoff is None and len(best) >= limit:
+            cutoff = round(score, 3)
     return sorted(best.values(), key=lambda h: (-h.score, h.source, h.record_id))[:limit]
 
 
@@ -193,10 +211,13 @@ def by_key(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
     phone = normalise_phone(q)
     if phone:
         candidates.append(("phone", phone))
-    stmt = select(SearchKey.kind, SearchKey.source, SearchKey.record_id).where(SearchKey.kind == bindparam("k"), SearchKey.key == bindparam("v"))
-    hits: list[Hit] = []
-    for kind, value in candidates:
-        for r in conn.execute(stmt, {"k": kind, "v": value}):
-            hits.append(Hit(r.source, r.record_id, f"{kind.replace('_', ' ')} {value}", 1.0))
+    # one question, not one per kind: both IN lists are on the primary key's leading columns; cross pairs are dropped here
+    wanted = dict.fromkeys(candidates)
+    stmt = select(SearchKey.kind, SearchKey.key, SearchKey.source, SearchKey.record_id).where(
+        SearchKey.kind.in_(sorted({k for k, _ in wanted})), SearchKey.key.in_(sorted({v for _, v in wanted})))
+    found = [r for r in conn.execute(stmt) if (r.kind, r.key) in wanted]
+    order = {pair: i for i, pair in enumerate(wanted)}
+    hits = [Hit(r.source, r.record_id, f"{r.kind.replace('_', ' ')} {r.key}", 1.0)
+            for r in sorted(found, key=lambda r: (order[(r.kind, r.key)], r.source, r.record_id))]
     unique = {(h.source, h.record_id): h for h in reversed(hits)}
     return sorted(unique.values(), key=lambda h: (h.source, h.record_id))[:limit]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from crossline.access.accounts import LOGIN_FAILED
 from crossline.api.auth import COOKIE, Caller, caller, workspace
@@ -15,7 +15,7 @@ router = APIRouter(tags=["session"])
 
 
 class Login(BaseModel):
-    user: str
+    user: Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\x00]*$")]  # no NUL: PostgreSQL cannot compare one (a 500)
     password: str
 
 
