@@ -62,14 +62,15 @@ class Comms:
 
 
 def deal_line(c: Comms, number: str, customers: list[str], days: range, imei: str | None, runners: list[str],
-              flare_times: tuple[int, ...] = (11, 18), orders_per_day: int = 6) -> None:
+              flare_times: tuple[int, ...] = (11, 18), orders_per_day: int = 6, check_ins: bool = False) -> None:
     """A line's days: flares at the same local times, orders called back, each order relayed to a runner.
 
-    Each runner on the day's rota rings the line in the morning before work (runners answer and check in;
-    the runner rule needs a runner to be in touch on the days it is texted).
+    With ``check_ins`` each runner rings the line in the morning before work (runners answer and check in;
+    the runner rule needs a runner to be in touch on the days it is texted, so only then are they runners).
     """
     for d in days:
-        check_in(c, number, runners, d)
+        if check_ins:
+            check_in(c, number, runners, d)
         for h in flare_times:
             c.flare(number, customers, at(d, h, 0), imei=imei)
         for k in range(orders_per_day):
@@ -189,10 +190,11 @@ class Built:
 
 
 def quiet_line(c: Comms, number: str, customers: list[str], days: range, imei: str | None, runners: list[str],
-               orders_per_day: int = 8, first: int = 0) -> None:
-    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job."""
+               orders_per_day: int = 8, first: int = 0, check_ins: bool = False) -> None:
+    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job (``check_ins``: as deal_line)."""
     for d in days:
-        check_in(c, number, runners, d)
+        if check_ins:
+            check_in(c, number, runners, d)
         for k in range(orders_per_day):
             who = customers[(first + d * 7 + k * 3) % len(customers)]
             t = at(d, 12 + k, 5 * (k % 4))
