@@ -9,7 +9,11 @@ runs resolve and lines instead), run risk and network, and compare
   together in one predicted group;
 - purity: the share of that predicted group's members who belong to the true group;
 - controllers: true controllers labelled controller in a group; runners: true
-  runners labelled runner; occupants: cuckooed residents labelled occupant.
+  runners labelled runner; occupants: cuckooed residents labelled occupant;
+  false_runners: the share of people labelled runner who are not true runners;
+- with ``--pipeline``, the lines stage's ``runners`` table against the numbers
+  the truth's runners work from: runner_numbers_found (share of those numbers
+  in the table) and runner_numbers_false (share of the table that is none).
 
 A true group is its members in ``truth/ocg_members.csv`` and the residents of
 the addresses its lines cuckooed (``truth/cuckooed.csv``): the issue counts a
@@ -38,7 +42,7 @@ from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.imports import import_bundle
 from crossline.sim import simulate
 from crossline.store import picture as picture_store
-from crossline.workspace import init_workspace
+from crossline.workspace import Workspace, init_workspace
 
 HUB = "benchmark-hub"  # the simulated bundle is one hub's, sent for every partner it declares
 
@@ -76,9 +80,26 @@ def score(members: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
         want = set(truth.filter(pl.col("role") == role)["person_id"].to_list())
         got = set(pred.filter(pl.col("role") == role)["person_id"].to_list())
         return len(want & got) / len(want) if want else 1.0
+    true_runners = set(truth.filter(pl.col("role") == "runner")["person_id"].to_list())
+    called_runner = set(pred.filter(pl.col("role") == "runner")["person_id"].to_list())
+    false_runners = len(called_runner - true_runners) / len(called_runner) if called_runner else 0.0
     return {"completeness": sum(comp) / len(comp), "purity": sum(pur) / len(pur), "controllers": share("controller"),
-            "runners": share("runner"), "holders": share("holder"), "occupants": share("occupant"), "groups_true": truth["ocg_id"].n_unique(),
+            "runners": share("runner"), "false_runners": false_runners,
+            "holders": share("holder"), "occupants": share("occupant"), "groups_true": truth["ocg_id"].n_unique(),
             "groups_found": pred["ocg_id"].n_unique()}
+
+
+def runner_numbers(ws: Workspace, truth_dir: Path) -> dict[str, float]:
+    """The lines stage's runners table against the numbers the truth's runners work from (a burner if they have one)."""
+    phones = pl.read_csv(truth_dir / "phones.csv", infer_schema_length=0)
+    members = pl.read_csv(truth_dir / "ocg_members.csv", infer_schema_length=0).filter(pl.col("role") == "runner")
+    work = (members.join(phones, on="person_id").with_columns((pl.col("kind") != "burner").alias("own"))
+            .sort("own").unique(["person_id", "line_id"], keep="first"))
+    runners = picture_store.read_table(ws.engine, ws.path, "runners")
+    assert runners is not None
+    want, got = set(work["number"].to_list()), set(runners["number"].to_list())
+    return {"runner_numbers_found": len(want & got) / len(want) if want else 1.0,
+            "runner_numbers_false": len(got - want) / len(got) if got else 0.0}
 
 
 def run_seed(seed: int, scale: float, root: Path, pipeline: bool) -> dict[str, float]:
@@ -104,7 +125,8 @@ def run_seed(seed: int, scale: float, root: Path, pipeline: bool) -> dict[str, f
             assert nominals is not None
             who = nominals.join(pr, on=["source", "record_id"]).group_by("nominal_id").agg(pl.col("person_id").mode().first())
             members = members.join(who, on="nominal_id", how="left").with_columns(pl.coalesce("person_id", "nominal_id").alias("nominal_id"))
-        return {**score(members, truth), **{f"old_{k}": v for k, v in score(members, old_truth).items() if k in OLD_KEYS}}
+        extra = runner_numbers(ws, truth_dir) if pipeline else {}
+        return {**score(members, truth), **extra, **{f"old_{k}": v for k, v in score(members, old_truth).items() if k in OLD_KEYS}}
     finally:
         ws.close()
 
@@ -123,7 +145,8 @@ def main() -> None:
             results[seed] = run_seed(seed, args.scale, Path(tmp), args.pipeline)
             if not args.json:
                 print(f"seed {seed}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in results[seed].items()), flush=True)
-    keys = ("completeness", "purity", "controllers", "runners", "holders", "occupants", *(f"old_{k}" for k in OLD_KEYS))
+    keys = ("completeness", "purity", "controllers", "runners", "false_runners", "holders", "occupants",
+            *(("runner_numbers_found", "runner_numbers_false") if args.pipeline else ()), *(f"old_{k}" for k in OLD_KEYS))
     mean = {k: round(sum(r[k] for r in results.values()) / len(results), 3) for k in keys}
     summary = {"seeds": args.seeds, "scale": args.scale, "inputs": "pipeline" if args.pipeline else "truth nominals and lines",
                "mean": mean, "per_seed": results, "seconds": round(time.monotonic() - started, 1),

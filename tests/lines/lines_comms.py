@@ -62,9 +62,15 @@ class Comms:
 
 
 def deal_line(c: Comms, number: str, customers: list[str], days: range, imei: str | None, runners: list[str],
-              flare_times: tuple[int, ...] = (11, 18), orders_per_day: int = 6) -> None:
-    """A line's days: flares at the same local times, orders called back, each order relayed to a runner."""
+              flare_times: tuple[int, ...] = (11, 18), orders_per_day: int = 6, check_ins: bool = False) -> None:
+    """A line's days: flares at the same local times, orders called back, each order relayed to a runner.
+
+    With ``check_ins`` each runner rings the line in the morning before work (runners answer and check in;
+    the runner rule needs a runner to be in touch on the days it is texted, so only then are they runners).
+    """
     for d in days:
+        if check_ins:
+            check_in(c, number, runners, d)
         for h in flare_times:
             c.flare(number, customers, at(d, h, 0), imei=imei)
         for k in range(orders_per_day):
@@ -73,6 +79,12 @@ def deal_line(c: Comms, number: str, customers: list[str], days: range, imei: st
             c.text(who, number, t, a_cell=MARKET[1][0], b_cell=HUB[0][0])
             c.call(number, who, t + timedelta(minutes=4), 45, imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
             c.text(number, runners[(d + k) % len(runners)], t + timedelta(minutes=3), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
+
+
+def check_in(c: Comms, number: str, runners: list[str], d: int) -> None:
+    """Each runner rings the line from the market at 10:00 local (an hour before any order, so no instruction reads as a reply)."""
+    for i, r in enumerate(runners):
+        c.call(r, number, at(d, 10, i), 60, a_cell=MARKET[2][0], b_cell=HUB[0][0])
 
 
 def to_lake(frame: pl.DataFrame, path: Path) -> list[str]:
@@ -178,9 +190,11 @@ class Built:
 
 
 def quiet_line(c: Comms, number: str, customers: list[str], days: range, imei: str | None, runners: list[str],
-               orders_per_day: int = 8, first: int = 0) -> None:
-    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job."""
+               orders_per_day: int = 8, first: int = 0, check_ins: bool = False) -> None:
+    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job (``check_ins``: as deal_line)."""
     for d in days:
+        if check_ins:
+            check_in(c, number, runners, d)
         for k in range(orders_per_day):
             who = customers[(first + d * 7 + k * 3) % len(customers)]
             t = at(d, 12 + k, 5 * (k % 4))

@@ -51,15 +51,15 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     c = Comms()
     customers = [num("7712", i) for i in range(40)]
     runners = [num("7713", 1), num("7713", 2)]
-    deal_line(c, num("7711", 1), customers, range(0, 12), "350000000000011", runners)
-    deal_line(c, num("7711", 2), customers[:34], range(12, 21), "350000000000011", runners)
+    deal_line(c, num("7711", 1), customers, range(0, 12), "350000000000011", runners, check_ins=True)
+    deal_line(c, num("7711", 2), customers[:34], range(12, 21), "350000000000011", runners, check_ins=True)
     deal_line(c, num("7711", 3), [num("7720", i) for i in range(25)], DAYS, None, [num("7713", 3)], flare_times=(10, 15, 21))
     for i, make in enumerate(KINDS.values()):
         make(c, num("7714", i + 1))
     taxi_dispatch(c, num("7714", 9), [num("7713", 11), num("7713", 12)])
     buyers = customers[20:] + [num("7722", i) for i in range(20)]  # some also buy from the first line
     qa, qb, qc = QUIET_CHAIN
-    quiet_line(c, qa, buyers, range(0, 8), "350000000000077", [num("7713", 7)])
+    quiet_line(c, qa, buyers, range(0, 8), "350000000000077", [num("7713", 7)], check_ins=True)
     notify_one_by_one(c, qb, buyers[:32], 8)
     quiet_line(c, qb, buyers[:32], range(8, 15), "350000000000078", [num("7713", 7)])
     notify_one_by_one(c, qc, buyers[:28], 15)

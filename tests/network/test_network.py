@@ -209,3 +209,20 @@ def test_edge_steps_read_only_what_comes_before() -> None:
     from crossline.stages.network.sql import EDGE_STEPS
 
     check_order(EDGE_STEPS, {"ev", "seeds"})
+
+
+def test_a_line_phone_recorded_by_the_hub_citys_other_force_stays_the_holders() -> None:
+    """Run from the City of London, sold in Gwent: a Met record of the line phone is the holder's, a Gwent one a runner's."""
+    base = hand(controller_area="city-of-london")
+    phones = base.person_phones.filter(pl.col("nominal_id") != "H").vstack(pl.DataFrame(
+        {"nominal_id": ["H", "R3"], "number": [LINE_NO, LINE_NO], "evidence": ["met:link:1", "gwent-police:link:9"], "seen": [None, None],
+         "force_area": ["metropolitan", "gwent"]}))
+    intel = pl.DataFrame([("met:I1", "intelligence", "2026-08-01", "metropolitan", LINE_NO, None, "K", "subject"),
+                          ("gw:I2", "intelligence", "2026-08-02", "gwent", LINE_NO, None, "R4", "subject")],
+                         schema=list(base.event_people.columns), orient="row")
+    found = find_groups(Inputs(**{**base.__dict__, "person_phones": phones, "event_people": base.event_people.vstack(intel)}), S)
+    roles = dict(found.members.select("nominal_id", "role").iter_rows())
+    reasons = dict(found.members.select("nominal_id", "reasons").iter_rows())
+    assert roles["H"] == "holder" and roles["K"] == "holder"  # London's other force: where the line is run from
+    assert roles["R3"] == "runner" and "carrying the line's phone" in reasons["R3"]
+    assert roles["R4"] == "runner" and "where line L1 sells" in reasons["R4"]

@@ -77,7 +77,7 @@ def line_site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Itera
     root = tmp_path_factory.mktemp("web-line")
     ws = init_workspace(root / "ws")
     c = Comms()
-    deal_line(c, num("7711", 1), [num("7712", i) for i in range(40)], range(0, 12), "350000000000011", [num("7713", 1), num("7713", 2)])
+    deal_line(c, num("7711", 1), [num("7712", i) for i in range(40)], range(0, 12), "350000000000011", [num("7713", 1), num("7713", 2)], check_ins=True)
     import_as_hub(ws, examples / "good")  # the agencies the users belong to
     import_as_hub(ws, to_bundle(c.frame(), root / "bundle"))
     build(ws, LOCAL_ADMIN, only=["lines"])

@@ -71,7 +71,7 @@ class LinesSettings(Section):
     succession_max_overlap_days: int = setting(3, "Days the old number may go on answering after the new number's first day.")
     succession_max_gap_days: int = setting(14, "Days between the old number falling silent and the new number's first flare, at most.")
     market_min_share: float = setting(0.1, "Share of a line's customers a force area must hold to be one of its market areas.")
-    runner_min_days: int = setting(2, "Days a non-customer must take texts from the line to be a runner number.")
+    runner_min_days: int = setting(5, "Days a non-customer must take texts from the line to be a runner number.")
     active_days: int = setting(2, "A line is active when its latest number sent something within this many days of the data's end.")
     disrupted_min_unanswered: int = setting(3, "Numbers that kept contacting a silent line number, unanswered, for the line to count as disrupted "
         "(cut off) rather than dormant.")

@@ -4,7 +4,9 @@ Roles come first, from what the records and the comms say about each line:
 
 - **holder**: gives one of the line's numbers as their own, or a number that ran
   in a handset (IMEI) that carried one of the line's numbers, unless only an
-  agency where the line sells recorded it (then a runner carrying the phone);
+  agency where the line sells (a market area, or where its runners are seen)
+  recorded it (then a runner carrying the phone): a record by another force
+  of the hub city (London's two) stays the holder's;
   or, inferred, is recorded as controlled by someone and as an associate of
   the line's runners;
 - **runner**: uses a number the line sends work instructions to (the lines
@@ -151,14 +153,25 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
         on_handset[imei].add(number)
     line_of: dict[str, set[str]] = defaultdict(set)
     owner = dict(inp.lines.select("line_id", "controller_area").iter_rows())
+    # where each line sells: its market areas, and where its runners are seen (a quiet line has runners but no flare
+    # recipients, so no published market)
+    sells_in: dict[str, set[str]] = defaultdict(set)
+    for line_id, markets in inp.lines.drop_nulls(["line_id", "market_areas"]).select("line_id", "market_areas").iter_rows():
+        sells_in[line_id].update(m for m in markets.split(";") if m)
+    for line_id, force in inp.runners.drop_nulls(["line_id", "force_area"]).select("line_id", "force_area").iter_rows():
+        sells_in[line_id].add(force)
     recorded_in: dict[tuple[str, str], set[str | None]] = defaultdict(set)  # (number, nominal) -> forces of the agencies that recorded it
     for nominal, number, force in inp.person_phones.drop_nulls(["nominal_id", "number"]).select("nominal_id", "number", "force_area").iter_rows():
         recorded_in[(number, nominal)].add(force)
 
     def carried_away(nominal: str, number: str, line_id: str) -> str | None:
-        """The force, away from where the line is run from, that alone recorded this person with this number (a runner carrying the line phone)."""
+        """The force where the line sells, not where it is run from, that alone recorded this person with this number (a runner carrying the line phone).
+
+        Where it sells, not merely anywhere but the controller area: a hub city can span forces (London: the Met and
+        the City of London), and a record by the hub's other force is the holder's.
+        """
         where, home = recorded_in.get((number, nominal), set()), owner.get(line_id)
-        if not home or not where or None in where or home in where:
+        if not home or not where or None in where or home in where or not where <= sells_in.get(line_id, set()):
             return None
         return ", ".join(sorted(f for f in where if f))
 
@@ -198,10 +211,10 @@ def _claims(inp: Inputs, s: NetworkSettings, users: dict[str, list[tuple[str, st
                 continue
             kind = event_type.replace("_", " ")
             what = f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} record ({event})"
-            if where and owner.get(line_id) and where != owner[line_id]:
+            if where and owner.get(line_id) and where != owner[line_id] and where in sells_in.get(line_id, set()):
                 # the holder keeps the phone where the line is run from; whoever carries it in the market is running it
-                claims[nominal].append(Claim("runner", line_id, f"named in {what} in {where}, away from where line {line_id} is run "
-                                             f"from, that gives its number {phone}", [event]))
+                claims[nominal].append(Claim("runner", line_id, f"named in {what} in {where}, where line {line_id} sells, away from "
+                                             f"where it is run from, that gives its number {phone}", [event]))
             else:
                 claims[nominal].append(Claim("holder", line_id, f"named in {what} that gives line {line_id}'s number {phone}", [event],
                                              "record"))
