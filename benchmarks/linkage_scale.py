@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,11 @@ def scenario(scale: float) -> Path:
 
 
 def persons_bundle(sim: Path, out: Path) -> Path:
-    """The scenario's persons feeds alone, as their own bundle (files linked, not copied)."""
+    """The scenario's persons feeds alone, as their own bundle.
+
+    Files are hard-linked (copied across file systems), not symbolically linked: the importer refuses a
+    bundle file that is a symbolic link to a place outside the bundle folder.
+    """
     manifest = tomllib.loads((sim / "bundle" / "manifest.toml").read_text(encoding="utf-8"))
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -56,7 +61,11 @@ def persons_bundle(sim: Path, out: Path) -> Path:
             continue
         target = out / feed["file"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to((sim / "bundle" / feed["file"]).resolve())
+        source = (sim / "bundle" / feed["file"]).resolve()
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
         lines.append("[[feed]]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in feed.items() if not isinstance(v, dict)]
         for key in ("columns", "formats"):

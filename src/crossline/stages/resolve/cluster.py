@@ -20,8 +20,12 @@ they share; the replay would give it to whichever link scored higher, often
 by a hair. Such a record is *ambiguous* when its best links into the two
 sides differ by less than ``AMBIGUOUS_MARGIN`` bits: its links are dropped
 and the replay run again, so it stands alone, and both links go to the
-review queue saying why. When one side is clearly better (a phone or an
-identifier only that side shares) it stays with that side.
+review queue saying why. Only evidence worth more than a phone decides: an
+identifier only one side shares (an NHS number, a PNC id) stays with that
+side; a phone does not, because a child's school or council record carries
+a parent's number as its contact, so "the son's phone" is often the
+father's too (the simulator's seed 1 had a mother's undated police record
+joined to her daughter on exactly that, 6 bits clear of her own records).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import polars as pl
 from crossline.stages.resolve.constraints import Constraint
 
 FORCED = 2.0  # probability given to a person's "same person" decision, above any score, so it is replayed first
-AMBIGUOUS_MARGIN = 4.0  # bits: a record without a date of birth must match one side 16 times better to join it
+AMBIGUOUS_MARGIN = 8.0  # bits: a record without a date of birth must match one side 256 times better to join it
 
 
 @dataclass
@@ -180,8 +184,8 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
             if mine is None or theirs is None or mine[0] == float("inf") or mine[0] - theirs[0] >= AMBIGUOUS_MARGIN:
                 continue
             found.append(r)
-            reason = (f"{split.constraint.reason}; this record has no date of birth and matches both about equally "
-                      f"({mine[0]:.1f} and {theirs[0]:.1f} bits), so it joins neither")
+            reason = (f"{split.constraint.reason}; this record has no date of birth and matches both "
+                      f"({mine[0]:.1f} and {theirs[0]:.1f} bits): cannot tell which, so it joins neither")
             for _w, row in (mine, theirs):
                 notes.append(Split(row[0], row[1], row[2], Constraint(split.constraint.a, split.constraint.b, reason)))
     return found, notes

@@ -25,7 +25,7 @@ import polars as pl
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import cluster as clustering
-from crossline.stages.resolve import constraints, linkage, review, stable_ids
+from crossline.stages.resolve import constraints, linkage, relatives, review, stable_ids
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
 from crossline.stages.resolve.linkage import LinkageResult
@@ -106,8 +106,11 @@ def run(ctx: BuildContext) -> None:
             "a", "b", p="match_probability", w=pl.col("match_weight").cast(pl.Float64)),
         same.select("a", "b", p=pl.lit(clustering.FORCED), w=pl.lit(float("inf"))),
     ])
-    found = clustering.cluster(n, edges, different, lambda labels: constraints.within_clusters(records, labels),
-                               undated=records["dob"].is_null().to_numpy())
+    family = relatives.as_indexes(ctx.store(relatives.RELATIVES_SQL), records)
+    found = clustering.cluster(
+        n, edges, different,
+        lambda labels: constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels),
+        undated=records["dob"].is_null().to_numpy())
     labels = found.labels
     probability = clustering.record_probability(labels, edges, n)
 
