@@ -184,17 +184,23 @@ def lines() -> dict:
 
 def _child(what: str) -> dict:
     """Run one measurement in a fresh process; returns its result and peak memory."""
-    proc = subprocess.run([sys.executable, __file__, "--child", what], capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, __file__, "--child", what, "--data", str(DATA)],
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{what} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
+    global DATA
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=100_000_000)
+    ap.add_argument("--data", type=Path, default=None,
+                    help="folder for the lake (default bench-data/lines-lake); one folder per size keeps each reusable")
+    ap.add_argument("--generate-only", action="store_true", help="write the lake (if missing) and stop")
     ap.add_argument("--child", choices=["ceiling", "lines"], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    DATA = (args.data or DATA).resolve()
     if args.child:
         result = ceiling() if args.child == "ceiling" else lines()
         result["peak_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 2)
@@ -209,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.rows, DATA)
         marker.write_text("ok")
         print(f"generated the lake in {time.monotonic() - started:.0f} s into {DATA}")
+    if args.generate_only:
+        return 0
     ceil = _child("ceiling")
     got = _child("lines")
     print(f"comms rows: {ceil['rows']:,} in {len(files(DATA))} day files")

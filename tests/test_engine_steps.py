@@ -48,3 +48,20 @@ def test_a_step_that_reads_a_later_step_is_refused() -> None:
 def test_steps_read_by_two_later_steps() -> None:
     steps = [Step("a", "SELECT * FROM ev"), Step("b", "SELECT * FROM a"), Step("c", "SELECT * FROM a JOIN b ON 1 = 1")]
     assert read_by_several(steps) == {"a"}
+
+
+def test_the_lines_steps_read_the_lake_twice() -> None:
+    """One GROUPING SETS pass and one pass over the candidate superset's traffic: a third reader would be a third scan."""
+    import sqlglot
+    from sqlglot import exp
+
+    steps = feature_steps(LinesSettings(), [2026])
+
+    def mentions(st: Step, table: str) -> int:
+        return sum(1 for t in sqlglot.parse_one(st.sql, read="duckdb").find_all(exp.Table) if t.name == table)
+
+    assert [st.name for st in steps if mentions(st, "ev")] == ["evl"]
+    evl = next(st for st in steps if st.name == "evl")
+    assert not evl.keep  # a view: each step reading it scans the lake
+    readers = {st.name: (mentions(st, "evl"), st.keep) for st in steps if mentions(st, "evl")}
+    assert readers == {"lake_days": (1, True), "sev": (1, True)}

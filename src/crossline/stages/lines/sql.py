@@ -17,9 +17,10 @@ bulk burst, texted many distinct people in a day, or took many short contacts
 on several days) and computes per number per day features over their traffic only;
 after scoring and successions (in Python, small tables) :func:`line_steps`
 gathers customers, runners and cells per line with the ``line_map`` the
-Python side registers. Scanning the whole lake happens three times (sender-day
-text counts, receiver-day contact counts, then the candidates' traffic); everything else runs on the candidates'
-slice. See docs/lines.md, "How it runs at scale".
+Python side registers. The whole lake is read twice: one GROUPING SETS aggregate
+(texts per sender per day, short contacts per receiver per day) that names a
+superset of the candidates, then that superset's traffic, deduplicated once;
+bursts, candidates and everything after run on that slice. See docs/lines.md, "How it runs at scale".
 """
 
 from __future__ import annotations
@@ -82,16 +83,43 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     steps = [
         # every comms row with UK local seconds; a view: the lake is scanned by the two steps that use it
         Step("evl", "SELECT a, b, kind, t, dur, imei, a_cell, b_cell, t + {offset} AS lt FROM ev", keep=False),
-        # 1. sender-days with enough texts to hold a burst (a plain count: cheaper than distinct)
-        Step("sender_days", """
-            SELECT a, lt // 86400 AS day, count(*) AS texts
-            FROM evl WHERE kind <> 'voice'
-            GROUP BY a, lt // 86400 HAVING count(*) >= {min_burst}"""),
+        # 1. the first of two passes over the lake: per sender per day texts and per receiver per day short
+        # contacts in one GROUPING SETS aggregate (plain counts: cheaper than distinct), keeping only the
+        # sender-days that could hold a burst and the receiver-days that look like taking orders
+        Step("lake_days", """
+            SELECT a, b, day, side, texts, contacts FROM (
+              SELECT a, b, day, CASE WHEN grouping(a) = 0 THEN 'sent' ELSE 'received' END AS side,
+                     count(CASE WHEN kind <> 'voice' THEN 1 END) AS texts,
+                     count(CASE WHEN kind <> 'voice' OR dur <= {short} THEN 1 END) AS contacts
+              FROM (SELECT a, b, kind, dur, lt // 86400 AS day FROM evl) e
+              GROUP BY GROUPING SETS ((a, day), (b, day))
+            ) g
+            WHERE (side = 'sent' AND texts >= {min_burst}) OR (side = 'received' AND contacts >= {quiet_contacts})"""),
+        Step("sender_days", "SELECT a, day FROM lake_days WHERE side = 'sent' AND texts >= {min_burst}"),
+        # numbers that took `quiet_contacts` short contacts on `quiet_days` days: a line that never flares
+        # still takes its customers' orders
+        Step("order_takers", """
+            SELECT b FROM lake_days WHERE side = 'received' AND contacts >= {quiet_contacts}
+            GROUP BY b HAVING count(*) >= {quiet_days}"""),
+        # every candidate is one of these (a burst or a spread needs a sender-day with enough texts)
+        Step("supers", """
+            SELECT DISTINCT number FROM (
+              SELECT a AS number FROM sender_days UNION ALL SELECT b AS number FROM order_takers) x"""),
+        # 2. the second and last pass: the superset's traffic, each event once (the contract's event key)
+        Step("sev", """
+            SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
+                   min(e.b_cell) AS b_cell, min(e.lt) AS lt, min(e.lt) // 86400 AS day
+            FROM evl e
+            LEFT JOIN supers sa ON e.a = sa.number
+            LEFT JOIN supers sb ON e.b = sb.number
+            WHERE sa.number IS NOT NULL OR sb.number IS NOT NULL
+            GROUP BY e.a, e.b, e.kind, e.t, e.dur"""),
+        # the texts of sender-days with enough texts (a duplicate row would add nothing: bursts count distinct recipients)
         Step("day_texts", """
             SELECT e.a, e.b, e.t, e.lt
-            FROM evl e JOIN sender_days s ON e.a = s.a AND e.lt // 86400 = s.day
+            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day
             WHERE e.kind <> 'voice'"""),
-        # 2. bursts: runs of texts no more than `gap` seconds apart
+        # 3. bursts: runs of texts no more than `gap` seconds apart
         Step("text_gaps", """
             SELECT a, b, t, lt,
                    CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t, b) <= {gap} THEN 0 ELSE 1 END AS starts
@@ -110,36 +138,28 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
               UNION ALL
               SELECT a, (start_lt + end_t - start_t) // 86400 AS day, start_t, end_t FROM bursts
             ) w"""),
-        # a line that never flares still texts its customers one by one (a new number's notice), or takes their orders:
-        # numbers that texted `min_burst` distinct people in a day, and numbers that took `quiet_contacts` short
-        # contacts on `quiet_days` days, are candidates too (the second a plain count, like `sender_days`)
+        # a line that never flares still texts its customers one by one (a new number's notice):
+        # numbers that texted `min_burst` distinct people in a day are candidates too
         Step("spread_senders", """
             SELECT DISTINCT a FROM (
               SELECT a, lt // 86400 AS day FROM day_texts GROUP BY a, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x"""),
-        Step("receiver_days", """
-            SELECT b, lt // 86400 AS day, count(*) AS contacts
-            FROM evl WHERE kind <> 'voice' OR dur <= {short}
-            GROUP BY b, lt // 86400 HAVING count(*) >= {quiet_contacts}""", keep=False),
-        Step("order_takers", "SELECT b FROM receiver_days GROUP BY b HAVING count(*) >= {quiet_days}"),
         Step("candidates", """
             SELECT DISTINCT number FROM (
               SELECT a AS number FROM bursts UNION ALL SELECT a AS number FROM spread_senders
               UNION ALL SELECT b AS number FROM order_takers) x"""),
-        # 3. the candidates' traffic, each event once (the contract's event key)
+        # 4. the candidates' traffic, from the superset's (no third pass)
         Step("cev", """
-            SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
-                   min(e.b_cell) AS b_cell, min(e.lt) // 86400 AS day
-            FROM evl e
+            SELECT e.a, e.b, e.kind, e.t, e.dur, e.imei, e.a_cell, e.b_cell, e.day
+            FROM sev e
             LEFT JOIN candidates ca ON e.a = ca.number
             LEFT JOIN candidates cb ON e.b = cb.number
-            WHERE ca.number IS NOT NULL OR cb.number IS NOT NULL
-            GROUP BY e.a, e.b, e.kind, e.t, e.dur"""),
+            WHERE ca.number IS NOT NULL OR cb.number IS NOT NULL""", keep=False),
         Step("cevf", """
             SELECT c.a, c.b, c.kind, c.t, c.dur, c.imei, c.a_cell, c.b_cell, c.day,
                    CASE WHEN w.a IS NULL THEN 0 ELSE 1 END AS flare
             FROM cev c LEFT JOIN burst_windows w
               ON c.a = w.a AND c.day = w.day AND c.t >= w.start_t AND c.t <= w.end_t AND c.kind <> 'voice'"""),
-        # 4. per number per day
+        # 5. per number per day
         Step("out_day", """
             SELECT c.a AS number, c.day, count(*) AS outbound,
                    CAST(sum(CASE WHEN c.kind <> 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS messages,
