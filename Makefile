@@ -26,8 +26,10 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/crossline demo
 
+# The suite runs on every core (pytest-xdist): a test file stays on one worker (--dist loadfile), so its
+# module fixtures are built once; the session fixtures (the seed-1 scenario) are built once per worker.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Lint (ruff: pycodestyle, pyflakes, import order, bugbear, pyupgrade) and types (mypy over src/); CI runs it first.
 check: $(STAMP)

@@ -1,5 +1,8 @@
-"""One built workspace for the page tests: the contract's good example imported and built once, the service tests' users,
-and a referral from the police to the school so the school's inbox has something to answer."""
+"""One built workspace per page-test module: the contract's good example imported and built, the service tests' users,
+and a referral from the police to the school so the school's inbox has something to answer.
+
+Module scope, not session: a module that decides the review queue's pair would otherwise empty the queue another module
+expects, and which module runs first depends on how the suite is spread over the workers."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from crossline.workspace import init_workspace  # noqa: E402
 from helpers import import_as_hub  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[Site]:
     ws = init_workspace(tmp_path_factory.mktemp("web") / "ws")
     import_as_hub(ws, examples / "good")
@@ -48,9 +51,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[S
     ws.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def login(site: Site) -> Iterator[Callable[[str], TestClient]]:
-    """A client logged in through the login page, one per user, kept for the session (logging in costs an argon2 hash)."""
+    """A client logged in through the login page, one per user, kept for the module (logging in costs an argon2 hash)."""
     opened: dict[str, TestClient] = {}
 
     def make(user: str) -> TestClient:
@@ -67,7 +70,7 @@ def login(site: Site) -> Iterator[Callable[[str], TestClient]]:
 
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def line_site(tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Iterator[LineSite]:
     """A hand-made deal line (the lines tests' comms builder), built with the lines stage only: the line board's data."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lines"))
