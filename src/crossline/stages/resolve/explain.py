@@ -42,6 +42,11 @@ DISPLAY: dict[str, pl.Expr] = {
          pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True), pl.col("phones").list.join(" ")],
         separator=", ", ignore_nulls=True,
     ),
+    "middle_name": pl.concat_str(
+        [pl.col("middle_names").list.join(" "),
+         pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True)],
+        separator=", ", ignore_nulls=True,
+    ),
 }
 
 
