@@ -311,3 +311,32 @@ def test_resolve_middle_name_rule_takes_back_name_and_home() -> None:
     assert weight(levels["middle_name"][MIDDLE_DIFFER]) == pytest.approx(-taken)
     assert weight(levels["middle_name"][MIDDLE_ELSE]) == 0.0
     assert "middle_name" not in params["levels"]  # the model passed in is left as it was
+
+
+def test_resolve_middle_name_rule_explained_in_plain_words() -> None:
+    """The reviewer reads which middle names differed, and that the date was missing, beside the bits taken back."""
+    from crossline.stages.resolve.explain import explain_pairs, lines, term_frequencies
+    from crossline.stages.resolve.model import params_from_splink, set_practitioner, settings_creator
+
+    duck = settings_creator("duckdb").create_settings_dict("duckdb")
+    for c in duck["comparisons"]:
+        for lv in c["comparison_levels"]:
+            lv["m_probability"], lv["u_probability"] = 0.5, 0.5  # every field 0 bits but those set below
+    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
+    params["levels"]["given_name"]["exact"] = {"m": 0.8, "u": 1e-3}
+    params["levels"]["family_name"]["exact"] = {"m": 0.8, "u": 1e-3}
+    params["levels"]["location"]["same address and postcode"] = {"m": 0.6, "u": 1e-4}
+    params = set_middle_name(set_practitioner(params))
+    home = {"given_name": "Katrin", "family_name": "Rosewarne", "address": "19 Ffordd Helyg", "postcode": "NP44 2HW",
+            "postcode_is_uk": True}
+    records = prepare(pl.DataFrame([
+        person(record_id="mother", other_names="Elowen", **home),
+        person(record_id="daughter", other_names="Morwenna", date_of_birth="2011-05-16", **home),
+    ], schema=PERSON_SCHEMA))
+    explained = explain_pairs(records, pl.DataFrame({"a": [0], "b": [1]}), params, term_frequencies(records))
+    said = lines(explained["explanation"][0])
+    middle = next(line for line in said if line.startswith("Middle names:"))
+    taken = weight(params["levels"]["middle_name"][MIDDLE_DIFFER])
+    # records in (source, record_id) order: the daughter first
+    assert middle == f"Middle names: {MIDDLE_DIFFER} (morwenna, 2011-05-16 / elowen): disagreed, {taken:+.1f} bits"
+    assert explained["match_probability"][0] < 0.001
