@@ -8,9 +8,15 @@ scenario's truth.
 
     .venv/bin/python benchmarks/linkage_scale.py                # scale 100, in bench-data/ (git-ignored)
     .venv/bin/python benchmarks/linkage_scale.py --scale 10     # a tenth of it
+    .venv/bin/python benchmarks/linkage_scale.py --data /work/data-resolve   # scenario and workspace kept there
 
 The scenario is generated once (scale 100 takes about 8 minutes and 6 GB)
-into bench-data/sim<scale>/ and reused. Only its persons feeds are imported:
+into <data>/sim<scale>/ (``--data``, default bench-data/) and reused, so a
+second run, or another checkout pointed at the same folder, skips it. The
+machine is shared: beside each wall time the benchmark prints the CPU
+seconds the step used (user and system, its child processes included) and
+the load average while it ran, so a slow run on a busy machine can be told
+from a slow program. Only its persons feeds are imported:
 comms play no part in resolution. Import and build each run in a child
 process, so each one's peak memory is its own.
 """
@@ -20,19 +26,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def scenario(scale: float) -> Path:
-    out = ROOT / "bench-data" / f"sim{scale:g}"
+def scenario(scale: float, data: Path) -> Path:
+    out = data / f"sim{scale:g}"
     if not (out / "bundle" / "manifest.toml").exists():
         from crossline.sim import simulate
 
@@ -145,11 +154,38 @@ print(json.dumps({"seconds": round(time.monotonic() - started, 2), "peak_gb": ro
 """
 
 
-def child(*args: str) -> dict:
+class Load:
+    """The machine's one-minute load average, sampled every few seconds while a step runs (the machine is shared)."""
+
+    def __init__(self, every: float = 2.0) -> None:
+        self.samples: list[float] = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> str:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(os.getloadavg()[0])
+        return f"load {sum(self.samples) / len(self.samples):.1f} (max {max(self.samples):.1f}) on {os.cpu_count()} cores"
+
+
+def child(*args: str) -> dict[str, Any]:
+    """Run one step in a child process; adds the CPU seconds it and its own children used, and the load meanwhile."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = Load()
     out = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-4000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    info["cpu_seconds"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1)
+    info["load"] = load.stop()
+    return info
 
 
 def f1(ws: Path, truth: Path) -> dict[str, float]:
@@ -172,9 +208,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=100.0)
     parser.add_argument("--memory", default="2GB", help="duckdb_memory_limit for the workspace")
+    parser.add_argument("--data", type=Path, default=ROOT / "bench-data",
+                        help="folder for the generated scenario (reused when there) and the workspace; default bench-data/")
     args = parser.parse_args()
-    sim = scenario(args.scale)
-    work = ROOT / "bench-data" / f"linkage-scale-{args.scale:g}"
+    sim = scenario(args.scale, args.data)
+    work = args.data / f"linkage-scale-{args.scale:g}"
     bundle = persons_bundle(sim, work / "bundle")
     ws = work / "workspace"
     shutil.rmtree(ws, ignore_errors=True)
@@ -187,13 +225,15 @@ def main() -> None:
     total = time.monotonic() - started
     details = built["details"]
     print(f"person records: {imported['rows']:,} (scale {args.scale:g}); nominals: {details['nominals']:,}")
-    print(f"import:  {imported['seconds']:6.1f} s, peak {imported['peak_gb']:.2f} GB")
-    print(f"resolve: {built['seconds']:6.1f} s, peak {built['peak_gb']:.2f} GB  (build incl. publish and exports)")
+    for name, step in (("import: ", imported), ("resolve:", built)):
+        print(f"{name} {step['seconds']:6.1f} s, peak {step['peak_gb']:.2f} GB; CPU {step['cpu_seconds']:.1f} s; {step['load']}"
+              + ("  (build incl. publish and exports)" if step is built else ""))
     for phase, seconds in built["phases"].items():
         print(f"    {phase:45s} {seconds:6.1f} s   memory up to {built['phase_peak_gb'].get(phase, 0):.2f} GB")
     print(f"    stage timings: {details['timings']}")
     print(f"comparisons generated by blocking: {details['comparisons']:,}")
-    print(f"end to end: {total:.1f} s (target 90 s); peak {max(imported['peak_gb'], built['peak_gb']):.2f} GB (target 3 GB)")
+    print(f"end to end: {total:.1f} s (target 90 s), CPU {imported['cpu_seconds'] + built['cpu_seconds']:.1f} s; "
+          f"peak {max(imported['peak_gb'], built['peak_gb']):.2f} GB (target 3 GB)")
     print("accuracy against the scenario's truth:", f1(ws, sim / "truth" / "person_records.csv"))
     asked = child("known", str(ws), "")
     print(f"is this child known? {asked['asked']} single-record matches against {details['nominals']:,} nominals: "

@@ -77,10 +77,14 @@ SCHOOL += [
     "CS-16,Nrad,Haslingden,,,2012-01-15,M,7 Quarry Close,Pontypool,NP4 5TT,,,,K023456789012,",
     "CS-17,Tash,Wolstenhome,,,2010-10-30,F,51 Maes y Coed,Abergavenny,NP7 6DF,,,,L123456789012,",
     "CS-18,Corey,Pendlebury,,,2011-09-02,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,,M223456789012,",
+    # the daughter named after her mother (CP-20), with her own middle name
+    "CS-20,Katrin,Rosewarne,Morwenna,,2011-05-16,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,N323456789012,",
 ]
 POLICE += [
     "CP-10,Bradley,Ashcombe,,,1968-03-02,M,14 Larch Row,Newport,NP20 5AB,,98/765432K,,,",
     "CP-12,Natalie,Pellow,,,1979-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,,97/123987L,,,",
+    # a mother's only record, without a date of birth: her daughter's name and home, another middle name
+    "CP-20,Katrin,Rosewarne,Elowen,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
 ]
 COUNCIL = [
     # married: the council knows her by her married name, at her new home; the phone is the same
@@ -100,6 +104,8 @@ YOUTH = [
     "CY-4,Bradley,Ashcombe,,,,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,,,",
     # no date of birth, no postcode, no phone, the street misspelt: found only by name, house number and town
     "CY-5,Eluned,Corrigall,,,,F,8 Heol Maddoc,Abertillery,,,,,,",
+    # the daughter (CS-20) at the charity, without a date of birth: her middle name written as an initial
+    "CY-20,Katrin,Rosewarne,M,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
 ]
 
 SOURCES = {
@@ -136,6 +142,7 @@ SAME = [
     ("day digits transposed", [("case-school", "CS-18"), ("case-health", "CH-18")]),
     ("badly mistyped given name, date and address exact", [("case-school", "CS-16"), ("case-health", "CH-16")]),
     ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),
+    ("no date of birth, middle name as an initial: name and address", [("case-youth", "CY-20"), ("case-school", "CS-20")]),
 ]
 # (description, records that must each be in a different nominal)
 APART = [
@@ -146,6 +153,9 @@ APART = [
     ("two girls of one name at one address, two years apart", [("case-health", "CH-14"), ("case-health", "CH-15")]),
     # the record without a date of birth links to one of them, but never chains the two together
     ("son - record without date of birth - father", [("case-school", "CS-10"), ("case-police", "CP-10")]),
+    # no constraint can fire (one date only, no family link): the middle names tell them apart
+    ("mother without a date of birth, daughter of her name and home, middle names differ",
+     [("case-police", "CP-20"), ("case-school", "CS-20")]),
 ]
 
 

@@ -15,6 +15,8 @@ from crossline.settings.resolve import ResolveSettings
 from crossline.stages.resolve import review, stable_ids
 from crossline.stages.resolve.cluster import FORCED, cluster, components, record_probability
 from crossline.stages.resolve.model import (
+    MIDDLE_DIFFER,
+    MIDDLE_ELSE,
     NICKNAME_TYPO,
     PARTIAL_LEVEL,
     PHONE_LEVEL,
@@ -24,6 +26,7 @@ from crossline.stages.resolve.model import (
     cap_weights,
     caps_for,
     regularise,
+    set_middle_name,
     set_twin_guard,
     splink_settings,
     weight,
@@ -255,3 +258,85 @@ def test_resolve_model_saved_before_a_level_was_added_still_loads() -> None:
     del params["levels"]["given_name"]["similar"]
     with pytest.raises(ValueError, match="no level 'similar'"):
         splink_settings("duckdb", params)
+
+
+MIDDLE_NULL = "middle name not held by both, or both dates of birth held"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        # a mother's record without a date of birth against her daughter named after her
+        ({"other_names": "Elowen"}, {"other_names": "Morwenna", "date_of_birth": "2011-05-16"}, MIDDLE_DIFFER),
+        ({"other_names": "Elowen"}, {"other_names": "Morwenna"}, MIDDLE_DIFFER),
+        # both dates held: the dates tell a generation apart, the rule stays out of the way
+        ({"other_names": "Elowen", "date_of_birth": "1984-02-01"}, {"other_names": "Morwenna", "date_of_birth": "2011-05-16"},
+         MIDDLE_NULL),
+        # a partial date is a date: the years tell
+        ({"other_names": "Elowen", "date_of_birth": "1984"}, {"other_names": "Morwenna", "date_of_birth": "2011-05-16"},
+         MIDDLE_NULL),
+        ({"other_names": None}, {"other_names": "Morwenna"}, MIDDLE_NULL),
+        # ways one person's middle names differ
+        ({"other_names": "Morwena"}, {"other_names": "Morwenna"}, MIDDLE_ELSE),  # a letter dropped
+        ({"other_names": "Morwenna"}, {"other_names": "Morwnena"}, MIDDLE_ELSE),  # transposed
+        ({"other_names": "M"}, {"other_names": "Morwenna"}, MIDDLE_ELSE),  # an initial
+        ({"other_names": "Morwenna"}, {"other_names": "M."}, MIDDLE_ELSE),
+        ({"other_names": "Elowen Morwenna"}, {"other_names": "Morwenna"}, MIDDLE_ELSE),  # one of two recorded
+        ({"other_names": "Morwenna Jane"}, {"other_names": "Jane"}, MIDDLE_ELSE),
+        # the given name and the middle name used the other way round
+        ({"given_name": "Morwenna", "other_names": "Katrin"}, {"other_names": "Morwenna"}, MIDDLE_ELSE),
+        # an initial of another letter is no help
+        ({"other_names": "E"}, {"other_names": "Morwenna"}, MIDDLE_DIFFER),
+    ],
+)
+def test_resolve_middle_names_differ_only_without_a_date(a: dict[str, object], b: dict[str, object], expected: str) -> None:
+    from crossline.stages.resolve.model import settings_creator
+
+    same = {"given_name": "Katrin", "family_name": "Rosewarne", "address": "19 Ffordd Helyg", "postcode": "NP44 2HW"}
+    left, right = prepared(**{**same, **a}), prepared(**{**same, **b})
+    comparisons = {c["output_column_name"]: c for c in settings_creator("duckdb").create_settings_dict("duckdb")["comparisons"]}
+    assert first_level(comparisons["middle_name"], left, right) == expected
+    assert first_level(comparisons["middle_name"], right, left) == expected
+
+
+def test_resolve_middle_name_rule_takes_back_name_and_home() -> None:
+    params = {"version": 1, "twin_guard": True, "probability_two_random_records_match": 1e-5, "levels": {
+        "given_name": {"exact": {"m": 0.8, "u": 1e-3}, "different": {"m": 0.02, "u": 0.9}},
+        "family_name": {"exact": {"m": 0.85, "u": 2e-3}},
+        "location": {"same address and postcode": {"m": 0.6, "u": 2e-4}},
+    }}
+    levels = set_middle_name(params)["levels"]
+    taken = sum(weight(params["levels"][c][label]) for c, label in (
+        ("given_name", "exact"), ("family_name", "exact"), ("location", "same address and postcode")))
+    assert weight(levels["middle_name"][MIDDLE_DIFFER]) == pytest.approx(-taken)
+    assert weight(levels["middle_name"][MIDDLE_ELSE]) == 0.0
+    assert "middle_name" not in params["levels"]  # the model passed in is left as it was
+
+
+def test_resolve_middle_name_rule_explained_in_plain_words() -> None:
+    """The reviewer reads which middle names differed, and that the date was missing, beside the bits taken back."""
+    from crossline.stages.resolve.explain import explain_pairs, lines, term_frequencies
+    from crossline.stages.resolve.model import params_from_splink, set_practitioner, settings_creator
+
+    duck = settings_creator("duckdb").create_settings_dict("duckdb")
+    for c in duck["comparisons"]:
+        for lv in c["comparison_levels"]:
+            lv["m_probability"], lv["u_probability"] = 0.5, 0.5  # every field 0 bits but those set below
+    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
+    params["levels"]["given_name"]["exact"] = {"m": 0.8, "u": 1e-3}
+    params["levels"]["family_name"]["exact"] = {"m": 0.8, "u": 1e-3}
+    params["levels"]["location"]["same address and postcode"] = {"m": 0.6, "u": 1e-4}
+    params = set_middle_name(set_practitioner(params))
+    home = {"given_name": "Katrin", "family_name": "Rosewarne", "address": "19 Ffordd Helyg", "postcode": "NP44 2HW",
+            "postcode_is_uk": True}
+    records = prepare(pl.DataFrame([
+        person(record_id="mother", other_names="Elowen", **home),
+        person(record_id="daughter", other_names="Morwenna", date_of_birth="2011-05-16", **home),
+    ], schema=PERSON_SCHEMA))
+    explained = explain_pairs(records, pl.DataFrame({"a": [0], "b": [1]}), params, term_frequencies(records))
+    said = lines(explained["explanation"][0])
+    middle = next(line for line in said if line.startswith("Middle names:"))
+    taken = weight(params["levels"]["middle_name"][MIDDLE_DIFFER])
+    # records in (source, record_id) order: the daughter first
+    assert middle == f"Middle names: {MIDDLE_DIFFER} (morwenna, 2011-05-16 / elowen): disagreed, {taken:+.1f} bits"
+    assert explained["match_probability"][0] < 0.001

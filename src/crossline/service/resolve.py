@@ -146,6 +146,7 @@ def _as_sent(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str],
                 "pnc": p.pnc_id or "", "nhs": p.nhs_number or "", "upn": p.upn or "", "other_ids": listed(p.other_ids),
                 "aliases": listed(p.aliases), "twin_guard": joined(p.given_name, p.date_of_birth),
                 "practitioner": joined(p.given_name, p.family_name, p.date_of_birth, phones),
+                "middle_name": joined(p.other_names, p.date_of_birth),
             }
     return out
 

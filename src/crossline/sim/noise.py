@@ -36,6 +36,27 @@ NEIGHBOURS = {
     "s": "ad", "t": "ry", "u": "yi", "v": "cb", "w": "qe", "x": "zc", "y": "tu", "z": "x",
 }
 
+# Keys next to each key on a QWERTY keyboard: the same row either side, and the two touching it on the rows above
+# and below (each row sits about half a key right of the one above). Used for bad typos only: ``typo`` keeps its
+# narrower table, so the scenarios other stages are measured on stay as they were.
+QWERTY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _qwerty_neighbours() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for r, row in enumerate(QWERTY_ROWS):
+        for i, key in enumerate(row):
+            near = [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)]
+            if r > 0:
+                near += [QWERTY_ROWS[r - 1][j] for j in (i, i + 1) if j < len(QWERTY_ROWS[r - 1])]
+            if r < len(QWERTY_ROWS) - 1:
+                near += [QWERTY_ROWS[r + 1][j] for j in (i - 1, i) if 0 <= j < len(QWERTY_ROWS[r + 1])]
+            out[key] = "".join(near)
+    return out
+
+
+QWERTY = _qwerty_neighbours()
+
 NONE = np.array(None, dtype=object)  # np.where(mask, values, NONE): missing where the mask is false
 
 
@@ -194,16 +215,26 @@ def apply_noise(records: pl.DataFrame, rng: np.random.Generator, p: NoiseParams,
     })
 
 
-def bad_typo(rng: np.random.Generator, s: str) -> str:
-    """A name written badly: the first letter replaced by a keyboard neighbour, another letter wrong, the last dropped.
-
-    (Nrad for Bradley is the kind: a hurried entry, read back from a poor line.)
-    """
-    if len(s) < 5:
+def slip(rng: np.random.Generator, s: str, i: int) -> str:
+    """The letter at ``i`` replaced by a key next to it on a QWERTY keyboard (case kept); other characters as they are."""
+    near = QWERTY.get(s[i].lower())
+    if not near:
         return s
-    first = NEIGHBOURS.get(s[0].lower(), "x")
-    out = first[int(rng.integers(0, len(first)))].upper() + s[1:-1]
-    return typo(rng, out)
+    ch = near[int(rng.integers(0, len(near)))]
+    return s[:i] + (ch.upper() if s[i].isupper() else ch) + s[i + 1 :]
+
+
+def bad_typo(rng: np.random.Generator, s: str) -> str:
+    """A name typed badly: the first letter and one other each hit on a neighbouring key (QWERTY).
+
+    Nrad for Brad is the first slip alone; a hurried entry with the hand one key
+    off makes two (Xhlie for Chloe, Kpgan for Logan). Names under four letters
+    are left alone: two slips in three letters leave no name to recognise.
+    """
+    if len(s) < 4:
+        return s
+    out = slip(rng, s, 0)
+    return slip(rng, out, 1 + int(rng.integers(0, len(s) - 1)))
 
 
 def identity_noise(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams) -> pl.DataFrame:

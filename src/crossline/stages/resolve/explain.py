@@ -42,6 +42,12 @@ DISPLAY: dict[str, pl.Expr] = {
          pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True), pl.col("phones").list.join(" ")],
         separator=", ", ignore_nulls=True,
     ),
+    # the middle names and the date (or its absence, which is why the rule looked), blanks left out
+    "middle_name": pl.concat_str(
+        [pl.col("middle_names").list.join(" ").replace("", None),
+         pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True).replace("", None)],
+        separator=", ", ignore_nulls=True,
+    ),
 }
 
 

@@ -33,6 +33,7 @@ from crossline.stages.resolve.model import (
     caps_for,
     params_from_splink,
     regularise,
+    set_middle_name,
     set_practitioner,
     set_twin_guard,
     settings_creator,
@@ -140,7 +141,7 @@ def final_params(params: Params, s: ResolveSettings, guard: bool) -> Params:
         params["levels"] = {**params["levels"], "twin_guard": params["levels"].get("twin_guard", {})}
     else:
         params["levels"] = {k: v for k, v in params["levels"].items() if k != "twin_guard"}
-    return set_twin_guard(set_practitioner(cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight))))
+    return set_twin_guard(set_middle_name(set_practitioner(cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight)))))
 
 
 def score(

@@ -20,6 +20,10 @@ Why each comparison looks as it does (docs/resolve.md has the long form):
 - Location: one comparison for address, postcode and town together (unit,
   sector, district, town), so one shared home is counted once, not three
   times.
+- Middle names: when a date of birth is missing on either side and both
+  records hold a middle name that clearly differs, what the name and home
+  gave is taken back (a parent and the child named after them, issue 13);
+  never trained (``set_middle_name``).
 - Phone: a phone in common is capped at ``phone_max_weight`` bits; households
   share landlines and runners pass phones around (issue 4 item 9).
 - Identifiers (PNC, NHS number, UPN, other ids such as ``ni:``) are only
@@ -57,6 +61,8 @@ CHANGED_FAMILY_PHONE = "family name changed: given name, date of birth and a pho
 TRANSPOSED = "two neighbouring digits swapped (02 for 20)"
 NAMED_PHONE = "a phone in common, same name, date of birth missing"
 PRACTITIONER_ELSE = "none of these"
+MIDDLE_DIFFER = "middle names clearly differ, date of birth missing"
+MIDDLE_ELSE = "middle names agree, or could be one person's"
 # Most a phone in common may add when the names agree and a date of birth is missing (issue 13): the name
 # and the phone are then all there is to go on, and a shared household landline still must not be enough on
 # its own to outweigh a different given name.
@@ -319,6 +325,58 @@ def practitioner(f: SqlFunctions) -> CustomComparison:
     )
 
 
+def middle_names_differ(f: SqlFunctions) -> str:
+    """Both records hold a middle name and none of the ways one person's middle names can differ holds.
+
+    Compatible: a middle name in common (either may hold more than one), the
+    first middle name one letter from one of the other's (a typo), similar
+    (Jaro-Winkler 0.88), one an initial of the other (B for Bethan), or one
+    record's given name among the other's middle names (a middle name used
+    as the given name).
+    """
+    close = f"({f.any_close('middle_names_r', 'middle_first_l')} OR {f.any_close('middle_names_l', 'middle_first_r')})"
+    initial = (
+        "(substr(middle_first_l, 1, 1) = substr(middle_first_r, 1, 1)"
+        " AND (length(middle_first_l) = 1 OR length(middle_first_r) = 1))"
+    )
+    given_used = (
+        f"(coalesce({f.contains('middle_names_r', 'given_name_l')}, false)"
+        f" OR coalesce({f.contains('middle_names_l', 'given_name_r')}, false))"
+    )
+    return (
+        f"({f.size('middle_names_l')} > 0 AND {f.size('middle_names_r')} > 0"
+        f" AND NOT {f.overlap('middle_names_l', 'middle_names_r')} AND NOT {close}"
+        f" AND {f.jw('middle_first_l', 'middle_first_r')} < 0.88 AND NOT {initial} AND NOT {given_used})"
+    )
+
+
+def middle_name(f: SqlFunctions) -> CustomComparison:
+    """Middle names that clearly differ where a date of birth is missing (issue 13). Never trained.
+
+    A parent and the child named after them share the given and family name
+    and the home; with both dates of birth the decades between them tell them
+    apart, but when one record has no date nothing the other comparisons see
+    does, and the records merged. Their middle names usually differ (Katherine
+    *Bethan* Begum, Katherine *Tegan* Begum). ``set_middle_name`` sets the
+    level to take back what an exact given name, an exact family name and the
+    same address gave, so such a pair is judged on the rest (an identifier,
+    a phone); with both dates held the rule stays out of the way (0 bits).
+    """
+    return CustomComparison(
+        [
+            _null(
+                f"({f.size('middle_names_l')} = 0 OR {f.size('middle_names_r')} = 0)"
+                " OR (dob_year_l IS NOT NULL AND dob_year_r IS NOT NULL)",
+                "middle name not held by both, or both dates of birth held",
+            ),
+            _level(middle_names_differ(f), MIDDLE_DIFFER, 0.001),
+            _else(MIDDLE_ELSE, 0.999),
+        ],
+        output_column_name="middle_name",
+        comparison_description="middle names",
+    )
+
+
 def sex() -> CustomComparison:
     return CustomComparison(
         [
@@ -473,11 +531,17 @@ DESCRIPTIONS = {
     "upn": "Unique pupil number", "other_ids": "Other identifiers", "aliases": "Street names (aliases)",
     "twin_guard": "Twins guard",
     "practitioner": "Links a practitioner would make",
+    "middle_name": "Middle names",
 }
 
 
 def settings_creator(dialect: str, guard_twins: bool = True, with_practitioner: bool = True) -> SettingsCreator:
-    """The comparisons and blocking rules; ``with_practitioner``: False while training (its levels are never trained)."""
+    """The comparisons and blocking rules.
+
+    ``with_practitioner``: False while training, which leaves out the
+    practitioner and middle name comparisons (their levels are never trained,
+    ``set_practitioner`` and ``set_middle_name`` set them).
+    """
     f = SqlFunctions(dialect)
     return SettingsCreator(
         link_type="dedupe_only",
@@ -487,7 +551,7 @@ def settings_creator(dialect: str, guard_twins: bool = True, with_practitioner: 
             family_name(f),
             date_of_birth(f),
             *([twin_guard(f)] if guard_twins else []),
-            *([practitioner(f)] if with_practitioner else []),
+            *([practitioner(f), middle_name(f)] if with_practitioner else []),
             sex(),
             location(f),
             phone(f),
@@ -622,6 +686,28 @@ def set_practitioner(params: Params) -> Params:
     }
     levels["practitioner"] = {label: {"m": PRACTITIONER_U * 2**w, "u": PRACTITIONER_U} for label, w in bits.items()}
     levels["practitioner"][PRACTITIONER_ELSE] = {"m": 1.0, "u": 1.0}
+    return out
+
+
+def set_middle_name(params: Params) -> Params:
+    """Set the middle name rule's weight: minus what an exact given name, exact family name and the same address gave.
+
+    A pair that falls in it (no date of birth on one side, middle names
+    clearly different) is then judged on everything but its name and home,
+    which are exactly what a parent and the child named after them share.
+    Built afresh from the trained levels each time, so a model saved before
+    the rule existed gets it on load.
+    """
+    out = deepcopy(params)
+    levels = out["levels"]
+    given = levels.get("given_name", {}).get("exact")
+    family = levels.get("family_name", {}).get("exact")
+    home = levels.get("location", {}).get("same address and postcode")
+    bits = sum(max(weight(v), 0.0) for v in (given, family, home) if v)
+    levels["middle_name"] = {
+        MIDDLE_DIFFER: {"m": PRACTITIONER_U * 2**-bits, "u": PRACTITIONER_U},
+        MIDDLE_ELSE: {"m": 1.0, "u": 1.0},
+    }
     return out
 
 

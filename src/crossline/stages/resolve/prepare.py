@@ -36,7 +36,7 @@ SPLINK_COLUMNS = (
     "given_initial", "family_initial", "forenames", "surnames", "names", "aliases", "sex",
     "dob", "dob_year", "dob_month", "dob_day", "dob_partial_year", "dob_swapped", "dob_day_flip",
     "postcode", "postcode_sector", "postcode_district", "address", "address_numbers", "town", "phones", "pnc", "nhs", "upn",
-    "other_ids", "other_id_types", "other_id_first", "id_variants", "name_phones",
+    "other_ids", "other_id_types", "other_id_first", "id_variants", "name_phones", "middle_names", "middle_first",
 )
 
 # Street words as partners write them; both sides are folded to the short form.
@@ -127,6 +127,8 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         pl.concat_list(_tokens(pl.col("given_name")), _tokens(pl.col("other_names")))
         .alias("forenames"),
         _tokens(pl.col("family_name")).alias("surnames"),
+        # middle names on their own: a parent and the child named after them differ here (model.middle_name)
+        _tokens(pl.col("other_names")).alias("middle_names"),
         _json_list("aliases").list.eval(_letters(pl.element())).list.drop_nulls()
         .alias("aliases"),
         pl.col("sex").str.to_uppercase().replace({"U": None, "X": None}).alias("sex"),
@@ -186,6 +188,7 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         pl.col("other_ids").list.eval(pl.element().str.split(":").list.first())
         .alias("other_id_types"),
         pl.col("other_ids").list.first().alias("other_id_first"),
+        pl.col("middle_names").list.first().alias("middle_first"),
         # Only other identifiers: NHS numbers, UPNs and PNC ids are blocked on exactly (a typo in one is found by the
         # name and date rules); forms of every kind cost 15 s and 0.9 GB more at a million records.
         _deletions(pl.col("other_ids").list.first()).alias("id_variants"),
