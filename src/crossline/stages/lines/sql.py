@@ -81,39 +81,51 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         "quiet_days": int(s.quiet_min_days),
     }
     steps = [
-        # every comms row with UK local seconds; a view: the lake is scanned by the two steps that use it
-        Step("evl", "SELECT a, b, kind, t, dur, imei, a_cell, b_cell, t + {offset} AS lt FROM ev", keep=False),
         # 1. the first of two passes over the lake: per sender per day texts and per receiver per day short
         # contacts in one GROUPING SETS aggregate (plain counts: cheaper than distinct), keeping only the
-        # sender-days that could hold a burst and the receiver-days that look like taking orders
+        # sender-days that could hold a burst and the receiver-days that look like taking orders. It groups
+        # on a 64-bit hash of each number, not the number: hashing a short string once is cheaper than
+        # grouping 70 M strings, and numbers that share a hash only add their counts, so every number that
+        # passes on its own passes under its hash (a superset; the exact counts are taken again in `sev`)
         Step("lake_days", """
-            SELECT a, b, day, side, texts, contacts FROM (
-              SELECT a, b, day, CASE WHEN grouping(a) = 0 THEN 'sent' ELSE 'received' END AS side,
+            SELECT h, day, side FROM (
+              SELECT CASE WHEN grouping(ha) = 0 THEN ha ELSE hb END AS h, day,
+                     CASE WHEN grouping(ha) = 0 THEN 'sent' ELSE 'received' END AS side,
                      count(CASE WHEN kind <> 'voice' THEN 1 END) AS texts,
                      count(CASE WHEN kind <> 'voice' OR dur <= {short} THEN 1 END) AS contacts
-              FROM (SELECT a, b, kind, dur, lt // 86400 AS day FROM evl) e
-              GROUP BY GROUPING SETS ((a, day), (b, day))
+              FROM (SELECT hash(a) AS ha, hash(b) AS hb, kind, dur, (t + {offset}) // 86400 AS day FROM ev) e
+              GROUP BY GROUPING SETS ((ha, day), (hb, day))
             ) g
             WHERE (side = 'sent' AND texts >= {min_burst}) OR (side = 'received' AND contacts >= {quiet_contacts})"""),
-        Step("sender_days", "SELECT a, day FROM lake_days WHERE side = 'sent' AND texts >= {min_burst}"),
+        # the hashes of every number that could be a candidate (a burst or a spread needs a sender-day with
+        # enough texts; an order taker, enough short contacts on enough days)
+        Step("supers", """
+            SELECT DISTINCT h FROM (
+              SELECT h FROM lake_days WHERE side = 'sent'
+              UNION ALL
+              SELECT h FROM lake_days WHERE side = 'received' GROUP BY h HAVING count(*) >= {quiet_days}) x"""),
+        # 2. the second and last pass: the superset's traffic, each event once (the contract's event key);
+        # `n` keeps how many lake rows each event stood for, so the counts below are the lake's own.
+        # Local time is worked out here, on the kept rows only.
+        Step("sev", """
+            SELECT a, b, kind, t, dur, imei, a_cell, b_cell, n, t + {offset} AS lt, (t + {offset}) // 86400 AS day FROM (
+              SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
+                     min(e.b_cell) AS b_cell, count(*) AS n
+              FROM ev e
+              LEFT JOIN supers sa ON hash(e.a) = sa.h
+              LEFT JOIN supers sb ON hash(e.b) = sb.h
+              WHERE sa.h IS NOT NULL OR sb.h IS NOT NULL
+              GROUP BY e.a, e.b, e.kind, e.t, e.dur) g"""),
+        # the exact counts, on the numbers themselves: every row a superset number sent or received is in `sev`
+        # (a number outside the superset has fewer than enough rows there, as in the lake)
+        Step("sender_days", """
+            SELECT a, day FROM sev WHERE kind <> 'voice' GROUP BY a, day HAVING sum(n) >= {min_burst}"""),
         # numbers that took `quiet_contacts` short contacts on `quiet_days` days: a line that never flares
         # still takes its customers' orders
         Step("order_takers", """
-            SELECT b FROM lake_days WHERE side = 'received' AND contacts >= {quiet_contacts}
+            SELECT b FROM (
+              SELECT b, day FROM sev WHERE kind <> 'voice' OR dur <= {short} GROUP BY b, day HAVING sum(n) >= {quiet_contacts}) x
             GROUP BY b HAVING count(*) >= {quiet_days}"""),
-        # every candidate is one of these (a burst or a spread needs a sender-day with enough texts)
-        Step("supers", """
-            SELECT DISTINCT number FROM (
-              SELECT a AS number FROM sender_days UNION ALL SELECT b AS number FROM order_takers) x"""),
-        # 2. the second and last pass: the superset's traffic, each event once (the contract's event key)
-        Step("sev", """
-            SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
-                   min(e.b_cell) AS b_cell, min(e.lt) AS lt, min(e.lt) // 86400 AS day
-            FROM evl e
-            LEFT JOIN supers sa ON e.a = sa.number
-            LEFT JOIN supers sb ON e.b = sb.number
-            WHERE sa.number IS NOT NULL OR sb.number IS NOT NULL
-            GROUP BY e.a, e.b, e.kind, e.t, e.dur"""),
         # the texts of sender-days with enough texts (a duplicate row would add nothing: bursts count distinct recipients)
         Step("day_texts", """
             SELECT e.a, e.b, e.t, e.lt
