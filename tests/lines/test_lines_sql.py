@@ -24,7 +24,7 @@ from crossline.settings.lines import LinesSettings
 from crossline.stages.lines.sql import FEATURE_OUTPUTS, feature_steps, years_of
 from lines_comms import CELLS, DAYS, KINDS, MARKET, Comms, at, deal_line, num, quiet_line, taxi_dispatch, to_lake
 
-LOOKED_AT = ("sender_days", "order_takers", "candidates", *FEATURE_OUTPUTS)
+LOOKED_AT = ("sender_days", "order_takers", "bursts", "spread_senders", "candidates", *FEATURE_OUTPUTS)
 
 
 def _with_hash(steps: list[Step], hashing: str) -> list[Step]:

@@ -126,23 +126,30 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             SELECT b FROM (
               SELECT b, day FROM sev WHERE kind <> 'voice' OR dur <= {short} GROUP BY b, day HAVING sum(n) >= {quiet_contacts}) x
             GROUP BY b HAVING count(*) >= {quiet_days}"""),
+        # the senders of those days, numbered in order: the burst window sorts and groups on a small integer
+        # instead of the number's text
+        Step("senders", """
+            SELECT a, CAST(row_number() OVER (ORDER BY a) AS BIGINT) AS sid FROM (SELECT DISTINCT a FROM sender_days) x"""),
         # the texts of sender-days with enough texts (a duplicate row would add nothing: bursts count distinct recipients)
         Step("day_texts", """
-            SELECT e.a, e.b, e.t, e.lt
-            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day
+            SELECT n.sid, e.b, e.t, e.lt
+            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day JOIN senders n ON s.a = n.a
             WHERE e.kind <> 'voice'"""),
-        # 3. bursts: runs of texts no more than `gap` seconds apart
+        # 3. bursts: runs of texts no more than `gap` seconds apart. Ordered by time alone: texts sent in the same
+        # second are 0 s apart, so whichever of them comes first, they fall in the same run
         Step("text_gaps", """
-            SELECT a, b, t, lt,
-                   CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t, b) <= {gap} THEN 0 ELSE 1 END AS starts
+            SELECT sid, b, t, lt,
+                   CASE WHEN t - lag(t) OVER (PARTITION BY sid ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts
             FROM day_texts""", keep=False),
         Step("text_bursts", """
-            SELECT a, b, t, lt,
-                   CAST(sum(starts) OVER (PARTITION BY a ORDER BY t, b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS burst
-            FROM text_gaps"""),
+            SELECT sid, b, t, lt,
+                   CAST(sum(starts) OVER (PARTITION BY sid ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS burst
+            FROM text_gaps""", keep=False),
         Step("bursts", """
-            SELECT a, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
-            FROM text_bursts GROUP BY a, burst HAVING count(DISTINCT b) >= {min_burst}"""),
+            SELECT n.a, x.burst, x.start_t, x.end_t, x.start_lt, x.recipients FROM (
+              SELECT sid, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
+              FROM text_bursts GROUP BY sid, burst HAVING count(DISTINCT b) >= {min_burst}) x
+            JOIN senders n ON x.sid = n.sid"""),
         # each burst's time span, under the day(s) it touches, to mark flare texts by a cheap equi-join
         Step("burst_windows", """
             SELECT DISTINCT a, day, start_t, end_t FROM (
@@ -153,8 +160,9 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # a line that never flares still texts its customers one by one (a new number's notice):
         # numbers that texted `min_burst` distinct people in a day are candidates too
         Step("spread_senders", """
-            SELECT DISTINCT a FROM (
-              SELECT a, lt // 86400 AS day FROM day_texts GROUP BY a, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x"""),
+            SELECT DISTINCT n.a FROM (
+              SELECT sid FROM day_texts GROUP BY sid, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x
+            JOIN senders n ON x.sid = n.sid"""),
         Step("candidates", """
             SELECT DISTINCT number FROM (
               SELECT a AS number FROM bursts UNION ALL SELECT a AS number FROM spread_senders
@@ -216,10 +224,11 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                      AS returning_party
             FROM inbound_party_day i LEFT JOIN outbound_party_day o
               ON i.number = o.number AND i.party = o.party AND i.day = o.day"""),
+        # outbound_party_day has one row per number, party and day: plain counts are the distinct days
         Step("direct_contacts", """
-            SELECT number, party, count(DISTINCT CASE WHEN direct_texts > 0 THEN day END) AS direct_days,
+            SELECT number, party, count(CASE WHEN direct_texts > 0 THEN day END) AS direct_days,
                    CAST(sum(direct_texts) AS BIGINT) AS direct_texts,
-                   count(DISTINCT CASE WHEN got_flare = 1 THEN day END) AS flare_days
+                   count(CASE WHEN got_flare = 1 THEN day END) AS flare_days
             FROM outbound_party_day GROUP BY number, party"""),
         # a text that answers its recipient's own recent contact is a reply, not an instruction
         Step("reply_texts", """
@@ -287,10 +296,12 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(*) AS flare_days
             FROM flare_recipient_days GROUP BY number, party"""),
         # everyone a candidate dealt with, either way (a quiet line's customers are its callers and those it texts)
+        # days counted in two plain aggregates (per day, then per party): cheaper than count(DISTINCT day)
         Step("number_parties", """
-            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(DISTINCT day) AS days,
+            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(day) AS days,
                    CAST(max(inbound) AS BIGINT) AS inbound
-            FROM ends GROUP BY number, party"""),
+            FROM (SELECT number, party, day, max(inbound) AS inbound FROM ends GROUP BY number, party, day) d
+            GROUP BY number, party"""),
         Step("number_imeis", """
             SELECT c.a AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
             FROM cevf c JOIN candidates n ON c.a = n.number WHERE c.imei IS NOT NULL
