@@ -18,9 +18,11 @@ on several days) and computes per number per day features over their traffic onl
 after scoring and successions (in Python, small tables) :func:`line_steps`
 gathers customers, runners and cells per line with the ``line_map`` the
 Python side registers. The whole lake is read twice: one GROUPING SETS aggregate
-(texts per sender per day, short contacts per receiver per day) that names a
-superset of the candidates, then that superset's traffic, deduplicated once;
-bursts, candidates and everything after run on that slice. See docs/lines.md, "How it runs at scale".
+(texts per sender per day, short contacts per receiver per day) on a 64-bit hash
+of each number, which names a superset of the candidates (numbers sharing a hash
+only add their counts), then that superset's traffic, deduplicated once, where
+the counts are taken again exactly on the numbers; bursts, candidates and
+everything after run on that slice. See docs/lines.md, "How it runs at scale".
 """
 
 from __future__ import annotations
@@ -86,14 +88,15 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # sender-days that could hold a burst and the receiver-days that look like taking orders. It groups
         # on a 64-bit hash of each number, not the number: hashing a short string once is cheaper than
         # grouping 70 M strings, and numbers that share a hash only add their counts, so every number that
-        # passes on its own passes under its hash (a superset; the exact counts are taken again in `sev`)
+        # passes on its own passes under its hash (a superset; the exact counts are taken again in `sev`).
+        # Calls longer than a short contact count for neither side and are dropped before anything is hashed
         Step("lake_days", """
             SELECT h, day, side FROM (
               SELECT CASE WHEN grouping(ha) = 0 THEN ha ELSE hb END AS h, day,
                      CASE WHEN grouping(ha) = 0 THEN 'sent' ELSE 'received' END AS side,
-                     count(CASE WHEN kind <> 'voice' THEN 1 END) AS texts,
-                     count(CASE WHEN kind <> 'voice' OR dur <= {short} THEN 1 END) AS contacts
-              FROM (SELECT hash(a) AS ha, hash(b) AS hb, kind, dur, (t + {offset}) // 86400 AS day FROM ev) e
+                     count(CASE WHEN kind <> 'voice' THEN 1 END) AS texts, count(*) AS contacts
+              FROM (SELECT hash(a) AS ha, hash(b) AS hb, kind, (t + {offset}) // 86400 AS day FROM ev
+                    WHERE kind <> 'voice' OR dur <= {short}) e
               GROUP BY GROUPING SETS ((ha, day), (hb, day))
             ) g
             WHERE (side = 'sent' AND texts >= {min_burst}) OR (side = 'received' AND contacts >= {quiet_contacts})"""),
