@@ -3,6 +3,12 @@
     .venv/bin/python benchmarks/lines_accuracy.py                      # seeds 1-5 at scale 3
     .venv/bin/python benchmarks/lines_accuracy.py --seeds 11 12 --scale 10
 
+It prints the score margin: the weakest true line number the detector is meant
+to score as a line (one that flared, or that relays at least
+``score.QUIET_MIN_RELAY``), against the strongest lawful number; a quiet number
+below that relay share scores 0 by rule and is counted apart (found only
+through its succession, if at all).
+
 For each seed: simulate, import into a fresh workspace, run the build (the
 real ``lines`` stage, default settings), and compare its exports and picture
 with ``truth/``. Targets (issues 5 and 18): number-level precision and recall >= 0.95,
@@ -32,6 +38,7 @@ from crossline.service.agencies import allow_sender_for_bundle
 from crossline.service.build import build
 from crossline.service.imports import import_bundle
 from crossline.sim import simulate
+from crossline.stages.lines.score import QUIET_MIN_RELAY
 from crossline.store import picture as picture_store
 from crossline.workspace import init_workspace
 
@@ -111,9 +118,21 @@ def run_seed(seed: int, scale: float, work: Path, diagnose: bool = False) -> dic
     reach_ok = where.filter((pl.col("reach") == "internal") == (pl.col("internal") == "true")).height
     status_ok = where.filter((pl.col("status") == "active") == (pl.col("t_status") == "active")).height
     cust_ratio = (where["customers"].cast(pl.Float64) / where["t_customers"].cast(pl.Float64)).median()
-    # margins: the weakest true line number and the strongest number that is not one
-    scores = pic("line_evidence").unique("number").select("number", "score")
-    true_scores = scores.filter(pl.col("number").is_in(t_numbers["number"].to_list()))["score"]
+    # margins: the weakest true line number the detector is meant to score as one, and the strongest number
+    # that is not one. A number that never flared and relays less than QUIET_MIN_RELAY scores 0 by rule
+    # (docs/lines.md): such a number of a true line can only be found through its succession, so it is
+    # counted apart ("by succession only") instead of reading as a weakest line at 0.
+    ev_long = pic("line_evidence")
+    scores = ev_long.unique("number").select("number", "score")
+    flared = pic("line_features").group_by("number").agg((pl.col("flares") > 0).sum().alias("flare_days"))
+    relay = ev_long.filter(pl.col("feature") == "relay").select("number", pl.col("value").alias("relay"))
+    true_rows = (
+        scores.filter(pl.col("number").is_in(t_numbers["number"].to_list()))
+        .join(flared, on="number", how="left").join(relay, on="number", how="left")
+        .with_columns(((pl.col("flare_days").fill_null(0) > 0) | (pl.col("relay").fill_null(0.0) >= QUIET_MIN_RELAY)).alias("scored"))
+    )
+    true_scores = true_rows.filter(pl.col("scored"))["score"]
+    unscored = true_rows.filter(~pl.col("scored"))["number"].to_list()
     other = scores.filter(~pl.col("number").is_in(t_numbers["number"].to_list())).join(
         t_conf.select("number", "kind"), on="number", how="left").sort("score", descending=True)
     # issue 18: quiet and flaring lines' numbers found; successions by kind; confounders flagged by kind
@@ -150,6 +169,7 @@ def run_seed(seed: int, scale: float, work: Path, diagnose: bool = False) -> dic
     return {
         "by_style": by_style, "succ_kinds": succ_kinds, "conf_kinds": conf_kinds,
         "min_line_score": float(true_scores.min()) if true_scores.len() else None,
+        "unscored_line_numbers": (len(set(unscored) & found), len(unscored)),
         "max_other_score": float(other["score"][0]) if other.height else None,
         "max_other_kind": (other["kind"][0] or "other") if other.height else None,
         "seed": seed, "scale": scale, "lines_true": t_lines.height, "lines_found": f_lines.height,
@@ -174,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(work_ctx.name) if work_ctx else args.keep
     work.mkdir(parents=True, exist_ok=True)
     pooled_n, pooled_s, conf = Counts(), Counts(), 0
+    weakest: list[float] = []
+    strongest: list[tuple[float, str]] = []
+    unscored = [0, 0]
     tally: dict[str, dict[str, list[int]]] = {"numbers by style": {}, "successions by kind": {}, "confounders flagged by kind": {}}
     print(f"{'seed':>4} {'scale':>5} {'lines':>9} {'num P':>6} {'num R':>6} {'succ P':>6} {'succ R':>6} {'conf':>5} "
           f"{'split':>5} {'merged':>6} {'lag h':>6} {'area':>6} {'reach':>6} {'status':>6} {'cust':>5} {'build s':>7} "
@@ -195,11 +218,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{seed:>4} {args.scale:>5} {r['lines_found']:>4}/{r['lines_true']:<4} {n.precision:>6.3f} {n.recall:>6.3f} "
               f"{s.precision:>6.3f} {s.recall:>6.3f} {r['confounders_flagged']:>2}/{r['confounders']:<2} {r['split_lines']:>5} "
               f"{r['merged_lines']:>6} {lag:>6} {r['controller_area_ok']:>6} {r['reach_ok']:>6} {r['status_ok']:>6} "
-              f"{r['customers_vs_truth_median']:>5.2f} {r['build_s']:>7} {r['min_line_score'] or 0:>8.3f} "
-              f"{r['max_other_score'] or 0:>6.3f} {r['max_other_kind'] or ''}")
+              f"{r['customers_vs_truth_median']:>5.2f} {r['build_s']:>7} {_score(r['min_line_score']):>8} "
+              f"{_score(r['max_other_score']):>6} {r['max_other_kind'] or ''}")
+        if r["min_line_score"] is not None:
+            weakest.append(r["min_line_score"])
+        if r["max_other_score"] is not None:
+            strongest.append((r["max_other_score"], r["max_other_kind"] or "other"))
+        for k in (0, 1):
+            unscored[k] += r["unscored_line_numbers"][k]
         sys.stdout.flush()
     for group, got in tally.items():
         print(f"{group}: " + "; ".join(f"{k} {a}/{b}" for k, (a, b) in sorted(got.items())))
+    if weakest and strongest:
+        top = max(strongest)
+        print(f"score margin: weakest true line number {min(weakest):.3f}, strongest lawful number {top[0]:.3f} ({top[1]}): "
+              f"{min(weakest) - top[0]:+.3f}; over the line numbers the detector scores (flared, or relay >= "
+              f"{QUIET_MIN_RELAY}); {unscored[1]} others (never flared, relay below it: scored 0 by rule) "
+              f"left out, {unscored[0]} of them found through a succession")
     kinds_ok = all(b == 0 or a / b >= 0.9 for a, b in tally["successions by kind"].values())
     ok = (pooled_n.precision >= 0.95 and pooled_n.recall >= 0.95 and pooled_s.precision >= 0.9 and pooled_s.recall >= 0.9
           and conf == 0 and kinds_ok)
@@ -218,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     if work_ctx:
         work_ctx.cleanup()
     return 0 if ok else 1
+
+
+def _score(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
 
 
 if __name__ == "__main__":

@@ -52,7 +52,10 @@ class DuckEngine:
         if not paths:
             self.register("ev", EMPTY_EV)
             return
-        cols = EV_COLUMNS.format(t="CAST(epoch(started_at) AS BIGINT)")
+        # whole seconds by integer division: the lake holds timestamps to the second (contract.dates), and
+        # epoch() would go through a double and a rounding cast for every row (a third of the first pass's
+        # time on 100 M rows); flooring is also what Spark's unix_seconds does
+        cols = EV_COLUMNS.format(t="epoch_us(started_at) // 1000000")
         self.con.execute(f"CREATE OR REPLACE VIEW ev AS SELECT {cols} FROM read_parquet({quote_list(paths)}, hive_partitioning = false)")
 
     def register(self, name: str, frame: pl.DataFrame) -> None:

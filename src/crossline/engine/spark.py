@@ -71,10 +71,23 @@ def _with_similarity_jar(spark: Any, jar: str) -> Any:
 
 
 def to_spark(sql: str) -> str:
-    """DuckDB SQL as Spark SQL (SQLGlot); the one place the dialects meet."""
-    import sqlglot
+    """DuckDB SQL as Spark SQL (SQLGlot); the one place the dialects meet.
 
-    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+    One difference SQLGlot leaves alone: DuckDB's ``hash(x)`` is 64 bits, Spark's
+    ``hash(x)`` 32 (Murmur3). The steps only use a hash to name a superset (numbers
+    sharing one add their counts, and the exact counts are taken again), so either
+    is correct, but 32 bits over millions of numbers would let more through:
+    Spark gets ``xxhash64(x)``, its 64-bit hash.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    def hash64(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash":
+            return exp.Anonymous(this="XXHASH64", expressions=node.expressions)
+        return node
+
+    return sqlglot.parse_one(sql, read="duckdb").transform(hash64).sql(dialect="spark")
 
 
 class SparkEngine:

@@ -71,7 +71,9 @@ def place_lines(
     cells: pl.DataFrame, s: LinesSettings,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Returns (per line geography, every contact's place (modal cell), runners)."""
-    own = own_cells.join(cells.rename({"cell_id": "cell"}), on="cell", how="left")
+    # sorted before anything is summed: the engines hand rows back in no fixed order, and a float sum
+    # taken in another order can differ in its last bits (the centres then differ across engines and runs)
+    own = own_cells.join(cells.rename({"cell_id": "cell"}), on="cell", how="left").sort(["line_id", "number", "cell"])
     controller = (
         own.filter(pl.col("force_area").is_not_null())
         .group_by("line_id", "force_area").agg(pl.col("n").sum())
@@ -91,6 +93,7 @@ def place_lines(
         parties.filter(pl.col("potential_days") > 0).select("line_id", "party")
         .join(takes_texts, on=["line_id", "party"], how="anti")
         .join(places, on=["line_id", "party"], how="left")
+        .sort(["line_id", "party"])
     )
     share = (
         customers.filter(pl.col("force_area").is_not_null())

@@ -18,9 +18,11 @@ on several days) and computes per number per day features over their traffic onl
 after scoring and successions (in Python, small tables) :func:`line_steps`
 gathers customers, runners and cells per line with the ``line_map`` the
 Python side registers. The whole lake is read twice: one GROUPING SETS aggregate
-(texts per sender per day, short contacts per receiver per day) that names a
-superset of the candidates, then that superset's traffic, deduplicated once;
-bursts, candidates and everything after run on that slice. See docs/lines.md, "How it runs at scale".
+(texts per sender per day, short contacts per receiver per day) on a 64-bit hash
+of each number, which names a superset of the candidates (numbers sharing a hash
+only add their counts), then that superset's traffic, deduplicated once, where
+the counts are taken again exactly on the numbers; bursts, candidates and
+everything after run on that slice. See docs/lines.md, "How it runs at scale".
 """
 
 from __future__ import annotations
@@ -81,56 +83,76 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         "quiet_days": int(s.quiet_min_days),
     }
     steps = [
-        # every comms row with UK local seconds; a view: the lake is scanned by the two steps that use it
-        Step("evl", "SELECT a, b, kind, t, dur, imei, a_cell, b_cell, t + {offset} AS lt FROM ev", keep=False),
         # 1. the first of two passes over the lake: per sender per day texts and per receiver per day short
         # contacts in one GROUPING SETS aggregate (plain counts: cheaper than distinct), keeping only the
-        # sender-days that could hold a burst and the receiver-days that look like taking orders
+        # sender-days that could hold a burst and the receiver-days that look like taking orders. It groups
+        # on a 64-bit hash of each number, not the number: hashing a short string once is cheaper than
+        # grouping 70 M strings, and numbers that share a hash only add their counts, so every number that
+        # passes on its own passes under its hash (a superset; the exact counts are taken again in `sev`).
+        # Calls longer than a short contact count for neither side and are dropped before anything is hashed
         Step("lake_days", """
-            SELECT a, b, day, side, texts, contacts FROM (
-              SELECT a, b, day, CASE WHEN grouping(a) = 0 THEN 'sent' ELSE 'received' END AS side,
-                     count(CASE WHEN kind <> 'voice' THEN 1 END) AS texts,
-                     count(CASE WHEN kind <> 'voice' OR dur <= {short} THEN 1 END) AS contacts
-              FROM (SELECT a, b, kind, dur, lt // 86400 AS day FROM evl) e
-              GROUP BY GROUPING SETS ((a, day), (b, day))
+            SELECT h, day, side FROM (
+              SELECT CASE WHEN grouping(ha) = 0 THEN ha ELSE hb END AS h, day,
+                     CASE WHEN grouping(ha) = 0 THEN 'sent' ELSE 'received' END AS side,
+                     count(CASE WHEN kind <> 'voice' THEN 1 END) AS texts, count(*) AS contacts
+              FROM (SELECT hash(a) AS ha, hash(b) AS hb, kind, (t + {offset}) // 86400 AS day FROM ev
+                    WHERE kind <> 'voice' OR dur <= {short}) e
+              GROUP BY GROUPING SETS ((ha, day), (hb, day))
             ) g
             WHERE (side = 'sent' AND texts >= {min_burst}) OR (side = 'received' AND contacts >= {quiet_contacts})"""),
-        Step("sender_days", "SELECT a, day FROM lake_days WHERE side = 'sent' AND texts >= {min_burst}"),
+        # the hashes of every number that could be a candidate (a burst or a spread needs a sender-day with
+        # enough texts; an order taker, enough short contacts on enough days)
+        Step("supers", """
+            SELECT DISTINCT h FROM (
+              SELECT h FROM lake_days WHERE side = 'sent'
+              UNION ALL
+              SELECT h FROM lake_days WHERE side = 'received' GROUP BY h HAVING count(*) >= {quiet_days}) x"""),
+        # 2. the second and last pass: the superset's traffic, each event once (the contract's event key);
+        # `n` keeps how many lake rows each event stood for, so the counts below are the lake's own.
+        # Local time is worked out here, on the kept rows only.
+        Step("sev", """
+            SELECT a, b, kind, t, dur, imei, a_cell, b_cell, n, t + {offset} AS lt, (t + {offset}) // 86400 AS day FROM (
+              SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
+                     min(e.b_cell) AS b_cell, count(*) AS n
+              FROM ev e
+              LEFT JOIN supers sa ON hash(e.a) = sa.h
+              LEFT JOIN supers sb ON hash(e.b) = sb.h
+              WHERE sa.h IS NOT NULL OR sb.h IS NOT NULL
+              GROUP BY e.a, e.b, e.kind, e.t, e.dur) g"""),
+        # the exact counts, on the numbers themselves: every row a superset number sent or received is in `sev`
+        # (a number outside the superset has fewer than enough rows there, as in the lake)
+        Step("sender_days", """
+            SELECT a, day FROM sev WHERE kind <> 'voice' GROUP BY a, day HAVING sum(n) >= {min_burst}"""),
         # numbers that took `quiet_contacts` short contacts on `quiet_days` days: a line that never flares
         # still takes its customers' orders
         Step("order_takers", """
-            SELECT b FROM lake_days WHERE side = 'received' AND contacts >= {quiet_contacts}
+            SELECT b FROM (
+              SELECT b, day FROM sev WHERE kind <> 'voice' OR dur <= {short} GROUP BY b, day HAVING sum(n) >= {quiet_contacts}) x
             GROUP BY b HAVING count(*) >= {quiet_days}"""),
-        # every candidate is one of these (a burst or a spread needs a sender-day with enough texts)
-        Step("supers", """
-            SELECT DISTINCT number FROM (
-              SELECT a AS number FROM sender_days UNION ALL SELECT b AS number FROM order_takers) x"""),
-        # 2. the second and last pass: the superset's traffic, each event once (the contract's event key)
-        Step("sev", """
-            SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
-                   min(e.b_cell) AS b_cell, min(e.lt) AS lt, min(e.lt) // 86400 AS day
-            FROM evl e
-            LEFT JOIN supers sa ON e.a = sa.number
-            LEFT JOIN supers sb ON e.b = sb.number
-            WHERE sa.number IS NOT NULL OR sb.number IS NOT NULL
-            GROUP BY e.a, e.b, e.kind, e.t, e.dur"""),
+        # the senders of those days, numbered in order: the burst window sorts and groups on a small integer
+        # instead of the number's text
+        Step("senders", """
+            SELECT a, CAST(row_number() OVER (ORDER BY a) AS BIGINT) AS sid FROM (SELECT DISTINCT a FROM sender_days) x"""),
         # the texts of sender-days with enough texts (a duplicate row would add nothing: bursts count distinct recipients)
         Step("day_texts", """
-            SELECT e.a, e.b, e.t, e.lt
-            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day
+            SELECT n.sid, e.b, e.t, e.lt
+            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day JOIN senders n ON s.a = n.a
             WHERE e.kind <> 'voice'"""),
-        # 3. bursts: runs of texts no more than `gap` seconds apart
+        # 3. bursts: runs of texts no more than `gap` seconds apart. Ordered by time alone: texts sent in the same
+        # second are 0 s apart, so whichever of them comes first, they fall in the same run
         Step("text_gaps", """
-            SELECT a, b, t, lt,
-                   CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t, b) <= {gap} THEN 0 ELSE 1 END AS starts
+            SELECT sid, b, t, lt,
+                   CASE WHEN t - lag(t) OVER (PARTITION BY sid ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts
             FROM day_texts""", keep=False),
         Step("text_bursts", """
-            SELECT a, b, t, lt,
-                   CAST(sum(starts) OVER (PARTITION BY a ORDER BY t, b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS burst
-            FROM text_gaps"""),
+            SELECT sid, b, t, lt,
+                   CAST(sum(starts) OVER (PARTITION BY sid ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS burst
+            FROM text_gaps""", keep=False),
         Step("bursts", """
-            SELECT a, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
-            FROM text_bursts GROUP BY a, burst HAVING count(DISTINCT b) >= {min_burst}"""),
+            SELECT n.a, x.burst, x.start_t, x.end_t, x.start_lt, x.recipients FROM (
+              SELECT sid, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
+              FROM text_bursts GROUP BY sid, burst HAVING count(DISTINCT b) >= {min_burst}) x
+            JOIN senders n ON x.sid = n.sid"""),
         # each burst's time span, under the day(s) it touches, to mark flare texts by a cheap equi-join
         Step("burst_windows", """
             SELECT DISTINCT a, day, start_t, end_t FROM (
@@ -141,21 +163,24 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # a line that never flares still texts its customers one by one (a new number's notice):
         # numbers that texted `min_burst` distinct people in a day are candidates too
         Step("spread_senders", """
-            SELECT DISTINCT a FROM (
-              SELECT a, lt // 86400 AS day FROM day_texts GROUP BY a, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x"""),
+            SELECT DISTINCT n.a FROM (
+              SELECT sid FROM day_texts GROUP BY sid, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x
+            JOIN senders n ON x.sid = n.sid"""),
         Step("candidates", """
             SELECT DISTINCT number FROM (
               SELECT a AS number FROM bursts UNION ALL SELECT a AS number FROM spread_senders
               UNION ALL SELECT b AS number FROM order_takers) x"""),
-        # 4. the candidates' traffic, from the superset's (no third pass)
+        # 4. the candidates' traffic, from the superset's (no third pass); `a_cand` and `b_cand` say which end is a
+        # candidate, so the steps below filter on them instead of joining 13 M rows to the candidates again
         Step("cev", """
-            SELECT e.a, e.b, e.kind, e.t, e.dur, e.imei, e.a_cell, e.b_cell, e.day
+            SELECT e.a, e.b, e.kind, e.t, e.dur, e.imei, e.a_cell, e.b_cell, e.day,
+                   CASE WHEN ca.number IS NULL THEN 0 ELSE 1 END AS a_cand, CASE WHEN cb.number IS NULL THEN 0 ELSE 1 END AS b_cand
             FROM sev e
             LEFT JOIN candidates ca ON e.a = ca.number
             LEFT JOIN candidates cb ON e.b = cb.number
             WHERE ca.number IS NOT NULL OR cb.number IS NOT NULL""", keep=False),
         Step("cevf", """
-            SELECT c.a, c.b, c.kind, c.t, c.dur, c.imei, c.a_cell, c.b_cell, c.day,
+            SELECT c.a, c.b, c.kind, c.t, c.dur, c.imei, c.a_cell, c.b_cell, c.day, c.a_cand, c.b_cand,
                    CASE WHEN w.a IS NULL THEN 0 ELSE 1 END AS flare
             FROM cev c LEFT JOIN burst_windows w
               ON c.a = w.a AND c.day = w.day AND c.t >= w.start_t AND c.t <= w.end_t AND c.kind <> 'voice'"""),
@@ -165,7 +190,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                    CAST(sum(CASE WHEN c.kind <> 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS messages,
                    CAST(sum(CASE WHEN c.kind = 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS calls,
                    min(c.t) AS first_out_t, max(c.t) AS last_out_t
-            FROM cevf c JOIN candidates n ON c.a = n.number GROUP BY c.a, c.day"""),
+            FROM cevf c WHERE c.a_cand = 1 GROUP BY c.a, c.day"""),
         Step("flare_day", """
             SELECT a AS number, start_lt // 86400 AS day, count(*) AS flares, max(recipients) AS max_burst,
                    min(start_lt % 86400) AS first_flare_tod, min(start_t) AS first_flare_t
@@ -191,12 +216,12 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                    max(CASE WHEN c.kind <> 'voice' OR c.dur <= {short} THEN 1 ELSE 0 END) AS short,
                    max(CASE WHEN c.kind = 'voice' AND c.dur > 0 THEN 1 ELSE 0 END) AS answered,
                    max(CASE WHEN c.kind = 'voice' THEN 1 ELSE 0 END) AS called
-            FROM cevf c JOIN candidates n ON c.b = n.number GROUP BY c.b, c.a, c.day"""),
+            FROM cevf c WHERE c.b_cand = 1 GROUP BY c.b, c.a, c.day"""),
         Step("outbound_party_day", """
             SELECT c.a AS number, c.b AS party, c.day, max(c.flare) AS got_flare,
                    max(CASE WHEN c.flare = 0 THEN c.t END) AS last_direct,
                    CAST(sum(CASE WHEN c.flare = 0 AND c.kind <> 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS direct_texts
-            FROM cevf c JOIN candidates n ON c.a = n.number GROUP BY c.a, c.b, c.day"""),
+            FROM cevf c WHERE c.a_cand = 1 GROUP BY c.a, c.b, c.day"""),
         Step("party_day", """
             SELECT i.number, i.party, i.day, i.first_in, i.contacts, i.short, i.answered, i.called,
                    CASE WHEN o.last_direct > i.first_in THEN 1 ELSE 0 END AS called_back,
@@ -204,17 +229,18 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                      AS returning_party
             FROM inbound_party_day i LEFT JOIN outbound_party_day o
               ON i.number = o.number AND i.party = o.party AND i.day = o.day"""),
+        # outbound_party_day has one row per number, party and day: plain counts are the distinct days
         Step("direct_contacts", """
-            SELECT number, party, count(DISTINCT CASE WHEN direct_texts > 0 THEN day END) AS direct_days,
+            SELECT number, party, count(CASE WHEN direct_texts > 0 THEN day END) AS direct_days,
                    CAST(sum(direct_texts) AS BIGINT) AS direct_texts,
-                   count(DISTINCT CASE WHEN got_flare = 1 THEN day END) AS flare_days
+                   count(CASE WHEN got_flare = 1 THEN day END) AS flare_days
             FROM outbound_party_day GROUP BY number, party"""),
         # a text that answers its recipient's own recent contact is a reply, not an instruction
         Step("reply_texts", """
             SELECT DISTINCT c.a AS number, c.b AS party, c.t
-            FROM cevf c JOIN candidates n ON c.a = n.number
+            FROM cevf c
             JOIN cevf i ON i.a = c.b AND i.b = c.a AND i.day = c.day AND i.t <= c.t AND i.t >= c.t - {reply}
-            WHERE c.kind <> 'voice' AND c.flare = 0"""),
+            WHERE c.a_cand = 1 AND c.kind <> 'voice' AND c.flare = 0"""),
         Step("relay_day", """
             SELECT p.number, p.day, count(DISTINCT p.party) AS relayed
             FROM party_day p
@@ -233,10 +259,10 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             FROM party_day GROUP BY number, day"""),
         Step("ends", """
             SELECT c.a AS number, c.b AS party, c.day, c.a_cell AS own_cell, c.b_cell AS other_cell, c.flare, 0 AS inbound
-            FROM cevf c JOIN candidates n ON c.a = n.number
+            FROM cevf c WHERE c.a_cand = 1
             UNION ALL
             SELECT c.b AS number, c.a AS party, c.day, c.b_cell AS own_cell, c.a_cell AS other_cell, 0 AS flare, 1 AS inbound
-            FROM cevf c JOIN candidates n ON c.b = n.number"""),
+            FROM cevf c WHERE c.b_cand = 1"""),
         Step("distance_day", """
             SELECT e.number, e.day, count(*) AS located,
                    median(2 * 6371.0088 * asin(sqrt(
@@ -275,13 +301,15 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(*) AS flare_days
             FROM flare_recipient_days GROUP BY number, party"""),
         # everyone a candidate dealt with, either way (a quiet line's customers are its callers and those it texts)
+        # days counted in two plain aggregates (per day, then per party): cheaper than count(DISTINCT day)
         Step("number_parties", """
-            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(DISTINCT day) AS days,
+            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(day) AS days,
                    CAST(max(inbound) AS BIGINT) AS inbound
-            FROM ends GROUP BY number, party"""),
+            FROM (SELECT number, party, day, max(inbound) AS inbound FROM ends GROUP BY number, party, day) d
+            GROUP BY number, party"""),
         Step("number_imeis", """
             SELECT c.a AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
-            FROM cevf c JOIN candidates n ON c.a = n.number WHERE c.imei IS NOT NULL
+            FROM cevf c WHERE c.a_cand = 1 AND c.imei IS NOT NULL
             GROUP BY c.a, c.imei"""),
     ]
     return [Step(st.name, st.sql.format(**p), st.keep) for st in steps]
