@@ -139,14 +139,16 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day JOIN senders n ON s.a = n.a
             WHERE e.kind <> 'voice'"""),
         # 3. bursts: runs of texts no more than `gap` seconds apart. Ordered by time alone: texts sent in the same
-        # second are 0 s apart, so whichever of them comes first, they fall in the same run
+        # second are 0 s apart, so whichever of them comes first, they fall in the same run; the running sum uses
+        # the default RANGE frame, which takes same-second texts as one peer group, so a run's first text and a
+        # sibling sent in the same second get one burst number whatever order the two sorts put them in
         Step("text_gaps", """
             SELECT sid, b, t, lt,
                    CASE WHEN t - lag(t) OVER (PARTITION BY sid ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts
             FROM day_texts""", keep=False),
         Step("text_bursts", """
             SELECT sid, b, t, lt,
-                   CAST(sum(starts) OVER (PARTITION BY sid ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS burst
+                   CAST(sum(starts) OVER (PARTITION BY sid ORDER BY t) AS BIGINT) AS burst
             FROM text_gaps""", keep=False),
         Step("bursts", """
             SELECT n.a, x.burst, x.start_t, x.end_t, x.start_lt, x.recipients FROM (
