@@ -6,6 +6,8 @@ counts are taken again there on the numbers themselves. These tests force the
 worst case by swapping the 64-bit hash for one with three values (every number
 collides with a third of the others) and compare against the real hash and
 against grouping on the numbers themselves (the string path the hash replaced).
+From ``sev`` on, numbers are the BIGINT of their digits: the last tests check
+that this key is exact and reversible for every number the importer can write.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import duckdb
+import phonenumbers
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -21,7 +25,7 @@ from crossline.engine.duck import DuckEngine, connect
 from crossline.engine.steps import Step
 from crossline.settings import Settings
 from crossline.settings.lines import LinesSettings
-from crossline.stages.lines.sql import FEATURE_OUTPUTS, feature_steps, years_of
+from crossline.stages.lines.sql import FEATURE_OUTPUTS, feature_steps, number_key, number_text, years_of
 from lines_comms import CELLS, DAYS, KINDS, MARKET, Comms, at, deal_line, num, quiet_line, taxi_dispatch, to_lake
 
 LOOKED_AT = ("sender_days", "order_takers", "bursts", "spread_senders", "candidates", *FEATURE_OUTPUTS)
@@ -113,15 +117,64 @@ def test_the_same_tables_whatever_the_hash(runs: dict[str, dict[str, pl.DataFram
     assert_frame_equal(runs[variant][table], runs["hash"][table], check_exact=True)
 
 
+def _key(number: str) -> int:
+    """A number as the steps after the first pass hold it (sql.number_key)."""
+    return int(number.removeprefix("+"))
+
+
 def test_every_line_is_a_candidate_and_no_near_miss_is(
     runs: dict[str, dict[str, pl.DataFrame]], scenario: tuple[list[str], tuple[str, str, str, str], list[str]],
 ) -> None:
     """The exact recount: lines pass, numbers just under a threshold do not, even when their hashes collide."""
-    _, (texter, taker, two_days, doubled), lines = scenario
+    _, near, line_numbers = scenario
+    texter, taker, two_days, doubled = (_key(n) for n in near)
+    lines = {_key(n) for n in line_numbers}
     for variant in ("hash", "colliding"):
         candidates = set(runs[variant]["candidates"]["number"])
-        assert set(lines) <= candidates
+        assert lines <= candidates
         assert not {texter, taker, two_days} & candidates
         # three texts a day, each in the lake twice: six rows a day, so an order taker as the lake counts rows
         assert doubled in set(runs[variant]["order_takers"]["b"])
         assert texter not in set(runs[variant]["sender_days"]["a"])
+
+
+def test_every_possible_number_fits_the_integer_key() -> None:
+    """The longest numbers ``phonenumbers`` judges possible, from every country code, stay below 2^63.
+
+    Numbers travel as the BIGINT of their digits (sql.number_key); a metadata update that allowed longer numbers
+    would break that, and this test says so before any lake does.
+    """
+    longest = 0
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        assert meta is not None
+        lengths = meta.general_desc.possible_length or ()
+        if lengths:
+            longest = max(longest, int(str(meta.country_code) + "9" * max(lengths)))
+    for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
+        meta = phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code)
+        assert meta is not None
+        lengths = meta.general_desc.possible_length or ()
+        if lengths:
+            longest = max(longest, int(str(code) + "9" * max(lengths)))
+    assert 10**17 < longest < 2**63
+
+
+@pytest.mark.parametrize("number", ["+447700900123", "+8199999999999999999", "+6299999999999999999", "+12025550123"])
+def test_number_keys_go_back_to_the_same_text(number: str) -> None:
+    con = duckdb.connect()
+    try:
+        got = con.execute(f"SELECT {number_text(number_key('x'))}, {number_key('x')} FROM (SELECT ? AS x)", [number]).fetchall()
+    finally:
+        con.close()
+    assert got == [(number, _key(number))]
+
+
+def test_a_number_that_is_not_e164_fails_loudly() -> None:
+    """The importer writes E.164 only; anything else in a lake is an error to see, never a silent wrong key."""
+    con = duckdb.connect()
+    try:
+        with pytest.raises(duckdb.ConversionException):
+            con.execute(f"SELECT {number_key('x')} FROM (SELECT 'withheld' AS x)").fetchall()
+    finally:
+        con.close()

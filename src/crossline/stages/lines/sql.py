@@ -22,7 +22,9 @@ Python side registers. The whole lake is read twice: one GROUPING SETS aggregate
 of each number, which names a superset of the candidates (numbers sharing a hash
 only add their counts), then that superset's traffic, deduplicated once, where
 the counts are taken again exactly on the numbers; bursts, candidates and
-everything after run on that slice. See docs/lines.md, "How it runs at scale".
+everything after run on that slice, with each number as the BIGINT of its
+E.164 digits (:func:`number_key`; the tables Python reads carry the text
+again). See docs/lines.md, "How it runs at scale".
 """
 
 from __future__ import annotations
@@ -64,6 +66,26 @@ def years_of(paths: Sequence[str]) -> list[int]:
     return sorted(ys | {y + 1 for y in ys} | {y - 1 for y in ys}) if ys else []
 
 
+# --- numbers as integers ---------------------------------------------------------------------------
+#
+# A lake number is E.164 text (the importer writes every comms number through ``contract.phones``): a ``+``
+# and at most 19 digits, never starting with 0, which ``phonenumbers``' longest possible numbers (Indonesia and
+# Japan, 19 digits from 62 and 81) keep below 2^63. Dropping the ``+`` and reading the digits as a BIGINT is
+# therefore exact and reversible, and from `sev` on every step groups, joins and sorts 8-byte integers instead
+# of 13-byte strings (DuckDB keeps strings of 12 bytes or fewer inline: a UK mobile is one byte over). The
+# tables Python reads get their numbers back as text. tests/lines/test_lines_sql.py checks the bound.
+
+
+def number_key(column: str) -> str:
+    """SQL for the BIGINT a lake number travels as inside the steps (a number that is not E.164 fails the step)."""
+    return f"CAST(substr({column}, 2) AS BIGINT)"
+
+
+def number_text(column: str) -> str:
+    """SQL for the E.164 text of a number key: the inverse of :func:`number_key`."""
+    return f"('+' || CAST({column} AS VARCHAR))"
+
+
 # --- phase 1: candidates and per number per day features ----------------------------------------
 
 
@@ -71,6 +93,9 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     """The steps from the lake (``ev``) and ``cells`` to ``number_day`` and the tables Python needs."""
     p: dict[str, Any] = {
         "offset": local_offset_sql(years),
+        "key_a": number_key("e.a"), "key_b": number_key("e.b"),
+        "d_number": number_text("d.number"), "c_number": number_text("c.a"),
+        "number": number_text("number"), "party": number_text("party"),
         "min_burst": int(s.min_burst),
         "gap": int(s.burst_gap_s),
         "tol": int(s.flare_time_tolerance_min) * 60,
@@ -109,16 +134,16 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
               SELECT h FROM lake_days WHERE side = 'received' GROUP BY h HAVING count(*) >= {quiet_days}) x"""),
         # 2. the second and last pass: the superset's traffic, each event once (the contract's event key);
         # `n` keeps how many lake rows each event stood for, so the counts below are the lake's own.
-        # Local time is worked out here, on the kept rows only.
+        # Local time is worked out here, on the kept rows only, and the numbers become integers (see number_key).
         Step("sev", """
             SELECT a, b, kind, t, dur, imei, a_cell, b_cell, n, t + {offset} AS lt, (t + {offset}) // 86400 AS day FROM (
-              SELECT e.a, e.b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
+              SELECT {key_a} AS a, {key_b} AS b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
                      min(e.b_cell) AS b_cell, count(*) AS n
               FROM ev e
               LEFT JOIN supers sa ON hash(e.a) = sa.h
               LEFT JOIN supers sb ON hash(e.b) = sb.h
               WHERE sa.h IS NOT NULL OR sb.h IS NOT NULL
-              GROUP BY e.a, e.b, e.kind, e.t, e.dur) g"""),
+              GROUP BY {key_a}, {key_b}, e.kind, e.t, e.dur) g"""),
         # the exact counts, on the numbers themselves: every row a superset number sent or received is in `sev`
         # (a number outside the superset has fewer than enough rows there, as in the lake)
         Step("sender_days", """
@@ -129,32 +154,26 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             SELECT b FROM (
               SELECT b, day FROM sev WHERE kind <> 'voice' OR dur <= {short} GROUP BY b, day HAVING sum(n) >= {quiet_contacts}) x
             GROUP BY b HAVING count(*) >= {quiet_days}"""),
-        # the senders of those days, numbered in order: the burst window sorts and groups on a small integer
-        # instead of the number's text
-        Step("senders", """
-            SELECT a, CAST(row_number() OVER (ORDER BY a) AS BIGINT) AS sid FROM (SELECT DISTINCT a FROM sender_days) x"""),
         # the texts of sender-days with enough texts (a duplicate row would add nothing: bursts count distinct recipients)
         Step("day_texts", """
-            SELECT n.sid, e.b, e.t, e.lt
-            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day JOIN senders n ON s.a = n.a
+            SELECT e.a, e.b, e.t, e.lt
+            FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day
             WHERE e.kind <> 'voice'"""),
         # 3. bursts: runs of texts no more than `gap` seconds apart. Ordered by time alone: texts sent in the same
         # second are 0 s apart, so whichever of them comes first, they fall in the same run; the running sum uses
         # the default RANGE frame, which takes same-second texts as one peer group, so a run's first text and a
         # sibling sent in the same second get one burst number whatever order the two sorts put them in
         Step("text_gaps", """
-            SELECT sid, b, t, lt,
-                   CASE WHEN t - lag(t) OVER (PARTITION BY sid ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts
+            SELECT a, b, t, lt,
+                   CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts
             FROM day_texts""", keep=False),
         Step("text_bursts", """
-            SELECT sid, b, t, lt,
-                   CAST(sum(starts) OVER (PARTITION BY sid ORDER BY t) AS BIGINT) AS burst
+            SELECT a, b, t, lt,
+                   CAST(sum(starts) OVER (PARTITION BY a ORDER BY t) AS BIGINT) AS burst
             FROM text_gaps""", keep=False),
         Step("bursts", """
-            SELECT n.a, x.burst, x.start_t, x.end_t, x.start_lt, x.recipients FROM (
-              SELECT sid, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
-              FROM text_bursts GROUP BY sid, burst HAVING count(DISTINCT b) >= {min_burst}) x
-            JOIN senders n ON x.sid = n.sid"""),
+            SELECT a, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
+            FROM text_bursts GROUP BY a, burst HAVING count(DISTINCT b) >= {min_burst}"""),
         # each burst's time span, under the day(s) it touches, to mark flare texts by a cheap equi-join
         Step("burst_windows", """
             SELECT DISTINCT a, day, start_t, end_t FROM (
@@ -165,9 +184,8 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # a line that never flares still texts its customers one by one (a new number's notice):
         # numbers that texted `min_burst` distinct people in a day are candidates too
         Step("spread_senders", """
-            SELECT DISTINCT n.a FROM (
-              SELECT sid FROM day_texts GROUP BY sid, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x
-            JOIN senders n ON x.sid = n.sid"""),
+            SELECT DISTINCT a FROM (
+              SELECT a FROM day_texts GROUP BY a, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x"""),
         Step("candidates", """
             SELECT DISTINCT number FROM (
               SELECT a AS number FROM bursts UNION ALL SELECT a AS number FROM spread_senders
@@ -278,7 +296,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             SELECT number, day FROM out_day UNION SELECT number, day FROM inbound_day"""),
         Step("first_days", "SELECT number, min(day) AS first_day FROM out_day GROUP BY number"),
         Step("number_day", """
-            SELECT d.number, d.day, fd.first_day,
+            SELECT {d_number} AS number, d.day, fd.first_day,
                    coalesce(o.outbound, 0) AS outbound, coalesce(o.messages, 0) AS messages,
                    coalesce(o.calls, 0) AS calls,
                    o.first_out_t, o.last_out_t,
@@ -302,7 +320,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             LEFT JOIN distance_day dist ON d.number = dist.number AND d.day = dist.day"""),
         # for successions: each candidate's potential customers (flare recipients), and handsets
         Step("number_recipients", """
-            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(*) AS flare_days
+            SELECT {number} AS number, {party} AS party, min(day) AS first_day, max(day) AS last_day, count(*) AS flare_days
             FROM flare_recipient_days GROUP BY number, party"""),
         # everyone a candidate dealt with, either way (a quiet line's customers are its callers and those it texts)
         # days counted in two plain aggregates (per day, then per party): cheaper than count(DISTINCT day).
@@ -310,7 +328,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # inbound_party_day (events to it), already grouped per day: reading those instead of the events in
         # `ends` gives the same keys from several times fewer rows
         Step("number_parties", """
-            SELECT number, party, min(day) AS first_day, max(day) AS last_day, count(day) AS days,
+            SELECT {number} AS number, {party} AS party, min(day) AS first_day, max(day) AS last_day, count(day) AS days,
                    CAST(max(inbound) AS BIGINT) AS inbound
             FROM (SELECT number, party, day, max(inbound) AS inbound FROM (
                     SELECT number, party, day, 0 AS inbound FROM outbound_party_day
@@ -319,7 +337,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                   GROUP BY number, party, day) d
             GROUP BY number, party"""),
         Step("number_imeis", """
-            SELECT c.a AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
+            SELECT {c_number} AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
             FROM cevf c WHERE c.a_cand = 1 AND c.imei IS NOT NULL
             GROUP BY c.a, c.imei"""),
     ]
@@ -334,7 +352,11 @@ FEATURE_OUTPUTS = ("number_day", "number_recipients", "number_parties", "number_
 
 def line_steps(s: LinesSettings) -> list[Step]:
     """Customers, runners and cells per line, from phase 1's tables and the registered ``line_map``."""
+    p = {"line_number": number_key("number"), "party": number_text("party"), "e_party": number_text("e.party"),
+         "d_party": number_text("d.party"), "e_number": number_text("e.number")}
     steps = [
+        # the Python side's line map, on the number keys the phase-one tables hold
+        Step("line_keys", "SELECT {line_number} AS number, line_id FROM line_map"),
         Step("line_party_day", """
             SELECT m.line_id, x.party, x.day, max(x.potential) AS potential, max(x.contacted) AS contacted,
                    max(x.confirmed) AS confirmed, max(x.called) AS called
@@ -344,31 +366,31 @@ def line_steps(s: LinesSettings) -> list[Step]:
               SELECT number, party, day, 0 AS potential, 1 AS contacted,
                      CASE WHEN answered = 1 OR called_back = 1 THEN 1 ELSE 0 END AS confirmed, called
               FROM party_day
-            ) x JOIN line_map m ON x.number = m.number
+            ) x JOIN line_keys m ON x.number = m.number
             GROUP BY m.line_id, x.party, x.day"""),
         Step("line_daily_people", """
             SELECT line_id, day, CAST(sum(potential) AS BIGINT) AS potential, CAST(sum(confirmed) AS BIGINT) AS confirmed,
                    CAST(sum(contacted) AS BIGINT) AS contacted
             FROM line_party_day GROUP BY line_id, day"""),
         Step("line_parties", """
-            SELECT line_id, party, CAST(sum(potential) AS BIGINT) AS potential_days, CAST(sum(contacted) AS BIGINT) AS contact_days,
+            SELECT line_id, {party} AS party, CAST(sum(potential) AS BIGINT) AS potential_days, CAST(sum(contacted) AS BIGINT) AS contact_days,
                    CAST(sum(confirmed) AS BIGINT) AS confirmed_days, CAST(sum(called) AS BIGINT) AS call_days, min(day) AS first_day, max(day) AS last_day
             FROM line_party_day GROUP BY line_id, party"""),
         Step("line_direct", """
-            SELECT m.line_id, d.party, CAST(sum(d.direct_texts) AS BIGINT) AS direct_texts,
+            SELECT m.line_id, {d_party} AS party, CAST(sum(d.direct_texts) AS BIGINT) AS direct_texts,
                    CAST(sum(d.flare_days) AS BIGINT) AS flare_days, CAST(sum(d.direct_days) AS BIGINT) AS direct_days
-            FROM direct_contacts d JOIN line_map m ON d.number = m.number
+            FROM direct_contacts d JOIN line_keys m ON d.number = m.number
             GROUP BY m.line_id, d.party"""),
         Step("line_party_cells", """
-            SELECT m.line_id, e.party, e.other_cell AS cell, count(*) AS n
-            FROM ends e JOIN line_map m ON e.number = m.number
+            SELECT m.line_id, {e_party} AS party, e.other_cell AS cell, count(*) AS n
+            FROM ends e JOIN line_keys m ON e.number = m.number
             WHERE e.other_cell IS NOT NULL GROUP BY m.line_id, e.party, e.other_cell"""),
         Step("line_own_cells", """
-            SELECT m.line_id, e.number, e.own_cell AS cell, count(*) AS n
-            FROM ends e JOIN line_map m ON e.number = m.number
+            SELECT m.line_id, {e_number} AS number, e.own_cell AS cell, count(*) AS n
+            FROM ends e JOIN line_keys m ON e.number = m.number
             WHERE e.own_cell IS NOT NULL GROUP BY m.line_id, e.number, e.own_cell"""),
     ]
-    return steps
+    return [Step(st.name, st.sql.format(**p), st.keep) for st in steps]
 
 
 LINE_OUTPUTS = ("line_daily_people", "line_parties", "line_direct", "line_party_cells", "line_own_cells")
