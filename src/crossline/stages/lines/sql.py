@@ -20,7 +20,7 @@ gathers customers, runners and cells per line with the ``line_map`` the
 Python side registers. The whole lake is read twice: one GROUPING SETS aggregate
 (texts per sender per day, short contacts per receiver per day) on a 64-bit hash
 of each number, which names a superset of the candidates (numbers sharing a hash
-only add their counts), then that superset's traffic, deduplicated once, where
+only add their counts), then that superset's traffic (the lake holds each event once), where
 the counts are taken again exactly on the numbers; bursts, candidates and
 everything after run on that slice, with each number as the BIGINT of its
 E.164 digits (:func:`number_key`; the tables Python reads carry the text
@@ -132,29 +132,28 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
               SELECT h FROM lake_days WHERE side = 'sent'
               UNION ALL
               SELECT h FROM lake_days WHERE side = 'received' GROUP BY h HAVING count(*) >= {quiet_days}) x"""),
-        # 2. the second and last pass: the superset's traffic, each event once (the contract's event key);
-        # `n` keeps how many lake rows each event stood for, so the counts below are the lake's own.
-        # Local time is worked out here, on the kept rows only, and the numbers become integers (see number_key).
+        # 2. the second and last pass: the superset's traffic. The lake holds each event once (the importer merges
+        # every import with the day's files on the contract's event key: ingest.comms_lake), so nothing is
+        # de-duplicated again here. Local time is worked out here, on the kept rows only, and the numbers become
+        # integers (see number_key).
         Step("sev", """
-            SELECT a, b, kind, t, dur, imei, a_cell, b_cell, n, t + {offset} AS lt, (t + {offset}) // 86400 AS day FROM (
-              SELECT {key_a} AS a, {key_b} AS b, e.kind, e.t, e.dur, min(e.imei) AS imei, min(e.a_cell) AS a_cell,
-                     min(e.b_cell) AS b_cell, count(*) AS n
-              FROM ev e
-              LEFT JOIN supers sa ON hash(e.a) = sa.h
-              LEFT JOIN supers sb ON hash(e.b) = sb.h
-              WHERE sa.h IS NOT NULL OR sb.h IS NOT NULL
-              GROUP BY {key_a}, {key_b}, e.kind, e.t, e.dur) g"""),
+            SELECT {key_a} AS a, {key_b} AS b, e.kind, e.t, e.dur, e.imei, e.a_cell, e.b_cell,
+                   e.t + {offset} AS lt, (e.t + {offset}) // 86400 AS day
+            FROM ev e
+            LEFT JOIN supers sa ON hash(e.a) = sa.h
+            LEFT JOIN supers sb ON hash(e.b) = sb.h
+            WHERE sa.h IS NOT NULL OR sb.h IS NOT NULL"""),
         # the exact counts, on the numbers themselves: every row a superset number sent or received is in `sev`
         # (a number outside the superset has fewer than enough rows there, as in the lake)
         Step("sender_days", """
-            SELECT a, day FROM sev WHERE kind <> 'voice' GROUP BY a, day HAVING sum(n) >= {min_burst}"""),
+            SELECT a, day FROM sev WHERE kind <> 'voice' GROUP BY a, day HAVING count(*) >= {min_burst}"""),
         # numbers that took `quiet_contacts` short contacts on `quiet_days` days: a line that never flares
         # still takes its customers' orders
         Step("order_takers", """
             SELECT b FROM (
-              SELECT b, day FROM sev WHERE kind <> 'voice' OR dur <= {short} GROUP BY b, day HAVING sum(n) >= {quiet_contacts}) x
+              SELECT b, day FROM sev WHERE kind <> 'voice' OR dur <= {short} GROUP BY b, day HAVING count(*) >= {quiet_contacts}) x
             GROUP BY b HAVING count(*) >= {quiet_days}"""),
-        # the texts of sender-days with enough texts (a duplicate row would add nothing: bursts count distinct recipients)
+        # the texts of sender-days with enough texts
         Step("day_texts", """
             SELECT e.a, e.b, e.t, e.lt
             FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day
