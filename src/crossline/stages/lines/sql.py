@@ -155,24 +155,46 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             GROUP BY b HAVING count(*) >= {quiet_days}"""),
         # the texts of sender-days with enough texts
         Step("day_texts", """
-            SELECT e.a, e.b, e.t, e.lt
+            SELECT e.a, e.b, e.t, e.lt, e.day
             FROM sev e JOIN sender_days s ON e.a = s.a AND e.day = s.day
             WHERE e.kind <> 'voice'"""),
-        # 3. bursts: runs of texts no more than `gap` seconds apart. Ordered by time alone: texts sent in the same
-        # second are 0 s apart, so whichever of them comes first, they fall in the same run; the running sum uses
-        # the default RANGE frame, which takes same-second texts as one peer group, so a run's first text and a
-        # sibling sent in the same second get one burst number whatever order the two sorts put them in
-        Step("text_gaps", """
-            SELECT a, b, t, lt,
-                   CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts
-            FROM day_texts""", keep=False),
-        Step("text_bursts", """
-            SELECT a, b, t, lt,
-                   CAST(sum(starts) OVER (PARTITION BY a ORDER BY t) AS BIGINT) AS burst
-            FROM text_gaps""", keep=False),
+        # 3. bursts: runs of texts no more than `gap` seconds apart, found from their edges in one sort. Ordered by
+        # time alone: texts sent in the same second are 0 s apart, so they always share a run, and only the first
+        # of them in the sort can start one (its predecessor is more than `gap` before) and only the last can end
+        # one: one start row and one end row per run, whatever order ties sort in. `rn` counts the texts before.
+        Step("text_edges", """
+            SELECT a, t, lt, rn, starts, ends FROM (
+              SELECT a, t, lt, CAST(row_number() OVER (PARTITION BY a ORDER BY t) AS BIGINT) AS rn,
+                     CASE WHEN t - lag(t) OVER (PARTITION BY a ORDER BY t) <= {gap} THEN 0 ELSE 1 END AS starts,
+                     CASE WHEN lead(t) OVER (PARTITION BY a ORDER BY t) - t <= {gap} THEN 0 ELSE 1 END AS ends
+              FROM day_texts) x
+            WHERE starts = 1 OR ends = 1"""),
+        # a sender's k-th start and k-th end bound its k-th run (runs do not overlap); only runs of at least
+        # `min_burst` texts can reach `min_burst` distinct recipients. Local days never go backwards (the clocks
+        # change at 01:00 UTC, away from midnight), so a run touches the days from its start's to its end's
+        Step("runs", """
+            SELECT s.a, s.k AS burst, s.t AS start_t, e.t AS end_t, s.day AS start_day, e.day AS end_day FROM
+              (SELECT a, t, rn, lt // 86400 AS day, row_number() OVER (PARTITION BY a ORDER BY t) AS k
+               FROM text_edges WHERE starts = 1) s
+            JOIN
+              (SELECT a, t, rn, lt // 86400 AS day, row_number() OVER (PARTITION BY a ORDER BY t) AS k
+               FROM text_edges WHERE ends = 1) e
+            ON s.a = e.a AND s.k = e.k
+            WHERE e.rn - s.rn + 1 >= {min_burst}"""),
+        # each run under every day it touches, so that its texts are found by an equi-join on sender and day
+        Step("run_days", """
+            SELECT a, burst, start_t, end_t, start_day AS day FROM runs WHERE start_day = end_day
+            UNION ALL
+            SELECT r.a, r.burst, r.start_t, r.end_t, d.day
+            FROM runs r JOIN (SELECT DISTINCT day FROM day_texts) d ON d.day >= r.start_day AND d.day <= r.end_day
+            WHERE r.start_day < r.end_day""", keep=False),
+        # a burst: a run that reached `min_burst` distinct recipients (its earliest local time is taken over its texts:
+        # the autumn clock change can put a later text an hour earlier by the clock)
         Step("bursts", """
-            SELECT a, burst, min(t) AS start_t, max(t) AS end_t, min(lt) AS start_lt, count(DISTINCT b) AS recipients
-            FROM text_bursts GROUP BY a, burst HAVING count(DISTINCT b) >= {min_burst}"""),
+            SELECT r.a, r.burst, min(r.start_t) AS start_t, max(r.end_t) AS end_t, min(x.lt) AS start_lt,
+                   count(DISTINCT x.b) AS recipients
+            FROM day_texts x JOIN run_days r ON x.a = r.a AND x.day = r.day AND x.t >= r.start_t AND x.t <= r.end_t
+            GROUP BY r.a, r.burst HAVING count(DISTINCT x.b) >= {min_burst}"""),
         # each burst's time span, under the day(s) it touches, to mark flare texts by a cheap equi-join
         Step("burst_windows", """
             SELECT DISTINCT a, day, start_t, end_t FROM (
@@ -184,7 +206,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # numbers that texted `min_burst` distinct people in a day are candidates too
         Step("spread_senders", """
             SELECT DISTINCT a FROM (
-              SELECT a FROM day_texts GROUP BY a, lt // 86400 HAVING count(DISTINCT b) >= {min_burst}) x"""),
+              SELECT a FROM day_texts GROUP BY a, day HAVING count(DISTINCT b) >= {min_burst}) x"""),
         Step("candidates", """
             SELECT DISTINCT number FROM (
               SELECT a AS number FROM bursts UNION ALL SELECT a AS number FROM spread_senders
