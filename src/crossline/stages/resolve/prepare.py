@@ -28,7 +28,6 @@ PERSON_COLUMNS = (
 )
 # Their types as read: text, but for the one flag.
 PERSON_SCHEMA = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
-PERSONS_SQL = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 
 # The columns Splink sees (and what ``known`` scores a new record with).
 SPLINK_COLUMNS = (
