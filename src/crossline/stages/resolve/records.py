@@ -18,51 +18,14 @@ import polars as pl
 from sqlalchemy.engine import Engine
 
 from crossline.errors import CrosslineError
-from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, prepare
-
-READ_BATCH = 50_000
-# Every text column travels in one JSON array per row; the flag (not text) travels beside it.
-TEXT_COLUMNS = tuple(c for c in PERSON_COLUMNS if PERSON_SCHEMA[c] == pl.String)
-FLAG_COLUMNS = tuple(c for c in PERSON_COLUMNS if c not in TEXT_COLUMNS)
-
-
-def persons_json_sql(dialect: str) -> str:
-    """One row per person record: its text columns as one JSON array (in ``TEXT_COLUMNS`` order), then the flags.
-
-    Why JSON: the driver builds a Python object for every value it returns, and
-    that, 18 values a row, was most of reading a million records (8 s). The
-    database writes one JSON text a row and Polars decodes it in Rust: 3.5 s.
-    JSON keeps every value exactly, quotes and control characters included,
-    and null as null (the store's text columns hold only text: SQLite's text
-    affinity stores a number given to them as its text).
-    """
-    texts = ", ".join(TEXT_COLUMNS)
-    array = f"json_build_array({texts})::text" if dialect == "postgresql" else f"json_array({texts})"
-    return f"SELECT {array}, {', '.join(FLAG_COLUMNS)} FROM persons"
+from crossline.stages.resolve.prepare import PERSON_SCHEMA, prepare
+from crossline.store.bulk import read_table
 
 
 def read_persons(engine: Engine) -> pl.DataFrame:
-    """Every stored person record (``PERSON_SCHEMA``), read a batch at a time as JSON text (``persons_json_sql``)."""
-    raw = engine.raw_connection()
-    texts: list[pl.Series] = []
-    flags: list[list[pl.Series]] = [[] for _ in FLAG_COLUMNS]
-    try:
-        cursor = raw.cursor()
-        cursor.execute(persons_json_sql(engine.dialect.name))
-        while rows := cursor.fetchmany(READ_BATCH):
-            columns = list(zip(*rows, strict=True))
-            texts.append(pl.Series("row", columns[0], dtype=pl.String))
-            for i, name in enumerate(FLAG_COLUMNS, start=1):
-                flags[i - 1].append(pl.Series(name, columns[i], dtype=PERSON_SCHEMA[name], strict=False))
-        cursor.close()
-    finally:
-        raw.close()
-    if not texts:
-        return pl.DataFrame(schema=PERSON_SCHEMA)
-    values = pl.concat(texts).str.json_decode(pl.List(pl.String))
-    frame = pl.DataFrame({name: values.list.get(i) for i, name in enumerate(TEXT_COLUMNS)})
-    frame = frame.with_columns(pl.concat(parts).alias(name) for name, parts in zip(FLAG_COLUMNS, flags, strict=True))
-    return frame.select(PERSON_COLUMNS)
+    """Every stored person record (``PERSON_SCHEMA``), read as one JSON text a row (``bulk.read_table``)."""
+    with engine.connect() as conn:
+        return read_table(conn, "persons", PERSON_SCHEMA)
 
 
 def _prepare_to_file(database_url: str, out: str) -> None:
