@@ -1,9 +1,9 @@
 """Person records from the store, prepared for Splink, made in a child process.
 
-Why a child process: reading a million records touches Python objects per
-value and preparing them takes about 1.5 GB of working memory for a 0.25 GB
-result, and neither Python nor Polars' allocator hands that memory back to
-the system. Left in the build's own process it sat under DuckDB's scoring,
+Why a child process: reading a million records (a Python object per row,
+``bulk.read_table``) and preparing them takes about 1.5 GB of working memory
+for a 0.25 GB result, and neither Python nor Polars' allocator hands that
+memory back to the system. Left in the build's own process it sat under DuckDB's scoring,
 where the build's peak is. The child reads and prepares, writes Parquet, and
 exits; the build reads back only the prepared table.
 """
