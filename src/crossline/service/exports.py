@@ -17,7 +17,7 @@ from crossline.service.people import nominal_people
 from crossline.stages import registry
 from crossline.store import files
 from crossline.store import picture as picture_store
-from crossline.store.bulk import read_table
+from crossline.store.bulk import read_rows
 from crossline.workspace import Workspace
 
 # Exports from the system of record: file stem -> SQL giving exactly the contract's
@@ -50,7 +50,7 @@ def _nominal_people(ws: Workspace, conn: Connection) -> pl.DataFrame | None:
     if nominals_path is None:
         return None
     # in no order: nominal_people's result does not depend on it (every tie is broken by value)
-    persons = read_table(conn, "persons", dict.fromkeys(("source", "record_id", "given_name", "family_name", "date_of_birth"), pl.String))
+    persons = read_rows(conn, "persons", dict.fromkeys(("source", "record_id", "given_name", "family_name", "date_of_birth"), pl.String))
     return nominal_people(pl.read_parquet(nominals_path, columns=["nominal_id", "source", "record_id"]), persons)
 
 

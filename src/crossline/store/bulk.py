@@ -3,7 +3,7 @@
 SQLite takes an ``executemany`` of whole batches (the loop runs in C);
 PostgreSQL takes ``COPY ... FROM STDIN`` fed with CSV that Polars writes.
 Neither loops in Python over rows. Reading a whole table back
-(``read_table``) has the database write each row's text as one JSON array,
+(``read_rows``) has the database write each row's text as one JSON array,
 which Polars decodes in Rust.
 """
 
@@ -80,7 +80,7 @@ def upsert_sql(target: Table, source_name: str, key: Sequence[str]) -> str:
     )
 
 
-def read_table(conn: Connection, table: str, schema: Mapping[str, pl.DataType | DataTypeClass]) -> pl.DataFrame:
+def read_rows(conn: Connection, table: str, schema: Mapping[str, pl.DataType | DataTypeClass]) -> pl.DataFrame:
     """Every row of ``table``, the columns and types of ``schema``, in no particular order.
 
     Why JSON: the driver builds a Python object for every value it returns,

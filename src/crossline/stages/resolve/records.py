@@ -1,7 +1,7 @@
 """Person records from the store, prepared for Splink, made in a child process.
 
 Why a child process: reading a million records (a Python object per row,
-``bulk.read_table``) and preparing them takes about 1.5 GB of working memory
+``bulk.read_rows``) and preparing them takes about 1.5 GB of working memory
 for a 0.25 GB result, and neither Python nor Polars' allocator hands that
 memory back to the system. Left in the build's own process it sat under DuckDB's scoring,
 where the build's peak is. The child reads and prepares, writes Parquet, and
@@ -19,13 +19,13 @@ from sqlalchemy.engine import Engine
 
 from crossline.errors import CrosslineError
 from crossline.stages.resolve.prepare import PERSON_SCHEMA, prepare
-from crossline.store.bulk import read_table
+from crossline.store.bulk import read_rows
 
 
 def read_persons(engine: Engine) -> pl.DataFrame:
-    """Every stored person record (``PERSON_SCHEMA``), read as one JSON text a row (``bulk.read_table``)."""
+    """Every stored person record (``PERSON_SCHEMA``), read as one JSON text a row (``bulk.read_rows``)."""
     with engine.connect() as conn:
-        return read_table(conn, "persons", PERSON_SCHEMA)
+        return read_rows(conn, "persons", PERSON_SCHEMA)
 
 
 def _prepare_to_file(database_url: str, out: str) -> None:
