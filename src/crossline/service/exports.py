@@ -17,6 +17,7 @@ from crossline.service.people import nominal_people
 from crossline.stages import registry
 from crossline.store import files
 from crossline.store import picture as picture_store
+from crossline.store.bulk import read_rows
 from crossline.workspace import Workspace
 
 # Exports from the system of record: file stem -> SQL giving exactly the contract's
@@ -48,9 +49,8 @@ def _nominal_people(ws: Workspace, conn: Connection) -> pl.DataFrame | None:
     nominals_path = picture_store.current_table(ws.engine, ws.path, "nominals")
     if nominals_path is None:
         return None
-    cursor = conn.execute(text("SELECT source, record_id, given_name, family_name, date_of_birth FROM persons ORDER BY source, record_id"))
-    persons = pl.DataFrame(cursor.fetchall(), schema={"source": pl.String, "record_id": pl.String, "given_name": pl.String,
-                                                      "family_name": pl.String, "date_of_birth": pl.String}, orient="row")
+    # in no order: nominal_people's result does not depend on it (every tie is broken by value)
+    persons = read_rows(conn, "persons", dict.fromkeys(("source", "record_id", "given_name", "family_name", "date_of_birth"), pl.String))
     return nominal_people(pl.read_parquet(nominals_path, columns=["nominal_id", "source", "record_id"]), persons)
 
 

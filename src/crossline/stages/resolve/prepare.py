@@ -28,7 +28,6 @@ PERSON_COLUMNS = (
 )
 # Their types as read: text, but for the one flag.
 PERSON_SCHEMA = {c: (pl.Boolean if c == "postcode_is_uk" else pl.String) for c in PERSON_COLUMNS}
-PERSONS_SQL = f"SELECT {', '.join(PERSON_COLUMNS)} FROM persons"
 
 # The columns Splink sees (and what ``known`` scores a new record with).
 SPLINK_COLUMNS = (
@@ -87,6 +86,12 @@ def _address(expr: pl.Expr) -> pl.Expr:
     return pl.when(words.str.len_chars() > 0).then(words).otherwise(None)
 
 
+def _numbers(address: pl.Expr) -> pl.Expr:
+    """The numbers in an address, in order, space-separated (the house and flat), or null when there are none."""
+    numbers = address.str.extract_all(r"[0-9]+").list.join(" ")
+    return pl.when(numbers.str.len_chars() > 0).then(numbers).otherwise(None)
+
+
 def _town(expr: pl.Expr) -> pl.Expr:
     folded = _fold(expr).str.replace_all(r"[^a-z]+", " ").str.strip_chars()
     folded = pl.when(folded.str.len_chars() > 0).then(folded).otherwise(None)
@@ -111,9 +116,43 @@ def _deletions(identifier: pl.Expr) -> pl.Expr:
     return pl.concat_list([identifier, *dropped]).list.drop_nulls()
 
 
+def _with_id_variants(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``id_variants``: ``_deletions`` of the first other identifier, empty when the record holds none.
+
+    Only other identifiers: NHS numbers, UPNs and PNC ids are blocked on exactly (a typo in one is found by the
+    name and date rules); forms of every kind cost 15 s and 0.9 GB more at a million records. Made once per
+    distinct identifier and joined back: about one record in thirteen holds one, and the sixteen slices made for
+    every record took 4 s of the 10 s spent preparing a million.
+    """
+    first = pl.col("other_id_first")
+    variants = frame.select(first.drop_nulls().unique()).with_columns(_deletions(first).alias("id_variants"))
+    return frame.join(variants, on="other_id_first", how="left").with_columns(
+        pl.col("id_variants").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+
+
+def _by_value(frame: pl.DataFrame, column: str, **exprs: pl.Expr) -> pl.DataFrame:
+    """Add ``exprs``, each a function of ``column``'s value alone, worked out once per distinct value and joined back.
+
+    Names, towns and addresses repeat: a million records hold about 10,000
+    given names, 4,000 family names, 140,000 addresses and a few hundred
+    towns, and folding, splitting and abbreviating each record's own copy was
+    most of preparing them. Null is a value here too (``nulls_equal``), so a
+    missing name gets what the expressions make of null; rows keep their order.
+    """
+    values = frame.select(pl.col(column).unique()).with_columns(**exprs)
+    return frame.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
+
+
 def prepare(persons: pl.DataFrame) -> pl.DataFrame:
     """The Splink input table, sorted by (source, record_id) with ``unique_id`` its row number."""
     p = persons.select(PERSON_COLUMNS).sort("source", "record_id")
+    p = _by_value(p, "given_name", _given=_letters(pl.col("given_name")), _given_tokens=_tokens(pl.col("given_name")))
+    p = _by_value(p, "family_name", _family=_letters(pl.col("family_name")), _surnames=_tokens(pl.col("family_name")))
+    p = _by_value(p, "other_names", _middle_names=_tokens(pl.col("other_names")))
+    p = _by_value(p, "aliases", _aliases=_json_list("aliases").list.eval(_letters(pl.element())).list.drop_nulls())
+    p = _by_value(p, "address", _address=_address(pl.col("address")), _address_numbers=_numbers(_address(pl.col("address"))))
+    p = _by_value(p, "town", _town=_town(pl.col("town")))
     dob = pl.col("date_of_birth")
     uk = pl.col("postcode_is_uk").fill_null(False).cast(pl.Boolean)
     postcode = pl.col("postcode").str.to_uppercase().str.strip_chars()
@@ -122,15 +161,13 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         pl.int_range(pl.len(), dtype=pl.Int64).alias("unique_id"),
         "source",
         "record_id",
-        _letters(pl.col("given_name")).alias("given_name"),
-        _letters(pl.col("family_name")).alias("family_name"),
-        pl.concat_list(_tokens(pl.col("given_name")), _tokens(pl.col("other_names")))
-        .alias("forenames"),
-        _tokens(pl.col("family_name")).alias("surnames"),
+        pl.col("_given").alias("given_name"),
+        pl.col("_family").alias("family_name"),
+        pl.concat_list("_given_tokens", "_middle_names").alias("forenames"),
+        pl.col("_surnames").alias("surnames"),
         # middle names on their own: a parent and the child named after them differ here (model.middle_name)
-        _tokens(pl.col("other_names")).alias("middle_names"),
-        _json_list("aliases").list.eval(_letters(pl.element())).list.drop_nulls()
-        .alias("aliases"),
+        pl.col("_middle_names").alias("middle_names"),
+        pl.col("_aliases").alias("aliases"),
         pl.col("sex").str.to_uppercase().replace({"U": None, "X": None}).alias("sex"),
         pl.when(dob.str.len_chars() == 10).then(dob).otherwise(None).alias("dob"),
         dob.str.slice(0, 4).alias("dob_year"),
@@ -140,8 +177,9 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         pl.when(uk).then(outward + " " + postcode.str.split(" ").list.get(1, null_on_oob=True).str.slice(0, 1))
         .otherwise(None).alias("postcode_sector"),
         pl.when(uk).then(outward).otherwise(None).alias("postcode_district"),
-        _address(pl.col("address")).alias("address"),
-        _town(pl.col("town")).alias("town"),
+        pl.col("_address").alias("address"),
+        pl.col("_address_numbers").alias("address_numbers"),
+        pl.col("_town").alias("town"),
         _json_list("phone").alias("phones"),
         pl.col("pnc_id").str.to_uppercase().str.replace_all(r"[^0-9A-Z/]", "").alias("pnc"),
         pl.col("nhs_number").str.replace_all(r"[^0-9]", "").alias("nhs"),
@@ -171,8 +209,6 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
                              pl.col("dob_day").str.slice(1, 1) + pl.col("dob_day").str.slice(0, 1)], separator="-"))
         .alias("dob_day_flip"),
     )
-    numbers = pl.col("address").str.extract_all(r"[0-9]+").list.join(" ")
-    frame = frame.with_columns(pl.when(numbers.str.len_chars() > 0).then(numbers).otherwise(None).alias("address_numbers"))
     frame = with_known(with_forms(frame, "given_name", "given_forms"), "given_name", "given_known")
     canon = pl.col("given_forms").list.first()
     frame = frame.with_columns(
@@ -189,10 +225,8 @@ def prepare(persons: pl.DataFrame) -> pl.DataFrame:
         .alias("other_id_types"),
         pl.col("other_ids").list.first().alias("other_id_first"),
         pl.col("middle_names").list.first().alias("middle_first"),
-        # Only other identifiers: NHS numbers, UPNs and PNC ids are blocked on exactly (a typo in one is found by the
-        # name and date rules); forms of every kind cost 15 s and 0.9 GB more at a million records.
-        _deletions(pl.col("other_ids").list.first()).alias("id_variants"),
     )
+    frame = _with_id_variants(frame)
     # blocking key: the name key with each of the first phones, so a record without a date of birth meets its namesake's
     name_phones = pl.concat_list([
         pl.col("name_key") + "|" + pl.col("phones").list.get(i, null_on_oob=True) for i in range(NAME_PHONES)
