@@ -27,6 +27,7 @@ from lines_comms import CELLS, Comms, num, to_lake
 S = LinesSettings()
 GAP, MIN = int(S.burst_gap_s), int(S.min_burst)
 PEOPLE = [num("7740", i) for i in range(200)]
+EPOCH = datetime(1970, 1, 1)  # the lake's times are naive UTC
 
 
 def _scenario() -> Comms:
@@ -75,14 +76,12 @@ def _reference(frame: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     """Runs cut by hand from the definition, over the texts of sender-days with at least ``min_burst`` texts."""
     import duckdb
 
-    con = duckdb.connect()
-    offset = con.execute(f"SELECT t, {local_offset_sql(years)} FROM (SELECT unnest(?) AS t)",
-                         [[int(v.timestamp()) for v in frame["started_at"].dt.replace_time_zone("UTC")]]).fetchall()
-    con.close()
-    local = dict(offset)
-    texts = [(r["a_number"], r["b_number"], int(r["started_at"].replace(tzinfo=None).timestamp()
-                                              - datetime(1970, 1, 1).timestamp()))
+    texts = [(r["a_number"], r["b_number"], int((r["started_at"] - EPOCH).total_seconds()))
              for r in frame.iter_rows(named=True) if r["kind"] != "voice"]
+    con = duckdb.connect()
+    local = dict(con.execute(f"SELECT t, {local_offset_sql(years)} FROM (SELECT unnest(?) AS t)",
+                             [sorted({t for _, _, t in texts})]).fetchall())
+    con.close()
     per_day: dict[tuple[str, int], int] = defaultdict(int)
     for a, _, t in texts:
         per_day[a, (t + local[t]) // 86400] += 1

@@ -144,19 +144,14 @@ def test_every_possible_number_fits_the_integer_key() -> None:
     Numbers travel as the BIGINT of their digits (sql.number_key); a metadata update that allowed longer numbers
     would break that, and this test says so before any lake does.
     """
+    metadata = [phonenumbers.PhoneMetadata.metadata_for_region(r) for r in phonenumbers.SUPPORTED_REGIONS]
+    metadata += [phonenumbers.PhoneMetadata.metadata_for_nongeo_region(c) for c in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
     longest = 0
-    for region in phonenumbers.SUPPORTED_REGIONS:
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    for meta in metadata:
         assert meta is not None
         lengths = meta.general_desc.possible_length or ()
         if lengths:
             longest = max(longest, int(str(meta.country_code) + "9" * max(lengths)))
-    for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
-        meta = phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code)
-        assert meta is not None
-        lengths = meta.general_desc.possible_length or ()
-        if lengths:
-            longest = max(longest, int(str(code) + "9" * max(lengths)))
     assert 10**17 < longest < 2**63
 
 
