@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from independent_comms import DAY, START, Comms, independent_comms, write_bundle  # noqa: E402
 
-SUCCESSION_KINDS = ("partial_follow", "trickle_notice", "same_handset", "new_handset", "overlap", "no_overlap", "chain",
-                    "single_change")
+SUCCESSION_KINDS = ("partial_follow", "trickle_notice", "same_handset", "new_handset", "overlap", "no_overlap", "chain", "single_change")
 CONFOUNDER_KINDS = ("taxi", "takeaway", "gp", "club", "chatty")
 
 
@@ -83,8 +82,10 @@ def describe(profile: dict[str, dict[str, object]], number: str, days: int) -> s
     if not p:
         return "no rows"
     burst = max(p["minutes"].values(), default=0)  # type: ignore[union-attr]
-    return (f"{p['sent']} sent / {p['received']} received ({(p['sent'] + p['received']) / days:.0f} a day over the window), "  # type: ignore[operator]
-            f"{len(p['contacts'])} contacts, largest one-minute text burst {burst}")  # type: ignore[arg-type]
+    return (
+        f"{p['sent']} sent / {p['received']} received ({(p['sent'] + p['received']) / days:.0f} a day over the window), "  # type: ignore[operator]
+        f"{len(p['contacts'])} contacts, largest one-minute text burst {burst}"
+    )  # type: ignore[arg-type]
 
 
 def score(world: Comms, frames: dict[str, pl.DataFrame]) -> dict[str, object]:
@@ -103,6 +104,8 @@ def score(world: Comms, frames: dict[str, pl.DataFrame]) -> dict[str, object]:
     for k in SUCCESSION_KINDS:
         items = [s for s in world.successions if k in s["kinds"]]
         kinds[k] = (sum((s["old_number"], s["new_number"]) in pairs for s in items), len(items))
+    both = [s for s in world.successions if s["old_number"] in found and s["new_number"] in found]
+    paired = (sum((s["old_number"], s["new_number"]) in pairs for s in both), len(both))
     conf = {c["number"]: c["kind"] for c in world.confounders}
     flagged = Counter(conf[n] for n in found if n in conf)
     others = Counter(world.roles.get(n, "unknown") for n in found if n not in truth and n not in conf)
@@ -113,37 +116,59 @@ def score(world: Comms, frames: dict[str, pl.DataFrame]) -> dict[str, object]:
     split = sorted(t for t, ids in by_line.items() if len(ids) > 1)
     merged = Counter(i for ids in by_line.values() for i in ids)
     shared = sorted(i for i, c in merged.items() if c > 1)  # one line_id holding two truth lines
-    return {"precision": precision, "recall": recall, "found": len(found), "truth": len(truth),
-            "quiet": (sum(n in found for n in quiet), len(quiet)), "flaring": (sum(n in found for n in flaring), len(flaring)),
-            "kinds": kinds, "flagged": flagged, "others": others, "split": split, "shared": shared,
-            "missed_numbers": [n for n in truth if n not in found], "false_numbers": [n for n in found if n not in truth],
-            "missed_successions": [s for s in world.successions if (s["old_number"], s["new_number"]) not in pairs],
-            "extra_pairs": sorted(pairs - {(s["old_number"], s["new_number"]) for s in world.successions})}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "found": len(found),
+        "truth": len(truth),
+        "quiet": (sum(n in found for n in quiet), len(quiet)),
+        "flaring": (sum(n in found for n in flaring), len(flaring)),
+        "kinds": kinds,
+        "paired": paired,
+        "flagged": flagged,
+        "others": others,
+        "split": split,
+        "shared": shared,
+        "missed_numbers": [n for n in truth if n not in found],
+        "false_numbers": [n for n in found if n not in truth],
+        "missed_successions": [s for s in world.successions if (s["old_number"], s["new_number"]) not in pairs],
+        "extra_pairs": sorted(pairs - {(s["old_number"], s["new_number"]) for s in world.successions}),
+    }
 
 
 def report(seed: int, world: Comms, frames: dict[str, pl.DataFrame], seconds: float) -> list[str]:
     r = score(world, frames)
     misses = []
     quiet, flaring = r["quiet"], r["flaring"]
-    print(f"independent comms seed {seed}: {len(world.rows):,} rows ({world.line_rows:,} from deal lines), {world.days} days, "
-          f"{len({x['truth_line'] for x in world.lines})} lines with {r['truth']} numbers, {len(world.successions)} successions, "
-          f"{len(world.confounders)} look-alikes; build {seconds:.1f} s")
-    print(f"  line numbers: precision {r['precision']:.3f}  recall {r['recall']:.3f} (targets 0.95; {r['found']} flagged)  "
-          f"quiet {quiet[0]}/{quiet[1]}  flaring {flaring[0]}/{flaring[1]}")  # type: ignore[index]
+    print(
+        f"independent comms seed {seed}: {len(world.rows):,} rows ({world.line_rows:,} from deal lines), {world.days} days, "
+        f"{len({x['truth_line'] for x in world.lines})} lines with {r['truth']} numbers, {len(world.successions)} successions, "
+        f"{len(world.confounders)} look-alikes; build {seconds:.1f} s"
+    )
+    print(
+        f"  line numbers: precision {r['precision']:.3f}  recall {r['recall']:.3f} (targets 0.95; {r['found']} flagged)  "
+        f"quiet {quiet[0]}/{quiet[1]}  flaring {flaring[0]}/{flaring[1]}"
+    )  # type: ignore[index]
     if r["precision"] < 0.95:  # type: ignore[operator]
         misses.append("precision")
     if r["recall"] < 0.95:  # type: ignore[operator]
         misses.append("recall")
     kinds = r["kinds"]
     print("  successions found: " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in kinds.items()) + " (target 0.9 each)")  # type: ignore[union-attr]
+    paired = r["paired"]
+    print(f"  successions whose two numbers were both flagged: {paired[0]}/{paired[1]} paired in successions.csv")  # type: ignore[index]
     misses += [f"successions {k}" for k, (a, b) in kinds.items() if b and a / b < 0.9]  # type: ignore[union-attr]
     flagged = r["flagged"]
-    print("  look-alikes flagged: " + ", ".join(f"{k} {flagged.get(k, 0)}" for k in CONFOUNDER_KINDS) + " (target 0)  "  # type: ignore[union-attr]
-          f"other numbers flagged by role: {dict(r['others']) or 'none'}")
+    print(
+        "  look-alikes flagged: " + ", ".join(f"{k} {flagged.get(k, 0)}" for k in CONFOUNDER_KINDS) + " (target 0)  "  # type: ignore[union-attr]
+        f"other numbers flagged by role: {dict(r['others']) or 'none'}"
+    )
     if sum(flagged.values()):  # type: ignore[union-attr]
         misses.append("look-alikes flagged")
-    print(f"  truth lines split over several line_ids: {len(r['split']) or 'none'} {r['split'] or ''}  "  # type: ignore[arg-type]
-          f"line_ids holding two truth lines: {len(r['shared']) or 'none'}")  # type: ignore[arg-type]
+    print(
+        f"  truth lines split over several line_ids: {len(r['split']) or 'none'} {r['split'] or ''}  "  # type: ignore[arg-type]
+        f"line_ids holding two truth lines: {len(r['shared']) or 'none'}"
+    )  # type: ignore[arg-type]
     if r["split"] or r["shared"]:
         misses.append("one line_id per line")
     if misses:
@@ -151,18 +176,29 @@ def report(seed: int, world: Comms, frames: dict[str, pl.DataFrame], seconds: fl
         truth = {x["number"]: x for x in world.lines}
         for n in r["missed_numbers"]:  # type: ignore[union-attr]
             t = truth[n]
-            print(f"    missed {t['truth_line']} {'quiet' if t['quiet'] else 'flaring'} {n} in {t['place']}, "
-                  f"{t['runners']} runners, line handset in {t['controller_place']}, active day {t['active_from'] / DAY:.1f}-{t['active_to'] / DAY:.1f}: "
-                  f"{describe(profile, n, world.days)}")
+            print(
+                f"    missed {t['truth_line']} {'quiet' if t['quiet'] else 'flaring'} {n} in {t['place']}, "
+                f"{t['runners']} runners, line handset in {t['controller_place']}, active day {t['active_from'] / DAY:.1f}-{t['active_to'] / DAY:.1f}: "
+                f"{describe(profile, n, world.days)}"
+            )
+        for n, t in truth.items():  # for contrast with the misses
+            if t["quiet"] and n not in r["missed_numbers"]:  # type: ignore[operator]
+                print(
+                    f"    found {t['truth_line']} quiet {n} in {t['place']}, {t['runners']} runners, line handset in "
+                    f"{t['controller_place']}, active day {t['active_from'] / DAY:.1f}-{t['active_to'] / DAY:.1f}: "
+                    f"{describe(profile, n, world.days)}"
+                )
         conf = {c["number"]: f"{c['kind']}: {c['detail']}" for c in world.confounders}
         for n in r["false_numbers"]:  # type: ignore[union-attr]
             print(f"    false flag {n} ({conf.get(n) or world.roles.get(n, 'unknown')}): {describe(profile, n, world.days)}")
         for s in r["missed_successions"]:  # type: ignore[union-attr]
             at = START.timestamp() + s["at"]
-            print(f"    missed succession {s['truth_line']} {s['old_number']} -> {s['new_number']} on day {s['at'] / DAY:.1f} "
-                  f"({time.strftime('%Y-%m-%d %H:%M', time.gmtime(at))}), {', '.join(s['kinds'])}: old kept answering "
-                  f"{s['overlap_h']} h, {s['notified']} notified one at a time, {s['followers']} followed, "
-                  f"{s['new_customers']} new customers joined")
+            print(
+                f"    missed succession {s['truth_line']} {s['old_number']} -> {s['new_number']} on day {s['at'] / DAY:.1f} "
+                f"({time.strftime('%Y-%m-%d %H:%M', time.gmtime(at))}), {', '.join(s['kinds'])}: old kept answering "
+                f"{s['overlap_h']} h, {s['notified']} notified one at a time, {s['followers']} followed, "
+                f"{s['new_customers']} new customers joined"
+            )
         for old, new in r["extra_pairs"][:20]:  # type: ignore[index]
             print(f"    succession not in truth: {old} ({world.roles.get(old, 'unknown')}) -> {new} ({world.roles.get(new, 'unknown')})")
     return misses

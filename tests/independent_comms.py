@@ -48,17 +48,16 @@ import csv
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-START = datetime(2026, 8, 3, tzinfo=timezone.utc)  # a Monday
+START = datetime(2026, 8, 3, tzinfo=UTC)  # a Monday
 DAY = 86400
 HOUR = 3600
 MIN = 60
 
 # place: (centre lat, lon, number of cells)
-PLACES = {"harwick": (52.712, -2.754, 10), "stanmoor": (52.905, -2.481, 8), "elmstead": (52.630, -2.490, 6),
-          "kingsport": (53.480, -2.240, 16)}
+PLACES = {"harwick": (52.712, -2.754, 10), "stanmoor": (52.905, -2.481, 8), "elmstead": (52.630, -2.490, 6), "kingsport": (53.480, -2.240, 16)}
 MARKETS = ("harwick", "stanmoor")
 
 # hourly weights (0..23)
@@ -115,8 +114,9 @@ class _Gen:
             for i in range(n):
                 cid = f"{place[:3].upper()}{self.rng.randint(1000, 9999)}{i:02d}"
                 spread = 0.03 if place != "kingsport" else 0.06
-                self.out.cells.append({"cell_id": cid, "lat": f"{lat + self.rng.uniform(-spread, spread):.5f}",
-                                       "lon": f"{lon + self.rng.uniform(-spread, spread):.5f}"})
+                self.out.cells.append(
+                    {"cell_id": cid, "lat": f"{lat + self.rng.uniform(-spread, spread):.5f}", "lon": f"{lon + self.rng.uniform(-spread, spread):.5f}"}
+                )
                 ids.append(cid)
             self.cells[place] = ids
 
@@ -158,18 +158,31 @@ class _Gen:
             return self.rng.choice(self.cells[p.place])
         return self.rng.choice(self.cells[self.rng.choice(list(PLACES))])
 
-    def emit(self, t: int, a: Phone, b: Phone, kind: str, duration: int | None = None,
-             a_number: str | None = None, b_number: str | None = None, a_imei: str | None = None,
-             a_cell: str | None = None) -> None:
+    def emit(
+        self,
+        t: int,
+        a: Phone,
+        b: Phone,
+        kind: str,
+        duration: int | None = None,
+        a_number: str | None = None,
+        b_number: str | None = None,
+        a_imei: str | None = None,
+        a_cell: str | None = None,
+    ) -> None:
         if t < 0 or t >= self.days * DAY:
             return
         imei = a_imei or (a.imei2 if a.imei_change_day is not None and t >= a.imei_change_day * DAY else a.imei)
-        row = {"a_number": a_number or a.number, "b_number": b_number or b.number, "kind": kind,
-               "started_at": (START + timedelta(seconds=t)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "duration_s": "" if kind != "voice" else str(duration or 0),
-               "a_imei": imei if self.rng.random() > 0.04 else "",
-               "a_cell": a_cell or (self.cell(a) if self.rng.random() > 0.05 else ""),
-               "b_cell": self.cell(b) if self.rng.random() > 0.12 else ""}
+        row = {
+            "a_number": a_number or a.number,
+            "b_number": b_number or b.number,
+            "kind": kind,
+            "started_at": (START + timedelta(seconds=t)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "duration_s": "" if kind != "voice" else str(duration or 0),
+            "a_imei": imei if self.rng.random() > 0.04 else "",
+            "a_cell": a_cell or (self.cell(a) if self.rng.random() > 0.05 else ""),
+            "b_cell": self.cell(b) if self.rng.random() > 0.12 else "",
+        }
         self.out.rows.append(row)
         if self.rng.random() < 0.02:  # the same event from the other party's record
             self.out.rows.append(dict(row))
@@ -178,8 +191,7 @@ class _Gen:
         return max(3, int(self.rng.lognormvariate(math.log(median), sigma)))
 
 
-def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, background: int = 2000,
-                      confounders: int = 3) -> Comms:
+def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, background: int = 2000, confounders: int = 3) -> Comms:
     g = _Gen(seed, days)
     rng = g.rng
     out = g.out
@@ -226,8 +238,7 @@ def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, backgrou
             activity[u.number] = rng.lognormvariate(math.log(1.5), 0.6)
     for li in range(n_lines):
         place = MARKETS[li % len(MARKETS)]
-        line = Line(f"T{li + 1:02d}", place, quiet=rng.random() < 0.4,
-                    controller_place=rng.choice(["kingsport", "kingsport", "kingsport", "elmstead", place]))
+        line = Line(f"T{li + 1:02d}", place, quiet=rng.random() < 0.4, controller_place=rng.choice(["kingsport", "kingsport", "kingsport", "elmstead", place]))
         for _ in range(rng.randint(1, 4)):
             r = g.phone("runner", place)
             befriend(r, rng.randint(2, 6))
@@ -236,7 +247,6 @@ def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, backgrou
         # the numbers: start, number changes
         first = 0 if rng.random() < 0.8 else rng.randint(3, days // 4) * DAY
         changes = rng.choices([0, 1, 2, 3], weights=[3, 5, 3, 1])[0] if days >= 40 else rng.choices([0, 1, 2], weights=[2, 4, 2])[0]
-        span = days * DAY - first
         starts = [first]
         for k in range(changes):
             due = first + (k + 1) * (days * DAY - first) // (changes + 1) + rng.randint(-3, 3) * DAY
@@ -253,8 +263,7 @@ def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, backgrou
             out.roles[num] = "line"
             overlap = 0 if k + 1 == len(starts) else rng.choice([0, rng.randint(2, 12), rng.randint(12, 48), rng.randint(24, 48)]) * HOUR
             end = days * DAY if k + 1 == len(starts) else starts[k + 1] + overlap
-            line.numbers.append({"number": num, "start": s, "end": end, "imei": imei, "same_handset": same,
-                                 "overlap": overlap})
+            line.numbers.append({"number": num, "start": s, "end": end, "imei": imei, "same_handset": same, "overlap": overlap})
         lines.append(line)
 
     rows_before = len(out.rows)
@@ -273,7 +282,9 @@ def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, backgrou
 
     extras: list[Phone] = []
 
-    town_people = lambda place: [q for q in by_place[place]]  # noqa: E731
+    def town_people(place: str) -> list[Phone]:
+        return list(by_place[place])
+
     for i in range(confounders):
         place = MARKETS[i % 2] if i < 2 else rng.choice(list(weights))
         # taxi firm
@@ -281,32 +292,39 @@ def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, backgrou
         drivers = [g.phone("driver", place) for _ in range(rng.randint(3, 6))]
         customers = rng.sample(town_people(place), min(len(by_place[place]), rng.randint(150, 400)))
         _run_taxi(g, taxi, drivers, customers)
-        out.confounders.append({"number": taxi.number, "kind": "taxi", "contacts": len(customers) + len(drivers),
-                                "detail": f"{len(customers)} customers, {len(drivers)} drivers"})
+        out.confounders.append(
+            {"number": taxi.number, "kind": "taxi", "contacts": len(customers) + len(drivers), "detail": f"{len(customers)} customers, {len(drivers)} drivers"}
+        )
         # takeaway
         take = confounder("takeaway", place)
         riders = [g.phone("driver", place) for _ in range(rng.randint(1, 3))]
         customers = rng.sample(town_people(place), min(len(by_place[place]), rng.randint(100, 300)))
         _run_takeaway(g, take, riders, customers, promo=(i == 0))
-        out.confounders.append({"number": take.number, "kind": "takeaway", "contacts": len(customers) + len(riders),
-                                "detail": f"{len(customers)} customers, {len(riders)} riders, "
-                                          + ("weekly bulk promo text" if i == 0 else "no promo texts")})
+        out.confounders.append(
+            {
+                "number": take.number,
+                "kind": "takeaway",
+                "contacts": len(customers) + len(riders),
+                "detail": f"{len(customers)} customers, {len(riders)} riders, " + ("weekly bulk promo text" if i == 0 else "no promo texts"),
+            }
+        )
         # GP surgery
         gp = confounder("gp", place)
         patients = rng.sample(town_people(place), min(len(by_place[place]), rng.randint(350, 700)))
         _run_gp(g, gp, patients)
-        out.confounders.append({"number": gp.number, "kind": "gp", "contacts": len(patients),
-                                "detail": f"{len(patients)} patients, weekday reminder batches at 09:00 and 14:00"})
+        out.confounders.append(
+            {"number": gp.number, "kind": "gp", "contacts": len(patients), "detail": f"{len(patients)} patients, weekday reminder batches at 09:00 and 14:00"}
+        )
         # sports club secretary
         sec = confounder("club", place)
         members = rng.sample(town_people(place), rng.randint(25, 60))
         _run_club(g, sec, members)
-        out.confounders.append({"number": sec.number, "kind": "club", "contacts": len(members),
-                                "detail": f"{len(members)} members, group texts Tue/Thu/Fri"})
+        out.confounders.append({"number": sec.number, "kind": "club", "contacts": len(members), "detail": f"{len(members)} members, group texts Tue/Thu/Fri"})
     for p in people:
         if p.role == "chatty":
-            out.confounders.append({"number": p.number, "kind": "chatty", "contacts": len(friends[p.number]),
-                                "detail": f"{activity[p.number]:.0f} contacts made a day"})
+            out.confounders.append(
+                {"number": p.number, "kind": "chatty", "contacts": len(friends[p.number]), "detail": f"{activity[p.number]:.0f} contacts made a day"}
+            )
 
     # ---- everyone's ordinary phone life
     everyone = [p for place in PLACES for p in by_place[place]] + [r for ln in lines for r in ln.runners] + extras
@@ -332,18 +350,42 @@ def independent_comms(seed: int = 1, days: int = 60, n_lines: int = 20, backgrou
 
     for ln in lines:
         for k, n in enumerate(ln.numbers):
-            out.lines.append({"truth_line": ln.line_id, "number": n["number"], "quiet": ln.quiet, "place": ln.place,
-                              "active_from": n["start"], "active_to": n["end"], "runners": len(ln.runners),
-                              "controller_place": ln.controller_place, "same_handset": n["same_handset"]})
+            out.lines.append(
+                {
+                    "truth_line": ln.line_id,
+                    "number": n["number"],
+                    "quiet": ln.quiet,
+                    "place": ln.place,
+                    "active_from": n["start"],
+                    "active_to": n["end"],
+                    "runners": len(ln.runners),
+                    "controller_place": ln.controller_place,
+                    "same_handset": n["same_handset"],
+                }
+            )
             if k:
                 old = ln.numbers[k - 1]
-                kinds = ["partial_follow", "trickle_notice", "same_handset" if n["same_handset"] else "new_handset",
-                         "overlap" if old["overlap"] else "no_overlap",
-                         "chain" if len(ln.numbers) > 2 else "single_change"]
-                out.successions.append({"truth_line": ln.line_id, "old_number": old["number"], "new_number": n["number"],
-                                        "at": n["start"], "kinds": kinds, "follow_share": n.get("follow_share", 0.0),
-                                        "overlap_h": old["overlap"] // HOUR, "notified": n.get("notified", 0),
-                                        "followers": n.get("followers", 0), "new_customers": n.get("new_customers", 0)})
+                kinds = [
+                    "partial_follow",
+                    "trickle_notice",
+                    "same_handset" if n["same_handset"] else "new_handset",
+                    "overlap" if old["overlap"] else "no_overlap",
+                    "chain" if len(ln.numbers) > 2 else "single_change",
+                ]
+                out.successions.append(
+                    {
+                        "truth_line": ln.line_id,
+                        "old_number": old["number"],
+                        "new_number": n["number"],
+                        "at": n["start"],
+                        "kinds": kinds,
+                        "follow_share": n.get("follow_share", 0.0),
+                        "overlap_h": old["overlap"] // HOUR,
+                        "notified": n.get("notified", 0),
+                        "followers": n.get("followers", 0),
+                        "new_customers": n.get("new_customers", 0),
+                    }
+                )
     out.rows.sort(key=lambda r: r["started_at"])
     out.line_rows = line_rows
     return out
@@ -371,8 +413,16 @@ def _run_line(g: _Gen, line: Line, users: list[Phone]) -> None:
     first = line.numbers[0]["start"]
     for u in pool:
         joined = first if rng.random() < 0.6 else rng.randint(first, days * DAY - 5 * DAY)
-        cust.append({"p": u, "from": joined, "to": min(days * DAY, joined + rng.randint(10, 90) * DAY),
-                     "rate": rng.lognormvariate(math.log(0.3), 0.8), "uses": 0, "switch": {}})
+        cust.append(
+            {
+                "p": u,
+                "from": joined,
+                "to": min(days * DAY, joined + rng.randint(10, 90) * DAY),
+                "rate": rng.lognormvariate(math.log(0.3), 0.8),
+                "uses": 0,
+                "switch": {},
+            }
+        )
     # each number change: notices, who follows, newcomers
     for k in range(1, len(line.numbers)):
         old, new = line.numbers[k - 1], line.numbers[k]
@@ -399,8 +449,17 @@ def _run_line(g: _Gen, line: Line, users: list[Phone]) -> None:
         new["new_customers"] = len(newcomers)
         for u in newcomers:
             joined = rng.randint(t0 + HOUR, min(days * DAY - HOUR, t0 + 25 * DAY))
-            cust.append({"p": u, "from": joined, "to": min(days * DAY, joined + rng.randint(10, 60) * DAY),
-                         "rate": rng.lognormvariate(math.log(0.3), 0.8), "uses": k, "switch": {k: joined}, "born": k})
+            cust.append(
+                {
+                    "p": u,
+                    "from": joined,
+                    "to": min(days * DAY, joined + rng.randint(10, 60) * DAY),
+                    "rate": rng.lognormvariate(math.log(0.3), 0.8),
+                    "uses": k,
+                    "switch": {k: joined},
+                    "born": k,
+                }
+            )
             pool.append(u)
 
     def number_for(c: dict, t: int) -> dict | None:
@@ -435,8 +494,7 @@ def _run_line(g: _Gen, line: Line, users: list[Phone]) -> None:
                         t += rng.randint(30, 240)
                         g.emit(t, u, handset, "sms", b_number=n["number"])
                 else:
-                    g.emit(t, u, handset, "voice", 0 if not live or rng.random() < 0.15 else g.voice_len(22, 0.5),
-                           b_number=n["number"])
+                    g.emit(t, u, handset, "voice", 0 if not live or rng.random() < 0.15 else g.voice_len(22, 0.5), b_number=n["number"])
                 if not live:
                     continue  # the old number no longer answers
                 a = {"a_number": n["number"], "a_imei": n["imei"]}
@@ -576,10 +634,27 @@ def write_bundle(world: Comms, out: Path) -> Path:
         writer = csv.DictWriter(handle, fieldnames=["cell_id", "lat", "lon"])
         writer.writeheader()
         writer.writerows(world.cells)
-    manifest = ["contract_version = 1", f'bundle = "{out.name}"', 'produced_at = "2026-10-15T09:00:00Z"', "",
-                "[[agency]]", 'id = "northlink-mobile"', 'name = "Northlink Mobile"', 'type = "telecoms"',
-                'force_area = "west-mercia"', "",
-                "[[feed]]", 'file = "comms.csv"', 'kind = "comms"', 'source = "northlink-mobile"', "",
-                "[[feed]]", 'file = "cell_sites.csv"', 'kind = "cell_sites"', 'source = "northlink-mobile"', ""]
+    manifest = [
+        "contract_version = 1",
+        f'bundle = "{out.name}"',
+        'produced_at = "2026-10-15T09:00:00Z"',
+        "",
+        "[[agency]]",
+        'id = "northlink-mobile"',
+        'name = "Northlink Mobile"',
+        'type = "telecoms"',
+        'force_area = "west-mercia"',
+        "",
+        "[[feed]]",
+        'file = "comms.csv"',
+        'kind = "comms"',
+        'source = "northlink-mobile"',
+        "",
+        "[[feed]]",
+        'file = "cell_sites.csv"',
+        'kind = "cell_sites"',
+        'source = "northlink-mobile"',
+        "",
+    ]
     (out / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
     return out

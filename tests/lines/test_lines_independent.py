@@ -22,12 +22,14 @@ from crossline.service.imports import import_bundle
 from crossline.workspace import init_workspace
 from independent_comms import Comms, independent_comms, write_bundle
 
-SEED, DAYS, LINES, BACKGROUND = 7, 42, 10, 600
+pytestmark = pytest.mark.slow  # about 15 s: a 42-day scenario of 300,000 rows, imported and built
+
+SEED, DAYS, LINES, BACKGROUND = 8, 42, 10, 600  # measured: benchmarks/lines_independent.py --seed 8 --days 42 --lines 10 --background 600
 
 
 @pytest.fixture(scope="module")
 def found(tmp_path_factory: pytest.TempPathFactory) -> tuple[Comms, pl.DataFrame, set[tuple[str, str]]]:
-    world = independent_comms(SEED, days=DAYS, n_lines=LINES, background=BACKGROUND, confounders=2)
+    world = independent_comms(SEED, days=DAYS, n_lines=LINES, background=BACKGROUND)
     tmp = tmp_path_factory.mktemp("independent-comms")
     bundle = write_bundle(world, Path(tmp) / "bundle")
     ws = init_workspace(Path(tmp) / "ws")
@@ -84,14 +86,40 @@ def test_clubs_and_chatty_people_not_flagged(found: tuple[Comms, pl.DataFrame, s
     assert _flagged(world, numbers, "chatty") == 0
 
 
-@pytest.mark.xfail(reason="issue 18: quiet lines (no bulk flare) are largely missed on the independent scenario", strict=True)
+def test_quiet_lines_floor(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
+    """Measured 6 of 10 quiet line numbers on this seed: a floor against getting worse, not the target."""
+    world, numbers, _ = found
+    assert _recall(world, numbers, quiet=True) >= 0.5
+
+
+def test_no_ordinary_number_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
+    """Customers, runners, drivers and the background are never flagged (measured 0)."""
+    world, numbers, _ = found
+    lines = {r["number"] for r in world.lines}
+    lookalikes = {c["number"] for c in world.confounders}
+    others = [n for n in numbers["number"].to_list() if n not in lines and n not in lookalikes]
+    assert others == []
+
+
+@pytest.mark.xfail(reason="issue 18: quiet lines (no bulk flare) are partly missed on the independent scenario (6/10 here)", strict=True)
 def test_quiet_lines_found(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     world, numbers, _ = found
     assert _recall(world, numbers, quiet=True) >= 0.9
 
 
-@pytest.mark.xfail(reason="issue 18: taxi dispatchers and GP surgeries are flagged as deal lines", strict=True)
-def test_taxis_and_surgeries_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
+@pytest.mark.xfail(reason="issue 18: taxi dispatchers are flagged as deal lines (3 of 3 here)", strict=True)
+def test_taxis_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     world, numbers, _ = found
     assert _flagged(world, numbers, "taxi") == 0
+
+
+@pytest.mark.xfail(reason="issue 18: a takeaway is flagged as a deal line (1 of 3 here)", strict=True)
+def test_takeaways_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
+    world, numbers, _ = found
+    assert _flagged(world, numbers, "takeaway") == 0
+
+
+@pytest.mark.xfail(reason="issue 18: a GP surgery sending reminder batches is flagged as a deal line (1 of 3 here)", strict=True)
+def test_surgeries_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
+    world, numbers, _ = found
     assert _flagged(world, numbers, "gp") == 0
