@@ -190,9 +190,21 @@ class Built:
 
 
 def quiet_line(c: Comms, number: str, customers: list[str], days: range, imei: str | None, runners: list[str],
-               orders_per_day: int = 8, first: int = 0, check_ins: bool = False) -> None:
-    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job (``check_ins``: as deal_line)."""
+               orders_per_day: int = 8, first: int = 0, check_ins: bool = False, answer_first: bool = False) -> None:
+    """A line that never sends a bulk text: customers order, it calls or texts back, and texts a runner the job (``check_ins``: as deal_line).
+
+    ``answer_first``: the holder deals with the customer first (a text back eight minutes after the order) and
+    passes the job on eight minutes after that, sixteen minutes after the order.
+    """
     for d in days:
+        if answer_first:
+            for k in range(orders_per_day):
+                who = customers[(first + d * 7 + k * 3) % len(customers)]
+                t = at(d, 12 + k, 5 * (k % 4))
+                c.text(who, number, t, a_cell=MARKET[1][0], b_cell=HUB[0][0])
+                c.text(number, who, t + timedelta(minutes=8), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
+                c.text(number, runners[(d + k) % len(runners)], t + timedelta(minutes=16), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
+            continue
         if check_ins:
             check_in(c, number, runners, d)
         for k in range(orders_per_day):

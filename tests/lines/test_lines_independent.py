@@ -2,9 +2,11 @@
 
 The floors are what the detector measured on this seed, with margin
 (benchmarks/lines_independent.py runs the full size and prints every miss).
-Where the detector fails a phenomenon of issue 18 outright, the assertion
-keeps the issue's target and is marked as an expected failure (strict, so
-that a fix shows up as an unexpected pass to be turned into a plain test).
+The quiet-line and look-alike tests hold the issue's own targets. They were
+strict expected failures until the relay counted a runner's text after the
+line's own answer and known customers were taken above everyone's rate
+(docs/lines.md); on this seed the detector then found 10 of 10 quiet line
+numbers and flagged no taxi, takeaway or surgery.
 """
 
 from __future__ import annotations
@@ -86,12 +88,6 @@ def test_clubs_and_chatty_people_not_flagged(found: tuple[Comms, pl.DataFrame, s
     assert _flagged(world, numbers, "chatty") == 0
 
 
-def test_quiet_lines_floor(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
-    """Measured 6 of 10 quiet line numbers on this seed: a floor against getting worse, not the target."""
-    world, numbers, _ = found
-    assert _recall(world, numbers, quiet=True) >= 0.5
-
-
 def test_no_ordinary_number_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     """Customers, runners, drivers and the background are never flagged (measured 0)."""
     world, numbers, _ = found
@@ -101,25 +97,21 @@ def test_no_ordinary_number_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[
     assert others == []
 
 
-@pytest.mark.xfail(reason="issue 18: quiet lines (no bulk flare) are partly missed on the independent scenario (6/10 here)", strict=True)
 def test_quiet_lines_found(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     world, numbers, _ = found
     assert _recall(world, numbers, quiet=True) >= 0.9
 
 
-@pytest.mark.xfail(reason="issue 18: taxi dispatchers are flagged as deal lines (3 of 3 here)", strict=True)
 def test_taxis_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     world, numbers, _ = found
     assert _flagged(world, numbers, "taxi") == 0
 
 
-@pytest.mark.xfail(reason="issue 18: a takeaway is flagged as a deal line (1 of 3 here)", strict=True)
 def test_takeaways_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     world, numbers, _ = found
     assert _flagged(world, numbers, "takeaway") == 0
 
 
-@pytest.mark.xfail(reason="issue 18: a GP surgery sending reminder batches is flagged as a deal line (1 of 3 here)", strict=True)
 def test_surgeries_not_flagged(found: tuple[Comms, pl.DataFrame, set[tuple[str, str]]]) -> None:
     world, numbers, _ = found
     assert _flagged(world, numbers, "gp") == 0

@@ -53,6 +53,22 @@ def test_a_line_that_never_flares_is_found_with_its_evidence(quiet: Result) -> N
     assert ev["score"][0] >= 0.5
 
 
+def test_a_line_that_answers_first_and_then_passes_the_job_on_relays(tmp_path: Path) -> None:
+    """The runner's text comes 16 minutes after the order, 8 after the line's own answer: still a relay.
+
+    Measured from the order alone (``relay_window_s``, 10 minutes) it would be no relay at all, and a line that
+    never flares is judged only when it relays.
+    """
+    c = Comms()
+    deal_line(c, FLARING, CUSTOMERS[:30], DAYS, "350000000000011", RUNNERS)
+    quiet_line(c, QUIET, CUSTOMERS[15:] + [num("7715", i) for i in range(25)], DAYS, "350000000000055",
+               [num("7713", 5), num("7713", 6)], answer_first=True)
+    r = detect(c, tmp_path)
+    assert QUIET in r.tables["line_numbers"]["number"].to_list()
+    ev = r.tables["line_evidence"].filter(pl.col("number") == QUIET)
+    assert dict(zip(ev["feature"], ev["value"], strict=True))["relay"] > 0.8
+
+
 def test_the_quiet_line_is_its_own_line(quiet: Result) -> None:
     numbers = quiet.tables["line_numbers"]
     ids = dict(zip(numbers["number"], numbers["line_id"], strict=True))

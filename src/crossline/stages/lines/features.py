@@ -136,20 +136,30 @@ def number_summary(nd: pl.DataFrame) -> pl.DataFrame:
 
 
 def known_customers(callers: pl.DataFrame, flagged: Sequence[str], saturation: float) -> pl.DataFrame:
-    """number -> ``known_customers``: the share of its callers who also contacted *another* flagged number, scaled.
+    """number -> ``known_customers``: how far more of its callers than of everyone's contacted *another* flagged line.
 
     ``callers`` is (number, party) for parties that contacted the number. Numbers
-    without callers get no row (the feature is then unread).
+    without callers get no row (the feature is then unread). The share is taken
+    above the base rate: the share of all the candidates' distinct callers who
+    contacted any flagged line. In a town where many people buy drugs, a taxi
+    firm's or a surgery's callers include many line customers simply because
+    they are the town; a line's callers are line customers far above that rate.
+    ``known_customers = (share - base) / ((1 - base) * saturation)``, clipped to
+    0-1: with a base near 0 (few buyers among everyone's callers) it is the
+    share over ``saturation``, as before the base was taken into account.
     """
     lines = callers.filter(pl.col("number").is_in(list(flagged)))
     per_party = lines.group_by("party").agg(pl.len().alias("n"), pl.col("number").first().alias("only"))
     known = (pl.col("n") >= 2) | ((pl.col("n") == 1) & (pl.col("only") != pl.col("number")))
+    everyone = callers.select("party").unique()
+    base = everyone.height and everyone.join(per_party, on="party", how="semi").height / everyone.height
+    lift = (pl.col("known_share") - base) / ((1.0 - base) * saturation) if base < 1.0 else pl.lit(0.0)
     return (
         callers.join(per_party, on="party", how="left")
         .with_columns(known.fill_null(False).alias("known"))
         .group_by("number")
         .agg(pl.col("known").mean().alias("known_share"))
-        .with_columns((pl.col("known_share") / saturation).clip(0.0, 1.0).alias("known_customers"))
+        .with_columns(pl.lit(float(base)).alias("base_share"), lift.clip(0.0, 1.0).alias("known_customers"))
         .sort("number")
     )
 

@@ -240,6 +240,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             FROM bursts GROUP BY a, start_lt // 86400"""),
         Step("outbound_party_day", """
             SELECT c.a AS number, c.b AS party, c.day, max(c.flare) AS got_flare,
+                   min(CASE WHEN c.flare = 0 THEN c.t END) AS first_direct,
                    max(CASE WHEN c.flare = 0 THEN c.t END) AS last_direct,
                    CAST(sum(CASE WHEN c.flare = 0 AND c.kind <> 'voice' THEN 1 ELSE 0 END) AS BIGINT) AS direct_texts
             FROM cevf c WHERE c.a_cand = 1 GROUP BY c.a, c.b, c.day"""),
@@ -270,6 +271,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         Step("party_day", """
             SELECT i.number, i.party, i.day, i.first_in, i.contacts, i.short, i.answered, i.called,
                    CASE WHEN o.last_direct > i.first_in THEN 1 ELSE 0 END AS called_back,
+                   CASE WHEN o.first_direct >= i.first_in THEN o.first_direct END AS first_reply,
                    CASE WHEN i.day - lag(i.day) OVER (PARTITION BY i.number, i.party ORDER BY i.day) <= {window} THEN 1 ELSE 0 END
                      AS returning_party
             FROM inbound_party_day i LEFT JOIN outbound_party_day o
@@ -286,11 +288,16 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
             FROM cevf c
             JOIN cevf i ON i.a = c.b AND i.b = c.a AND i.day = c.day AND i.t <= c.t AND i.t >= c.t - {reply}
             WHERE c.a_cand = 1 AND c.kind <> 'voice' AND c.flare = 0"""),
+        # a relay: a text to a regular third number within `relay` seconds of a party's first contact of the day, or of
+        # the number's first direct answer to it that day (a line often texts or rings the customer back first, then
+        # passes the job on); a person who texts friends all day answers no one first, so their later texts to others
+        # are not anchored to anybody's order
         Step("relay_day", """
             SELECT p.number, p.day, count(DISTINCT p.party) AS relayed
             FROM party_day p
             JOIN cevf c ON c.a = p.number AND c.day = p.day AND c.kind <> 'voice' AND c.flare = 0
-             AND c.t >= p.first_in AND c.t <= p.first_in + {relay} AND c.b <> p.party
+             AND ((c.t >= p.first_in AND c.t <= p.first_in + {relay})
+                  OR (c.t >= p.first_reply AND c.t <= p.first_reply + {relay})) AND c.b <> p.party
             JOIN direct_contacts r ON r.number = c.a AND r.party = c.b AND r.direct_days >= {relay_days}
              AND r.direct_days > r.flare_days
             LEFT JOIN reply_texts x ON x.number = c.a AND x.party = c.b AND x.t = c.t
