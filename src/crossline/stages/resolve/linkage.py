@@ -65,6 +65,7 @@ class LinkageResult:
     comparisons: int  # blocked pairs scored
     guard: GuardDecision
     timings: dict[str, float] = field(default_factory=dict)
+    untrained: list[str] = field(default_factory=list)  # EM blocks with no pair to learn from (their levels weigh 0)
 
 
 def steady(value: float | None) -> float | None:
@@ -89,22 +90,47 @@ def steady_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     return pairs.with_columns(pl.col(c).round_sig_figs(STEADY_DIGITS) for c in floats).sort("a", "b")
 
 
-def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: Progress) -> Params:
-    """Estimate the model on these records; returns the params before regularising and caps."""
+def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: Progress) -> tuple[Params, list[str]]:
+    """Estimate the model on these records; returns the params before regularising and caps, and the EM blocks skipped.
+
+    A block under which no two records agree (a handful of records, none sharing a
+    date of birth, say) has nothing to learn from: Splink would refuse it (and leave
+    the linker without the block's comparisons), so it is skipped, and the levels
+    only it would have estimated keep no m value, so they weigh nothing
+    (``model.regularise``). The build says so rather than failing.
+    """
     linker = Linker(records, settings_creator(dialect, s.twin_guard, with_practitioner=False), log_level=LOG_LEVEL)
     progress("training: prior", 0.05)
     linker.training.estimate_probability_two_random_records_match(list(PRIOR_RULES), recall=PRIOR_RECALL)
     progress("training: u by random sampling", 0.1)
     linker.training.estimate_u_using_random_sampling(max_pairs=s.u_max_pairs, seed=s.seed)
+    skipped: list[str] = []
     for i, block in enumerate(EM_BLOCKS):
         progress(f"training: m by expectation maximisation ({', '.join(block)})", 0.25 + 0.1 * i)
+        if not _any_pair(linker, records, block):
+            skipped.append(" and ".join(block))
+            continue
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on(*block), estimate_without_term_frequencies=True, max_pairs=s.em_max_pairs
         )
     model = linker.misc.save_model_to_json()
     _forget_untrained(model, linker)
     linker.table_management.invalidate_cache()  # drops the training tables (gigabytes at a million records)
-    return steady_params(params_from_splink(model, s.twin_guard))
+    params = params_from_splink(model, s.twin_guard)
+    if not params["probability_two_random_records_match"]:
+        # no pair met a deterministic rule (a handful of records): at most one match among all the pairs, not none,
+        # since a prior of 0 would forbid every link (and Splink cannot take its logarithm)
+        n = int(linker.misc.query_sql(f"SELECT COUNT(*) AS n FROM {records.physical_name}", output_type="pandas")["n"][0])
+        params["probability_two_random_records_match"] = 1.0 / (n * (n - 1) / 2 + 1)
+    return steady_params(params), skipped
+
+
+def _any_pair(linker: Linker, records: SplinkDataFrame, block: tuple[str, ...]) -> bool:
+    """Whether two records agree on every column of ``block`` (both present), i.e. EM has a pair to learn from."""
+    cols = ", ".join(f'"{c}"' for c in block)
+    present = " AND ".join(f'"{c}" IS NOT NULL' for c in block)
+    sql = f"SELECT 1 AS hit FROM {records.physical_name} WHERE {present} GROUP BY {cols} HAVING COUNT(*) > 1 LIMIT 1"
+    return len(linker.misc.query_sql(sql, output_type="pandas")) > 0
 
 
 def _forget_untrained(model: dict[str, Any], linker: Linker) -> None:
@@ -185,7 +211,11 @@ def run(
     """
     timings: dict[str, float] = {}
     started = time.monotonic()
-    trained = loaded if loaded is not None else train(training if training is not None else records, dialect, s, progress)
+    skipped: list[str] = []
+    if loaded is not None:
+        trained = loaded
+    else:
+        trained, skipped = train(training if training is not None else records, dialect, s, progress)
     progress("twins guard: looking for twins in the data", 0.42)
     guard = twins_guard(records, dialect, regularise(trained, s.u_max_pairs), s)
     progress(f"twins guard {guard.reason}", 0.44)
@@ -196,4 +226,4 @@ def run(
     pairs = to_arrow(predictions)
     predictions.drop_table_from_database_and_remove_from_cache()
     timings["scoring"] = round(time.monotonic() - started, 2)
-    return LinkageResult(params=params, trained=loaded is None, comparisons=n, guard=guard, timings=timings), pairs
+    return LinkageResult(params=params, trained=loaded is None, comparisons=n, guard=guard, timings=timings, untrained=skipped), pairs

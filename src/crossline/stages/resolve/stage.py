@@ -96,6 +96,9 @@ def run(ctx: BuildContext) -> None:
         return
     result, pairs = link(ctx, records, s, loaded)
     timings.update(result.timings)
+    if result.untrained:
+        ctx.note(f"resolve: no two of the {n:,} records agree on {'; '.join(result.untrained)}: the model learnt "
+                 "nothing there (weight 0); import more records or load a trained model")
 
     started = time.monotonic()
     ctx.progress("clustering", 0.8)
@@ -152,7 +155,7 @@ def run(ctx: BuildContext) -> None:
         ctx.note(f"resolve: warning: {item['records']} are in one nominal only because of a recorded \"same person\" "
                  f"decision, although {item['reason']}")
     details = {
-        "comparisons": result.comparisons, "timings": timings, "split_components": found.split_components,
+        "comparisons": result.comparisons, "timings": timings, "untrained_em_blocks": result.untrained, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
         "ambiguous_undated": len(found.ambiguous),
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
