@@ -11,7 +11,7 @@ import pytest
 from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
 from crossline.settings.lines import LinesSettings
-from crossline.stages.lines.features import FeatureTables, compute_features, known_customers, number_summary
+from crossline.stages.lines.features import NEIGHBOURHOOD_PRIOR, FeatureTables, compute_features, known_customers, number_summary
 from crossline.stages.lines.sql import local_offset_sql
 from crossline.store import lake as lake_store
 from crossline.workspace import init_workspace
@@ -184,31 +184,29 @@ def test_the_local_day_follows_british_summer_time() -> None:
     assert [r[0] for r in got] == [0, 3600, 3600, 0]
 
 
-def test_known_customers_is_taken_above_everyone_s_rate() -> None:
-    """A town where half the callers buy drugs: a taxi firm's callers are half buyers because they are the town.
+def test_known_customers_is_taken_above_the_neighbourhood_s_rate() -> None:
+    """A town where half the people buy drugs: a taxi firm there has half buyers among its callers because they are the town.
 
-    The line's callers are all buyers; the taxi firm's share equals the base rate, so it scores 0; with no
-    buyers among everyone else's callers the feature is the share over the saturation, as before.
+    Town A (cell A1): 100 buyers, who use two flagged lines, and 100 others; town B (cell B1): 200 others. A surgery
+    in A and a shop in B are called by their towns. The taxi firm in A, called by 50 buyers and 50 others, is at its
+    town's own rate, so its value is near 0; measured against everyone's callers (no homes) it would saturate at 1.
+    The lines' callers are all buyers: 1 either way.
     """
-    line, other, taxi = "+447700900001", "+447700900002", "+447700900003"
-    buyers = [f"+4477009001{i:02d}" for i in range(10)]
-    town = [f"+4477009002{i:02d}" for i in range(10)]
+    line, other, taxi, surgery, shop = (f"+4477009000{i:02d}" for i in range(1, 6))
+    buyers = [f"+447700910{i:03d}" for i in range(100)]
+    town_a = [f"+447700920{i:03d}" for i in range(100)]
+    town_b = [f"+447700930{i:03d}" for i in range(200)]
     callers = pl.DataFrame(
-        [(line, b) for b in buyers] + [(other, b) for b in buyers] + [(taxi, p) for p in buyers[:5] + town[:5]]
-        + [("+447700900004", p) for p in town],
+        [(line, b) for b in buyers] + [(other, b) for b in buyers] + [(taxi, p) for p in buyers[:50] + town_a[:50]]
+        + [(surgery, p) for p in buyers + town_a] + [(shop, p) for p in town_b],
         schema=["number", "party"], orient="row",
     )
-    known = dict(known_customers(callers, [line, other], 0.3).select("number", "known_customers").iter_rows())
-    assert known[line] == 1.0 and known[other] == 1.0
-    base = 10 / 20  # ten of the twenty distinct callers contacted a flagged line
-    assert known[taxi] == pytest.approx(max(0.0, (0.5 - base) / ((1 - base) * 0.3)))  # = 0: the town's own rate
-    assert known["+447700900004"] == 0.0
-    # a town where few callers buy: the taxi firm's one buyer in ten is just above everyone's rate (10 of 110)
-    crowd = [f"+4477009003{i:02d}" for i in range(90)]
-    few = pl.DataFrame(
-        [(line, b) for b in buyers] + [(other, b) for b in buyers] + [(taxi, p) for p in buyers[:1] + town[:9]]
-        + [("+447700900004", p) for p in town + crowd], schema=["number", "party"], orient="row",
-    )
-    got = dict(known_customers(few, [line, other], 0.3).select("number", "known_customers").iter_rows())
-    assert got[taxi] == pytest.approx((0.1 - 10 / 110) / ((1 - 10 / 110) * 0.3))
-    assert 0.0 < got[taxi] < 0.1 / 0.3
+    homes = pl.DataFrame({"party": buyers + town_a + town_b, "cell": ["A1"] * 200 + ["B1"] * 200})
+    local = dict(known_customers(callers, [line, other], 0.3, homes).select("number", "known_customers").iter_rows())
+    overall = dict(known_customers(callers, [line, other], 0.3).select("number", "known_customers").iter_rows())
+    assert local[line] == local[other] == overall[line] == 1.0
+    base = 100 / 400  # buyers among the distinct callers of the numbers that are not flagged lines
+    rate_a = (100 + base * NEIGHBOURHOOD_PRIOR) / (200 + NEIGHBOURHOOD_PRIOR)
+    assert local[taxi] == pytest.approx((0.5 - rate_a) / ((1 - rate_a) * 0.3))
+    assert local[taxi] < 0.1 and local[surgery] < 0.1 and local[shop] == 0.0
+    assert overall[taxi] == 1.0  # (0.5 - 0.25) / (0.75 * 0.3) > 1: the town alone would make it look like a market

@@ -50,7 +50,7 @@ def detect_lines(engine: SqlEngine, inp: Inputs) -> Result:
     numbers = number_summary(ft.number_day)
     reviews = inp.reviews if inp.reviews is not None else pl.DataFrame(schema={"number": pl.String, "decision": pl.String})
 
-    numbers, known = _with_known_customers(numbers, ft.number_parties, reviews, weights, s)
+    numbers, known = _with_known_customers(numbers, ft.number_parties, ft.party_homes, reviews, weights, s)
     model: Model | None = None
     if s.scoring == "supervised":
         labels = reviews.select("number", (pl.col("decision") == "confirmed").cast(pl.Int64).alias("label"))
@@ -128,8 +128,8 @@ def _flag(scored: pl.DataFrame, reviews: pl.DataFrame, s: LinesSettings) -> pl.D
     )
 
 
-def _with_known_customers(numbers: pl.DataFrame, parties: pl.DataFrame, reviews: pl.DataFrame, weights: dict[str, float],
-                          s: LinesSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _with_known_customers(numbers: pl.DataFrame, parties: pl.DataFrame, homes: pl.DataFrame, reviews: pl.DataFrame,
+                          weights: dict[str, float], s: LinesSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Fill ``known_customers``: each number's callers measured against the callers of the *flaring* lines.
 
     The reference set is the numbers flagged by the other features that also flared
@@ -143,7 +143,7 @@ def _with_known_customers(numbers: pl.DataFrame, parties: pl.DataFrame, reviews:
     reference = base.filter(
         (pl.col("flagged") & (pl.col("flare_days") > 0)) | (pl.col("reviewed") == "confirmed")
     )["number"].to_list()
-    known = known_customers(callers, sorted(reference), s.known_customers_saturation)
+    known = known_customers(callers, sorted(reference), s.known_customers_saturation, homes)
     out = numbers.drop("known_customers").join(known.select("number", "known_customers"), on="number", how="left")
     return out.select(numbers.columns), known
 

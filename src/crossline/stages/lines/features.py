@@ -25,7 +25,8 @@ Each feature, a day's value, and why it marks a line:
 - ``repeat``: share of today's inbound parties who also contacted the number in the week before.
   Why: dependent users buy again within days; a town's taxi or takeaway customers call now and then.
 - ``known_customers`` (per number, set by :mod:`crossline.stages.lines.detect`): share of the number's callers
-  who also contacted another flagged line, over ``known_customers_saturation``.
+  who also contacted another flagged line, above the rate their neighbourhoods lead one to expect, over
+  ``known_customers_saturation``.
   Why: a market's buyers use several lines; a lawful business's callers are the general public.
 
 A number that never flared has ``flare_regularity`` and ``stability`` unread (not
@@ -57,6 +58,7 @@ class FeatureTables:
     number_recipients: pl.DataFrame  # number, party, first_day, last_day, flare_days
     number_parties: pl.DataFrame  # number, party, first_day, last_day, days, inbound (1: it contacted the number)
     number_imeis: pl.DataFrame  # number, imei, events, first_day, last_day
+    party_homes: pl.DataFrame  # party, cell: each caller's commonest cell when it contacted a candidate
 
 
 def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.DataFrame, s: LinesSettings) -> FeatureTables:
@@ -71,7 +73,14 @@ def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.Da
         number_recipients=got["number_recipients"].sort(["number", "party"]),
         number_parties=got["number_parties"].sort(["number", "party"]),
         number_imeis=got["number_imeis"].sort(["number", "imei"]),
+        party_homes=party_homes(got["party_cells"]),
     )
+
+
+def party_homes(cells: pl.DataFrame) -> pl.DataFrame:
+    """party -> its commonest cell (ties to the lowest cell id, so every engine and run agree)."""
+    return (cells.sort(["party", "contacts", "cell"], descending=[False, True, False])
+            .group_by("party", maintain_order=True).first().select("party", "cell"))
 
 
 def daily_values(nd: pl.DataFrame, s: LinesSettings) -> pl.DataFrame:
@@ -135,31 +144,52 @@ def number_summary(nd: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def known_customers(callers: pl.DataFrame, flagged: Sequence[str], saturation: float) -> pl.DataFrame:
-    """number -> ``known_customers``: how far more of its callers than of everyone's contacted *another* flagged line.
+NEIGHBOURHOOD_PRIOR = 10.0
+"""Callers a cell's own rate of line customers is worth as much as: a cell with fewer is pulled towards the overall rate."""
 
-    ``callers`` is (number, party) for parties that contacted the number. Numbers
-    without callers get no row (the feature is then unread). The share is taken
-    above the base rate: the share of all the candidates' distinct callers who
-    contacted any flagged line. In a town where many people buy drugs, a taxi
-    firm's or a surgery's callers include many line customers simply because
-    they are the town; a line's callers are line customers far above that rate.
-    ``known_customers = (share - base) / ((1 - base) * saturation)``, clipped to
-    0-1: with a base near 0 (few buyers among everyone's callers) it is the
-    share over ``saturation``, as before the base was taken into account.
+
+def known_customers(callers: pl.DataFrame, flagged: Sequence[str], saturation: float,
+                    homes: pl.DataFrame | None = None) -> pl.DataFrame:
+    """number -> ``known_customers``: how far more of its callers than expected contacted *another* flagged line.
+
+    ``callers`` is (number, party) for parties that contacted the number; ``homes``
+    (party, cell) where each caller usually is. Numbers without callers get no row
+    (the feature is then unread). The share is taken above what the number's callers'
+    neighbourhoods lead one to expect: in a town where many people buy drugs, a taxi
+    firm's or a surgery's callers include many line customers simply because they
+    are the town; a line's callers are line customers far above their neighbours'
+    rate. A cell's rate is the share of the callers living there who contacted a
+    flagged line, among those who contacted some *other* number (a line's own
+    customers would otherwise make their own neighbourhood look like a market),
+    pulled towards the overall rate with the weight of ``NEIGHBOURHOOD_PRIOR``
+    callers; a caller without a cell gets the overall rate. Then
+    ``known_customers = (share - expected) / ((1 - expected) * saturation)``,
+    clipped to 0-1, where ``expected`` is the mean of the callers' rates: with no
+    line customers among anybody else's callers it is the share over
+    ``saturation``, as before the rate was taken into account.
     """
     lines = callers.filter(pl.col("number").is_in(list(flagged)))
     per_party = lines.group_by("party").agg(pl.len().alias("n"), pl.col("number").first().alias("only"))
     known = (pl.col("n") >= 2) | ((pl.col("n") == 1) & (pl.col("only") != pl.col("number")))
-    everyone = callers.select("party").unique()
-    base = everyone.height and everyone.join(per_party, on="party", how="semi").height / everyone.height
-    lift = (pl.col("known_share") - base) / ((1.0 - base) * saturation) if base < 1.0 else pl.lit(0.0)
+    homes = homes if homes is not None else pl.DataFrame(schema={"party": pl.String, "cell": pl.String})
+    public = (callers.filter(~pl.col("number").is_in(list(flagged))).select("party").unique()
+              .join(homes, on="party", how="left")
+              .with_columns(pl.col("party").is_in(per_party["party"].implode()).alias("buyer")))
+    base = float(public["buyer"].mean()) if public.height else 0.0  # type: ignore[arg-type]
+    rates = (public.filter(pl.col("cell").is_not_null()).group_by("cell")
+             .agg(((pl.col("buyer").sum() + base * NEIGHBOURHOOD_PRIOR) / (pl.len() + NEIGHBOURHOOD_PRIOR)).alias("rate")))
+    expected = pl.col("expected")
     return (
         callers.join(per_party, on="party", how="left")
         .with_columns(known.fill_null(False).alias("known"))
+        .join(homes, on="party", how="left")
+        .join(rates, on="cell", how="left")
         .group_by("number")
-        .agg(pl.col("known").mean().alias("known_share"))
-        .with_columns(pl.lit(float(base)).alias("base_share"), lift.clip(0.0, 1.0).alias("known_customers"))
+        .agg(pl.col("known").mean().alias("known_share"), pl.col("rate").fill_null(base).mean().alias("expected"))
+        .with_columns(
+            pl.when(expected < 1.0).then((pl.col("known_share") - expected) / ((1.0 - expected) * saturation))
+            .otherwise(0.0).clip(0.0, 1.0).alias("known_customers")
+        )
         .sort("number")
     )
 

@@ -366,6 +366,12 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
                     SELECT number, party, day, 1 AS inbound FROM inbound_party_day) u
                   GROUP BY number, party, day) d
             GROUP BY number, party"""),
+        # where each caller of a candidate usually is (its commonest cell when it contacted one): the neighbourhood
+        # whose own rate of line customers `known_customers` is measured against
+        Step("party_cells", """
+            SELECT {party} AS party, other_cell AS cell, count(*) AS contacts
+            FROM ends WHERE inbound = 1 AND other_cell IS NOT NULL
+            GROUP BY party, other_cell"""),
         Step("number_imeis", """
             SELECT {c_number} AS number, c.imei, count(*) AS events, min(c.day) AS first_day, max(c.day) AS last_day
             FROM cevf c WHERE c.a_cand = 1 AND c.imei IS NOT NULL
@@ -374,7 +380,7 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     return [Step(st.name, st.sql.format(**p), st.keep) for st in steps]
 
 
-FEATURE_OUTPUTS = ("number_day", "number_recipients", "number_parties", "number_imeis")
+FEATURE_OUTPUTS = ("number_day", "number_recipients", "number_parties", "number_imeis", "party_cells")
 
 
 # --- phase 2: per line, once numbers are grouped into lines --------------------------------------
