@@ -138,9 +138,12 @@ def run_seed(seed: int, scale: float, work: Path, diagnose: bool = False) -> dic
     # issue 18: quiet and flaring lines' numbers found; successions by kind; confounders flagged by kind
     quiet_lines = set(t_lines.filter(pl.col("quiet") == "true")["line_id"].to_list())
     found = set(f_numbers["number"].to_list())
+    answering = set(t_lines.filter(pl.col("answers_first") == "true")["line_id"].to_list()) if "answers_first" in t_lines.columns else set()
     by_style = {}
     for style, rows in (("quiet", t_numbers.filter(pl.col("line_id").is_in(list(quiet_lines)))),
-                        ("flaring", t_numbers.filter(~pl.col("line_id").is_in(list(quiet_lines))))):
+                        ("flaring", t_numbers.filter(~pl.col("line_id").is_in(list(quiet_lines)))),
+                        ("answers first, then the runner", t_numbers.filter(pl.col("line_id").is_in(list(answering)))),
+                        ("quiet and answers first", t_numbers.filter(pl.col("line_id").is_in(list(answering & quiet_lines))))):
         by_style[style] = (len(set(rows["number"].to_list()) & found), rows.height)
     found_pairs = set(zip(f_succ["old_number"], f_succ["new_number"], strict=False))
     t_succ = t_succ.with_columns(

@@ -60,3 +60,12 @@ def test_on_a_simulated_scenario_every_line_number_and_no_confounder(built: Buil
     def pairs(df):
         return set(zip(df["old_number"], df["new_number"], strict=True))
     assert pairs(built.export("successions.csv")) == pairs(built.truth("successions.csv"))
+
+
+def test_on_a_simulated_scenario_lines_that_answer_first_are_found(built: Built) -> None:
+    """The simulator's lines that answer each customer before passing the job on (runner's text 10-30 min after the order)."""
+    lines = built.truth("lines.csv")
+    answering = set(lines.filter(pl.col("answers_first") == "true")["line_id"].to_list())
+    assert answering  # the scenario holds some
+    truth = built.truth("line_numbers.csv").filter(pl.col("line_id").is_in(list(answering)))
+    assert set(truth["number"]) <= set(built.export("line_numbers.csv")["number"])

@@ -60,6 +60,11 @@ def is_quiet(sc: Any, ln: Line) -> bool:
     return bool(stream(sc.seed, "quiet", ln.line_id).random() < sc.comms.p_quiet_line)
 
 
+def answers_first(sc: Any, ln: Line) -> bool:
+    """A line whose holder answers each customer before passing the job on (the same answer everywhere: truth uses it)."""
+    return bool(stream(sc.seed, "answers-first", ln.line_id).random() < sc.comms.p_answers_first)
+
+
 def change_kinds(sc: Any, ln: Line, i: int) -> tuple[str, ...]:
     """How the change into segment ``i`` (>= 1) went: () for a clean one, else some of MESSY_KINDS."""
     segs = ln.segments
@@ -194,7 +199,12 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
     tcb = tw[cb] + (rng.uniform(*c.callback_delay_min, int(cb.sum())) * 60).astype(np.int64)
     out.append(_chunk(nw[cb], w[cb], 0, tcb, rng.lognormal(np.log(40), 0.5, int(cb.sum())).astype(np.int64) + 5, hub_cell(int(cb.sum())), ph.home_cell[w[cb]]))
     txt = ~cb & (rng.random(len(w)) < 0.5)
-    out.append(_chunk(nw[txt], w[txt], 1, tw[txt] + rng.integers(60, 300, int(txt.sum())), -1, hub_cell(int(txt.sum())), ph.home_cell[w[txt]]))
+    ttxt = tw[txt] + rng.integers(60, 300, int(txt.sum()))
+    out.append(_chunk(nw[txt], w[txt], 1, ttxt, -1, hub_cell(int(txt.sum())), ph.home_cell[w[txt]]))
+    # when the holder answers first, the runner's job goes out after that answer (no answer: after the order)
+    after = tw.copy()
+    if answers_first(sc, ln):
+        after[cb], after[txt] = tcb, ttxt
 
     if len(ln.runner_phones) and live_today:
         k = min(len(ln.runner_phones), int(rng.integers(1, 4)))
@@ -203,7 +213,7 @@ def line_day(world: World, ln: Line, day: int) -> list[dict[str, np.ndarray]]:
         duty_cell = np.where(np.isin(ph.town[duty], ln.markets), ph.home_cell[duty], random_cells(rng, world.cells, market))
         ins = rng.random(len(w)) < c.p_instruction
         r = rng.integers(0, k, int(ins.sum()))
-        ti = tw[ins] + rng.integers(60, 480, int(ins.sum()))
+        ti = after[ins] + rng.integers(60, 480, int(ins.sum()))
         out.append(_chunk(nw[ins], duty[r], 1, ti, -1, hub_cell(len(r)), duty_cell[r]))
         rep = rng.random(len(r)) < c.p_runner_reply
         out.append(_chunk(duty[r][rep], nw[ins][rep], 1, ti[rep] + rng.integers(30, 360, int(rep.sum())), -1, duty_cell[r][rep], hub_cell(int(rep.sum()))))

@@ -135,6 +135,8 @@ class CommsParams:
     parquet_from_scale: float = 20.0  # comms as Parquet from this scale up, else .csv.gz
     # issue 18: lines that never flare, and number changes that are not clean (docs: "Quiet lines and messy changes")
     p_quiet_line: float = 0.25  # takes orders only: never a bulk text; tells customers of a new number one text at a time
+    p_answers_first: float = 0.3  # the holder texts or rings the customer back first, then passes the job to a runner
+    # minutes after that answer (10-30 min after the order), not minutes after the order
     p_messy_change: float = 0.6  # a change with one or more of: partial, trickle, overlap (each 0.5, at least one)
     messy_follow_share: float = 0.6  # partial: share of the old number's customers who follow the new one
     trickle_hours: tuple[float, float] = (2.0, 8.0)  # trickle: one text per customer spread over this many hours

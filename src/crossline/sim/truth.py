@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from crossline.sim.dealing import change_kinds, is_quiet, reach
+from crossline.sim.dealing import answers_first, change_kinds, is_quiet, reach
 from crossline.sim.geography import TOWN_BY_KEY
 from crossline.sim.tables import iso_utc
 from crossline.sim.world import World
@@ -77,6 +77,7 @@ def write_truth(world: World, records: pl.DataFrame, root: Path) -> dict[str, in
             "customers": int(max(len(s.customers) for s in segs)), "runners": len(ln.runners),
             "flare_times_local": ";".join(f"{int(t) // 3600:02d}:{int(t) % 3600 // 60:02d}" for t in ln.flare_times),
             "quiet": is_quiet(world.scenario, ln),
+            "answers_first": answers_first(world.scenario, ln),
         })
         for s in segs:
             number_rows.append({
