@@ -75,7 +75,7 @@ def _date_number(dob: str | None) -> int | None:
     return int(dob[0:4]) * 10000 + int(dob[5:7]) * 100 + int(dob[8:10])
 
 
-def _share_identifier(left: dict[str, Any], right: dict[str, Any]) -> bool:
+def shares_identifier(left: dict[str, Any], right: dict[str, Any]) -> bool:
     """An identifier equal, or one character apart (same kind, six characters or more).
 
     Two people's long identifiers one character apart by chance are about as
@@ -99,7 +99,7 @@ def conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
         a, b = left.get(column), right.get(column)
         if a and b and form.match(a) and form.match(b) and not one_apart(a, b):
             return f"{what} differ ({a} / {b})"
-    if _share_identifier(left, right):
+    if shares_identifier(left, right):
         return None  # one person whose date was recorded wrongly: an identifier in common outweighs any date
     da, db = _date_number(left.get("dob")), _date_number(right.get("dob"))
     if da is not None and db is not None and abs(da - db) >= GENERATION_YEARS * 10000 and not one_apart(left["dob"], right["dob"]):

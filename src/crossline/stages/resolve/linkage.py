@@ -102,6 +102,12 @@ def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: 
     linker = Linker(records, settings_creator(dialect, s.twin_guard, with_practitioner=False), log_level=LOG_LEVEL)
     progress("training: prior", 0.05)
     linker.training.estimate_probability_two_random_records_match(list(PRIOR_RULES), recall=PRIOR_RECALL)
+    settings = linker._settings_obj  # Splink keeps the prior there; it has no public setter
+    if not settings._probability_two_random_records_match:
+        # no pair met a deterministic rule (a handful of records): at most one match among all the pairs, not none,
+        # since a prior of 0 forbids every link (and neither EM nor scoring can take its logarithm)
+        n = int(linker.misc.query_sql(f"SELECT COUNT(*) AS n FROM {records.physical_name}", output_type="pandas")["n"][0])
+        settings._probability_two_random_records_match = 1.0 / (n * (n - 1) / 2 + 1)
     progress("training: u by random sampling", 0.1)
     linker.training.estimate_u_using_random_sampling(max_pairs=s.u_max_pairs, seed=s.seed)
     skipped: list[str] = []
@@ -116,13 +122,7 @@ def train(records: SplinkDataFrame, dialect: str, s: ResolveSettings, progress: 
     model = linker.misc.save_model_to_json()
     _forget_untrained(model, linker)
     linker.table_management.invalidate_cache()  # drops the training tables (gigabytes at a million records)
-    params = params_from_splink(model, s.twin_guard)
-    if not params["probability_two_random_records_match"]:
-        # no pair met a deterministic rule (a handful of records): at most one match among all the pairs, not none,
-        # since a prior of 0 would forbid every link (and Splink cannot take its logarithm)
-        n = int(linker.misc.query_sql(f"SELECT COUNT(*) AS n FROM {records.physical_name}", output_type="pandas")["n"][0])
-        params["probability_two_random_records_match"] = 1.0 / (n * (n - 1) / 2 + 1)
-    return steady_params(params), skipped
+    return steady_params(params_from_splink(model, s.twin_guard)), skipped
 
 
 def _any_pair(linker: Linker, records: SplinkDataFrame, block: tuple[str, ...]) -> bool:

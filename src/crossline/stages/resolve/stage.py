@@ -24,8 +24,8 @@ import polars as pl
 
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
+from crossline.stages.resolve import ages, constraints, linkage, relatives, review, stable_ids
 from crossline.stages.resolve import cluster as clustering
-from crossline.stages.resolve import constraints, linkage, relatives, review, stable_ids
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
 from crossline.stages.resolve.linkage import LinkageResult
@@ -110,9 +110,11 @@ def run(ctx: BuildContext) -> None:
         same.select("a", "b", p=pl.lit(clustering.FORCED), w=pl.lit(float("inf"))),
     ])
     family = relatives.as_indexes(ctx.store(relatives.RELATIVES_SQL), records)
+    aged = ages.bounds(ctx.store(ages.AGES_SQL), records)
     found = clustering.cluster(
         n, edges, different,
-        lambda labels: constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels),
+        lambda labels: (constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels)
+                        + ages.within_clusters(aged, records, labels)),
         undated=records["dob"].is_null().to_numpy())
     labels = found.labels
     probability = clustering.record_probability(labels, edges, n)

@@ -1,0 +1,120 @@
+"""Issue 13 item 1: a record's own events say how old its person was, and a date of birth that cannot fit keeps two apart.
+
+A youth charity's undated record of a boy on its mentoring programme shares his father's name and home; a
+police record with no date of birth, of a man arrested, shares his young son's. No date can object; the
+events can (``resolve/ages.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crossline.access.actor import LOCAL_ADMIN
+from crossline.service.build import build
+from crossline.stages.resolve import ages
+from crossline.stages.resolve import cluster as clustering
+from crossline.stages.resolve.constraints import within_clusters
+from crossline.store import picture as picture_store
+from crossline.workspace import init_workspace
+from helpers import import_as_hub, write_bundle
+
+NO_DECISIONS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
+SCHEMA = {"unique_id": pl.Int64, "source": pl.String, "record_id": pl.String, "dob": pl.String, "nhs": pl.String,
+          "pnc": pl.String, "upn": pl.String, "dob_year": pl.String, "other_ids": pl.List(pl.String)}
+
+
+def _records() -> pl.DataFrame:
+    """Police: Noah (born 1979); the youth charity's Noah (no date); the school's Noah (born 2019); police Noah, undated."""
+    return pl.DataFrame({
+        "unique_id": [0, 1, 2, 3],
+        "source": ["police", "youth", "school", "police"],
+        "record_id": ["P-1", "Y-1", "S-1", "P-2"],
+        "dob": ["1979-03-14", None, "2019-05-02", None],
+        "nhs": [None] * 4, "pnc": [None] * 4, "upn": [None] * 4,
+        "dob_year": ["1979", None, "2019", None],
+        "other_ids": [[], [], [], []],
+    }, schema=SCHEMA)
+
+
+def _events() -> pl.DataFrame:
+    return pl.DataFrame({
+        "source": ["youth", "police", "police"],
+        "record_id": ["Y-1", "P-2", "P-2"],
+        "event_type": ["intervention", "arrest", "stop_search"],
+        "role": ["subject", "suspect", "subject"],
+        "occurred_at": ["2026-03-02", "2025-11-20T22:10:00Z", "2020-01-01"],
+    })
+
+
+def test_bounds_from_the_events() -> None:
+    got = ages.bounds(_events(), _records())
+    assert got.rows() == [(1, "2000-03-02", None), (3, None, "2015-11-20")]
+
+
+@pytest.mark.parametrize(("dob", "after", "before", "apart"), [
+    ("1979-03-14", "2000-03-02", None, True),   # 46 on the programme
+    ("2000-03-02", "2000-03-02", None, True),   # 26 that day
+    ("2000-03-03", "2000-03-02", None, False),  # 25
+    ("2019-05-02", None, "2015-11-20", True),   # 6 when arrested
+    ("2015-11-20", None, "2015-11-20", False),  # 10 that day
+    ("1979", "2000-03-02", None, False),        # a partial date never forbids
+])
+def test_conflict_at_the_bounds(dob: str, after: str | None, before: str | None, apart: bool) -> None:
+    assert (ages.conflict(dob, after, before) is not None) == apart
+
+
+def test_the_boy_on_the_programme_is_not_his_father_and_the_arrested_man_not_his_son() -> None:
+    """Name and home link the undated records to the namesake of the other generation (the only links there are)."""
+    records = _records()
+    aged = ages.bounds(_events(), records)
+    edges = pl.DataFrame({"a": [0, 2], "b": [1, 3], "p": [0.9996, 0.9991], "w": [11.2, 10.1]})
+    found = clustering.cluster(4, edges, NO_DECISIONS,
+                               lambda labels: within_clusters(records, labels) + ages.within_clusters(aged, records, labels),
+                               undated=records["dob"].is_null().to_numpy())
+    assert found.labels[0] != found.labels[1] and found.labels[2] != found.labels[3]
+    reasons = sorted(s.constraint.reason for s in found.splits)
+    assert "too old for the other record's young people's service" in reasons[0]
+    assert "too young for the other record's arrest" in reasons[1]
+    # without the events both undated records join the namesake: no date can object
+    alone = clustering.cluster(4, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels),
+                               undated=records["dob"].is_null().to_numpy())
+    assert alone.labels[0] == alone.labels[1] and alone.labels[2] == alone.labels[3]
+
+
+def test_a_shared_identifier_outweighs_the_events() -> None:
+    records = _records().with_columns(pl.Series("nhs", ["9434765919", "9434765919", None, None]))
+    aged = ages.bounds(_events(), records)
+    assert ages.within_clusters(aged, records, pl.Series([0, 0, 1, 2]).to_numpy()) == []
+
+
+PERSONS = """record_id,given_name,family_name,date_of_birth,address,postcode,phone
+{rows}"""
+
+
+def test_through_the_build_the_programme_keeps_the_boy_from_his_father(tmp_path: Path) -> None:
+    """A father with a police record and his son on a youth charity's programme, no date of birth on the charity's record."""
+    police = PERSONS.format(rows="P-1,Noah,Kitchin,1979-03-14,14 Ferndale Road,NP20 4QX,07700 900461\n"
+                                 "P-9,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999\n")
+    youth = PERSONS.format(rows="Y-1,Noah,Kitchin,,14 Ferndale Road,NP20 4QX,07700 900461\n")
+    events = "record_id,event_type,occurred_at,programme\nI-1,intervention,2026-03-02,mentoring\n"
+    people = "event_id,person_id,role\nI-1,Y-1,subject\n"
+    feeds = {"police/persons.csv": ("persons", "gwent-police", police), "youth/persons.csv": ("persons", "youth-trust", youth)}
+    with_events = {**feeds, "youth/events.csv": ("events", "youth-trust", events),
+                   "youth/event_people.csv": ("event_people", "youth-trust", people)}
+    for name, bundle_feeds, apart in (("with", with_events, True), ("without", feeds, False)):
+        bundle = write_bundle(tmp_path / name / "bundle", bundle_feeds, {"gwent-police": "police", "youth-trust": "charity"})
+        ws = init_workspace(tmp_path / name / "ws")
+        try:
+            import_as_hub(ws, bundle)
+            result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
+            nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
+            of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
+            assert (of["P-1"] != of["Y-1"]) == apart, name
+            if apart:
+                queue = pl.read_parquet(picture_store.current_table(ws.engine, ws.path, "review_queue"))
+                assert queue["explanation"].str.contains("young people's service").any()
+        finally:
+            ws.close()
