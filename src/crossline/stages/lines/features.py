@@ -9,8 +9,8 @@ Each feature, a day's value, and why it marks a line:
 - ``flare_regularity``: share of the previous days (up to a week) on which the number also flared within 45
   min of today's flare time; 0 on a day without a flare.
   Why: flares go out *every day at the line's regular times*; promotions are weekly or on set weekdays.
-- ``relay``: share of today's inbound contacts followed within minutes by a text to a regular third number
-  that never gets the bulk texts.
+- ``relay``: share of today's inbound contacts followed within minutes (of the contact, or of the number's own
+  first answer to that caller) by a text to a regular third number that never gets the bulk texts.
   Why: the holder passes each order to a runner.
 - ``callback``: share of today's inbound contacts the number contacted back later the same day (not by a bulk
   text).
