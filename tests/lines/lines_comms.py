@@ -197,25 +197,22 @@ def quiet_line(c: Comms, number: str, customers: list[str], days: range, imei: s
     passes the job on eight minutes after that, sixteen minutes after the order.
     """
     for d in days:
-        if answer_first:
-            for k in range(orders_per_day):
-                who = customers[(first + d * 7 + k * 3) % len(customers)]
-                t = at(d, 12 + k, 5 * (k % 4))
-                c.text(who, number, t, a_cell=MARKET[1][0], b_cell=HUB[0][0])
-                c.text(number, who, t + timedelta(minutes=8), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
-                c.text(number, runners[(d + k) % len(runners)], t + timedelta(minutes=16), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
-            continue
         if check_ins:
             check_in(c, number, runners, d)
         for k in range(orders_per_day):
             who = customers[(first + d * 7 + k * 3) % len(customers)]
+            runner = runners[(d + k) % len(runners)]
             t = at(d, 12 + k, 5 * (k % 4))
             c.text(who, number, t, a_cell=MARKET[1][0], b_cell=HUB[0][0])
+            if answer_first:
+                c.text(number, who, t + timedelta(minutes=8), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
+                c.text(number, runner, t + timedelta(minutes=16), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
+                continue
             if k % 3:
                 c.call(number, who, t + timedelta(minutes=5), 40, imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
             else:
                 c.text(number, who, t + timedelta(minutes=6), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[1][0])
-            c.text(number, runners[(d + k) % len(runners)], t + timedelta(minutes=3), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
+            c.text(number, runner, t + timedelta(minutes=3), imei=imei, a_cell=HUB[0][0], b_cell=MARKET[2][0])
 
 
 def notify_one_by_one(c: Comms, number: str, customers: list[str], day: int, hours: float = 5.0, imei: str | None = None) -> None:

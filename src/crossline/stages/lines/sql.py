@@ -17,7 +17,7 @@ bulk burst, texted many distinct people in a day, or took many short contacts
 on several days) and computes per number per day features over their traffic only;
 after scoring and successions (in Python, small tables) :func:`line_steps`
 gathers customers, runners and cells per line with the ``line_map`` the
-Python side registers. The whole lake is read twice: one GROUPING SETS aggregate
+Python side registers. The whole lake is read in two passes: two plain aggregates
 (texts per sender per day, short contacts per receiver per day) on a 64-bit hash
 of each number, which names a superset of the candidates (numbers sharing a hash
 only add their counts), then that superset's traffic (the lake holds each event once), where
@@ -91,8 +91,10 @@ def number_text(column: str) -> str:
 
 def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     """The steps from the lake (``ev``) and ``cells`` to ``number_day`` and the tables Python needs."""
+    offset = local_offset_sql(years)
     p: dict[str, Any] = {
-        "offset": local_offset_sql(years),
+        "offset": offset,
+        "day32": f"CAST((t + {offset}) // 86400 AS INTEGER)",  # a local day in 4 bytes, for the first pass's group keys
         "key_a": number_key("e.a"), "key_b": number_key("e.b"),
         "d_number": number_text("d.number"), "c_number": number_text("c.a"),
         "number": number_text("number"), "party": number_text("party"),
@@ -119,12 +121,12 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         Step("lake_days", """
             SELECT h, day, 'sent' AS side FROM (
               SELECT h, day FROM (
-                SELECT hash(a) AS h, CAST((t + {offset}) // 86400 AS INTEGER) AS day FROM ev WHERE kind <> 'voice') x
+                SELECT hash(a) AS h, {day32} AS day FROM ev WHERE kind <> 'voice') x
               GROUP BY h, day HAVING count(*) >= {min_burst}) s
             UNION ALL
             SELECT h, day, 'received' AS side FROM (
               SELECT h, day FROM (
-                SELECT hash(b) AS h, CAST((t + {offset}) // 86400 AS INTEGER) AS day FROM ev
+                SELECT hash(b) AS h, {day32} AS day FROM ev
                 WHERE kind <> 'voice' OR dur <= {short}) x
               GROUP BY h, day HAVING count(*) >= {quiet_contacts}) r"""),
         # the hashes of every number that could be a candidate (a burst or a spread needs a sender-day with
