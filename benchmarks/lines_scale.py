@@ -166,7 +166,11 @@ def lines() -> dict:
     engine = duck_engine(Settings(duckdb_memory_limit="5GB", threads=2), DATA.parent / "spill")
     try:
         r = detect_lines(engine, Inputs(paths, cells, LinesSettings()))
-        steps = dict(sorted(getattr(engine, "seconds", {}).items(), key=lambda kv: -kv[1]))
+        seconds = dict(getattr(engine, "seconds", {}))
+        parts = {k: seconds.pop(k) for k in list(seconds) if k.startswith("lake_part_")}
+        if parts:  # the first pass one lake day at a time (sql.lake_days_fold): one line for all its days
+            seconds[f"lake_part_* ({len(parts)} days)"] = round(sum(parts.values()), 2)
+        steps = dict(sorted(seconds.items(), key=lambda kv: -kv[1]))
     finally:
         engine.close()
     seconds = time.monotonic() - started

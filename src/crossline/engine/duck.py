@@ -43,20 +43,21 @@ class DuckEngine:
     """The steps on DuckDB: the default, and fast on one machine (FIELD-NOTES: DuckDB 2.0)."""
 
     name = "duckdb"
+    folds_days = True
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.seconds: dict[str, float] = {}  # step -> wall time, for the docs and the benchmarks
 
-    def load_comms(self, paths: Sequence[str]) -> None:
+    def load_comms(self, paths: Sequence[str], name: str = "ev") -> None:
         if not paths:
-            self.register("ev", EMPTY_EV)
+            self.register(name, EMPTY_EV)
             return
         # whole seconds by integer division: the lake holds timestamps to the second (contract.dates), and
         # epoch() would go through a double and a rounding cast for every row (a third of the first pass's
         # time on 100 M rows); flooring is also what Spark's unix_seconds does
         cols = EV_COLUMNS.format(t="epoch_us(started_at) // 1000000")
-        self.con.execute(f"CREATE OR REPLACE VIEW ev AS SELECT {cols} FROM read_parquet({quote_list(paths)}, hive_partitioning = false)")
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} FROM read_parquet({quote_list(paths)}, hive_partitioning = false)")
 
     def register(self, name: str, frame: pl.DataFrame) -> None:
         self.con.register(f"_{name}_arrow", frame.to_arrow())

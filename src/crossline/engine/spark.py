@@ -99,19 +99,20 @@ class SparkEngine:
     """
 
     name = "spark"
+    folds_days = False
 
     def __init__(self, spark: Any, keep: Iterable[str] = ()) -> None:
         self.spark = spark
         self.keep = set(keep)
         self.cached: list[Any] = []
 
-    def load_comms(self, paths: Sequence[str]) -> None:
+    def load_comms(self, paths: Sequence[str], name: str = "ev") -> None:
         if not paths:
-            self.register("ev", EMPTY_EV)
+            self.register(name, EMPTY_EV)
             return
-        self.spark.read.parquet(*paths).createOrReplaceTempView("ev_raw")
+        self.spark.read.parquet(*paths).createOrReplaceTempView(f"{name}_raw")
         cols = EV_COLUMNS.format(t="CAST(unix_seconds(CAST(started_at AS TIMESTAMP)) AS BIGINT)")
-        self.spark.sql(f"SELECT {cols} FROM ev_raw").createOrReplaceTempView("ev")
+        self.spark.sql(f"SELECT {cols} FROM {name}_raw").createOrReplaceTempView(name)
 
     def register(self, name: str, frame: pl.DataFrame) -> None:
         df = self.spark.createDataFrame(frame.to_pandas()) if frame.height else self.spark.createDataFrame([], _schema(frame))

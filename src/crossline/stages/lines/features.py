@@ -40,16 +40,25 @@ number still being texted) are kept for the status but give no feature values.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from crossline.engine.steps import SqlEngine
+from crossline.engine.steps import SqlEngine, Step
 from crossline.settings.lines import FEATURES, LinesSettings
-from crossline.stages.lines.sql import FEATURE_OUTPUTS, feature_steps, years_of
+from crossline.stages.lines.sql import (
+    FEATURE_OUTPUTS,
+    day_view,
+    feature_steps,
+    lake_day_files,
+    lake_days_fold,
+    years_of,
+)
 
 DAY_S = 86_400
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,7 +74,10 @@ def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.Da
     """Run phase 1 on ``engine``: candidates (numbers that sent a burst) and their daily counts, then values."""
     engine.load_comms(comms_paths)
     engine.register("cells", cells.select("cell_id", "lat", "lon"))
-    engine.run(feature_steps(s, years_of(comms_paths)))
+    steps = feature_steps(s, years_of(comms_paths))
+    if engine.folds_days and (days := lake_day_files(comms_paths)):
+        steps = _first_pass_by_day(engine, days, s, years_of(comms_paths), steps)
+    engine.run(steps)
     got = {name: engine.fetch(name) for name in FEATURE_OUTPUTS}
     number_day = daily_values(got["number_day"].sort(["number", "day"]), s)
     return FeatureTables(
@@ -75,6 +87,20 @@ def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.Da
         number_imeis=got["number_imeis"].sort(["number", "imei"]),
         party_homes=party_homes(got["party_cells"]),
     )
+
+
+def _first_pass_by_day(engine: SqlEngine, days: dict[int, list[str]], s: LinesSettings, years: list[int],
+                       steps: list[Step]) -> list[Step]:
+    """Run `lake_days` one lake day at a time (sql.lake_days_fold); returns the steps left to run."""
+    for day, paths in days.items():
+        engine.load_comms(paths, name=day_view(day))
+    engine.run(lake_days_fold(s, years, sorted(days)))
+    strays = int(engine.fetch("lake_strays")["groups"][0])
+    if strays:
+        log.warning("the comms lake has rows in a day folder before that day (%d groups): the first pass is taken "
+                    "over the whole lake instead of day by day (the same result, more slowly)", strays)
+        return steps
+    return [st for st in steps if st.name != "lake_days"]
 
 
 def party_homes(cells: pl.DataFrame) -> pl.DataFrame:
