@@ -65,27 +65,28 @@ def test_the_lines_steps_read_the_lake_in_two_passes() -> None:
     assert readers == {"lake_days": (2, True), "sev": (1, True)}
 
 
-def test_the_day_fold_reads_each_day_once_per_end_and_never_the_whole_lake() -> None:
-    """The first pass by day (sql.lake_days_fold): each day's view twice (texts by sender, contacts by receiver), the
-    day before's part for its carry, and a day with no files only the carry; its `lake_days` replaces the whole one."""
+def test_the_day_fold_reads_each_chunk_once_per_end_and_never_the_whole_lake() -> None:
+    """The first pass by chunks of days (sql.lake_days_fold): each chunk's view twice (texts by sender, contacts by
+    receiver) and the chunk before's part for its carry; its `lake_days` replaces the whole-lake one."""
     import sqlglot
     from sqlglot import exp
 
-    from crossline.stages.lines.sql import day_view, lake_days_fold
+    from crossline.stages.lines.sql import chunk_view, lake_days_fold
 
-    days = [20605, 20606, 20608]  # 3 June 2026 has no files
-    steps = lake_days_fold(LinesSettings(), [2026], days)
-    check_order(steps, [day_view(d) for d in days])
+    chunks = [(20605, 20605), (20606, 20607), (20608, 20608)]
+    steps = lake_days_fold(LinesSettings(), [2026], chunks)
+    check_order(steps, [chunk_view(c) for c in chunks])
 
     def mentions(st: Step) -> list[str]:
         return sorted(t.name for t in sqlglot.parse_one(st.sql, read="duckdb").find_all(exp.Table))
 
     by_name = {st.name: mentions(st) for st in steps}
-    assert by_name["lake_part_20605"] == ["ev_20605", "ev_20605"]
-    assert by_name["lake_part_20606"] == ["ev_20606", "ev_20606", "lake_part_20605", "lake_part_20605"]
-    assert by_name["lake_part_20607"] == ["lake_part_20606", "lake_part_20606"]
-    assert by_name["lake_part_20608"] == ["ev_20608", "ev_20608", "lake_part_20607", "lake_part_20607"]
+    assert by_name["lake_part_0"] == ["ev_20605", "ev_20605"]
+    assert by_name["lake_part_1"] == ["ev_20606", "ev_20606", "lake_part_0", "lake_part_0"]
+    assert by_name["lake_part_2"] == ["ev_20608", "ev_20608", "lake_part_1", "lake_part_1"]
     assert [st.name for st in steps][-2:] == ["lake_strays", "lake_days"]
     assert not any("ev" in names for names in by_name.values())
     rest = [st for st in feature_steps(LinesSettings(), [2026]) if st.name != "lake_days"]
     check_order(rest, [*PHASE_ONE_GIVEN, *by_name])
+    with pytest.raises(ValueError, match="consecutive"):
+        lake_days_fold(LinesSettings(), [2026], [(20605, 20605), (20607, 20607)])

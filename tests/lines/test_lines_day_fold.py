@@ -1,7 +1,8 @@
-"""The first lake pass taken one day's files at a time gives the rows it gives over the whole lake.
+"""The first lake pass taken a few days' files at a time gives the rows it gives over the whole lake.
 
-On DuckDB, ``lake_days`` is folded over the lake's UTC day folders (``sql.lake_days_fold``): each day's counts
-with the groups carried from the day before. A local (UK) day starts an hour before its UTC day in summer, so a
+On DuckDB, ``lake_days`` is folded over chunks of the lake's UTC day folders (``sql.lake_days_fold``): each
+chunk's counts with the groups carried from the chunk before. The tests take chunks of one day (every day
+boundary a chunk boundary) and of about a week (boundaries inside and between chunks). A local (UK) day starts an hour before its UTC day in summer, so a
 sender's texts between 00:00 and 01:00 local sit in the previous day's files: these tests put numbers whose
 counts reach a threshold only with that hour, and numbers one short of it, across midnight in June, across the
 night the clocks go back, and after a gap of months with no files, and compare every table with the whole-lake
@@ -21,8 +22,9 @@ from polars.testing import assert_frame_equal
 from crossline.engine.duck import DuckEngine, connect
 from crossline.settings import Settings
 from crossline.settings.lines import LinesSettings
+from crossline.stages.lines import features
 from crossline.stages.lines.features import compute_features
-from crossline.stages.lines.sql import lake_day_files
+from crossline.stages.lines.sql import day_chunks, lake_day_files
 from lines_comms import CELLS, DAYS, Comms, at, deal_line, num, quiet_line, taxi_dispatch
 
 TABLES = ("lake_days", "supers", "sender_days", "order_takers", "bursts", "spread_senders", "candidates",
@@ -94,17 +96,23 @@ def _run(paths: list[str], *, fold: bool) -> dict[str, pl.DataFrame]:
     return {k: v.sort(v.columns, nulls_last=True) for k, v in got.items()}
 
 
-@pytest.fixture(scope="module")
-def runs(comms: tuple[pl.DataFrame, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, pl.DataFrame]]:
+@pytest.fixture(scope="module", params=[0, 40_000], ids=["a day a chunk", "about a week a chunk"])
+def runs(request: pytest.FixtureRequest, comms: tuple[pl.DataFrame, dict[str, str]],
+         tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, pl.DataFrame]]:
     paths = _lake(comms[0], tmp_path_factory.mktemp("fold") / "comms")
     assert lake_day_files(paths) is not None
-    return {"fold": _run(paths, fold=True), "whole": _run(paths, fold=False)}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(features, "FOLD_CHUNK_BYTES", request.param)
+        return {"fold": _run(paths, fold=True), "whole": _run(paths, fold=False), "chunk_bytes": request.param}
 
 
-def test_the_fold_runs_day_by_day(runs: dict[str, dict[str, pl.DataFrame]]) -> None:
+def test_the_fold_runs_chunk_by_chunk(runs: dict) -> None:
     parts = [s for s in runs["fold"]["steps"]["step"] if s.startswith("lake_part_")]
-    # every day from 1 June to 1 December, files or not: the carry crosses the months with none
-    assert len(parts) == (datetime(2026, 12, 1) - datetime(2026, 6, 1)).days + 1
+    days = (datetime(2026, 12, 1) - datetime(2026, 6, 1)).days + 1
+    if runs["chunk_bytes"] == 0:
+        assert len(parts) == days  # every day from 1 June to 1 December, files or not: the carry crosses the months with none
+    else:
+        assert 3 <= len(parts) < days // 2
     assert not [s for s in runs["whole"]["steps"]["step"] if s.startswith("lake_part_")]
 
 
@@ -135,11 +143,19 @@ def test_a_day_folder_holding_an_earlier_day_is_taken_whole(
     sender = comms[1]["sender"]
     late = pl.col("started_at").dt.date() + pl.when(pl.col("a_number") == sender).then(pl.duration(days=1)).otherwise(pl.duration(days=0))
     paths = _lake(comms[0], tmp_path / "comms", folder_of=late)
-    with caplog.at_level(logging.WARNING, logger="crossline.stages.lines.features"):
+    with caplog.at_level(logging.WARNING, logger="crossline.stages.lines.features"), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(features, "FOLD_CHUNK_BYTES", 0)
         got = _run(paths, fold=True)
     assert "taken over the whole lake" in caplog.text
     for table in TABLES:
         assert_frame_equal(got[table], runs["whole"][table], check_exact=True)
+
+
+def test_chunks_cover_every_day_and_close_at_their_size() -> None:
+    assert day_chunks({10: 5, 11: 5, 14: 20, 15: 1}, 10) == [(10, 11), (12, 14), (15, 15)]
+    assert day_chunks({10: 5, 11: 5, 14: 20, 15: 1}, 1_000) == [(10, 15)]  # a small lake: one query
+    assert day_chunks({10: 50}, 10) == [(10, 10)]
+    assert day_chunks({}, 10) == []
 
 
 def test_paths_outside_day_folders_are_not_folded(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ number still being texted) are kept for the status but give no feature values.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,7 +51,9 @@ from crossline.engine.steps import SqlEngine, Step
 from crossline.settings.lines import FEATURES, LinesSettings
 from crossline.stages.lines.sql import (
     FEATURE_OUTPUTS,
-    day_view,
+    FOLD_CHUNK_BYTES,
+    chunk_view,
+    day_chunks,
     feature_steps,
     lake_day_files,
     lake_days_fold,
@@ -91,10 +94,11 @@ def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.Da
 
 def _first_pass_by_day(engine: SqlEngine, days: dict[int, list[str]], s: LinesSettings, years: list[int],
                        steps: list[Step]) -> list[Step]:
-    """Run `lake_days` one lake day at a time (sql.lake_days_fold); returns the steps left to run."""
-    for day, paths in days.items():
-        engine.load_comms(paths, name=day_view(day))
-    engine.run(lake_days_fold(s, years, sorted(days)))
+    """Run `lake_days` a few lake days at a time (sql.lake_days_fold); returns the steps left to run."""
+    chunks = day_chunks({day: sum(os.path.getsize(p) for p in paths) for day, paths in days.items()}, FOLD_CHUNK_BYTES)
+    for first, last in chunks:
+        engine.load_comms([p for day in range(first, last + 1) for p in days.get(day, [])], name=chunk_view((first, last)))
+    engine.run(lake_days_fold(s, years, chunks))
     strays = int(engine.fetch("lake_strays")["groups"][0])
     if strays:
         log.warning("the comms lake has rows in a day folder before that day (%d groups): the first pass is taken "

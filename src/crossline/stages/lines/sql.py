@@ -19,7 +19,7 @@ after scoring and successions (in Python, small tables) :func:`line_steps`
 gathers customers, runners and cells per line with the ``line_map`` the
 Python side registers. The whole lake is read in two passes: two plain aggregates
 (texts per sender per day, short contacts per receiver per day) on a 64-bit hash
-of each number (on DuckDB one lake day at a time: :func:`lake_days_fold`), which names a superset of the candidates (numbers sharing a hash
+of each number (on DuckDB a few lake days at a time: :func:`lake_days_fold`), which names a superset of the candidates (numbers sharing a hash
 only add their counts), then that superset's traffic (the lake holds each event once), where
 the counts are taken again exactly on the numbers; bursts, candidates and
 everything after run on that slice, with each number as the BIGINT of its
@@ -30,7 +30,7 @@ again). See docs/lines.md, "How it runs at scale".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -389,17 +389,21 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     return [Step(st.name, st.sql.format(**p), st.keep) for st in steps]
 
 
-# --- the first pass one lake day at a time ---------------------------------------------------------
+# --- the first pass a few lake days at a time -------------------------------------------------------
 #
-# DuckDB groups the first pass's 100 M rows into some 110 M (number hash, day) groups; the same counts taken one
-# day's files at a time keep each hash table to a day's groups (a fifth less time at 100 M rows, docs/lines.md).
-# The lake is written in UTC day folders (ingest/stage.py: ``started_at``'s date), and UK civil time is never
-# behind UTC, so every row of day D's files falls on local day D or D + 1 (the last hour, in summer time). The
-# fold therefore counts day D's files together with the groups carried over from the day before, keeps the
-# groups of local day D that reach their threshold (no later file can add to them) and carries the groups of
-# later local days to the next day. The result is the same rows as `lake_days` over the whole lake. A row in a
-# day folder whose local day is before the folder's (a lake not written by the importer) would break that
-# argument; `lake_strays` counts such rows' groups, and the caller then takes `lake_days` over the whole lake.
+# DuckDB groups the first pass's 100 M rows into some 110 M (number hash, day) groups; the same counts taken a
+# day's files at a time keep each hash table to a day's groups (a sixth less CPU at 100 M rows, docs/lines.md).
+# Days are taken in *chunks* of consecutive days holding at least `FOLD_CHUNK_BYTES` of files, so a small lake
+# is one chunk (one query, as before) and a national one a day per chunk. The lake is written in UTC day folders
+# (ingest/stage.py: ``started_at``'s date), and UK civil time is never behind UTC, so every row of day D's
+# files falls on local day D or D + 1 (the last hour, in summer time). The fold therefore counts a chunk's files
+# together with the groups carried over from the chunk before, keeps the groups of the chunk's own local days
+# that reach their threshold (no later file can add to them) and carries the groups of later local days to the
+# next chunk. The result is the same rows as `lake_days` over the whole lake. A row in a day folder whose local
+# day is before its chunk's first (a lake not written by the importer) would break that argument;
+# `lake_strays` counts such rows' groups, and the caller then takes `lake_days` over the whole lake.
+
+FOLD_CHUNK_BYTES = 8_000_000  # about 400 k comms rows: below it a query's own cost outweighs smaller hash tables
 
 
 def lake_day_files(paths: Sequence[str]) -> dict[int, list[str]] | None:
@@ -414,40 +418,56 @@ def lake_day_files(paths: Sequence[str]) -> dict[int, list[str]] | None:
     return days
 
 
-def day_view(day: int) -> str:
-    """The name the engine gives the comms view of one lake day's files."""
-    return f"ev_{day}"
+def day_chunks(day_bytes: Mapping[int, int], min_bytes: int) -> list[tuple[int, int]]:
+    """Consecutive day ranges (first, last) covering every day from the first to the last, each closed once it
+    holds ``min_bytes`` of files (the last takes what is left). Days without files fall inside a range."""
+    if not day_bytes:
+        return []
+    chunks: list[tuple[int, int]] = []
+    start, held = min(day_bytes), 0
+    last = max(day_bytes)
+    for day in range(start, last + 1):
+        held += day_bytes.get(day, 0)
+        if held >= min_bytes and day < last:
+            chunks.append((start, day))
+            start, held = day + 1, 0
+    chunks.append((start, last))
+    return chunks
 
 
-def lake_days_fold(s: LinesSettings, years: Sequence[int], days: Sequence[int]) -> list[Step]:
-    """`lake_days` (and `lake_strays`) from the views :func:`day_view` of each of ``days``, one day at a time.
+def chunk_view(chunk: tuple[int, int]) -> str:
+    """The name the engine gives the comms view of one chunk's files."""
+    return f"ev_{chunk[0]}"
 
-    Every day from the first to the last gets a part, so that a carried group meets the day it belongs to even
-    across days with no files (that part reads only the carry).
+
+def lake_days_fold(s: LinesSettings, years: Sequence[int], chunks: Sequence[tuple[int, int]]) -> list[Step]:
+    """`lake_days` (and `lake_strays`) from the views :func:`chunk_view` of each of ``chunks``, one at a time.
+
+    ``chunks`` are consecutive (each starts the day after the one before ends), as :func:`day_chunks` makes them,
+    so that every carried group meets the chunk that holds its day.
     """
     p = _params(s, years)
     sides = (("sent", "a", "kind <> 'voice'", p["min_burst"]),
              ("received", "b", "kind <> 'voice' OR dur <= {short}".format(**p), p["quiet_contacts"]))
-    have = set(days)
-    first, last = min(have), max(have)
     steps: list[Step] = []
-    for day in range(first, last + 1):
+    for i, (first, last) in enumerate(chunks):
+        if i and first != chunks[i - 1][1] + 1:
+            raise ValueError(f"chunks must be consecutive: {chunks[i - 1]} then {(first, last)}")
         parts = []
         for side, end, where, need in sides:
-            rows = []
-            if day in have:
-                rows.append(f"SELECT hash({end}) AS h, {p['day32']} AS day, 1 AS n FROM {day_view(day)} WHERE {where}")
-            if day > first:
-                rows.append(f"SELECT h, day, n FROM lake_part_{day - 1} WHERE side = '{side}' AND day >= {day}")
+            rows = [f"SELECT hash({end}) AS h, {p['day32']} AS day, 1 AS n FROM {chunk_view((first, last))} WHERE {where}"]
+            if i:
+                rows.append(f"SELECT h, day, n FROM lake_part_{i - 1} WHERE side = '{side}' AND day >= {first}")
             parts.append(f"""
                 SELECT h, day, '{side}' AS side, n FROM (
                   SELECT h, day, sum(n) AS n FROM ({" UNION ALL ".join(rows)}) x
-                  GROUP BY h, day HAVING day <> {day} OR sum(n) >= {need}) y""")
-        steps.append(Step(f"lake_part_{day}", " UNION ALL ".join(parts)))
+                  GROUP BY h, day HAVING day < {first} OR day > {last} OR sum(n) >= {need}) y""")
+        steps.append(Step(f"lake_part_{i}", " UNION ALL ".join(parts)))
     need = f"CASE WHEN side = 'sent' THEN {p['min_burst']} ELSE {p['quiet_contacts']} END"
-    done = [f"SELECT h, day, side FROM lake_part_{day} WHERE day = {day}" for day in range(first, last + 1)]
-    done.append(f"SELECT h, day, side FROM lake_part_{last} WHERE day > {last} AND n >= {need}")
-    strays = [f"SELECT 1 AS x FROM lake_part_{day} WHERE day < {day}" for day in range(first, last + 1)]
+    done = [f"SELECT h, day, side FROM lake_part_{i} WHERE day >= {first} AND day <= {last}"
+            for i, (first, last) in enumerate(chunks)]
+    done.append(f"SELECT h, day, side FROM lake_part_{len(chunks) - 1} WHERE day > {chunks[-1][1]} AND n >= {need}")
+    strays = [f"SELECT 1 AS x FROM lake_part_{i} WHERE day < {first}" for i, (first, _) in enumerate(chunks)]
     return steps + [
         Step("lake_strays", f"SELECT count(*) AS groups FROM ({' UNION ALL '.join(strays)}) s"),
         Step("lake_days", " UNION ALL ".join(done)),
