@@ -101,8 +101,8 @@ def _first_pass_by_day(engine: SqlEngine, days: dict[int, list[str]], s: LinesSe
     engine.run(lake_days_fold(s, years, chunks))
     strays = int(engine.fetch("lake_strays")["groups"][0])
     if strays:
-        log.warning("the comms lake has rows in a day folder before that day (%d groups): the first pass is taken "
-                    "over the whole lake instead of day by day (the same result, more slowly)", strays)
+        log.warning("the comms lake has rows filed under a later day's folder than their own (%d groups): the first "
+                    "pass is taken over the whole lake instead of day by day (the same result, more slowly)", strays)
         return steps
     return [st for st in steps if st.name != "lake_days"]
 
