@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
-from crossline.stages.resolve.model import DESCRIPTIONS, Params, prior_weight, settings_creator, splink_settings
+from crossline.stages.resolve.model import DESCRIPTIONS, Params, base_settings, prior_weight, splink_settings
 
 # What each comparison shows of a record, as prepared (prepare.SPLINK_COLUMNS).
 DISPLAY: dict[str, pl.Expr] = {
@@ -53,7 +53,7 @@ DISPLAY: dict[str, pl.Expr] = {
 
 def levels_by_gamma(params: Params, dialect: str = "duckdb") -> dict[str, tuple[str, dict[int, str]]]:
     """comparison -> (description, {gamma: level label}); gamma -1 is the null level, 0 the last (else) level."""
-    settings = settings_creator(dialect, params.get("twin_guard", True)).create_settings_dict(dialect)
+    settings = base_settings(dialect, params.get("twin_guard", True))  # read only
     out: dict[str, tuple[str, dict[int, str]]] = {}
     for comparison in settings["comparisons"]:
         levels = comparison["comparison_levels"]
