@@ -168,8 +168,8 @@ def lines() -> dict:
         r = detect_lines(engine, Inputs(paths, cells, LinesSettings()))
         seconds = dict(getattr(engine, "seconds", {}))
         parts = {k: seconds.pop(k) for k in list(seconds) if k.startswith("lake_part_")}
-        if parts:  # the first pass one lake day at a time (sql.lake_days_fold): one line for all its days
-            seconds[f"lake_part_* ({len(parts)} days)"] = round(sum(parts.values()), 2)
+        if parts:  # the first pass a few lake days at a time (sql.lake_days_fold): one line for all its chunks
+            seconds[f"lake_part_* ({len(parts)} chunks)"] = round(sum(parts.values()), 2)
         steps = dict(sorted(seconds.items(), key=lambda kv: -kv[1]))
     finally:
         engine.close()

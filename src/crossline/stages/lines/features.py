@@ -77,9 +77,10 @@ def compute_features(engine: SqlEngine, comms_paths: Sequence[str], cells: pl.Da
     """Run phase 1 on ``engine``: candidates (numbers that sent a burst) and their daily counts, then values."""
     engine.load_comms(comms_paths)
     engine.register("cells", cells.select("cell_id", "lat", "lon"))
-    steps = feature_steps(s, years_of(comms_paths))
+    years = years_of(comms_paths)
+    steps = feature_steps(s, years)
     if engine.folds_days and (days := lake_day_files(comms_paths)):
-        steps = _first_pass_by_day(engine, days, s, years_of(comms_paths), steps)
+        steps = _first_pass_by_day(engine, days, s, years, steps)
     engine.run(steps)
     got = {name: engine.fetch(name) for name in FEATURE_OUTPUTS}
     number_day = daily_values(got["number_day"].sort(["number", "day"]), s)

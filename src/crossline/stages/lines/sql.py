@@ -113,6 +113,15 @@ def _params(s: LinesSettings, years: Sequence[int]) -> dict[str, Any]:
     }
 
 
+def _lake_sides(p: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """The first pass's two ends: (side, the column counted, the rows it counts, the count a day must reach).
+
+    Texts per sender (a burst needs `min_burst`), and texts and short calls per receiver (an order-taking day).
+    """
+    return [("sent", "a", "kind <> 'voice'", p["min_burst"]),
+            ("received", "b", f"kind <> 'voice' OR dur <= {p['short']}", p["quiet_contacts"])]
+
+
 def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
     """The steps from the lake (``ev``) and ``cells`` to ``number_day`` and the tables Python needs."""
     p = _params(s, years)
@@ -125,17 +134,11 @@ def feature_steps(s: LinesSettings, years: Sequence[int]) -> list[Step]:
         # string once is cheaper than grouping 70 M strings, and numbers that share a hash only add their counts, so
         # every number that passes on its own passes under its hash (a superset; the exact counts are taken again
         # in `sev`). Calls longer than a short contact count for neither side
-        Step("lake_days", """
-            SELECT h, day, 'sent' AS side FROM (
+        Step("lake_days", " UNION ALL ".join(f"""
+            SELECT h, day, '{side}' AS side FROM (
               SELECT h, day FROM (
-                SELECT hash(a) AS h, {day32} AS day FROM ev WHERE kind <> 'voice') x
-              GROUP BY h, day HAVING count(*) >= {min_burst}) s
-            UNION ALL
-            SELECT h, day, 'received' AS side FROM (
-              SELECT h, day FROM (
-                SELECT hash(b) AS h, {day32} AS day FROM ev
-                WHERE kind <> 'voice' OR dur <= {short}) x
-              GROUP BY h, day HAVING count(*) >= {quiet_contacts}) r"""),
+                SELECT hash({end}) AS h, {p['day32']} AS day FROM ev WHERE {where}) x
+              GROUP BY h, day HAVING count(*) >= {need}) {side}""" for side, end, where, need in _lake_sides(p))),
         # the hashes of every number that could be a candidate (a burst or a spread needs a sender-day with
         # enough texts; an order taker, enough short contacts on enough days)
         Step("supers", """
@@ -447,8 +450,7 @@ def lake_days_fold(s: LinesSettings, years: Sequence[int], chunks: Sequence[tupl
     so that every carried group meets the chunk that holds its day.
     """
     p = _params(s, years)
-    sides = (("sent", "a", "kind <> 'voice'", p["min_burst"]),
-             ("received", "b", "kind <> 'voice' OR dur <= {short}".format(**p), p["quiet_contacts"]))
+    sides = _lake_sides(p)
     steps: list[Step] = []
     for i, (first, last) in enumerate(chunks):
         if i and first != chunks[i - 1][1] + 1:
@@ -463,10 +465,10 @@ def lake_days_fold(s: LinesSettings, years: Sequence[int], chunks: Sequence[tupl
                   SELECT h, day, sum(n) AS n FROM ({" UNION ALL ".join(rows)}) x
                   GROUP BY h, day HAVING day < {first} OR day > {last} OR sum(n) >= {need}) y""")
         steps.append(Step(f"lake_part_{i}", " UNION ALL ".join(parts)))
-    need = f"CASE WHEN side = 'sent' THEN {p['min_burst']} ELSE {p['quiet_contacts']} END"
+    threshold = "CASE " + " ".join(f"WHEN side = '{side}' THEN {n}" for side, _, _, n in sides) + " END"
     done = [f"SELECT h, day, side FROM lake_part_{i} WHERE day >= {first} AND day <= {last}"
             for i, (first, last) in enumerate(chunks)]
-    done.append(f"SELECT h, day, side FROM lake_part_{len(chunks) - 1} WHERE day > {chunks[-1][1]} AND n >= {need}")
+    done.append(f"SELECT h, day, side FROM lake_part_{len(chunks) - 1} WHERE day > {chunks[-1][1]} AND n >= {threshold}")
     strays = [f"SELECT 1 AS x FROM lake_part_{i} WHERE day < {first}" for i, (first, _) in enumerate(chunks)]
     return steps + [
         Step("lake_strays", f"SELECT count(*) AS groups FROM ({' UNION ALL '.join(strays)}) s"),
