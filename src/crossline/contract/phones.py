@@ -43,13 +43,17 @@ def normalise_phone(value: str | None) -> str | None:
 def _fast_path(col: pl.Expr) -> pl.Expr:
     """E.164 for the UK mobile forms that make up nearly all bulk data; null for anything else.
 
-    Spaces dropped (a literal replace, much cheaper than a regex), then
+    The separators people write between digit groups (spaces, hyphens,
+    brackets, dots; ``phonenumbers`` ignores them too) dropped, then
     ``(+44|0044|44)``, an optional trunk ``0`` and ``7`` with nine digits: a UK
     mobile of ten national digits, which ``phonenumbers`` always judges
     possible. Anything else goes to the authority, once per distinct value.
-    tests/test_normalisers.py checks the two agree.
+    Until 2026-12-07 only spaces were dropped, and a partner writing
+    ``07700-900-123`` or ``(07700) 900 123`` sent every such number to the
+    authority: 120,000 distinct values and 6 of the 31 s the million-record
+    import took. tests/test_normalisers.py checks the two agree.
     """
-    m = col.str.replace_all(" ", "", literal=True).str.extract(r"^(?:\+44|0044|44)?0?(7\d{9})$", 1)
+    m = col.str.replace_all(r"[ ().\-]", "").str.extract(r"^(?:\+44|0044|44)?0?(7\d{9})$", 1)
     return pl.lit("+44") + m
 
 
