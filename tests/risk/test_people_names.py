@@ -70,6 +70,18 @@ def test_nominal_people_takes_the_commonest_name_and_full_date() -> None:
     assert out.row(1) == ("N2", "", None, "a")
 
 
+def test_nominal_people_of_one_record_is_that_record_in_nominal_order() -> None:
+    """Nominals of one record take a shorter path than the rest; both come out alike and in nominal order."""
+    nominals = pl.DataFrame({"nominal_id": ["N3", "N1", "N2", "N2"], "source": ["a", "b", "a", "c"], "record_id": ["1", "2", "3", "4"]})
+    persons = pl.DataFrame({
+        "source": ["a", "b", "a", "c"], "record_id": ["1", "2", "3", "4"],
+        "given_name": [" Nia ", "Osian", "Seren", "Seren"], "family_name": ["Powell", None, "Rhys", "Rhys"],
+        "date_of_birth": ["2011-05", None, "2012-01-09", "2012"],
+    })
+    out = people.nominal_people(nominals, persons)
+    assert out.rows() == [("N1", "Osian", None, "b"), ("N2", "Seren Rhys", "2012-01-09", "a;c"), ("N3", "Nia Powell", "2011-05", "a")]
+
+
 def test_age_on_a_day() -> None:
     assert people._age("2010-04-02", date(2026, 4, 1)) == 15 and people._age("2010-04-02", date(2026, 4, 2)) == 16
     assert people._age(None, date(2026, 1, 1)) is None
