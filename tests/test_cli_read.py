@@ -263,3 +263,51 @@ def test_priorities_show_the_factors_that_score_and_every_factor_of_one(built: B
     matrix = pl.read_parquet(sorted((built.ws / "picture").glob("v*/crossborder_matrix.parquet"))[-1])
     assert len(both["flows"]) == matrix.height and {"from", "to", "lines", "customers", "runners", "missing"} <= set(both["flows"][0])
     assert landing.stdout.splitlines()[0] == "force,lines_from_elsewhere,harm_points,runners_in,customers,missing_here"
+
+
+def test_is_this_child_known_shows_the_risk_band_and_open_alerts_to_those_who_may_see_them(built: Built) -> None:
+    """Issue 13 item 6: asked by name and date of birth about a young person scored at risk and alerted on, a police analyst
+    sees the band and the open alerts beside the match (and the command line prints them); a school's lead is told only
+    that the child is known and by which kinds of agency."""
+    import polars as pl
+    from sqlalchemy import text
+
+    from crossline.access.actor import Actor
+    from crossline.service import alerts as alert_service
+    from crossline.service import resolve as svc
+    from crossline.stages.resolve.known import KnownResult
+
+    ws = open_workspace(built.ws)
+    try:
+        with ws.engine.connect() as conn:
+            types = dict(conn.execute(text("SELECT agency_id, type FROM agencies")).all())
+            alerted = [n for (n,) in conn.execute(text(
+                "SELECT DISTINCT subject_id FROM alerts WHERE status = 'open' AND subject_type = 'nominal' ORDER BY subject_id"))]
+            persons = pl.DataFrame(conn.execute(text(
+                "SELECT source, record_id, given_name, family_name, date_of_birth FROM persons")).all(), orient="row",
+                schema=["source", "record_id", "given_name", "family_name", "date_of_birth"])
+        police = next(a for a, t in sorted(types.items()) if t == "police")
+        school = next(a for a, t in sorted(types.items()) if t == "education")
+        analyst = Actor("ana", police, "analyst")
+        risk = pl.read_parquet(built.ws / "exports" / "risk.parquet").select(pl.col("nominal_id").cast(pl.String), "band")
+        nominals = pl.read_parquet(built.ws / "exports" / "nominals.parquet").select(pl.col("nominal_id").cast(pl.String), "source", "record_id")
+        dated = nominals.join(persons, on=["source", "record_id"]).filter(pl.col("date_of_birth").str.len_chars() == 10)
+        chosen = risk.filter(pl.col("nominal_id").is_in(alerted)).join(dated, on="nominal_id").sort("nominal_id").row(0, named=True)
+        ask = {"given_name": chosen["given_name"], "family_name": chosen["family_name"], "date_of_birth": chosen["date_of_birth"]}
+
+        result = svc.match_record(ws, analyst, ask)
+        assert isinstance(result, KnownResult) and result.known and result.risk_shown
+        best = result.candidates[0]
+        assert best.nominal_id == chosen["nominal_id"] and best.risk_band == chosen["band"]
+        listed = [a for a in alert_service.list_alerts(ws, analyst) if a["subject_id"] == chosen["nominal_id"]]
+        assert listed and sorted(a["alert_id"] for a in best.open_alerts) == sorted(a["alert_id"] for a in listed)
+
+        summary = svc.match_record(ws, Actor("dsl", school, "safeguarding"), ask)
+        assert isinstance(summary, svc.KnownSummary) and summary.known
+        assert chosen["band"] not in str(summary.__dict__) and "alert" not in str(summary.__dict__)
+    finally:
+        ws.close()
+    shown = run("known", "--given-name", ask["given_name"], "--family-name", ask["family_name"], "--dob", ask["date_of_birth"],
+                "-w", built.ws, columns=160)
+    assert shown.returncode == 0, shown.stderr
+    assert f"risk band {chosen['band'].replace('_', ' ')}" in shown.stdout and "alert" in shown.stdout

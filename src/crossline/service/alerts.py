@@ -23,7 +23,7 @@ UNRESTRICTED = ("admin", "police")  # standings that see every alert
 PARTNER_KINDS = ("safeguarding_risk",)
 
 
-def _scope(ws: Workspace, actor: Actor, kind: str | None) -> tuple[tuple[str, ...], str | None]:
+def scope(ws: Workspace, actor: Actor, kind: str | None) -> tuple[tuple[str, ...], str | None]:
     """(kinds, agency filter) the actor may see, narrowed to ``kind`` when given."""
     if kind is not None and kind not in rules.KINDS:
         raise InvalidInput(f"unknown kind of alert {kind!r}; the kinds are: {', '.join(rules.KINDS)}")
@@ -40,7 +40,7 @@ def list_alerts(ws: Workspace, actor: Actor, kind: str | None = None, status: st
     require(viewer(ws.engine, actor), "read_alerts")
     if status is not None and status not in rules.STATUSES:
         raise InvalidInput(f"unknown alert status {status!r}; one of: {', '.join(rules.STATUSES)}")
-    kinds, agency = _scope(ws, actor, kind)
+    kinds, agency = scope(ws, actor, kind)
     with ws.engine.begin() as conn:
         rows = rules.listed(conn, kinds=kinds, status=status, agency=agency) if kinds else []
         audit.record(conn, actor, "alert_read", kind or "alerts", {"status": status, "rows": len(rows)})
@@ -64,7 +64,7 @@ def _name_young_people(ws: Workspace, actor: Actor, rows: list[dict[str, Any]]) 
 def acknowledge(ws: Workspace, actor: Actor, alert_id: int, kind: str | None = None) -> dict[str, Any]:
     """Acknowledge one alert the actor may see (of ``kind``, when given: ``line-alerts --ack`` acknowledges only its own)."""
     require(viewer(ws.engine, actor), "read_alerts")
-    kinds, agency = _scope(ws, actor, kind)
+    kinds, agency = scope(ws, actor, kind)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with ws.engine.begin() as conn:
         done = rules.acknowledge(conn, alert_id, kinds, str(actor), now, agency)

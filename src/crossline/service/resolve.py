@@ -10,7 +10,10 @@ entry in one transaction.
 police, national and administrators get the candidates with their record ids
 and field-by-field reasons; anyone else (a school, a council, a charity) gets
 a ``KnownSummary``: known or not, the kinds of agency holding records, and
-what to do next, never another agency's record ids or intelligence.
+what to do next, never another agency's record ids or intelligence. Those of
+them who may see any young person's safeguarding view (police and national
+analysts, officers and leads, administrators) also get each candidate's risk
+band and the open alerts about them, from the same picture.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from crossline.access import audit
 from crossline.access import need_to_know as ntk
 from crossline.access.actor import Actor
 from crossline.access.policy import require, viewer
-from crossline.errors import InvalidInput, NotFound
+from crossline.errors import InvalidInput, NotAllowed, NotFound
 from crossline.stages.resolve import known as known_records
 from crossline.stages.resolve.explain import lines
 from crossline.store import picture as picture_store
@@ -244,6 +247,44 @@ def _summary(ws: Workspace, version: int, result: known_records.KnownResult) -> 
                         "through your safeguarding lead adds what you know.")
 
 
+def _may(who: ntk.Viewer, permission: str) -> bool:
+    try:
+        require(who, permission)
+    except NotAllowed:
+        return False
+    return True
+
+
+def _with_risk_and_alerts(ws: Workspace, who: ntk.Viewer, version: int, result: known_records.KnownResult) -> None:
+    """Each candidate's risk band and open alerts, for a viewer who may see any young person's (issue 13 item 6).
+
+    A practitioner asking "is this child known?" about a new referral needs to
+    know at once whether the child is already scored at risk or alerted on,
+    not only that records exist. The band is the one the safeguarding view
+    shows (``safeguarding_view``, for every child: police and national
+    standing); alerts are the kinds the alerts service shows the viewer.
+    """
+    if not result.candidates or not who.rule.every_child or not _may(who, "safeguarding_view"):
+        return
+    from crossline.casework import alerts as alert_rules
+    from crossline.service.alerts import scope
+
+    ids = [c.nominal_id for c in result.candidates]
+    risk_path = picture_store.version_dir(ws.path, version) / "risk.parquet"
+    bands: dict[str, str] = {}
+    if risk_path.exists():  # a picture built without the risk stage scores nobody
+        risk = pl.scan_parquet(risk_path).select(pl.col("nominal_id").cast(pl.String), "band")
+        bands = dict(risk.filter(pl.col("nominal_id").is_in(ids)).collect().iter_rows())
+    kinds, agency = scope(ws, who.actor, None) if _may(who, "read_alerts") else ((), None)
+    with ws.engine.connect() as conn:
+        for c in result.candidates:
+            c.risk_band = bands.get(c.nominal_id)
+            found = alert_rules.listed(conn, kinds=kinds, status="open", agency=agency, subject_id=c.nominal_id) if kinds else []
+            c.open_alerts = [{k: a[k] for k in ("alert_id", "kind", "raised_at", "message")}
+                             for a in found if a["subject_type"] == "nominal"]
+    result.risk_shown = True
+
+
 def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int = 5) -> known_records.KnownResult | KnownSummary:
     """"Is this child known?": one record (contract person fields) against the current picture, no rebuild.
 
@@ -256,6 +297,8 @@ def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int
         raise NotFound("no resolved picture yet: build the picture first", next_step="build")
     s = ws.settings.resolve
     result = known_records.match(picture_store.version_dir(ws.path, version), record, s.link_probability, limit)
+    if ntk.disclosure(who) == "detail":
+        _with_risk_and_alerts(ws, who, version, result)
     with ws.engine.begin() as conn:
         audit.record(conn, actor, "match_record", "person query", {
             "fields": sorted(k for k, v in record.items() if v not in (None, "", [])),
@@ -263,6 +306,7 @@ def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int
             "candidates": [c.nominal_id for c in result.candidates],
             "picture_version": version,
             "disclosed": ntk.disclosure(who),
+            "risk_shown": result.risk_shown,
         })
     if ntk.disclosure(who) == "summary":
         return _summary(ws, version, result)

@@ -167,5 +167,10 @@ def known(
                       f"below the link threshold {esc(result.link_probability)}. A person should look.")
     for c in result.candidates:
         body = "\n".join(esc(reason) for reason in c.reasons())
+        if result.risk_shown:  # the viewer may see the young person's safeguarding picture
+            band = f"risk band [bold]{esc(c.risk_band.replace('_', ' '))}[/]" if c.risk_band else "no risk score"
+            alerts = "; ".join(f"{esc(a['kind'].replace('_', ' '))} alert {esc(a['alert_id'])} raised {esc(str(a['raised_at'])[:10])}"
+                               for a in c.open_alerts) or "no open alert"
+            body = f"{band}; {alerts}\n{body}"
         console.print(Panel(body, title=f"{esc(c.nominal_id)}: best record {esc(c.source)} {esc(c.record_id)}, "
                                         f"p={c.match_probability:.3f}, held by {esc(', '.join(c.agencies))}", title_align="left"))

@@ -51,6 +51,10 @@ class Candidate:
     explanation: str
     records_in_nominal: int
     agencies: list[str] = field(default_factory=list)  # the sources holding the nominal's records
+    # added by the service for a viewer who may see them (``KnownResult.risk_shown``): the young person's risk band
+    # (None when the picture scores no risk for them) and the open alerts about them
+    risk_band: str | None = None
+    open_alerts: list[dict[str, Any]] = field(default_factory=list)
 
     def reasons(self) -> list[str]:
         return lines(self.explanation, self.match_probability)
@@ -69,6 +73,7 @@ class KnownResult:
     status: str = NOT_KNOWN  # known; cannot tell (too little to compare); not known
     advice: str = ""  # what to add to tell, when the status is "cannot tell"
     excluded: int = 0  # candidates left out because they break a constraint (another NHS number, a generation apart)
+    risk_shown: bool = False  # the candidates carry their risk band and open alerts (the viewer may see them)
 
 
 def person_frame(record: dict[str, Any]) -> pl.DataFrame:
