@@ -51,7 +51,34 @@ def _events() -> pl.DataFrame:
 
 def test_bounds_from_the_events() -> None:
     got = ages.bounds(_events(), _records())
-    assert got.rows() == [(1, "2000-03-02", None), (3, None, "2015-11-20")]
+    assert got.rows() == [(1, "2000-03-02", None, None), (3, None, "2015-11-20", None)]
+
+
+@pytest.mark.parametrize(("pnc", "year"), [
+    ("09/123456A", 2009), ("85/1234567B", 1985), ("74/12345", None), ("74/1A", 1974), ("73/99A", 2073), ("2009/123456A", 2009),
+    ("009/12A", None), ("9/123456A", None), ("09-123456A", None), (None, None),
+])
+def test_the_year_a_pnc_id_was_issued(pnc: str | None, year: int | None) -> None:
+    assert pl.select(ages.pnc_issued(pl.lit(pnc, dtype=pl.String))).item() == year
+
+
+def test_bounds_from_a_pnc_id_with_or_without_events() -> None:
+    records = _records().with_columns(pl.Series("pnc", [None, None, None, "09/123456A"]))
+    assert ages.bounds(_events(), records).rows() == [(1, "2000-03-02", None, None), (3, None, "2015-11-20", 2009)]
+    assert ages.bounds(_events().clear(), records).rows() == [(3, None, None, 2009)]
+
+
+@pytest.mark.parametrize(("dob", "year", "apart"), [
+    ("2014-02-01", 2009, True),   # born five years after the police first recorded "him"
+    ("2010-01-01", 2009, True),
+    ("2009-12-31", 2009, False),  # a baby recorded in the year of its birth (a missing child's report)
+    ("1979-03-14", 2009, False),
+    ("2014", 2009, False),        # a partial date never forbids
+])
+def test_nobody_has_a_police_record_before_birth(dob: str, year: int, apart: bool) -> None:
+    reason = ages.conflict(dob, None, None, year)
+    assert (reason is not None) == apart
+    assert reason is None or "PNC id was issued (in 2009)" in reason
 
 
 @pytest.mark.parametrize(("dob", "after", "before", "apart"), [
@@ -82,6 +109,20 @@ def test_the_boy_on_the_programme_is_not_his_father_and_the_arrested_man_not_his
     alone = clustering.cluster(4, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels),
                                undated=records["dob"].is_null().to_numpy())
     assert alone.labels[0] == alone.labels[1] and alone.labels[2] == alone.labels[3]
+
+
+def test_the_fathers_undated_police_record_is_not_his_sons_by_its_pnc_id() -> None:
+    """No events at all: the PNC id's year (2009) is all that says the undated police record is not the boy born in 2019."""
+    records = _records().with_columns(pl.Series("pnc", [None, None, None, "09/123456A"]))
+    aged = ages.bounds(_events().clear(), records)
+    edges = pl.DataFrame({"a": [2], "b": [3], "p": [0.9991], "w": [10.1]})
+    found = clustering.cluster(4, edges, NO_DECISIONS,
+                               lambda labels: within_clusters(records, labels) + ages.within_clusters(aged, records, labels),
+                               undated=records["dob"].is_null().to_numpy())
+    assert found.labels[2] != found.labels[3]
+    assert "after the other record's PNC id was issued (in 2009)" in found.splits[0].constraint.reason
+    later = records.with_columns(pl.Series("pnc", [None, None, None, "25/123456A"]))  # first recorded at six: no objection
+    assert ages.within_clusters(ages.bounds(_events().clear(), later), later, pl.Series([0, 1, 2, 2]).to_numpy()) == []
 
 
 def test_a_shared_identifier_outweighs_the_events() -> None:

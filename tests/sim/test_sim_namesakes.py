@@ -37,3 +37,19 @@ def test_namesakes_hold_different_identifiers_and_both_appear_in_records(sim) ->
     recorded = set(ids["pidx"].to_list())
     in_records = pairs.filter(pl.col("pidx_a").is_in(list(recorded)) & pl.col("pidx_b").is_in(list(recorded)))
     assert in_records.filter(pl.col("years") >= 10).height >= 5  # both namesakes known to some agency: measured every run
+
+
+def test_a_pnc_id_is_issued_after_its_holder_is_born(sim) -> None:
+    """A PNC id's year is when the police first recorded the person: at ten or older (from birth for the youngest), never
+    before birth, which resolution relies on to keep a father's undated police record from his son (resolve/ages.py)."""
+    from crossline.stages.resolve.ages import pnc_issued
+
+    people = _people(sim).select("pidx", pl.col("date_of_birth").dt.year().alias("born"))
+    ids = sim.truth("person_records.csv").select("source", "record_id", pl.col("person_id").str.slice(2).cast(pl.Int64).alias("pidx"))
+    police = pl.concat([sim.read(f).select("record_id", "pnc_id").with_columns(pl.lit(f["source"]).alias("source"))
+                        for f in sim.feeds("persons") if "police" in f["source"]])
+    held = police.filter(pl.col("pnc_id").is_not_null()).join(ids, on=["source", "record_id"]).join(people, on="pidx").with_columns(
+        pnc_issued(pl.col("pnc_id").str.to_uppercase().str.replace_all(r"[^0-9A-Z/]", "")).alias("issued"))
+    assert held.height >= 100 and held["issued"].null_count() == 0
+    assert (held["issued"] >= held["born"]).all()
+    assert (held.filter(pl.col("born") <= 2015)["issued"] >= held.filter(pl.col("born") <= 2015)["born"] + 10).all()

@@ -35,10 +35,25 @@ def _join(digits: np.ndarray) -> np.ndarray:
     return np.char.zfill((digits @ weights).astype(str), digits.shape[1])
 
 
-def person_ids(seed: int, n: int) -> dict[str, np.ndarray]:
-    """PNC id, NHS number, UPN and NI number for ``n`` people (by pidx)."""
+def person_ids(seed: int, n: int, born: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """PNC id, NHS number, UPN and NI number for ``n`` people (by pidx).
+
+    ``born``: each person's year of birth. A PNC id starts with the year the
+    police first recorded the person, so it is drawn from the years the person
+    was ten or older (or from their birth, for a child younger than that in
+    2025), from 1974 at the earliest, up to 2025; without ``born``, from 2000 to 2025 whatever the age
+    (before 2026-12-07, always so: a child born in 2012 could hold ``05/...``,
+    which resolution now reads as born in 2005 or before).
+    """
     rng = stream(seed, "identifiers")
-    year = np.char.zfill(rng.integers(0, 26, n).astype(str), 2)
+    draw = rng.integers(0, 26, n)  # one draw a person whatever ``born`` is, so every later identifier stays the same
+    if born is None:
+        issued = 2000 + draw
+    else:
+        first = np.maximum(np.maximum(np.minimum(born + 10, 2025), born), 1974)  # the PNC began in 1974
+        last = np.maximum(first, 2025)
+        issued = first + draw % (last - first + 1)
+    year = np.char.zfill((issued % 100).astype(str), 2)
     pnc = np.char.add(np.char.add(np.char.add(year, "/"), np.char.zfill(rng.integers(0, 1_000_000, n).astype(str), 6)),
                       LETTERS[rng.integers(0, len(LETTERS), n)])
     upn = np.char.add(LETTERS[rng.integers(0, len(LETTERS), n)], _join(rng.integers(0, 10, (n, 12))))

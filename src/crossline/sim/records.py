@@ -80,7 +80,9 @@ def make_records(world: World) -> pl.DataFrame:
     rec = rec.with_columns(pl.Series("record_id", np.char.add(np.char.add(prefix, "-"), (start + numbers).astype(str))))
 
     people = world.people
-    ids = person_ids(sc.seed, people.height)
+    born = np.zeros(people.height, dtype=np.int64)
+    born[people["pidx"].to_numpy()] = people["date_of_birth"].dt.year().cast(pl.Int64).to_numpy()
+    ids = person_ids(sc.seed, people.height, born)
     alias = np.array(STREET_ALIASES)[stream(sc.seed, "aliases").integers(0, len(STREET_ALIASES), people.height)].astype(object)
     flagged = people["exploited"].to_numpy().copy()
     if world.ocg_members is not None:

@@ -8,7 +8,10 @@ criminal responsibility in England and Wales). A youth charity's undated
 record of a boy on a mentoring programme is therefore not his father's, born
 45 years before the programme, however alike their names and homes; an
 undated police record of a man arrested in 2024 is not his son's, born in
-2019. Each such pair in one cluster becomes a cannot-link constraint, checked
+2019. A police record's PNC id says the same another way: its first part is
+the year the police first recorded the person, and nobody is recorded
+before they are born, so a father's undated record holding ``09/...`` is not
+his son's, born in 2014. Each such pair in one cluster becomes a cannot-link constraint, checked
 after linking like the others (``constraints.py``), so no chain joins them;
 only a person's "same person" decision overrides it.
 
@@ -31,6 +34,8 @@ YOUNG_MAX_AGE = 25
 """At most this old on a youth programme, at school or excluded from it (youth services and SEND support run to 25)."""
 SUSPECT_MIN_AGE = 10
 """At least this old when arrested or charged as a suspect (the age of criminal responsibility, England and Wales)."""
+PNC_PIVOT = 74
+"""A PNC id's two-digit year from this on is 19YY, below it 20YY (the Police National Computer began in 1974)."""
 
 YOUNG_EVENTS = ("intervention", "school_exclusion", "persistent_absence")
 SUSPECT_EVENTS = ("arrest", "charge")
@@ -44,33 +49,55 @@ AGES_SQL = (
 )
 
 
+def pnc_issued(pnc: pl.Expr) -> pl.Expr:
+    """The year a well-formed PNC id was issued (the part before its slash: ``09/123456A`` in 2009), or null.
+
+    A two-digit year from ``PNC_PIVOT`` on is in the 1900s, below it in the 2000s
+    (the Police National Computer began in 1974), so the answer does not
+    depend on the day the build runs.
+    """
+    head = pnc.str.extract(r"^(\d{2}|\d{4})/\d{1,7}[A-Z]$", 1)
+    year = head.cast(pl.Int32, strict=False)
+    return (pl.when(head.str.len_chars() == 4).then(year).when(year >= PNC_PIVOT).then(1900 + year)
+            .otherwise(2000 + year))
+
+
 def bounds(rows: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    """Per record index (``unique_id``): the birth dates its events allow, as ``born_after`` and ``born_before`` (ISO).
+    """Per record index (``unique_id``): the birth dates its events allow, as ``born_after`` and ``born_before`` (ISO),
+    and the year its PNC id was issued (``pnc_year``), for the records that have any of them.
 
     ``rows`` is what ``AGES_SQL`` returns; ``records`` the prepared records. A
     young-person event on date D says born after D minus 26 years (25 at most
     on D); a suspect's on D, born on or before D minus 10 years. Several events
-    narrow the range (the latest young event, the earliest arrest).
+    narrow the range (the latest young event, the earliest arrest). A PNC id
+    issued in year Y says born in Y or before: the police create the record
+    when they first deal with the person (an arrest, a summons, a missing
+    child's report), never before they are born. Only that is assumed, not
+    the age of criminal responsibility, since a missing child of any age may
+    be given one.
     """
-    schema = {"unique_id": pl.Int64, "born_after": pl.String, "born_before": pl.String}
-    if rows.height == 0:
-        return pl.DataFrame(schema=schema)
-    day = pl.col("occurred_at").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    young = (pl.col("role") == "pupil") | ((pl.col("role") == "subject") & pl.col("event_type").is_in(list(YOUNG_EVENTS)))
-    suspect = (pl.col("role") == "suspect") & pl.col("event_type").is_in(list(SUSPECT_EVENTS))
-    marked = rows.with_columns(day.alias("day"), young.alias("young"), suspect.alias("suspect")).filter(
-        pl.col("day").is_not_null() & (pl.col("young") | pl.col("suspect")))
-    per = marked.group_by("source", "record_id").agg(
-        pl.col("day").filter(pl.col("young")).max().dt.offset_by(f"-{YOUNG_MAX_AGE + 1}y").alias("born_after"),
-        pl.col("day").filter(pl.col("suspect")).min().dt.offset_by(f"-{SUSPECT_MIN_AGE}y").alias("born_before"),
-    )
+    schema = pl.Schema({"unique_id": pl.Int64(), "born_after": pl.String(), "born_before": pl.String(), "pnc_year": pl.Int32()})
     keys = records.select(pl.col("unique_id").cast(pl.Int64), "source", "record_id")
-    return keys.join(per, on=["source", "record_id"]).select(
-        "unique_id", pl.col("born_after").cast(pl.String), pl.col("born_before").cast(pl.String)).sort("unique_id")
+    issued = records.select(pl.col("unique_id").cast(pl.Int64), pnc_issued(pl.col("pnc")).alias("pnc_year")).drop_nulls("pnc_year")
+    per = pl.DataFrame(schema={"unique_id": pl.Int64, "born_after": pl.String, "born_before": pl.String})
+    if rows.height:
+        day = pl.col("occurred_at").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        young = (pl.col("role") == "pupil") | ((pl.col("role") == "subject") & pl.col("event_type").is_in(list(YOUNG_EVENTS)))
+        suspect = (pl.col("role") == "suspect") & pl.col("event_type").is_in(list(SUSPECT_EVENTS))
+        marked = rows.with_columns(day.alias("day"), young.alias("young"), suspect.alias("suspect")).filter(
+            pl.col("day").is_not_null() & (pl.col("young") | pl.col("suspect")))
+        per = marked.group_by("source", "record_id").agg(
+            pl.col("day").filter(pl.col("young")).max().dt.offset_by(f"-{YOUNG_MAX_AGE + 1}y").alias("born_after"),
+            pl.col("day").filter(pl.col("suspect")).min().dt.offset_by(f"-{SUSPECT_MIN_AGE}y").alias("born_before"),
+        ).join(keys, on=["source", "record_id"]).select(
+            "unique_id", pl.col("born_after").cast(pl.String), pl.col("born_before").cast(pl.String))
+    if per.height == 0 and issued.height == 0:
+        return pl.DataFrame(schema=schema)
+    return per.join(issued, on="unique_id", how="full", coalesce=True).select(schema.names()).cast(schema).sort("unique_id")
 
 
-def conflict(dob: str | None, born_after: str | None, born_before: str | None) -> str | None:
-    """Why a full date of birth cannot be the person whose events give these bounds (plain words), or None."""
+def conflict(dob: str | None, born_after: str | None, born_before: str | None, pnc_year: int | None = None) -> str | None:
+    """Why a full date of birth cannot be the person whose events (or PNC id) give these bounds (plain words), or None."""
     if dob is None or len(dob) != 10:
         return None
     try:
@@ -81,6 +108,8 @@ def conflict(dob: str | None, born_after: str | None, born_before: str | None) -
         return f"born {dob}, too old for the other record's young people's service or school (over {YOUNG_MAX_AGE} by then)"
     if born_before is not None and born > date.fromisoformat(born_before):
         return f"born {dob}, too young for the other record's arrest or charge (under {SUSPECT_MIN_AGE} by then)"
+    if pnc_year is not None and born.year > pnc_year:
+        return f"born {dob}, after the other record's PNC id was issued (in {pnc_year}): no one has a police record before birth"
     return None
 
 
@@ -92,15 +121,19 @@ def within_clusters(marks: pl.DataFrame, records: pl.DataFrame, labels: np.ndarr
     people = records.select(pl.col("unique_id").cast(pl.Int64), "dob", "nhs", "pnc", "upn", "other_ids").with_columns(cluster)
     marked = marks.join(people.select("unique_id", "cluster"), on="unique_id")
     dated = people.filter(pl.col("dob").str.len_chars() == 10)
+    dob = pl.col("dob")  # ISO text, so text order is date order; ``conflict`` below is the exact test
     pairs = marked.join(dated.select(pl.col("unique_id").alias("other"), "cluster", "dob"), on="cluster").filter(
-        pl.col("other") != pl.col("unique_id"))
+        (pl.col("other") != pl.col("unique_id"))
+        & ((dob <= pl.col("born_after")) | (dob > pl.col("born_before"))
+           | (dob.str.slice(0, 4).cast(pl.Int32, strict=False) > pl.col("pnc_year"))).fill_null(False))
     if pairs.height == 0:
         return []
     rows = {r["unique_id"]: r for r in people.filter(
         pl.col("unique_id").is_in(pl.concat([pairs["unique_id"], pairs["other"]]).implode())).to_dicts()}
     found = []
-    for mark, other, dob, after, before in pairs.select("unique_id", "other", "dob", "born_after", "born_before").iter_rows():
-        reason = conflict(dob, after, before)
+    for mark, other, dob, after, before, year in pairs.select(
+            "unique_id", "other", "dob", "born_after", "born_before", "pnc_year").iter_rows():
+        reason = conflict(dob, after, before, year)
         if reason and not shares_identifier(rows[mark], rows[other]):
             found.append(Constraint(min(mark, other), max(mark, other), reason))
     return found
