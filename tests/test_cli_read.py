@@ -311,3 +311,4 @@ def test_is_this_child_known_shows_the_risk_band_and_open_alerts_to_those_who_ma
                 "-w", built.ws, columns=160)
     assert shown.returncode == 0, shown.stderr
     assert f"risk band {chosen['band'].replace('_', ' ')}" in shown.stdout and "alert" in shown.stdout
+    assert "No null level" not in shown.stderr, shown.stderr  # Splink's note on the practitioner comparison is not the user's business

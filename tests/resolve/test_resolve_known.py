@@ -117,3 +117,16 @@ def test_resolve_known_cli_says_cannot_tell(resolved: Resolved) -> None:
     out = runner.invoke(app, ["known", "--phone", "07700 900444", "--workspace", str(resolved.ws.path)])
     assert out.exit_code == 0, out.output
     assert "Cannot tell: add a date of birth or an address" in " ".join(out.output.split()) and "Not known" not in out.output
+
+
+def test_resolve_known_says_how_many_candidates_the_limit_left_out(resolved: Resolved) -> None:
+    """Asked by the name father and son share, with room for one answer: the count says there is more to see."""
+    bradley = {"given_name": "Bradley", "family_name": "Ashcombe"}
+    asked = svc.match_record(resolved.ws, LOCAL_ADMIN, bradley, limit=1)
+    shown = [c.nominal_id for c in asked.candidates]
+    assert asked.status == "cannot tell" and len(shown) == 1 and asked.nominals >= 2
+    every = svc.match_record(resolved.ws, LOCAL_ADMIN, bradley, limit=asked.nominals)
+    assert {resolved.nominal("case-police", "CP-10"), resolved.nominal("case-school", "CS-10")} <= {c.nominal_id for c in every.candidates}
+    out = runner.invoke(app, ["known", "--given-name", "Bradley", "--family-name", "Ashcombe", "--limit", "1", "--workspace", str(resolved.ws.path)])
+    assert out.exit_code == 0, out.output
+    assert f"1 of {asked.nominals} candidate nominals shown" in " ".join(out.output.split()), out.output

@@ -174,3 +174,6 @@ def known(
             body = f"{band}; {alerts}\n{body}"
         console.print(Panel(body, title=f"{esc(c.nominal_id)}: best record {esc(c.source)} {esc(c.record_id)}, "
                                         f"p={c.match_probability:.3f}, held by {esc(', '.join(c.agencies))}", title_align="left"))
+    if result.nominals > len(result.candidates):
+        console.print(f"{len(result.candidates)} of {result.nominals} candidate nominals shown, best first; "
+                      f"--limit {result.nominals} shows them all.")

@@ -74,6 +74,7 @@ class KnownResult:
     advice: str = ""  # what to add to tell, when the status is "cannot tell"
     excluded: int = 0  # candidates left out because they break a constraint (another NHS number, a generation apart)
     risk_shown: bool = False  # the candidates carry their risk band and open alerts (the viewer may see them)
+    nominals: int = 0  # candidate nominals scored; more than ``candidates`` when the limit cut the list
 
 
 def person_frame(record: dict[str, Any]) -> pl.DataFrame:
@@ -228,6 +229,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
     # every candidate at or above the threshold, and at least ``limit``
     above = ranked.filter(pl.col("match_probability") >= link_probability).height
+    result.nominals = ranked.height
     ranked = ranked.head(max(limit, above))
     sizes = pl.scan_parquet(picture / "nominals.parquet").select("nominal_id", "source").filter(
         pl.col("nominal_id").is_in(ranked["nominal_id"].implode())

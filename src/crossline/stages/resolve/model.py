@@ -32,6 +32,7 @@ Why each comparison looks as it does (docs/resolve.md has the long form):
 
 from __future__ import annotations
 
+import logging
 import math
 from copy import deepcopy
 from dataclasses import dataclass
@@ -324,6 +325,24 @@ def practitioner(f: SqlFunctions) -> CustomComparison:
         output_column_name="practitioner",
         comparison_description="links a practitioner would make",
     )
+
+
+class _PractitionerHasNoNullLevel(logging.Filter):
+    """Drop Splink's "No null level found for comparison practitioner" warning.
+
+    The practitioner comparison has no null level on purpose: a field missing
+    on one side is part of what its levels test (no date of birth), and its
+    "none of these" level weighs 0 whatever is missing. Splink says so on
+    every ``Settings`` it builds, and "is this child known?" builds one a
+    lookup, so without this a user would read the warning above every answer.
+    Any other comparison without a null level is still reported.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No null level found for comparison practitioner." not in record.getMessage()
+
+
+logging.getLogger("splink.internals.settings").addFilter(_PractitionerHasNoNullLevel())
 
 
 def middle_names_differ(f: SqlFunctions) -> str:
