@@ -133,3 +133,23 @@ def test_a_phone_only_one_side_holds_does_not_decide_between_parent_and_child() 
     labels = found.labels
     assert labels[4] not in (labels[0], labels[2]) and labels[0] != labels[2]
     assert found.ambiguous == [4]
+
+
+def test_two_undated_records_of_one_parent_do_not_vouch_for_each_other() -> None:
+    """Son (0, 1), father (2), and the father's undated council (3) and housing (4) records: same name, same home, his phone.
+
+    3 and 4 match each other on everything (17 bits) and the son on name and home (about 11 bits); each matches the
+    father's GP record, at his old address, on name and phone (about 3 bits). Their best link is to each other, which
+    says nothing about which of the two dated people they are: against the son's dated records the father's is within
+    the margin, so neither joins the son (before 2026-12-07 the 17 bits counted and both did).
+    """
+    records = _records([_record(0, dob="2014-06-20"), _record(1, dob="2014-06-20"), _record(2, dob="1988-11-13"),
+                        _record(3), _record(4)])
+    edges = pl.DataFrame({"a": [0, 3, 3, 4, 3, 4], "b": [1, 4, 0, 0, 2, 2],
+                          "p": [0.9999, 0.99999, 0.9994, 0.9994, 0.905, 0.905], "w": [20.0, 16.7, 10.7, 10.7, 3.25, 3.25]})
+    found = clustering.cluster(5, edges, NO_DECISIONS, lambda labels: within_clusters(records, labels),
+                               undated=records["dob"].is_null().to_numpy())
+    labels = found.labels
+    assert labels[0] == labels[1] != labels[2]
+    assert labels[3] not in (labels[0], labels[2]) and labels[4] not in (labels[0], labels[2])
+    assert sorted(found.ambiguous) == [3, 4]

@@ -20,7 +20,10 @@ they share; the replay would give it to whichever link scored higher, often
 by a hair. Such a record is *ambiguous* when its best links into the two
 sides differ by less than ``AMBIGUOUS_MARGIN`` bits: its links are dropped
 and the replay run again, so it stands alone, and both links go to the
-review queue saying why. Only evidence worth more than a phone decides: an
+review queue saying why. A record's own side is measured by its best link
+to a *dated* record there (a second undated record of the same name and
+home, such as the father's housing record beside his council record, says
+nothing about which dated person the two are). Only evidence worth more than a phone decides: an
 identifier only one side shares (an NHS number, a PNC id) stays with that
 side; a phone does not, because a child's school or council record carries
 a parent's number as its contact, so "the son's phone" is often the
@@ -173,15 +176,26 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
             for m in group[other]:
                 if (r, m) not in best or w > best[(r, m)][0]:
                     best[(r, m)] = (w, row)
+    links: dict[int, list[Row]] = {}  # record -> its links
+    for row in rows:
+        links.setdefault(row[0], []).append(row)
+        links.setdefault(row[1], []).append(row)
     found: list[int] = []
     notes: list[Split] = []
     for split in splits:
         for r, other in ((split.a, split.b), (split.b, split.a)):
             if not undated[r] or r in found or len(group[r]) < 2 or any(s in group[other] for s in constrained.get(r, {})):
                 continue  # dated, done, alone, or itself kept apart from the other side: not a bridge
-            mine = max((best[(r, m)] for m in group[r] if m != r and (r, m) in best), default=None, key=lambda t: t[0])
+            # its own side's evidence is its best link to a *dated* record there: a second undated record of the
+            # same name and home (the father's council and housing records) says nothing about which dated person
+            # the two are, and only when the side holds no dated link is any link counted
+            own = [(row[3], row) for row in links.get(r, []) if (row[1] if row[0] == r else row[0]) in group[r]]
+            dated = [t for t in own if not undated[t[1][1] if t[1][0] == r else t[1][0]]]
+            if any(t[0] == float("inf") for t in own):
+                continue  # a person decided it is one of this side
+            mine = max(dated or own, default=None, key=lambda t: t[0])
             theirs = max((best[(r, m)] for m in group[other] if (r, m) in best), default=None, key=lambda t: t[0])
-            if mine is None or theirs is None or mine[0] == float("inf") or mine[0] - theirs[0] >= AMBIGUOUS_MARGIN:
+            if mine is None or theirs is None or mine[0] - theirs[0] >= AMBIGUOUS_MARGIN:
                 continue
             found.append(r)
             reason = (f"{split.constraint.reason}; this record has no date of birth and matches both "
