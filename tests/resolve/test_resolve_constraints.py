@@ -153,3 +153,40 @@ def test_two_undated_records_of_one_parent_do_not_vouch_for_each_other() -> None
     assert labels[0] == labels[1] != labels[2]
     assert labels[3] not in (labels[0], labels[2]) and labels[4] not in (labels[0], labels[2])
     assert sorted(found.ambiguous) == [3, 4]
+
+
+def _libby(w_near: float, daughter_dob: str = "2011-08-26") -> tuple[list[int], list[clustering.Split]]:
+    """Mother (0, born 1991), daughter (1, 2), and the daughter's undated youth record as "Libby" (3).
+
+    3 is at the mother's old address with the daughter's own phone: linked to the mother (9.3 bits), short of the
+    daughter's records (``w_near``, below the threshold, a phone in common).
+    """
+    rows = [_record(0, dob="1991-04-20"), _record(1, dob=daughter_dob), _record(2, dob=daughter_dob), _record(3)]
+    records = _records(rows)
+    edges = pl.DataFrame({"a": [1, 0], "b": [2, 3], "p": [0.9999, 0.9984], "w": [20.0, 9.3]})
+    near = pl.DataFrame({"a": [1], "b": [3], "p": [2 ** w_near / (1 + 2 ** w_near)], "w": [w_near]})
+    undated = records["dob"].is_null().to_numpy()
+    return clustering.near_bridges(4, edges, near, undated, lambda x, y: conflict(rows[x], rows[y]))
+
+
+def test_an_undated_record_nearly_matching_a_generation_away_by_its_phone_joins_neither() -> None:
+    found, notes = _libby(w_near=1.9)
+    assert found == [3]
+    assert {(n.a, n.b) for n in notes} == {(0, 3), (1, 3)}  # both links go to the review queue
+    assert all("nearly to the other" in n.constraint.reason and "years apart" in n.constraint.reason for n in notes)
+
+
+def test_a_near_miss_far_below_the_link_or_of_the_same_generation_changes_nothing() -> None:
+    assert _libby(w_near=-2.0) == ([], [])  # 11.3 bits short: the record is the mother's
+    assert _libby(w_near=1.9, daughter_dob="1993-01-05") == ([], [])  # two women of an age: the near miss may be her
+
+
+def test_the_near_misses_weighed_are_below_the_threshold_with_a_phone_and_one_side_undated() -> None:
+    from crossline.stages.resolve.stage import near_misses
+
+    undated = np.array([False, False, True, True])
+    pairs = pl.DataFrame({"a": [0, 0, 1, 2, 0], "b": [2, 2, 3, 3, 1], "match_probability": [0.79, 0.95, 0.79, 0.79, 0.79],
+                          "match_weight": [1.9, 4.2, -1.0, 1.9, 1.9], "mw_phone": [2.0, 2.0, 0.0, 2.0, 2.0]})
+    near = near_misses(pairs, undated, 0.9)
+    assert near.rows() == [(0, 2, 0.79, 1.9)]  # not above the threshold, not without a phone, not both (un)dated
+    assert near_misses(pairs.drop("mw_phone"), undated, 0.9).height == 0  # a model with no phone comparison

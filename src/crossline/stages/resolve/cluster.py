@@ -23,7 +23,10 @@ and the replay run again, so it stands alone, and both links go to the
 review queue saying why. A record's own side is measured by its best link
 to a *dated* record there (a second undated record of the same name and
 home, such as the father's housing record beside his council record, says
-nothing about which dated person the two are). Only evidence worth more than a phone decides: an
+nothing about which dated person the two are). ``near_bridges`` applies the
+same test to a link just short of the threshold, when it carries a phone in
+common (a daughter's youth record at her mother's old address, holding her
+own phone). Only evidence worth more than a phone decides: an
 identifier only one side shares (an NHS number, a PNC id) stays with that
 side; a phone does not, because a child's school or council record carries
 a parent's number as its contact, so "the son's phone" is often the
@@ -202,6 +205,63 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
                       f"({mine[0]:.1f} and {theirs[0]:.1f} bits): cannot tell which, so it joins neither")
             for _w, row in (mine, theirs):
                 notes.append(Split(row[0], row[1], row[2], Constraint(split.constraint.a, split.constraint.b, reason)))
+    return found, notes
+
+
+def near_bridges(n: int, edges: pl.DataFrame, near: pl.DataFrame, undated: np.ndarray,
+                 conflict: Callable[[int, int], str | None]) -> tuple[list[int], list[Split]]:
+    """Undated records whose link into one person is within the margin of a near miss, with a phone in common, to
+    a dated record of someone the first person cannot be (a generation apart): cannot tell which, so neither.
+
+    The ambiguity test of ``cluster`` sees only links at or above the threshold. A daughter's youth record as
+    "Libby", at her mother's old address, holding the daughter's own phone, links to the mother's dated record on
+    name and that address (9.3 bits) and falls short of the daughter's dated records (1.9 bits: the address
+    differs, the phone is shared); nothing then holds the two women in one component, so nothing is split and the
+    record stays with the mother. ``near``: ``a, b, w`` pairs below the threshold in which one record is undated,
+    the other dated, and a phone is shared (a phone, not a name or address alone, is what a person carries with
+    them); ``conflict(x, y)``: why records x and y cannot be one person, or None. Returns the records to leave out
+    and the review notes (both links, the reason). Links between them and others are the caller's to drop.
+    """
+    if near.height == 0 or edges.height == 0:
+        return [], []
+    labels = components(n, edges["a"].to_numpy(), edges["b"].to_numpy())
+    asked = pl.Series([a if undated[a] else b for a, b in near.select("a", "b").iter_rows()]).implode()
+    direct: dict[int, list[Row]] = {}  # the undated records' own links (a few of a million)
+    for row in edges.filter(pl.col("a").is_in(asked) | pl.col("b").is_in(asked)).select("a", "b", "p", "w").iter_rows():
+        direct.setdefault(row[0], []).append(row)
+        direct.setdefault(row[1], []).append(row)
+    close: list[tuple[int, int, float, float, Row]] = []  # (undated record, the dated near miss, p, w, its best dated link)
+    for a, b, p, w in near.select("a", "b", "p", "w").iter_rows():
+        r, other = (a, b) if undated[a] else (b, a)
+        if labels[r] == labels[other]:
+            continue
+        own = [row for row in direct.get(r, []) if not undated[row[1] if row[0] == r else row[0]]]
+        if not own or any(row[2] >= FORCED for row in direct.get(r, [])):
+            continue  # linked to no dated record directly, or a person decided
+        mine = max(own, key=lambda row: row[3])
+        if mine[3] - w < AMBIGUOUS_MARGIN:
+            close.append((r, other, p, w, mine))
+    if not close:
+        return [], []
+    wanted = np.flatnonzero(np.isin(labels, [labels[c[0]] for c in close]))  # one pass over the labels, not one a record
+    members: dict[int, list[int]] = {}
+    for m in wanted.tolist():
+        if not undated[m]:
+            members.setdefault(int(labels[m]), []).append(m)
+    found: list[int] = []
+    notes: list[Split] = []
+    for r, other, p, w, mine in close:
+        if r in found:
+            continue
+        clash = next(((m, why) for m in members.get(int(labels[r]), []) if (why := conflict(m, other))), None)
+        if clash is None:
+            continue  # the near miss may be the same person as the dated records it is linked to: nothing to choose
+        found.append(r)
+        kept_apart = Constraint(min(clash[0], other), max(clash[0], other),
+                                f"{clash[1]}; this record has no date of birth, is linked to one ({mine[3]:.1f} bits) and "
+                                f"nearly to the other ({w:.1f} bits, a phone in common): cannot tell which, so it joins neither")
+        notes.append(Split(int(mine[0]), int(mine[1]), float(mine[2]), kept_apart))
+        notes.append(Split(int(min(r, other)), int(max(r, other)), float(p), kept_apart))
     return found, notes
 
 

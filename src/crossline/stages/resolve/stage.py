@@ -80,6 +80,20 @@ def link(ctx: BuildContext, records: pl.DataFrame, s: ResolveSettings, loaded: P
     return result, linkage.steady_pairs(pairs)
 
 
+def near_misses(pairs: pl.DataFrame, undated: np.ndarray, link_probability: float) -> pl.DataFrame:
+    """Pairs below the link threshold, one record undated and the other dated, with a phone in common: ``a, b, p, w``.
+
+    What ``clustering.near_bridges`` weighs against an undated record's links (a phone agrees when its weight is
+    positive).
+    """
+    if "mw_phone" not in pairs.columns or pairs.height == 0:
+        return pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "p": pl.Float64, "w": pl.Float64})
+    flags = pl.Series(undated)
+    near = pairs.filter((pl.col("match_probability") < link_probability) & (pl.col("mw_phone") > 0))
+    one_undated = flags.gather(near["a"]) != flags.gather(near["b"])
+    return near.filter(one_undated).select("a", "b", p="match_probability", w=pl.col("match_weight").cast(pl.Float64))
+
+
 def run(ctx: BuildContext) -> None:
     s = ctx.ws.settings.resolve
     ctx.progress("reading person records", 0.0)
@@ -111,11 +125,20 @@ def run(ctx: BuildContext) -> None:
     ])
     family = relatives.as_indexes(ctx.store(relatives.RELATIVES_SQL), records)
     aged = ages.bounds(ctx.store(ages.AGES_SQL), records)
+    undated = records["dob"].is_null().to_numpy()
+    near_ones, near_notes = clustering.near_bridges(
+        n, edges, near_misses(pairs, undated, s.link_probability), undated,
+        lambda x, y: constraints.conflict(records.row(x, named=True), records.row(y, named=True)))
+    if near_ones:
+        left_out = pl.Series(near_ones)
+        edges = edges.filter(~(pl.col("a").is_in(left_out.implode()) | pl.col("b").is_in(left_out.implode())) | (pl.col("p") >= clustering.FORCED))
     found = clustering.cluster(
         n, edges, different,
         lambda labels: (constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels)
                         + ages.within_clusters(aged, records, labels)),
-        undated=records["dob"].is_null().to_numpy())
+        undated=undated)
+    found.splits = near_notes + found.splits
+    found.ambiguous = sorted(set(found.ambiguous) | set(near_ones))
     labels = found.labels
     probability = clustering.record_probability(labels, edges, n)
 
