@@ -77,6 +77,8 @@ ASKED = [
     ("misspelt family name", {"given_name": "Corey", "family_name": "Pendelbury"}),
     ("family name and postcode", {"family_name": "Pendlebury", "postcode": "CF83 1PP"}),
     ("date of birth", {"date_of_birth": "2011-09-20"}),
+    ("family name and year of birth", {"family_name": "Pendlebury", "date_of_birth": "2011"}),
+    ("given name and year of birth", {"given_name": "Corey", "date_of_birth": "2011"}),
     ("NHS number alone", {"nhs_number": "4020000093"}),
     ("address", {"address": "9 Bryn Teg", "postcode": "CF83 1PP"}),
 ]

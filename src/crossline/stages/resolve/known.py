@@ -127,6 +127,12 @@ def _candidate_clauses(new: dict[str, Any]) -> list[frozenset[Condition]]:
     for columns in (("name_key",), ("family_name", "postcode"), ("address",), ("dob",), ("address", "postcode")):
         if all(new.get(c) is not None for c in columns):
             add(*((f"{c} = ?", new[c]) for c in columns))
+    if new.get("dob") is None and new.get("dob_year") is not None:
+        # an approximate age (a year of birth) with a family name, or with a given name or a form of it
+        if new.get("family_name") is not None:
+            add(("family_name = ?", new["family_name"]), ("dob_year = ?", new["dob_year"]))
+        if new.get("given_forms"):
+            add(("list_has_any(given_forms, ?)", new["given_forms"]), ("dob_year = ?", new["dob_year"]))
     if new.get("phones"):
         add(("list_has_any(phones, ?)", new["phones"]))
     if new.get("family_name") is not None and new.get("given_forms"):
