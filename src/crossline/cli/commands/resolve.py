@@ -120,7 +120,7 @@ def known(
     family_name: Annotated[str | None, typer.Option(help="Family name.")] = None,
     other_names: Annotated[str | None, typer.Option(help="Middle names.")] = None,
     alias: Annotated[list[str] | None, typer.Option(help="A street name or nickname (repeatable).")] = None,
-    dob: Annotated[str | None, typer.Option(help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    dob: Annotated[str | None, typer.Option(help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY (a year for an approximate age).")] = None,
     sex: Annotated[str | None, typer.Option(help="F, M, X or U.")] = None,
     address: Annotated[str | None, typer.Option(help="House and street.")] = None,
     town: Annotated[str | None, typer.Option(help="Town.")] = None,
@@ -130,7 +130,7 @@ def known(
     nhs: Annotated[str | None, typer.Option(help="NHS number.")] = None,
     upn: Annotated[str | None, typer.Option(help="Unique pupil number.")] = None,
     other_id: Annotated[list[str] | None, typer.Option(help="Another identifier as type:value (repeatable).")] = None,
-    limit: LimitOpt = 3,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at least this many candidates (every one above the threshold is shown).")] = 3,
     workspace: WorkspaceOpt = DEFAULT,
 ) -> None:
     """Is this child known? Match one record (e.g. from a new referral) against the picture, without a rebuild."""
