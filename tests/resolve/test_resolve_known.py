@@ -132,3 +132,15 @@ def test_resolve_known_says_how_many_candidates_the_limit_left_out(resolved: Res
     out = runner.invoke(app, ["known", "--given-name", "Bradley", "--family-name", "Ashcombe", "--limit", "1", "--workspace", str(resolved.ws.path)])
     assert out.exit_code == 0, out.output
     assert f"1 of {asked.nominals} candidate nominals shown" in " ".join(out.output.split()), out.output
+
+
+def test_a_mistyped_identifier_is_pointed_out_not_taken_for_not_known(resolved: Resolved) -> None:
+    """Corey's NHS number with two digits swapped fails its check digit; a PNC id without its letter is no PNC id."""
+    slip = svc.match_record(resolved.ws, LOCAL_ADMIN, {"nhs_number": "4020000039", "pnc_id": "98/765432"})
+    assert slip.status == "cannot tell" and len(slip.doubts) == 2
+    assert "NHS number 4020000039 is not a valid one" in slip.doubts[0] and "PNC id 98/765432" in slip.doubts[1]
+    assert svc.match_record(resolved.ws, LOCAL_ADMIN, {"nhs_number": "4020000093"}).doubts == []  # the right one
+    told = svc.match_record(resolved.ws, Actor("dsl", "case-school", "safeguarding"), {"nhs_number": "4020000039"})  # a partner is told too
+    assert isinstance(told, svc.KnownSummary) and told.doubts and "4020000039" in told.doubts[0]
+    out = runner.invoke(app, ["known", "--nhs", "4020000039", "--workspace", str(resolved.ws.path)])
+    assert out.exit_code == 0 and "is not a valid one" in " ".join(out.output.split()), out.output

@@ -19,7 +19,7 @@ band and the open alerts about them, from the same picture.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -227,6 +227,7 @@ class KnownSummary:
     uncertain: bool  # not known, but a candidate comes close: a person should look
     held_by: list[str]  # the kinds of agency holding records of the child (police, education, health, ...), when known
     what_to_do: str
+    doubts: list[str] = field(default_factory=list)  # asked identifiers that look mistyped (the partner's own input)
 
 
 def _summary(ws: Workspace, version: int, result: known_records.KnownResult) -> KnownSummary:
@@ -309,7 +310,9 @@ def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int
             "risk_shown": result.risk_shown,
         })
     if ntk.disclosure(who) == "summary":
-        return _summary(ws, version, result)
+        summary = _summary(ws, version, result)
+        summary.doubts = result.doubts  # about what the partner typed, not about anyone's records
+        return summary
     return result
 
 

@@ -144,6 +144,8 @@ def known(
     if not any(v for v in record.values()):
         raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
     result = call(workspace, match_record, record, limit)
+    for doubt in result.doubts:
+        console.print(f"[yellow]{esc(doubt[0].upper() + doubt[1:])}.[/]")
     if isinstance(result, KnownSummary):  # a partner's answer: no records, no reasons by field
         head = "[bold green]Known[/]" if result.known else ("[bold]Cannot tell or not known for certain[/]" if result.uncertain else "[bold]Not known[/]")
         console.print(f"{head}. {escape(result.what_to_do)}")

@@ -34,7 +34,7 @@ from crossline.contract.dates import parse_partial_dates
 from crossline.contract.phones import normalise_phone
 from crossline.contract.postcodes import normalise_postcode
 from crossline.errors import InvalidInput, NotFound
-from crossline.stages.resolve.constraints import conflict
+from crossline.stages.resolve.constraints import PNC_FORM, UPN_FORM, conflict, valid_nhs
 from crossline.stages.resolve.explain import lines, score_one_against
 from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
@@ -75,6 +75,26 @@ class KnownResult:
     excluded: int = 0  # candidates left out because they break a constraint (another NHS number, a generation apart)
     risk_shown: bool = False  # the candidates carry their risk band and open alerts (the viewer may see them)
     nominals: int = 0  # candidate nominals scored; more than ``candidates`` when the limit cut the list
+    doubts: list[str] = field(default_factory=list)  # asked identifiers that look mistyped, in plain words
+
+
+def doubts(asked: dict[str, Any]) -> list[str]:
+    """What looks mistyped among the identifiers asked with (prepared), so "no match" is not read as "not known".
+
+    An NHS number carries a check digit and a PNC id and a UPN have fixed
+    forms; one that fails is most often a slip of the keyboard, which the
+    practitioner can correct. It is still looked for as written.
+    """
+    found = []
+    nhs, pnc, upn = asked.get("nhs"), asked.get("pnc"), asked.get("upn")
+    if nhs and not valid_nhs(nhs):
+        found.append(f"NHS number {nhs} is not a valid one (ten digits, the last a check digit): check it; it was looked for as written")
+    if pnc and not PNC_FORM.match(pnc):
+        found.append(f"PNC id {pnc} is not in the form YY/NNNNNNL (year, slash, up to seven digits, a letter): check it; "
+                     "it was looked for as written")
+    if upn and not UPN_FORM.match(upn):
+        found.append(f"UPN {upn} is not in the form of a letter, eleven digits and a digit or letter: check it; it was looked for as written")
+    return found
 
 
 def person_frame(record: dict[str, Any]) -> pl.DataFrame:
@@ -186,8 +206,8 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     params: Params = json.loads(model_row["model"])
     new = prepare(person_frame(record)).with_columns(pl.lit(NEW_ID, dtype=pl.Int64).alias("unique_id"))
     where, args = _candidate_sql(new.row(0, named=True))
-    result = KnownResult(known=False, link_probability=link_probability)
     asked = new.row(0, named=True)
+    result = KnownResult(known=False, link_probability=link_probability, doubts=doubts(asked))
     # too little to tell a child from a namesake: no date of birth, no home, or no full name
     thin = (asked.get("dob_year") is None or (asked.get("address") is None and asked.get("postcode") is None)
             or asked.get("given_name") is None or asked.get("family_name") is None)
