@@ -96,6 +96,18 @@ def test_resolve_nickname_forms() -> None:
     assert table["william"] == ["william"]
 
 
+@pytest.mark.parametrize(("short", "full"), [
+    ("tash", "natasha"), ("lexi", "alexis"), ("lou", "louise"), ("zach", "zachary"), ("gabby", "gabrielle"),
+    ("danni", "danielle"), ("ty", "tyler"), ("beth", "bethany"), ("gwen", "gwendolyn"), ("mikey", "michael"),
+    ("jojo", "joanne"), ("mel", "melissa"), ("frankie", "francesca"), ("tilly", "matilda"), ("kez", "kerry"),
+    ("tez", "terry"), ("gaz", "gary"), ("stevie", "steven"), ("ricky", "richard"), ("kenzie", "mackenzie"),
+])
+def test_short_forms_a_practitioner_would_know(short: str, full: str) -> None:
+    """Issue 13 item 3: more short forms (added 2026-12-07, afternoon, from the first "tash for Natasha" onwards)."""
+    table = dict(forms_table().iter_rows())
+    assert full in table[short]
+
+
 def test_resolve_components_through_chains() -> None:
     labels = components(6, np.array([0, 1, 4]), np.array([1, 2, 5]))
     assert labels.tolist() == [0, 0, 0, 3, 4, 4]
