@@ -28,7 +28,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from crossline.stages.resolve.constraints import Constraint, shares_identifier
+from crossline.stages.resolve.constraints import PNC_FORM, Constraint, shares_identifier
 
 YOUNG_MAX_AGE = 25
 """At most this old on a youth programme, at school or excluded from it (youth services and SEND support run to 25)."""
@@ -56,8 +56,8 @@ def pnc_issued(pnc: pl.Expr) -> pl.Expr:
     (the Police National Computer began in 1974), so the answer does not
     depend on the day the build runs.
     """
-    head = pnc.str.extract(r"^(\d{2}|\d{4})/\d{1,7}[A-Z]$", 1)
-    year = head.cast(pl.Int32, strict=False)
+    head = pl.when(pnc.str.contains(PNC_FORM.pattern)).then(pnc.str.split("/").list.first())
+    year = pl.when(head.str.len_chars() != 3).then(head.cast(pl.Int32, strict=False))  # a three-digit year is no year
     return (pl.when(head.str.len_chars() == 4).then(year).when(year >= PNC_PIVOT).then(1900 + year)
             .otherwise(2000 + year))
 

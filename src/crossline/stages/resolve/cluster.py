@@ -36,7 +36,7 @@ joined to her daughter on exactly that, 6 bits clear of her own records).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -169,6 +169,20 @@ def _replay(members: np.ndarray, rows: list[Row], decided: dict[int, set[int]],
     return group, splits, conflicts
 
 
+def _far_end(row: Row, r: int) -> int:
+    """The record at the other end of a link from ``r``."""
+    return row[1] if row[0] == r else row[0]
+
+
+def _by_record(rows: Iterable[Row]) -> dict[int, list[Row]]:
+    """Each record's links."""
+    links: dict[int, list[Row]] = {}
+    for row in rows:
+        links.setdefault(row[0], []).append(row)
+        links.setdefault(row[1], []).append(row)
+    return links
+
+
 def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split], undated: np.ndarray,
                constrained: dict[int, dict[int, Constraint]]) -> tuple[list[int], list[Split]]:
     """Records without a date of birth whose best links into two sides kept apart differ by less than the margin."""
@@ -179,10 +193,7 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
             for m in group[other]:
                 if (r, m) not in best or w > best[(r, m)][0]:
                     best[(r, m)] = (w, row)
-    links: dict[int, list[Row]] = {}  # record -> its links
-    for row in rows:
-        links.setdefault(row[0], []).append(row)
-        links.setdefault(row[1], []).append(row)
+    links = _by_record(rows)
     found: list[int] = []
     notes: list[Split] = []
     for split in splits:
@@ -192,11 +203,12 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
             # its own side's evidence is its best link to a *dated* record there: a second undated record of the
             # same name and home (the father's council and housing records) says nothing about which dated person
             # the two are, and only when the side holds no dated link is any link counted
-            own = [(row[3], row) for row in links.get(r, []) if (row[1] if row[0] == r else row[0]) in group[r]]
-            dated = [t for t in own if not undated[t[1][1] if t[1][0] == r else t[1][0]]]
-            if any(t[0] == float("inf") for t in own):
+            own = [row for row in links.get(r, []) if _far_end(row, r) in group[r]]
+            if any(row[3] == float("inf") for row in own):
                 continue  # a person decided it is one of this side
-            mine = max(dated or own, default=None, key=lambda t: t[0])
+            dated = [row for row in own if not undated[_far_end(row, r)]]
+            strongest = max(dated or own, default=None, key=lambda row: row[3])
+            mine = None if strongest is None else (strongest[3], strongest)
             theirs = max((best[(r, m)] for m in group[other] if (r, m) in best), default=None, key=lambda t: t[0])
             if mine is None or theirs is None or mine[0] - theirs[0] >= AMBIGUOUS_MARGIN:
                 continue
@@ -226,16 +238,14 @@ def near_bridges(n: int, edges: pl.DataFrame, near: pl.DataFrame, undated: np.nd
         return [], []
     labels = components(n, edges["a"].to_numpy(), edges["b"].to_numpy())
     asked = pl.Series([a if undated[a] else b for a, b in near.select("a", "b").iter_rows()]).implode()
-    direct: dict[int, list[Row]] = {}  # the undated records' own links (a few of a million)
-    for row in edges.filter(pl.col("a").is_in(asked) | pl.col("b").is_in(asked)).select("a", "b", "p", "w").iter_rows():
-        direct.setdefault(row[0], []).append(row)
-        direct.setdefault(row[1], []).append(row)
+    direct = _by_record(  # the undated records' own links (a few of a million)
+        edges.filter(pl.col("a").is_in(asked) | pl.col("b").is_in(asked)).select("a", "b", "p", "w").iter_rows())
     close: list[tuple[int, int, float, float, Row]] = []  # (undated record, the dated near miss, p, w, its best dated link)
     for a, b, p, w in near.select("a", "b", "p", "w").iter_rows():
         r, other = (a, b) if undated[a] else (b, a)
         if labels[r] == labels[other]:
             continue
-        own = [row for row in direct.get(r, []) if not undated[row[1] if row[0] == r else row[0]]]
+        own = [row for row in direct.get(r, []) if not undated[_far_end(row, r)]]
         if not own or any(row[2] >= FORCED for row in direct.get(r, [])):
             continue  # linked to no dated record directly, or a person decided
         mine = max(own, key=lambda row: row[3])
