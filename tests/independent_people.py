@@ -98,8 +98,9 @@ def _nhs(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(0 if check == 11 else check)
 
 
-def _pnc(rng: random.Random, dob_year: int) -> str:
-    year = min(2025, dob_year + rng.randint(14, 30)) % 100
+def _pnc(rng: random.Random, dob_year: int, years: str = "issued") -> str:
+    """A PNC id first issued at 14 to 30; or, with ``years="any"``, from a system that writes any year from 2000 on."""
+    year = (min(2025, dob_year + rng.randint(14, 30)) if years == "issued" else rng.randint(2000, 2025)) % 100
     return f"{year:02d}/{rng.randint(100000, 999999)}{rng.choice(PNC_LETTERS)}"
 
 
@@ -124,7 +125,7 @@ def _date(rng: random.Random, year: int) -> str:
     return f"{year:04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
 
-def _household(rng: random.Random, world: World, number: int) -> None:
+def _household(rng: random.Random, world: World, number: int, pnc_years: str = "issued") -> None:
     home = _home(rng)
     moved = _home(rng) if rng.random() < 0.25 else None  # where the family lived before
     family = rng.choice(FAMILY)
@@ -161,7 +162,7 @@ def _household(rng: random.Random, world: World, number: int) -> None:
                                _date(rng, year), _nhs(rng), None, home, None, upn=_upn(rng)))
     for p in adults + children:
         if int(p.dob[:4]) <= 2010 and rng.random() < (0.35 if p in children else 0.25):
-            p.pnc = _pnc(rng, int(p.dob[:4]))
+            p.pnc = _pnc(rng, int(p.dob[:4]), pnc_years)
     world.people += adults + children
 
 
@@ -240,12 +241,17 @@ def _record(world: World, rng: random.Random, source: str, p: Person, *, charity
     world.truth.append({"source": source, "record_id": record_id, "person_id": p.person_id, "variation": ";".join(variations)})
 
 
-def independent_people(seed: int, households: int = 1200) -> World:
-    """The people of ``households`` homes and the records six agencies hold of them."""
+def independent_people(seed: int, households: int = 1200, pnc_years: str = "issued") -> World:
+    """The people of ``households`` homes and the records six agencies hold of them.
+
+    ``pnc_years="any"`` stands for a police system whose PNC ids' first part is
+    any year, not the year the person was first recorded: many teenagers'
+    ids then look older than they are.
+    """
     rng = random.Random(seed)
     world = World()
     for h in range(households):
-        _household(rng, world, h)
+        _household(rng, world, h, pnc_years)
     for p in world.people:
         year = int(p.dob[:4])
         child = year >= 2005

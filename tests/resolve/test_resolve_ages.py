@@ -159,3 +159,77 @@ def test_through_the_build_the_programme_keeps_the_boy_from_his_father(tmp_path:
                 assert queue["explanation"].str.contains("young people's service").any()
         finally:
             ws.close()
+
+
+def _police_feed(pnc_years: list[int], births: list[str]) -> pl.DataFrame:
+    """Police records (index from 0) holding a PNC id of each year, with these dates of birth."""
+    n = len(pnc_years)
+    return pl.DataFrame({
+        "unique_id": list(range(n)), "source": ["police"] * n, "record_id": [f"P-{i}" for i in range(n)],
+        "dob": births, "nhs": [None] * n, "pnc": [f"{y % 100:02d}/{100000 + i}A" for i, y in enumerate(pnc_years)],
+        "upn": [None] * n, "dob_year": [b[:4] for b in births], "other_ids": [[] for _ in range(n)],
+    }, schema=SCHEMA)
+
+
+def test_a_record_whose_own_date_of_birth_breaks_its_own_pnc_year_gives_no_bound() -> None:
+    """One of the two is wrong, so the id's year says nothing about anyone else; the feed's other ids still count."""
+    records = _police_feed([2009] * 40 + [2005], ["1990-01-01"] * 40 + ["2010-06-01"])
+    checked, notes = ages.self_checked(ages.bounds(_events().clear(), records), records)
+    assert notes == []
+    assert checked.height == 40 and 40 not in checked["unique_id"].to_list()
+
+
+def test_a_feed_whose_pnc_ids_are_often_older_than_their_people_gives_no_pnc_bounds_and_says_so() -> None:
+    """A system that writes any year into the first part: teenagers with ids "issued" before they were born."""
+    births = ["2009-04-01"] * 20
+    years = [2003, 2005, 2007, 2021, 2024] * 4  # 12 of 20 before birth
+    records = _police_feed(years, births).vstack(_police_feed([2009], ["2012-01-01"]).with_columns(
+        unique_id=pl.lit(20, pl.Int64), source=pl.lit("police-other"), record_id=pl.lit("Q-1")))
+    checked, notes = ages.self_checked(ages.bounds(_events().clear(), records), records)
+    assert checked.height == 0  # the other feed's one slip is a slip: its record alone loses the bound
+    assert len(notes) == 1 and notes[0].startswith("police: in 12 of 20 records with a date of birth")
+    assert "PNC ids' years are not used" in notes[0]
+    # a few slips in a big feed are slips: the rest keep their bounds
+    slips = _police_feed([2009] * 97 + [2005] * 3, ["1990-01-01"] * 97 + ["2010-06-01"] * 3)
+    kept, none = ages.self_checked(ages.bounds(_events().clear(), slips), slips)
+    assert none == [] and kept.height == 97
+
+
+def test_a_feed_whose_events_often_break_their_own_dates_of_birth_gives_no_event_bounds() -> None:
+    records = pl.DataFrame({
+        "unique_id": [0, 1, 2, 3], "source": ["youth"] * 4, "record_id": ["Y-1", "Y-2", "Y-3", "Y-4"],
+        "dob": ["1970-01-01", "1971-01-01", "1972-01-01", "2010-01-01"], "nhs": [None] * 4, "pnc": [None] * 4,
+        "upn": [None] * 4, "dob_year": ["1970", "1971", "1972", "2010"], "other_ids": [[], [], [], []],
+    }, schema=SCHEMA)
+    events = pl.DataFrame({"source": ["youth"] * 4, "record_id": ["Y-1", "Y-2", "Y-3", "Y-4"],
+                           "event_type": ["intervention"] * 4, "role": ["subject"] * 4,
+                           "occurred_at": ["2026-03-02"] * 4})
+    checked, notes = ages.self_checked(ages.bounds(events, records), records)
+    assert checked.height == 0
+    assert notes and "events put its person at an age its own date of birth rules out" in notes[0]
+
+
+def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager(tmp_path: Path) -> None:
+    """The police feed fills the PNC id's first part with any year: Kai's reads 2005, and he was born in 2009.
+
+    Kai's health record (dated, no shared identifier) must still join his police record, and the build says why
+    the PNC years were not used.
+    """
+    rows = ["P-1,Kai,Brennan,2009-05-12,8 Alder Close,CF10 2AB,07700 900123,05/482113K"]
+    rows += [f"P-{i},Teen{chr(65 + i)},Oakes{i},2010-0{1 + i % 9}-1{i % 9},{i} Mill Lane,CF11 1A{chr(65 + i)},,0{i % 8}/1{i:05d}B"
+             for i in range(2, 12)]  # ten more teenagers "first recorded" before they were born
+    police = "record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n" + "\n".join(rows) + "\n"
+    health = PERSONS.format(rows="H-1,Kai,Brennan,2009-05-12,8 Alder Close,CF10 2AB,\n")
+    bundle = write_bundle(tmp_path / "bundle", {"police/persons.csv": ("persons", "gwent-police", police),
+                                                "health/persons.csv": ("persons", "gp-cluster", health)},
+                          {"gwent-police": "police", "gp-cluster": "health"})
+    ws = init_workspace(tmp_path / "ws")
+    try:
+        import_as_hub(ws, bundle)
+        result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
+        nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
+        of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
+        assert of["P-1"] == of["H-1"]
+        assert any("gwent-police: in 11 of 11 records with a date of birth" in n for n in result.notes), result.notes
+    finally:
+        ws.close()

@@ -19,6 +19,13 @@ The bounds are wide on purpose (youth services and special-needs support run
 to 25; nobody under ten is arrested), and, as with the date rule, two records
 that share an identifier are never held apart by them: then a date is wrong,
 not the person.
+
+A bound is only as good as the feed that gives it, and each feed is checked
+against itself first (``self_checked``): a record whose own date of birth
+breaks its own bound has one of the two wrong, so its bound is dropped; and
+a feed where that happens often (a system that writes any year into the PNC
+id's first part, events logged against the wrong person) gives no bounds of
+that kind at all, and the build says so rather than split people on them.
 """
 
 from __future__ import annotations
@@ -36,6 +43,11 @@ SUSPECT_MIN_AGE = 10
 """At least this old when arrested or charged as a suspect (the age of criminal responsibility, England and Wales)."""
 PNC_PIVOT = 74
 """A PNC id's two-digit year from this on is 19YY, below it 20YY (the Police National Computer began in 1974)."""
+
+UNTRUSTED_SHARE = 0.05
+"""A feed whose records break their own bounds of one kind more often than this gives no bounds of that kind."""
+UNTRUSTED_MIN = 3
+"""...and at least this many of them: two slips in a small feed are slips, not a feed that means something else."""
 
 YOUNG_EVENTS = ("intervention", "school_exclusion", "persistent_absence")
 SUSPECT_EVENTS = ("arrest", "charge")
@@ -111,6 +123,56 @@ def conflict(dob: str | None, born_after: str | None, born_before: str | None, p
     if pnc_year is not None and born.year > pnc_year:
         return f"born {dob}, after the other record's PNC id was issued (in {pnc_year}): no one has a police record before birth"
     return None
+
+
+def _day(column: str) -> pl.Expr:
+    return pl.col(column).str.to_date("%Y-%m-%d", strict=False)
+
+
+def self_checked(marks: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """``marks`` (from ``bounds``) without the bounds a record's own date of birth breaks, and without every bound of
+    one kind (the PNC id's year, or the events') from a feed where that happens often; with a plain sentence for each
+    feed left out.
+
+    A PNC id "issued" years before its own record's date of birth, or an
+    arrest of a record's own six-year-old, is not evidence about anyone else:
+    one of the two is wrong. When a feed is mostly like that, its ids or events
+    do not mean what the bound assumes (a made-up or reused first part, a feed
+    that logs events against a household), and bounds from it would split one
+    person's records, so none of that kind are used and the user is told.
+    """
+    if marks.height == 0:
+        return marks, []
+    own = marks.join(records.select(pl.col("unique_id").cast(pl.Int64), "source", "dob"), on="unique_id", how="left")
+    born, day = _day("dob"), _day
+    judged = own.filter(born.is_not_null()).with_columns(  # the same tests as ``conflict``, on every record at once
+        pnc_bad=(born.dt.year() > pl.col("pnc_year")).fill_null(False), pnc_has=pl.col("pnc_year").is_not_null(),
+        events_bad=((born <= day("born_after")) | (born > day("born_before"))).fill_null(False),
+        events_has=pl.col("born_after").is_not_null() | pl.col("born_before").is_not_null())
+    notes = []
+    broken: dict[str, pl.Series] = {}
+    distrusted: dict[str, list[str]] = {}
+    for kind in ("pnc", "events"):
+        broken[kind] = judged.filter(pl.col(f"{kind}_bad"))["unique_id"]
+        distrusted[kind] = []
+        tally = judged.filter(pl.col(f"{kind}_has")).group_by("source").agg(
+            pl.col(f"{kind}_bad").sum().alias("bad"), pl.len().alias("total")).sort("source")
+        for source, bad, total in tally.iter_rows():
+            if bad >= UNTRUSTED_MIN and bad > UNTRUSTED_SHARE * total:
+                distrusted[kind].append(source)
+                what = ("PNC id is older than its person" if kind == "pnc" else
+                        "events put its person at an age its own date of birth rules out")
+                use = "PNC ids' years are" if kind == "pnc" else "events are"
+                notes.append(f"{source}: in {bad:,} of {total:,} records with a date of birth the record's own {what}, "
+                             f"so that feed's {use} not used to tell people apart; check how it fills them")
+    keep_pnc = ~(pl.col("unique_id").is_in(broken["pnc"].implode()) | pl.col("source").is_in(distrusted["pnc"]))
+    keep_events = ~(pl.col("unique_id").is_in(broken["events"].implode()) | pl.col("source").is_in(distrusted["events"]))
+    cleaned = own.with_columns(
+        pl.when(keep_events).then(pl.col("born_after")).alias("born_after"),
+        pl.when(keep_events).then(pl.col("born_before")).alias("born_before"),
+        pl.when(keep_pnc).then(pl.col("pnc_year")).alias("pnc_year"),
+    ).filter(pl.any_horizontal(pl.col("born_after", "born_before", "pnc_year").is_not_null())).select(marks.columns)
+    return cleaned, notes
 
 
 def within_clusters(marks: pl.DataFrame, records: pl.DataFrame, labels: np.ndarray) -> list[Constraint]:

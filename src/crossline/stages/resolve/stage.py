@@ -124,7 +124,9 @@ def run(ctx: BuildContext) -> None:
         same.select("a", "b", p=pl.lit(clustering.FORCED), w=pl.lit(float("inf"))),
     ])
     family = relatives.as_indexes(ctx.store(relatives.RELATIVES_SQL), records)
-    aged = ages.bounds(ctx.store(ages.AGES_SQL), records)
+    aged, distrusted = ages.self_checked(ages.bounds(ctx.store(ages.AGES_SQL), records), records)
+    for sentence in distrusted:
+        ctx.note(f"resolve: warning: {sentence}")
     undated = records["dob"].is_null().to_numpy()
     near_ones, near_notes = clustering.near_bridges(
         n, edges, near_misses(pairs, undated, s.link_probability), undated,
