@@ -184,7 +184,7 @@ def run(ctx: BuildContext) -> None:
     details = {
         "comparisons": result.comparisons, "timings": timings, "untrained_em_blocks": result.untrained, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
-        "ambiguous_undated": len(found.ambiguous),
+        "ambiguous_undated": len(found.ambiguous), "distrusted_age_bounds": distrusted,
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
         "nominals": int(ids.height), "twins_guard": result.guard.details(),
     }
