@@ -233,3 +233,33 @@ def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager
         assert any("gwent-police: in 11 of 11 records with a date of birth" in n for n in result.notes), result.notes
     finally:
         ws.close()
+
+
+def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_pnc_id_rules_out(tmp_path: Path) -> None:
+    """Asked about Kai, born 2014, at his home: his father's undated police record (``09/...``) shares name and home.
+
+    The police first recorded that Kai in 2009, five years before this one was born, so he is left out and
+    counted as excluded; asked about a Kai born in 2001, the same record is a candidate.
+    """
+    from crossline.service import resolve as svc
+
+    police = ("record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
+              "P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,07700 900123,09/482113K\n"
+              "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")
+    health = PERSONS.format(rows="H-1,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999\n"
+                                 "H-2,Owen,Pryce,1985-07-30,1 Heol Fach,CF11 9ZZ,\n")
+    bundle = write_bundle(tmp_path / "bundle", {"police/persons.csv": ("persons", "gwent-police", police),
+                                                "health/persons.csv": ("persons", "gp-cluster", health)},
+                          {"gwent-police": "police", "gp-cluster": "health"})
+    ws = init_workspace(tmp_path / "ws")
+    try:
+        import_as_hub(ws, bundle)
+        build(ws, LOCAL_ADMIN, only=["resolve"])
+        asked = {"given_name": "Kai", "family_name": "Brennan", "address": "8 Alder Close", "postcode": "CF10 2AB"}
+        father = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2001-03-02"})
+        assert [c.record_id for c in father.candidates] == ["P-1"]
+        son = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2014-03-02"})
+        assert "P-1" not in [c.record_id for c in son.candidates]
+        assert son.excluded == 1 and not son.known
+    finally:
+        ws.close()

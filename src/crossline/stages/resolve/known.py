@@ -34,7 +34,8 @@ from crossline.contract.dates import parse_partial_dates
 from crossline.contract.phones import normalise_phone
 from crossline.contract.postcodes import normalise_postcode
 from crossline.errors import InvalidInput, NotFound
-from crossline.stages.resolve.constraints import PNC_FORM, UPN_FORM, conflict, valid_nhs
+from crossline.stages.resolve import ages
+from crossline.stages.resolve.constraints import PNC_FORM, UPN_FORM, conflict, shares_identifier, valid_nhs
 from crossline.stages.resolve.explain import lines, score_one_against
 from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
@@ -76,6 +77,29 @@ class KnownResult:
     risk_shown: bool = False  # the candidates carry their risk band and open alerts (the viewer may see them)
     nominals: int = 0  # candidate nominals scored; more than ``candidates`` when the limit cut the list
     doubts: list[str] = field(default_factory=list)  # asked identifiers that look mistyped, in plain words
+
+
+CHECKED = ("nhs", "pnc", "upn", "other_ids", "dob", "dob_year")
+BOUNDS = ("born_after", "born_before", "pnc_year")
+
+
+def _checked(columns: Any) -> list[str]:
+    """The columns a candidate is checked on: the bounds too, where the picture has them (built before, it has not)."""
+    return [*CHECKED, *(c for c in BOUNDS if c in columns)]
+
+
+def _breaks(asked: dict[str, Any], row: dict[str, Any]) -> str | None:
+    """Why the asked child cannot be this record's person: a constraint, or an age its record rules out.
+
+    The age bounds are the build's (``ages.py``, after each feed was checked
+    against itself): asked about a boy born in 2014, his father's undated
+    police record holding ``09/...`` is not him, however alike their names
+    and homes. A shared identifier outweighs them, as in the build.
+    """
+    found = conflict(asked, row)
+    if found is None and any(row.get(c) is not None for c in BOUNDS) and not shares_identifier(asked, row):
+        found = ages.conflict(asked.get("dob"), row.get("born_after"), row.get("born_before"), row.get("pnc_year"))
+    return found
 
 
 def doubts(asked: dict[str, Any]) -> list[str]:
@@ -228,7 +252,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         ).to_arrow_table()
         candidates = pl.from_arrow(found)
         assert isinstance(candidates, pl.DataFrame)
-        allowed = [conflict(asked, row) is None for row in candidates.select("nhs", "pnc", "upn", "other_ids", "dob", "dob_year").iter_rows(named=True)]
+        allowed = [_breaks(asked, row) is None for row in candidates.select(*_checked(candidates)).iter_rows(named=True)]
         result.excluded = len(allowed) - sum(allowed)
         candidates = candidates.filter(pl.Series(allowed, dtype=pl.Boolean))
         if candidates.height == 0:
@@ -247,10 +271,11 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         .unique("nominal_id", keep="first", maintain_order=True)
     )
     # a nominal is one person: none whose records include one the asked record cannot be (the father of a son's namesake)
-    members = pl.scan_parquet(records_path).select("nominal_id", "nhs", "pnc", "upn", "other_ids", "dob", "dob_year").filter(
+    scan = pl.scan_parquet(records_path)
+    members = scan.select("nominal_id", *_checked(scan.collect_schema())).filter(
         pl.col("nominal_id").is_in(ranked["nominal_id"].implode())
     ).collect()  # lazily: the filter is applied while reading, not after a million rows are built
-    barred = {r["nominal_id"] for r in members.iter_rows(named=True) if conflict(asked, r) is not None}
+    barred = {r["nominal_id"] for r in members.iter_rows(named=True) if _breaks(asked, r) is not None}
     result.excluded += len(barred)
     ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
     # every candidate at or above the threshold, and at least ``limit``

@@ -7,7 +7,7 @@ Tables written to the picture:
 | ``nominals`` | source record | ``nominal_id, source, record_id, match_probability`` (contract export) |
 | ``pairs`` | scored pair at or above ``review_low`` | both records, their nominals, probability, weight, per-field weights |
 | ``review_queue`` | borderline pair, highest impact first | as ``pairs`` plus ``rank``, ``impact``, ``explanation`` (JSON) |
-| ``resolve_records`` | source record | the prepared fields and ``nominal_id``: what "is this child known?" matches against |
+| ``resolve_records`` | source record | the prepared fields, ``nominal_id`` and the age bounds (``ages.py``): what "is this child known?" matches against |
 | ``resolve_tf`` | given name | term frequencies of given names, for scoring single records and explanations |
 | ``resolve_model`` | build (one row) | the model used (JSON), whether trained here, pairs scored, timings |
 """
@@ -175,7 +175,9 @@ def run(ctx: BuildContext) -> None:
     ctx.write("review_queue", queue)
     timings["review queue"] = round(time.monotonic() - started, 2)
 
-    ctx.write("resolve_records", records.with_columns(nominal_id=nominal_of))
+    bounded = records.with_columns(nominal_id=nominal_of).join(  # the age bounds, for "is this child known?" too
+        aged.with_columns(pl.col("unique_id").cast(records["unique_id"].dtype)), on="unique_id", how="left")
+    ctx.write("resolve_records", bounded)
     ctx.write("resolve_tf", tf)
     overridden = review.overridden(found.overridden, record_keys)
     for item in overridden:
