@@ -68,6 +68,8 @@ HEALTH += [
     "CH-17,Natasha,Wolstenholme,,,2010-10-30,F,51 Maes y Coed,Abergavenny,NP7 6DF,,,4020000085,,",
     # a day with its digits transposed on the school's record
     "CH-18,Corey,Pendlebury,,,2011-09-20,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,4020000093,,",
+    # two letters of a short given name mistyped on the school's record (Siih for Sian)
+    "CH-19,Sian,Treharne,,,2011-02-14,F,40 Heol Isaf,Merthyr Tydfil,CF47 8AA,,,4020000107,,",
 ]
 SCHOOL += [
     "CS-10,Bradley,Ashcombe,,,2013-05-01,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,,F623456789012,",
@@ -77,6 +79,10 @@ SCHOOL += [
     "CS-16,Nrad,Haslingden,,,2012-01-15,M,7 Quarry Close,Pontypool,NP4 5TT,,,,K023456789012,",
     "CS-17,Tash,Wolstenhome,,,2010-10-30,F,51 Maes y Coed,Abergavenny,NP7 6DF,,,,L123456789012,",
     "CS-18,Corey,Pendlebury,,,2011-09-02,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,,M223456789012,",
+    "CS-19,Siih,Treharne,,,2011-02-14,F,40 Heol Isaf,Merthyr Tydfil,CF47 8AA,,,,P423456789012,",
+    # twins whose names are two letters apart, both names a practitioner knows: two girls, not a typo
+    "CS-21,Lily,Gethin,,,2013-06-03,F,11 Maes Glas,Aberdare,CF44 6TT,,,,Q523456789012,",
+    "CS-22,Lola,Gethin,,,2013-06-03,F,11 Maes Glas,Aberdare,CF44 6TT,,,,R623456789012,",
     # the daughter named after her mother (CP-20), with her own middle name
     "CS-20,Katrin,Rosewarne,Morwenna,,2011-05-16,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,N323456789012,",
 ]
@@ -141,6 +147,7 @@ SAME = [
      [("case-youth", "CY-5"), ("case-council", "CC-5")]),
     ("day digits transposed", [("case-school", "CS-18"), ("case-health", "CH-18")]),
     ("badly mistyped given name, date and address exact", [("case-school", "CS-16"), ("case-health", "CH-16")]),
+    ("two letters of a short given name mistyped, date and address exact", [("case-school", "CS-19"), ("case-health", "CH-19")]),
     ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),
     ("no date of birth, middle name as an initial: name and address", [("case-youth", "CY-20"), ("case-school", "CS-20")]),
 ]
@@ -148,6 +155,7 @@ SAME = [
 APART = [
     ("household sharing a phone", [("case-police", "CP-1"), ("case-police", "CP-2"), ("case-school", "CS-1")]),
     ("twins", [("case-school", "CS-4"), ("case-school", "CS-5")]),
+    ("twins of two known names two letters apart", [("case-school", "CS-21"), ("case-school", "CS-22")]),
     ("father and son, 45 years apart", [("case-health", "CH-10"), ("case-health", "CH-11")]),
     ("mother and daughter", [("case-health", "CH-12"), ("case-health", "CH-13")]),
     ("two girls of one name at one address, two years apart", [("case-health", "CH-14"), ("case-health", "CH-15")]),

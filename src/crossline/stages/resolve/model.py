@@ -274,8 +274,10 @@ def mistyped(f: SqlFunctions) -> str:
     Two known names are two names (twins, siblings); a given name that is no
     name at all, with everything else agreeing exactly, is a bad typo.
     """
+    close = (f"({f.jw('given_name_l', 'given_name_r')} >= 0.7 OR ({f.dl('given_name_l', 'given_name_r')} <= 2"
+             " AND length(given_name_l) >= 3 AND length(given_name_r) >= 3))")
     return (
-        f"(NOT coalesce(given_known_l AND given_known_r, false) AND {f.jw('given_name_l', 'given_name_r')} >= 0.7"
+        f"(NOT coalesce(given_known_l AND given_known_r, false) AND {close}"
         f" AND {EXACT_DATE} AND {f.dl('family_name_l', 'family_name_r')} <= 1 AND postcode_l = postcode_r"
         f" AND {f.jw('address_l', 'address_r')} >= 0.88)"
     )
