@@ -7,6 +7,8 @@ events can (``resolve/ages.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +20,7 @@ from crossline.stages.resolve import ages
 from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve.constraints import within_clusters
 from crossline.store import picture as picture_store
-from crossline.workspace import init_workspace
+from crossline.workspace import Workspace, init_workspace
 from helpers import import_as_hub, write_bundle
 
 NO_DECISIONS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
@@ -209,6 +211,20 @@ def test_a_feed_whose_events_often_break_their_own_dates_of_birth_gives_no_event
     assert notes and "events put its person at an age its own date of birth rules out" in notes[0]
 
 
+@contextmanager
+def _police_and_health(tmp_path: Path, police: str, health: str) -> Iterator[Workspace]:
+    """A workspace holding a police and a health persons feed, imported, not yet built."""
+    bundle = write_bundle(tmp_path / "bundle", {"police/persons.csv": ("persons", "gwent-police", police),
+                                                "health/persons.csv": ("persons", "gp-cluster", health)},
+                          {"gwent-police": "police", "gp-cluster": "health"})
+    ws = init_workspace(tmp_path / "ws")
+    try:
+        import_as_hub(ws, bundle)
+        yield ws
+    finally:
+        ws.close()
+
+
 def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager(tmp_path: Path) -> None:
     """The police feed fills the PNC id's first part with any year: Kai's reads 2005, and he was born in 2009.
 
@@ -220,19 +236,12 @@ def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager
              for i in range(2, 12)]  # ten more teenagers "first recorded" before they were born
     police = "record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n" + "\n".join(rows) + "\n"
     health = PERSONS.format(rows="H-1,Kai,Brennan,2009-05-12,8 Alder Close,CF10 2AB,\n")
-    bundle = write_bundle(tmp_path / "bundle", {"police/persons.csv": ("persons", "gwent-police", police),
-                                                "health/persons.csv": ("persons", "gp-cluster", health)},
-                          {"gwent-police": "police", "gp-cluster": "health"})
-    ws = init_workspace(tmp_path / "ws")
-    try:
-        import_as_hub(ws, bundle)
+    with _police_and_health(tmp_path, police, health) as ws:
         result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
         nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
         of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
         assert of["P-1"] == of["H-1"]
         assert any("gwent-police: in 11 of 11 records with a date of birth" in n for n in result.notes), result.notes
-    finally:
-        ws.close()
 
 
 def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_pnc_id_rules_out(tmp_path: Path) -> None:
@@ -248,12 +257,7 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
               "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")
     health = PERSONS.format(rows="H-1,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999\n"
                                  "H-2,Owen,Pryce,1985-07-30,1 Heol Fach,CF11 9ZZ,\n")
-    bundle = write_bundle(tmp_path / "bundle", {"police/persons.csv": ("persons", "gwent-police", police),
-                                                "health/persons.csv": ("persons", "gp-cluster", health)},
-                          {"gwent-police": "police", "gp-cluster": "health"})
-    ws = init_workspace(tmp_path / "ws")
-    try:
-        import_as_hub(ws, bundle)
+    with _police_and_health(tmp_path, police, health) as ws:
         build(ws, LOCAL_ADMIN, only=["resolve"])
         asked = {"given_name": "Kai", "family_name": "Brennan", "address": "8 Alder Close", "postcode": "CF10 2AB"}
         father = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2001-03-02"})
@@ -261,5 +265,3 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
         son = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2014-03-02"})
         assert "P-1" not in [c.record_id for c in son.candidates]
         assert son.excluded == 1 and not son.known
-    finally:
-        ws.close()
