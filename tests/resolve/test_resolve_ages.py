@@ -176,7 +176,7 @@ def _police_feed(pnc_years: list[int], births: list[str]) -> pl.DataFrame:
 def test_a_record_whose_own_date_of_birth_breaks_its_own_pnc_year_gives_no_bound() -> None:
     """One of the two is wrong, so the id's year says nothing about anyone else; the feed's other ids still count."""
     records = _police_feed([2009] * 40 + [2005], ["1990-01-01"] * 40 + ["2010-06-01"])
-    checked, notes = ages.self_checked(ages.bounds(_events().clear(), records), records)
+    checked, notes, _ = ages.self_checked(ages.bounds(_events().clear(), records), records)
     assert notes == []
     assert checked.height == 40 and 40 not in checked["unique_id"].to_list()
 
@@ -187,13 +187,13 @@ def test_a_feed_whose_pnc_ids_are_often_older_than_their_people_gives_no_pnc_bou
     years = [2003, 2005, 2007, 2021, 2024] * 4  # 12 of 20 before birth
     records = _police_feed(years, births).vstack(_police_feed([2009], ["2012-01-01"]).with_columns(
         unique_id=pl.lit(20, pl.Int64), source=pl.lit("police-other"), record_id=pl.lit("Q-1")))
-    checked, notes = ages.self_checked(ages.bounds(_events().clear(), records), records)
+    checked, notes, _ = ages.self_checked(ages.bounds(_events().clear(), records), records)
     assert checked.height == 0  # the other feed's one slip is a slip: its record alone loses the bound
     assert len(notes) == 1 and notes[0].startswith("police: in 12 of 20 records with a date of birth")
     assert "PNC ids' years are not used" in notes[0]
     # a few slips in a big feed are slips: the rest keep their bounds
     slips = _police_feed([2009] * 97 + [2005] * 3, ["1990-01-01"] * 97 + ["2010-06-01"] * 3)
-    kept, none = ages.self_checked(ages.bounds(_events().clear(), slips), slips)
+    kept, none, _ = ages.self_checked(ages.bounds(_events().clear(), slips), slips)
     assert none == [] and kept.height == 97
 
 
@@ -206,7 +206,7 @@ def test_a_feed_whose_events_often_break_their_own_dates_of_birth_gives_no_event
     events = pl.DataFrame({"source": ["youth"] * 4, "record_id": ["Y-1", "Y-2", "Y-3", "Y-4"],
                            "event_type": ["intervention"] * 4, "role": ["subject"] * 4,
                            "occurred_at": ["2026-03-02"] * 4})
-    checked, notes = ages.self_checked(ages.bounds(events, records), records)
+    checked, notes, _ = ages.self_checked(ages.bounds(events, records), records)
     assert checked.height == 0
     assert notes and "events put its person at an age its own date of birth rules out" in notes[0]
 
@@ -242,6 +242,10 @@ def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager
         of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
         assert of["P-1"] == of["H-1"]
         assert any("gwent-police: in 11 of 11 records with a date of birth" in n for n in result.notes), result.notes
+        # asked by that feed's PNC id, its made-up year (2005) does not bar Kai, born 2009, either
+        from crossline.service import resolve as svc
+        asked = svc.match_record(ws, LOCAL_ADMIN, {"given_name": "Kai", "family_name": "Brennan", "pnc_id": "05/482113K"})
+        assert [c.nominal_id for c in asked.candidates] == [of["P-1"]] and asked.excluded == 0
 
 
 def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_pnc_id_rules_out(tmp_path: Path) -> None:
@@ -265,3 +269,22 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
         son = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2014-03-02"})
         assert "P-1" not in [c.record_id for c in son.candidates]
         assert son.excluded == 1 and not son.known
+
+
+def test_is_this_child_known_asked_with_a_pnc_id_never_offers_someone_born_after_it_was_issued(tmp_path: Path) -> None:
+    """Asked by the father's PNC id (issued 2009) and name: his son's health record (born 2014, same name and home)
+    is no candidate; asked by name and home alone, both are."""
+    from crossline.service import resolve as svc
+
+    police = ("record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
+              "P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,,09/482113K\n"
+              "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")
+    health = PERSONS.format(rows="H-1,Kai,Brennan,2014-03-02,8 Alder Close,CF10 2AB,\n"
+                                 "H-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999\n")
+    with _police_and_health(tmp_path, police, health) as ws:
+        build(ws, LOCAL_ADMIN, only=["resolve"])
+        named = {"given_name": "Kai", "family_name": "Brennan", "address": "8 Alder Close", "postcode": "CF10 2AB"}
+        both = svc.match_record(ws, LOCAL_ADMIN, named)
+        assert {c.record_id for c in both.candidates} == {"P-1", "H-1"}
+        by_pnc = svc.match_record(ws, LOCAL_ADMIN, {**named, "pnc_id": "09/482113K"})
+        assert [c.record_id for c in by_pnc.candidates] == ["P-1"] and by_pnc.excluded == 1

@@ -31,6 +31,7 @@ that kind at all, and the build says so rather than split people on them.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -129,7 +130,13 @@ def _day(column: str) -> pl.Expr:
     return pl.col(column).str.to_date("%Y-%m-%d", strict=False)
 
 
-def self_checked(marks: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+class Checked(NamedTuple):
+    bounds: pl.DataFrame  # what ``bounds`` gave, less what the feeds' own records contradict
+    notes: list[str]  # a plain sentence for each feed whose bounds of a kind were not used
+    unused: dict[str, list[str]]  # "pnc" or "events" -> those feeds
+
+
+def self_checked(marks: pl.DataFrame, records: pl.DataFrame) -> Checked:
     """``marks`` (from ``bounds``) without the bounds a record's own date of birth breaks, and without every bound of
     one kind (the PNC id's year, or the events') from a feed where that happens often; with a plain sentence for each
     feed left out.
@@ -142,7 +149,7 @@ def self_checked(marks: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataFra
     person's records, so none of that kind are used and the user is told.
     """
     if marks.height == 0:
-        return marks, []
+        return Checked(marks, [], {"pnc": [], "events": []})
     own = marks.join(records.select(pl.col("unique_id").cast(pl.Int64), "source", "dob"), on="unique_id", how="left")
     born, day = _day("dob"), _day
     judged = own.filter(born.is_not_null()).with_columns(  # the same tests as ``conflict``, on every record at once
@@ -172,7 +179,7 @@ def self_checked(marks: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataFra
         pl.when(keep_events).then(pl.col("born_before")).alias("born_before"),
         pl.when(keep_pnc).then(pl.col("pnc_year")).alias("pnc_year"),
     ).filter(pl.any_horizontal(pl.col("born_after", "born_before", "pnc_year").is_not_null())).select(marks.columns)
-    return cleaned, notes
+    return Checked(cleaned, notes, distrusted)
 
 
 def within_clusters(marks: pl.DataFrame, records: pl.DataFrame, labels: np.ndarray) -> list[Constraint]:

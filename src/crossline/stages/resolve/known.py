@@ -97,9 +97,18 @@ def _breaks(asked: dict[str, Any], row: dict[str, Any]) -> str | None:
     and homes. A shared identifier outweighs them, as in the build.
     """
     found = conflict(asked, row)
-    if found is None and any(row.get(c) is not None for c in BOUNDS) and not shares_identifier(asked, row):
-        found = ages.conflict(asked.get("dob"), row.get("born_after"), row.get("born_before"), row.get("pnc_year"))
+    if found is None and not shares_identifier(asked, row):
+        if any(row.get(c) is not None for c in BOUNDS):
+            found = ages.conflict(asked.get("dob"), row.get("born_after"), row.get("born_before"), row.get("pnc_year"))
+        if found is None and asked.get("pnc_year") is not None:  # asked with a PNC id: nobody born after it was issued
+            found = ages.conflict(row.get("dob"), None, None, asked["pnc_year"])
     return found
+
+
+def _asked_pnc_year(asked: dict[str, Any]) -> int | None:
+    """The year the asked PNC id was issued, unless the asked date of birth is later (one of the two is mistyped)."""
+    year = pl.select(ages.pnc_issued(pl.lit(asked.get("pnc"), dtype=pl.String))).item()
+    return None if year is None or ages.conflict(asked.get("dob"), None, None, year) else year
 
 
 def doubts(asked: dict[str, Any]) -> list[str]:
@@ -231,6 +240,9 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     new = prepare(person_frame(record)).with_columns(pl.lit(NEW_ID, dtype=pl.Int64).alias("unique_id"))
     where, args = _candidate_sql(new.row(0, named=True))
     asked = new.row(0, named=True)
+    # a PNC id's year says when its holder was first recorded, unless the picture's police feeds fill it otherwise
+    trusted = not json.loads(model_row.get("details") or "{}").get("age_bounds_unused", {}).get("pnc")
+    asked["pnc_year"] = _asked_pnc_year(asked) if trusted else None
     result = KnownResult(known=False, link_probability=link_probability, doubts=doubts(asked))
     # too little to tell a child from a namesake: no date of birth, no home, or no full name
     thin = (asked.get("dob_year") is None or (asked.get("address") is None and asked.get("postcode") is None)

@@ -124,7 +124,7 @@ def run(ctx: BuildContext) -> None:
         same.select("a", "b", p=pl.lit(clustering.FORCED), w=pl.lit(float("inf"))),
     ])
     family = relatives.as_indexes(ctx.store(relatives.RELATIVES_SQL), records)
-    aged, distrusted = ages.self_checked(ages.bounds(ctx.store(ages.AGES_SQL), records), records)
+    aged, distrusted, unused = ages.self_checked(ages.bounds(ctx.store(ages.AGES_SQL), records), records)
     for sentence in distrusted:
         ctx.note(f"resolve: warning: {sentence}")
     undated = records["dob"].is_null().to_numpy()
@@ -186,7 +186,7 @@ def run(ctx: BuildContext) -> None:
     details = {
         "comparisons": result.comparisons, "timings": timings, "untrained_em_blocks": result.untrained, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
-        "ambiguous_undated": len(found.ambiguous), "distrusted_age_bounds": distrusted,
+        "ambiguous_undated": len(found.ambiguous), "distrusted_age_bounds": distrusted, "age_bounds_unused": unused,
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
         "nominals": int(ids.height), "twins_guard": result.guard.details(),
     }
