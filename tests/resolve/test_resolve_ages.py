@@ -13,8 +13,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from crossline.access.actor import LOCAL_ADMIN
+from crossline.cli import app
+from crossline.service import resolve as svc
 from crossline.service.build import build
 from crossline.stages.resolve import ages
 from crossline.stages.resolve import cluster as clustering
@@ -243,7 +246,6 @@ def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager
         assert of["P-1"] == of["H-1"]
         assert any("gwent-police: in 11 of 11 records with a date of birth" in n for n in result.notes), result.notes
         # asked by that feed's PNC id, its made-up year (2005) does not bar Kai, born 2009, either
-        from crossline.service import resolve as svc
         asked = svc.match_record(ws, LOCAL_ADMIN, {"given_name": "Kai", "family_name": "Brennan", "pnc_id": "05/482113K"})
         assert [c.nominal_id for c in asked.candidates] == [of["P-1"]] and asked.excluded == 0
 
@@ -254,8 +256,6 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
     The police first recorded that Kai in 2009, five years before this one was born, so he is left out and
     counted as excluded; asked about a Kai born in 2001, the same record is a candidate.
     """
-    from crossline.service import resolve as svc
-
     police = ("record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
               "P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,07700 900123,09/482113K\n"
               "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")
@@ -269,13 +269,16 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
         son = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2014-03-02"})
         assert "P-1" not in [c.record_id for c in son.candidates]
         assert son.excluded == 1 and not son.known
+        out = CliRunner().invoke(app, ["known", "--given-name", "Kai", "--family-name", "Brennan", "--dob", "2014-03-02",
+                                       "--address", "8 Alder Close", "--postcode", "CF10 2AB", "--workspace", str(ws.path)])
+        assert out.exit_code == 0, out.output
+        assert "1 record(s) or nominal(s) alike left out: they cannot be this child" in " ".join(out.output.split())
+        assert "Not known" in out.output
 
 
 def test_is_this_child_known_asked_with_a_pnc_id_never_offers_someone_born_after_it_was_issued(tmp_path: Path) -> None:
     """Asked by the father's PNC id (issued 2009) and name: his son's health record (born 2014, same name and home)
     is no candidate; asked by name and home alone, both are."""
-    from crossline.service import resolve as svc
-
     police = ("record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
               "P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,,09/482113K\n"
               "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")

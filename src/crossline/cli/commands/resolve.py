@@ -150,6 +150,9 @@ def known(
         head = "[bold green]Known[/]" if result.known else ("[bold]Cannot tell or not known for certain[/]" if result.uncertain else "[bold]Not known[/]")
         console.print(f"{head}. {escape(result.what_to_do)}")
         return
+    if result.excluded:  # said first, so "not known" is never read as "nobody alike"
+        console.print(f"{esc(result.excluded)} record(s) or nominal(s) alike left out: they cannot be this child (another "
+                      "NHS number, PNC id or UPN; born ten or more years away; or an age their own records rule out).")
     if not result.candidates:
         if result.status == "cannot tell":
             console.print(f"[bold]{esc(result.advice[0].upper() + result.advice[1:])}[/] ({esc(result.compared)} record(s) compared).")
