@@ -214,6 +214,11 @@ def test_a_feed_whose_events_often_break_their_own_dates_of_birth_gives_no_event
     assert notes and "events put its person at an age its own date of birth rules out" in notes[0]
 
 
+POLICE_HEAD = "record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
+RUTH = "Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999"  # someone else, on both sides
+KAI_AT_HOME = {"given_name": "Kai", "family_name": "Brennan", "address": "8 Alder Close", "postcode": "CF10 2AB"}
+
+
 @contextmanager
 def _police_and_health(tmp_path: Path, police: str, health: str) -> Iterator[Workspace]:
     """A workspace holding a police and a health persons feed, imported, not yet built."""
@@ -237,7 +242,7 @@ def test_through_the_build_a_feed_of_made_up_pnc_years_does_not_split_a_teenager
     rows = ["P-1,Kai,Brennan,2009-05-12,8 Alder Close,CF10 2AB,07700 900123,05/482113K"]
     rows += [f"P-{i},Teen{chr(65 + i)},Oakes{i},2010-0{1 + i % 9}-1{i % 9},{i} Mill Lane,CF11 1A{chr(65 + i)},,0{i % 8}/1{i:05d}B"
              for i in range(2, 12)]  # ten more teenagers "first recorded" before they were born
-    police = "record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n" + "\n".join(rows) + "\n"
+    police = POLICE_HEAD + "\n".join(rows) + "\n"
     health = PERSONS.format(rows="H-1,Kai,Brennan,2009-05-12,8 Alder Close,CF10 2AB,\n")
     with _police_and_health(tmp_path, police, health) as ws:
         result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
@@ -256,14 +261,11 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
     The police first recorded that Kai in 2009, five years before this one was born, so he is left out and
     counted as excluded; asked about a Kai born in 2001, the same record is a candidate.
     """
-    police = ("record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
-              "P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,07700 900123,09/482113K\n"
-              "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")
-    health = PERSONS.format(rows="H-1,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999\n"
-                                 "H-2,Owen,Pryce,1985-07-30,1 Heol Fach,CF11 9ZZ,\n")
+    police = POLICE_HEAD + f"P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,07700 900123,09/482113K\nP-2,{RUTH},10/112233B\n"
+    health = PERSONS.format(rows=f"H-1,{RUTH}\nH-2,Owen,Pryce,1985-07-30,1 Heol Fach,CF11 9ZZ,\n")
     with _police_and_health(tmp_path, police, health) as ws:
         build(ws, LOCAL_ADMIN, only=["resolve"])
-        asked = {"given_name": "Kai", "family_name": "Brennan", "address": "8 Alder Close", "postcode": "CF10 2AB"}
+        asked = KAI_AT_HOME
         father = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2001-03-02"})
         assert [c.record_id for c in father.candidates] == ["P-1"]
         son = svc.match_record(ws, LOCAL_ADMIN, {**asked, "date_of_birth": "2014-03-02"})
@@ -279,14 +281,11 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
 def test_is_this_child_known_asked_with_a_pnc_id_never_offers_someone_born_after_it_was_issued(tmp_path: Path) -> None:
     """Asked by the father's PNC id (issued 2009) and name: his son's health record (born 2014, same name and home)
     is no candidate; asked by name and home alone, both are."""
-    police = ("record_id,given_name,family_name,date_of_birth,address,postcode,phone,pnc_id\n"
-              "P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,,09/482113K\n"
-              "P-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999,10/112233B\n")
-    health = PERSONS.format(rows="H-1,Kai,Brennan,2014-03-02,8 Alder Close,CF10 2AB,\n"
-                                 "H-2,Ruth,Ambler,1990-02-02,3 Cwm Street,NP20 1AB,07700 900999\n")
+    police = POLICE_HEAD + f"P-1,Kai,Brennan,,8 Alder Close,CF10 2AB,,09/482113K\nP-2,{RUTH},10/112233B\n"
+    health = PERSONS.format(rows=f"H-1,Kai,Brennan,2014-03-02,8 Alder Close,CF10 2AB,\nH-2,{RUTH}\n")
     with _police_and_health(tmp_path, police, health) as ws:
         build(ws, LOCAL_ADMIN, only=["resolve"])
-        named = {"given_name": "Kai", "family_name": "Brennan", "address": "8 Alder Close", "postcode": "CF10 2AB"}
+        named = KAI_AT_HOME
         both = svc.match_record(ws, LOCAL_ADMIN, named)
         assert {c.record_id for c in both.candidates} == {"P-1", "H-1"}
         by_pnc = svc.match_record(ws, LOCAL_ADMIN, {**named, "pnc_id": "09/482113K"})
