@@ -130,6 +130,12 @@ def _day(column: str) -> pl.Expr:
     return pl.col(column).str.to_date("%Y-%m-%d", strict=False)
 
 
+def _broken(born: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Whether a date of birth breaks the row's event bounds, and its PNC year: ``conflict``'s tests on every row at once."""
+    events = ((born <= _day("born_after")) | (born > _day("born_before"))).fill_null(False)
+    return events, (born.dt.year() > pl.col("pnc_year")).fill_null(False)
+
+
 class Checked(NamedTuple):
     bounds: pl.DataFrame  # what ``bounds`` gave, less what the feeds' own records contradict
     notes: list[str]  # a plain sentence for each feed whose bounds of a kind were not used
@@ -151,10 +157,9 @@ def self_checked(marks: pl.DataFrame, records: pl.DataFrame) -> Checked:
     if marks.height == 0:
         return Checked(marks, [], {"pnc": [], "events": []})
     own = marks.join(records.select(pl.col("unique_id").cast(pl.Int64), "source", "dob"), on="unique_id", how="left")
-    born, day = _day("dob"), _day
-    judged = own.filter(born.is_not_null()).with_columns(  # the same tests as ``conflict``, on every record at once
-        pnc_bad=(born.dt.year() > pl.col("pnc_year")).fill_null(False), pnc_has=pl.col("pnc_year").is_not_null(),
-        events_bad=((born <= day("born_after")) | (born > day("born_before"))).fill_null(False),
+    events_bad, pnc_bad = _broken(_day("dob"))
+    judged = own.filter(_day("dob").is_not_null()).with_columns(
+        pnc_bad=pnc_bad, pnc_has=pl.col("pnc_year").is_not_null(), events_bad=events_bad,
         events_has=pl.col("born_after").is_not_null() | pl.col("born_before").is_not_null())
     notes = []
     broken: dict[str, pl.Series] = {}
@@ -190,11 +195,9 @@ def within_clusters(marks: pl.DataFrame, records: pl.DataFrame, labels: np.ndarr
     people = records.select(pl.col("unique_id").cast(pl.Int64), "dob", "nhs", "pnc", "upn", "other_ids").with_columns(cluster)
     marked = marks.join(people.select("unique_id", "cluster"), on="unique_id")
     dated = people.filter(pl.col("dob").str.len_chars() == 10)
-    dob = pl.col("dob")  # ISO text, so text order is date order; ``conflict`` below is the exact test
+    events_bad, pnc_bad = _broken(_day("dob"))  # a filter; ``conflict`` below gives the reason
     pairs = marked.join(dated.select(pl.col("unique_id").alias("other"), "cluster", "dob"), on="cluster").filter(
-        (pl.col("other") != pl.col("unique_id"))
-        & ((dob <= pl.col("born_after")) | (dob > pl.col("born_before"))
-           | (dob.str.slice(0, 4).cast(pl.Int32, strict=False) > pl.col("pnc_year"))).fill_null(False))
+        (pl.col("other") != pl.col("unique_id")) & (events_bad | pnc_bad))
     if pairs.height == 0:
         return []
     rows = {r["unique_id"]: r for r in people.filter(

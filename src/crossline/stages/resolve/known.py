@@ -121,13 +121,12 @@ def doubts(asked: dict[str, Any]) -> list[str]:
     found = []
     nhs, pnc, upn = asked.get("nhs"), asked.get("pnc"), asked.get("upn")
     if nhs and not valid_nhs(nhs):
-        found.append(f"NHS number {nhs} is not a valid one (ten digits, the last a check digit): check it; it was looked for as written")
+        found.append(f"NHS number {nhs} is not a valid one (ten digits, the last a check digit)")
     if pnc and not PNC_FORM.match(pnc):
-        found.append(f"PNC id {pnc} is not in the form YY/NNNNNNL (year, slash, up to seven digits, a letter): check it; "
-                     "it was looked for as written")
+        found.append(f"PNC id {pnc} is not in the form YY/NNNNNNL (year, slash, up to seven digits, a letter)")
     if upn and not UPN_FORM.match(upn):
-        found.append(f"UPN {upn} is not in the form of a letter, eleven digits and a digit or letter: check it; it was looked for as written")
-    return found
+        found.append(f"UPN {upn} is not in the form of a letter, eleven digits and a digit or letter")
+    return [f"{doubt}: check it; it was looked for as written" for doubt in found]
 
 
 def person_frame(record: dict[str, Any]) -> pl.DataFrame:
