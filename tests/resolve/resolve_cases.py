@@ -99,6 +99,9 @@ COUNCIL = [
     "CC-2,Tyler,Brennock,,,2010-02-11,M,5 Cae Mawr,Bargoed,CF81 8TT,07700 900333,,,,",
     "CC-3,Jade,Ormsby,,,2011-07-19,F,17 Nant Road,Brynmawr,NP23 4AA,07700 900444,,,,",
     "CC-5,Eluned,Corrigall,,,2012-03-14,F,8 Heol Madoc,Abertillery,NP13 1AA,,,,,",
+    # a boy whose council record carries his mother's number as its contact, and the mother's own record
+    "CC-31,Mason,Tregenza,,,2010-04-22,M,12 Clos Glas,Bargoed,CF81 9PL,07700 900777,,,,",
+    "CC-32,Lowenna,Tregenza,,,1984-01-30,F,12 Clos Glas,Bargoed,CF81 9PL,07700 900777,,,,",
 ]
 YOUTH = [
     # the same woman under her maiden name: same date of birth and phone
@@ -112,6 +115,8 @@ YOUTH = [
     "CY-5,Eluned,Corrigall,,,,F,8 Heol Maddoc,Abertillery,,,,,,",
     # the daughter (CS-20) at the charity, without a date of birth: her middle name written as an initial
     "CY-20,Katrin,Rosewarne,M,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
+    # the boy (CC-31) at the charity, no date of birth, with his own mobile
+    "CY-31,Mason,Tregenza,,,,M,12 Clos Glas,Bargoed,CF81 9PL,07700 900666,,,,",
 ]
 
 SOURCES = {
@@ -150,6 +155,9 @@ SAME = [
     ("two letters of a short given name mistyped, date and address exact", [("case-school", "CS-19"), ("case-health", "CH-19")]),
     ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),
     ("no date of birth, middle name as an initial: name and address", [("case-youth", "CY-20"), ("case-school", "CS-20")]),
+    # his own mobile is none of his council record's numbers, but a child's number may be a parent's (his mother's)
+    ("no date of birth, own mobile; the dated record carries his mother's number",
+     [("case-youth", "CY-31"), ("case-council", "CC-31")]),
 ]
 # (description, records that must each be in a different nominal)
 APART = [

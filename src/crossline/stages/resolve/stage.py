@@ -24,7 +24,7 @@ import polars as pl
 
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
-from crossline.stages.resolve import ages, constraints, linkage, relatives, review, stable_ids
+from crossline.stages.resolve import ages, constraints, linkage, relatives, review, stable_ids, undated_phones
 from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
@@ -139,9 +139,15 @@ def run(ctx: BuildContext) -> None:
         lambda labels: (constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels)
                         + ages.within_clusters(aged, records, labels)),
         undated=undated)
-    found.splits = near_notes + found.splits
+    adults = undated_phones.adults_born_by(ctx.store(undated_phones.LATEST_SQL)["latest"][0])
+    contact = records["source"].is_in(ctx.store(undated_phones.CONTACT_SQL)["agency_id"].implode()).to_numpy()
+    phones_tell = undated_phones.agreement(records, found.labels, adults, contact)
+    ctx.note(f"resolve: {phones_tell.sentence()}")
+    other_phone, phone_notes = (undated_phones.held_apart(records, edges, found.labels, adults, contact)
+                                if phones_tell.used else ([], []))
+    found.splits = near_notes + phone_notes + found.splits
     found.ambiguous = sorted(set(found.ambiguous) | set(near_ones))
-    labels = found.labels
+    labels = undated_phones.detach(found.labels, other_phone, edges)
     probability = clustering.record_probability(labels, edges, n)
 
     ctx.progress("nominal ids", 0.85)
@@ -186,7 +192,9 @@ def run(ctx: BuildContext) -> None:
     details = {
         "comparisons": result.comparisons, "timings": timings, "untrained_em_blocks": result.untrained, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
-        "ambiguous_undated": len(found.ambiguous), "distrusted_age_bounds": distrusted, "age_bounds_unused": unused,
+        "ambiguous_undated": len(found.ambiguous), "undated_other_phone": len(other_phone),
+        "phone_agreement": {"pairs": phones_tell.pairs, "no_phone_in_common": phones_tell.apart, "used": phones_tell.used},
+        "distrusted_age_bounds": distrusted, "age_bounds_unused": unused,
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
         "nominals": int(ids.height), "twins_guard": result.guard.details(),
     }
