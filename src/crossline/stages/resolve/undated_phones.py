@@ -87,15 +87,14 @@ class Agreement(NamedTuple):
         return self.pairs >= AGREEMENT_MIN and self.apart < AGREEMENT_SHARE * self.pairs
 
     def sentence(self) -> str:
+        """One line for the build's output (under 200 characters, as every note)."""
         if self.pairs < AGREEMENT_MIN:
-            return (f"only {self.pairs} pair(s) of an adult's dated records in one nominal both hold a phone (at least "
-                    f"{AGREEMENT_MIN} tell how people here keep their phones), so a phone is not used to hold an "
-                    "undated record apart from a person")
-        share = self.apart / self.pairs
-        verdict = "so an undated record whose phone is none of a person's own is left alone for review" if self.used else (
-            f"{AGREEMENT_SHARE:.0%} or more: people here hold several numbers, so a phone is not used to hold an undated "
-            "record apart from a person")
-        return f"{self.apart} of {self.pairs:,} pairs of an adult's dated records in one nominal hold no phone in common ({share:.2%}); {verdict}"
+            return (f"phones not used to hold undated records apart: only {self.pairs} pair(s) of an adult's dated records "
+                    f"in one nominal hold phones (at least {AGREEMENT_MIN} needed)")
+        said = f"{self.apart:,} of {self.pairs:,} pairs of an adult's dated records in one nominal share no phone ({self.apart / self.pairs:.2%}"
+        if self.used:
+            return f"{said}): an undated record with none of a person's numbers is left for review"
+        return f"{said}, {AGREEMENT_SHARE:.0%} or more): people hold several numbers; phones not used to hold undated records apart"
 
 
 def _owners(records: pl.DataFrame, labels: np.ndarray, adults_born_by: str, contact: np.ndarray) -> pl.DataFrame:
