@@ -104,6 +104,40 @@ def test_resolve_known_by_phone_and_by_name_and_phone(resolved: Resolved) -> Non
     assert both.known and both.candidates[0].nominal_id == wanted
 
 
+def test_resolve_known_by_name_and_address_without_a_postcode(resolved: Resolved) -> None:
+    """A practitioner who knows the house but not the postcode: the same house counts, and only the date is asked for.
+
+    The asked record names no town or postcode, so nothing says the area differs; it was scored "different area"
+    (-5.4 bits, below the name alone) and told to "add a date of birth or an address" it had given.
+    """
+    wanted = resolved.nominal("case-health", "CH-18")
+    name = {"given_name": "Corey", "family_name": "Pendlebury"}
+    alone = svc.match_record(resolved.ws, LOCAL_ADMIN, name)
+    housed = svc.match_record(resolved.ws, LOCAL_ADMIN, {**name, "address": "9 Bryn Teg"})
+    best = next(c for c in housed.candidates if c.nominal_id == wanted)
+    assert housed.candidates[0].nominal_id == wanted
+    assert best.match_probability > next(c for c in alone.candidates if c.nominal_id == wanted).match_probability
+    assert "different area" not in " ".join(best.reasons())
+    assert housed.known or housed.advice == "cannot tell: add a date of birth"
+    dated = svc.match_record(resolved.ws, LOCAL_ADMIN, {"family_name": "Pendlebury", "date_of_birth": "2011-09-20"})
+    assert dated.known or dated.advice == "cannot tell: add an address or a postcode"
+
+
+@pytest.mark.parametrize(
+    ("asked", "wanted"),
+    [
+        ({"given_name": "corey"}, "cannot tell: add a date of birth or an address"),
+        ({"given_name": "corey", "address": "9 bryn teg"}, "cannot tell: add a date of birth"),
+        ({"given_name": "corey", "postcode": "CF83 1PP", "dob_year": "2011"}, "cannot tell: add the given and the family name"),
+        ({"family_name": "pendlebury", "dob_year": "2011"}, "cannot tell: add an address or a postcode"),
+    ],
+)
+def test_resolve_known_asks_only_for_what_the_question_lacks(asked: dict[str, str], wanted: str) -> None:
+    from crossline.stages.resolve.known import advice
+
+    assert advice(asked) == wanted
+
+
 def test_resolve_known_by_pnc_and_never_a_candidate_breaking_a_constraint(resolved: Resolved) -> None:
     """Asked about the son (his date of birth), the father's nominal (45 years older) is never a candidate."""
     by_pnc = svc.match_record(resolved.ws, LOCAL_ADMIN, {"pnc_id": "98/765432K"})

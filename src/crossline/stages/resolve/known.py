@@ -65,6 +65,19 @@ KNOWN, CANNOT_TELL, NOT_KNOWN = "known", "cannot tell", "not known"
 ADD_MORE = "cannot tell: add a date of birth or an address"
 
 
+def advice(asked: dict[str, Any]) -> str:
+    """What to add so the answer can tell: only what the question lacks (an address already given is not asked for)."""
+    dated = asked.get("dob_year") is not None
+    housed = asked.get("address") is not None or asked.get("postcode") is not None
+    if not dated and not housed:
+        return ADD_MORE
+    if not dated:
+        return "cannot tell: add a date of birth"
+    if not housed:
+        return "cannot tell: add an address or a postcode"
+    return "cannot tell: add the given and the family name"
+
+
 @dataclass
 class KnownResult:
     known: bool  # a nominal reaches the link threshold
@@ -220,15 +233,21 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
     is too little to tell a child from a namesake, so short of a link the
     answer is "cannot tell", never "not known", whatever was found.
     """
-    result, thin = _match(picture, record, link_probability, limit)
+    result, asked = _match(picture, record, link_probability, limit)
     if result.known:
         result.status = KNOWN
-    elif thin:
-        result.status, result.advice = CANNOT_TELL, ADD_MORE
+    elif _thin(asked):
+        result.status, result.advice = CANNOT_TELL, advice(asked)
     return result
 
 
-def _match(picture: Path, record: dict[str, Any], link_probability: float, limit: int) -> tuple[KnownResult, bool]:
+def _thin(asked: dict[str, Any]) -> bool:
+    """Too little to tell a child from a namesake: no date of birth, no home, or no full name."""
+    return (asked.get("dob_year") is None or (asked.get("address") is None and asked.get("postcode") is None)
+            or asked.get("given_name") is None or asked.get("family_name") is None)
+
+
+def _match(picture: Path, record: dict[str, Any], link_probability: float, limit: int) -> tuple[KnownResult, dict[str, Any]]:
     records_path = picture / "resolve_records.parquet"
     if not records_path.exists():
         raise NotFound("no resolved picture yet: build the picture first", next_step="build")
@@ -243,11 +262,8 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     trusted = not json.loads(model_row.get("details") or "{}").get("age_bounds_unused", {}).get("pnc")
     asked["pnc_year"] = _asked_pnc_year(asked) if trusted else None
     result = KnownResult(known=False, link_probability=link_probability, doubts=doubts(asked))
-    # too little to tell a child from a namesake: no date of birth, no home, or no full name
-    thin = (asked.get("dob_year") is None or (asked.get("address") is None and asked.get("postcode") is None)
-            or asked.get("given_name") is None or asked.get("family_name") is None)
     if not where:
-        return result, thin
+        return result, asked
     con = duckdb.connect()
     try:
         # two passes: the keys alone to find candidates (few columns of a million rows), then their whole rows by a
@@ -255,7 +271,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         # linear search per row, about a quarter slower at a million records)
         ids = con.sql(f"SELECT unique_id FROM read_parquet(?) WHERE {where}", params=[str(records_path), *args]).fetchall()
         if not ids:
-            return result, thin
+            return result, asked
         con.register("wanted", pa.table({"unique_id": pa.array(sorted(i for (i,) in ids), pa.int64())}))
         found = con.sql(
             "SELECT * FROM read_parquet(?) WHERE unique_id IN (SELECT unique_id FROM wanted) ORDER BY unique_id",
@@ -267,7 +283,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         result.excluded = len(allowed) - sum(allowed)
         candidates = candidates.filter(pl.Series(allowed, dtype=pl.Boolean))
         if candidates.height == 0:
-            return result, thin
+            return result, asked
         result.compared = candidates.height
         nominal_of = candidates.select("unique_id", "nominal_id", "source", "record_id")
     finally:
@@ -303,4 +319,4 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         for r in ranked.iter_rows(named=True)
     ]
     result.known = bool(result.candidates) and result.candidates[0].match_probability >= link_probability
-    return result, thin
+    return result, asked
