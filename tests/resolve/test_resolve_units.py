@@ -311,6 +311,34 @@ def test_resolve_middle_names_differ_only_without_a_date(a: dict[str, object], b
     assert first_level(comparisons["middle_name"], right, left) == expected
 
 
+LARCH = {"address": "14 Larch Road", "town": "Cwmbran", "postcode": "NP44 1FF"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ({**LARCH}, {**LARCH}, "same address and postcode"),
+        # a house and street with no town or postcode (a charity's record, or a practitioner asking): nothing
+        # says the area differs, so the same house is the same address (it was "different area", -5.4 bits)
+        ({"address": "14 Larch Rd"}, {**LARCH}, "same address, postcode differs or missing"),
+        ({**LARCH}, {"address": "14 Larch Road"}, "same address, postcode differs or missing"),
+        ({"address": "14 Larch Road"}, {"address": "14 Larch Road"}, "same address, postcode differs or missing"),
+        # a town alone still says where: the same house in another town is another home
+        ({"address": "14 Larch Road", "town": "Leeds"}, {**LARCH}, "different area"),
+        ({"address": "14 Larch Road", "postcode": "LS1 4AP"}, {**LARCH}, "different area"),
+        # another house, area not given: not the same address
+        ({"address": "3 Mill Lane"}, {**LARCH}, "different area"),
+    ],
+)
+def test_resolve_location_levels_when_one_side_names_no_area(a: dict[str, object], b: dict[str, object], expected: str) -> None:
+    from crossline.stages.resolve.model import settings_creator
+
+    left, right = prepared(**a), prepared(**b)
+    comparisons = {c["output_column_name"]: c for c in settings_creator("duckdb").create_settings_dict("duckdb")["comparisons"]}
+    assert first_level(comparisons["location"], left, right) == expected
+    assert first_level(comparisons["location"], right, left) == expected
+
+
 def test_resolve_middle_name_rule_takes_back_name_and_home() -> None:
     params = {"version": 1, "twin_guard": True, "probability_two_random_records_match": 1e-5, "levels": {
         "given_name": {"exact": {"m": 0.8, "u": 1e-3}, "different": {"m": 0.02, "u": 0.9}},

@@ -189,6 +189,14 @@ def test_day_digits_transposed(records) -> None:
         assert value[:8] == true[:8] and value[8:] == true[9] + true[8] and value != true
 
 
+def test_records_holding_the_house_and_street_only(records) -> None:
+    df = records.filter(tags(records).list.contains("no_area"))
+    assert df.height > 20
+    assert df["town"].null_count() == df.height and df["postcode"].null_count() == df.height
+    assert df["address"].null_count() == 0
+    assert records.filter(~tags(records).list.contains("no_area"))["postcode"].null_count() == 0
+
+
 def test_charity_records_without_a_date_of_birth(records) -> None:
     df = records.filter(tags(records).list.contains("charity_no_dob"))
     assert df.height >= 5

@@ -8,8 +8,10 @@ dob_partial_year, dob_partial_month, dob_day_month_swapped, old_address,
 address_abbrev, town_variant, postcode_format, alias, and phone_<style> for
 the way the phone was written. ``identity_noise`` adds, from a stream of its
 own (so every other draw of a scenario stays as it was), the issue 13 kinds:
-dob_digits_transposed, bad_typo and short_form; ``charity_records`` rewrites
-some charity records as a charity keeps them (charity_no_dob).
+dob_digits_transposed, bad_typo and short_form; ``area_missing`` (its own
+stream too) leaves some records the house and street only (no_area);
+``charity_records`` rewrites some charity records as a charity keeps them
+(charity_no_dob).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ NOISE_KINDS = (
     "old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case",
     "dob_missing", "dob_partial_year", "dob_partial_month", "dob_day_month_swapped",
     "old_address", "address_abbrev", "town_variant", "postcode_format", "alias", "dob_digits_transposed", "bad_typo",
-    "short_form", "charity_no_dob",
+    "short_form", "charity_no_dob", "no_area",
 )
 NEIGHBOURS = {
     "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
@@ -269,6 +271,28 @@ def identity_noise(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams
     return frame.with_columns(
         pl.Series("date_of_birth", dob.tolist(), dtype=pl.String),
         pl.Series("given_name", given.tolist(), dtype=pl.String),
+        pl.Series("noise", tags.tolist(), dtype=pl.String),
+    )
+
+
+def area_missing(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams) -> pl.DataFrame:
+    """Some records hold the house and street only, no town or postcode: the home as a person said it.
+
+    A referral taken by phone or a form left half filled keeps "14 Larch Road"
+    and nothing else; the record is still of the same home. Drawn from a
+    stream of its own, so every other variation of a scenario stays as it was.
+    """
+    chosen = (rng.random(frame.height) < p.p_no_area) & frame["address"].is_not_null().to_numpy()
+    if not chosen.any():
+        return frame
+    keep = pl.Series(~chosen)
+    tags = frame["noise"].to_numpy().astype(object)
+    # the town's and postcode's own variations went with them
+    gone = {"town_variant", "postcode_format"}
+    tags[chosen] = [";".join([x for x in (t or "").split(";") if x and x not in gone] + ["no_area"]) for t in tags[chosen]]
+    return frame.with_columns(
+        pl.when(keep).then(pl.col("town")).otherwise(None).alias("town"),
+        pl.when(keep).then(pl.col("postcode")).otherwise(None).alias("postcode"),
         pl.Series("noise", tags.tolist(), dtype=pl.String),
     )
 

@@ -19,7 +19,7 @@ from crossline.sim.agencies import AGENCY_BY_ID, COUNCIL, GWENT_POLICE, HEALTH, 
 from crossline.sim.geography import TOWN_BY_KEY
 from crossline.sim.ids import person_ids
 from crossline.sim.names import STREET_ALIASES
-from crossline.sim.noise import NONE, apply_noise, charity_records, identity_noise
+from crossline.sim.noise import NONE, apply_noise, area_missing, charity_records, identity_noise
 from crossline.sim.rng import stream
 from crossline.sim.world import World
 
@@ -149,6 +149,7 @@ def make_records(world: World) -> pl.DataFrame:
         "noise": pl.Series([t.lstrip(";") for t in noise], dtype=pl.String),
     })
     out = identity_noise(out, stream(sc.seed, "records", "identity"), p)
+    out = area_missing(out, stream(sc.seed, "records", "area"), p)
     charity = np.array([AGENCY_BY_ID[s].type == "charity" for s in src.tolist()])
     truth = df.select("given_name", "family_name", "house", "street", "postcode", "town", "phone")
     return charity_records(out, truth, charity, stream(sc.seed, "records", "charity"), p)

@@ -242,6 +242,7 @@ class NoiseParams:
     p_dob_digits_transposed: float = 0.01
     p_bad_typo: float = 0.01
     p_short_form: float = 0.03  # of records whose given name has a short form the nickname list lacks (Tash for Natasha)
+    p_no_area: float = 0.02  # records holding the house and street only, no town or postcode (as a person said it)
     p_charity_no_dob: float = 0.5  # charity records kept without a date of birth, with the true name, phone and address
     police_multiplier: float = 1.5  # police records are noisier than school and health ones
     school_multiplier: float = 0.5

@@ -417,6 +417,8 @@ def location(f: SqlFunctions) -> CustomComparison:
     )
     same_address = f"{same_house} AND {f.jw('address_l', 'address_r')} >= 0.88"
     similar_town = f"{f.jw('town_l', 'town_r')} >= 0.88"
+    # one side names no area at all (a house and street, no town or postcode): nothing says the area differs
+    no_area = "((postcode_l IS NULL AND town_l IS NULL) OR (postcode_r IS NULL AND town_r IS NULL))"
     levels: list[Any] = [
         _null(
             "(postcode_l IS NULL AND address_l IS NULL) OR (postcode_r IS NULL AND address_r IS NULL)",
@@ -425,7 +427,7 @@ def location(f: SqlFunctions) -> CustomComparison:
         _level(f"postcode_l = postcode_r AND {same_address}", "same address and postcode", 0.6),
         _level(
             f"{same_address} AND ({similar_town} OR postcode_district_l = postcode_district_r"
-            f" OR {f.dl('postcode_l', 'postcode_r')} <= 1)",
+            f" OR {f.dl('postcode_l', 'postcode_r')} <= 1 OR {no_area})",
             "same address, postcode differs or missing",
             0.05,
         ),
