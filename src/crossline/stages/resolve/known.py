@@ -65,15 +65,20 @@ KNOWN, CANNOT_TELL, NOT_KNOWN = "known", "cannot tell", "not known"
 ADD_MORE = "cannot tell: add a date of birth or an address"
 
 
+def _lacks(asked: dict[str, Any]) -> tuple[bool, bool, bool]:
+    """Whether the question lacks a date of birth, a home (address or postcode), a full name."""
+    return (asked.get("dob_year") is None, asked.get("address") is None and asked.get("postcode") is None,
+            asked.get("given_name") is None or asked.get("family_name") is None)
+
+
 def advice(asked: dict[str, Any]) -> str:
     """What to add so the answer can tell: only what the question lacks (an address already given is not asked for)."""
-    dated = asked.get("dob_year") is not None
-    housed = asked.get("address") is not None or asked.get("postcode") is not None
-    if not dated and not housed:
+    undated, homeless, _ = _lacks(asked)
+    if undated and homeless:
         return ADD_MORE
-    if not dated:
+    if undated:
         return "cannot tell: add a date of birth"
-    if not housed:
+    if homeless:
         return "cannot tell: add an address or a postcode"
     return "cannot tell: add the given and the family name"
 
@@ -236,15 +241,9 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
     result, asked = _match(picture, record, link_probability, limit)
     if result.known:
         result.status = KNOWN
-    elif _thin(asked):
+    elif any(_lacks(asked)):  # too little to tell a child from a namesake
         result.status, result.advice = CANNOT_TELL, advice(asked)
     return result
-
-
-def _thin(asked: dict[str, Any]) -> bool:
-    """Too little to tell a child from a namesake: no date of birth, no home, or no full name."""
-    return (asked.get("dob_year") is None or (asked.get("address") is None and asked.get("postcode") is None)
-            or asked.get("given_name") is None or asked.get("family_name") is None)
 
 
 def _match(picture: Path, record: dict[str, Any], link_probability: float, limit: int) -> tuple[KnownResult, dict[str, Any]]:
