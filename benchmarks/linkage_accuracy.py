@@ -91,7 +91,9 @@ def resolve(bundle: Path, workspace: Path, settings: list[str]) -> tuple[pl.Data
     run("build", "--stage", "resolve", "--workspace", str(workspace))
     seconds = time.monotonic() - started
     model = next((workspace / "picture").glob("v*/resolve_model.parquet"))
-    guard = json.loads(pl.read_parquet(model)["details"][0]).get("twins_guard", {}).get("reason", "")
+    details = json.loads(pl.read_parquet(model)["details"][0])
+    guard = "; ".join(f"{name} guard {details.get(key, {}).get('reason', '')}"
+                      for name, key in (("twins", "twins_guard"), ("namesakes", "namesakes_guard")))
     return pl.read_csv(workspace / "exports" / "nominals.csv", infer_schema=False), seconds, guard
 
 
@@ -166,7 +168,7 @@ def main() -> None:
         print(f"{name:48s} {m['precision']:9.4f} {m['recall']:9.4f} {m['f1']:9.4f} {target:7.3f}  {seconds:5.1f} s  {flag}")
     if generation is not None:
         print(f"simulator: nominals joining true people born ten or more years apart: {generation} (target 0)")
-    print("twins guard (docs/resolve.md):")
+    print("twins and namesakes guards (docs/resolve.md):")
     for name, (*_, guard) in results.items():
         print(f"  {name}: {guard}")
 

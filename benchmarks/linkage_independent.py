@@ -46,7 +46,7 @@ def run_seed(seed: int, households: int, settings: list[str], pnc_years: str = "
     born = pl.DataFrame({"person_id": [p.person_id for p in world.people], "date_of_birth": [p.dob for p in world.people]})
     with tempfile.TemporaryDirectory(prefix="crossline-independent-") as tmp:
         bundle = write_bundle(world, Path(tmp) / f"independent-{seed}")
-        nominals, seconds, _ = resolve(bundle, Path(tmp) / "ws", settings)
+        nominals, seconds, guards = resolve(bundle, Path(tmp) / "ws", settings)
     scores = pairwise(nominals, truth)
     apart = generation_apart(nominals, truth, born)
     records = whole(nominals, truth)
@@ -55,7 +55,7 @@ def run_seed(seed: int, households: int, settings: list[str], pnc_years: str = "
         hit = records.filter(pl.col("variation").str.contains(v))
         kinds[v] = (hit.filter(pl.col("nominals") == 1).height, hit.height)
     return {"seed": seed, "records": truth.height, "people": len(world.people), "seconds": seconds, **scores,
-            "generation_apart": apart, "kinds": kinds}
+            "generation_apart": apart, "kinds": kinds, "guards": guards}
 
 
 def main() -> None:
@@ -74,6 +74,7 @@ def main() -> None:
         kinds = r["kinds"]
         assert isinstance(kinds, dict)
         print("  records with one nominal for their whole person: " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in kinds.items()))
+        print(f"  {r['guards']}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ POLICE = [
 ]
 OTHER_FORCE = [
     "MP-1,Dyl,Margetsen,,,,M,Flat 2 41 Dock Road,Liverpool,L20 8AE,,04/123456A,,,",
+    "MP-41,Reece,Tremayne,,,2001-12-02,M,21 Ffordd Las,Caerphilly,CF83 3AA,,05/778812P,,,",
 ]
 SCHOOL = [
     # the household's child: the school holds the parents' phone as its contact number
@@ -91,6 +92,9 @@ POLICE += [
     "CP-12,Natalie,Pellow,,,1979-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,,97/123987L,,,",
     # a mother's only record, without a date of birth: her daughter's name and home, another middle name
     "CP-20,Katrin,Rosewarne,Elowen,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
+    # a young man who gave one force a false date of birth: the PNC id tells it is him (the namesakes guard
+    # never takes back a name and home that an identifier confirms)
+    "CP-41,Reece,Tremayne,,,2003-07-19,M,21 Ffordd Las,Caerphilly,CF83 3AA,,05/778812P,,,",
 ]
 COUNCIL = [
     # married: the council knows her by her married name, at her new home; the phone is the same
@@ -102,6 +106,12 @@ COUNCIL = [
     # a boy whose council record carries his mother's number as its contact, and the mother's own record
     "CC-31,Mason,Tregenza,,,2010-04-22,M,12 Clos Glas,Bargoed,CF81 9PL,07700 900777,,,,",
     "CC-32,Lowenna,Tregenza,,,1984-01-30,F,12 Clos Glas,Bargoed,CF81 9PL,07700 900777,,,,",
+    # brothers at one home, Jayden and Jaden, born two years apart; no identifier on either record (the
+    # namesakes guard: a name and a home are all they share with each other, and each other's records)
+    "CC-40,Jayden,Pengelly,,,2009-06-21,M,3 Heol y Nant,Ystrad Mynach,CF82 7AB,07700 900888,,,,",
+    "CC-41,Jaden,Pengelly,,,2011-02-08,M,3 Heol y Nant,Ystrad Mynach,CF82 7AB,07700 900888,,,,",
+    # a boy of one name with his cousin, taken in; the council knows one of them, the charity the other
+    "CC-42,Ellis,Penwarden,,,2010-03-03,M,26 Stryd y Castell,Rhymney,NP22 5HH,,,,,",
 ]
 YOUTH = [
     # the same woman under her maiden name: same date of birth and phone
@@ -117,6 +127,10 @@ YOUTH = [
     "CY-20,Katrin,Rosewarne,M,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
     # the boy (CC-31) at the charity, no date of birth, with his own mobile
     "CY-31,Mason,Tregenza,,,,M,12 Clos Glas,Bargoed,CF81 9PL,07700 900666,,,,",
+    # the elder brother (CC-40) at the charity: his own name and date, the house written differently
+    "CY-40,Jayden,Pengelly,,,2009-06-21,M,3 Heol-y-Nant,Ystrad Mynach,CF82 7AB,,,,,",
+    # the cousin of CC-42, born two years later
+    "CY-42,Ellis,Penwarden,,,2012-11-17,M,26 Stryd y Castell,Rhymney,NP22 5HH,,,,,",
 ]
 
 SOURCES = {
@@ -158,6 +172,8 @@ SAME = [
     # his own mobile is none of his council record's numbers, but a child's number may be a parent's (his mother's)
     ("no date of birth, own mobile; the dated record carries his mother's number",
      [("case-youth", "CY-31"), ("case-council", "CC-31")]),
+    ("elder brother's records: name, date and home", [("case-youth", "CY-40"), ("case-council", "CC-40")]),
+    ("a false date of birth given to one force, the PNC id shared", [("case-police", "CP-41"), ("case-other-force", "MP-41")]),
 ]
 # (description, records that must each be in a different nominal)
 APART = [
@@ -172,6 +188,11 @@ APART = [
     # no constraint can fire (one date only, no family link): the middle names tell them apart
     ("mother without a date of birth, daughter of her name and home, middle names differ",
      [("case-police", "CP-20"), ("case-school", "CS-20")]),
+    # no identifier, no constraint: the dates differ in every part and no typo explains them (namesakes guard)
+    ("brothers Jayden and Jaden at one home, two years apart, no identifier",
+     [("case-council", "CC-40"), ("case-council", "CC-41")]),
+    ("the younger brother and the elder's charity record", [("case-council", "CC-41"), ("case-youth", "CY-40")]),
+    ("cousins of one name at one home, two years apart, no identifier", [("case-council", "CC-42"), ("case-youth", "CY-42")]),
 ]
 
 

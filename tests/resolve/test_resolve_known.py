@@ -48,6 +48,17 @@ def test_resolve_twin_is_not_taken_for_her_sister(resolved: Resolved) -> None:
                for c in result.candidates)
 
 
+def test_resolve_brother_of_one_name_is_not_taken_for_his_brother(resolved: Resolved) -> None:
+    """Asked about Jaden, the practitioner finds Jaden, not his elder brother Jayden of the same home (namesakes guard)."""
+    result = svc.match_record(resolved.ws, LOCAL_ADMIN, {
+        "given_name": "Jaden", "family_name": "Pengelly", "date_of_birth": "2011-02-08", "postcode": "CF82 7AB",
+        "address": "3 Heol y Nant",
+    })
+    assert result.known and result.candidates[0].nominal_id == resolved.nominal("case-council", "CC-41")
+    elder = resolved.nominal("case-council", "CC-40")
+    assert all(c.nominal_id != elder or c.match_probability < 0.9 for c in result.candidates)
+
+
 def test_resolve_matching_checks_policy(resolved: Resolved) -> None:
     with pytest.raises(NotAllowed):
         svc.match_record(resolved.ws, Actor("pat", "x", "auditor"), {"given_name": "Osian"})

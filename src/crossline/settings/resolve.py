@@ -54,6 +54,19 @@ class ResolveSettings(Section):
         "one kind and their identifiers differ no more often than one person's recorded differently do "
         "(docs/resolve.md, \"Twins guard\"); 0: never lift it.",
     )
+    namesake_guard: bool = setting(
+        True,
+        "Take back what the name and the home gave when two full dates of birth differ in a way no typo explains and "
+        "no identifier agrees: that is what two people of one name at one home look like (cousins, a boy named like "
+        "his brother, a junior and his father). Costs recall where one person's date is recorded wholly wrongly. Each build may lift it "
+        "when the data shows no sign of such namesakes (see namesake_evidence_pairs).",
+    )
+    namesake_evidence_pairs: int = setting(
+        50,
+        "Lift the namesakes guard for a build when at least this many namesake pairs at one home hold identifiers "
+        "of one kind and their identifiers differ no more often than one person's recorded differently do "
+        "(docs/resolve.md, \"Namesakes guard\"); 0: never lift it.",
+    )
     max_comparisons: float = setting(
         3e8, "Stop with an error when the blocking rules would generate more pairs than this."
     )

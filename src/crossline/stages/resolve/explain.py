@@ -42,6 +42,12 @@ DISPLAY: dict[str, pl.Expr] = {
          pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True), pl.col("phones").list.join(" ")],
         separator=", ", ignore_nulls=True,
     ),
+    # the name, the date and the home: what the namesakes guard looked at
+    "namesake_guard": pl.concat_str(
+        [pl.col("given_name"), pl.concat_str(["dob_year", "dob_month", "dob_day"], separator="-", ignore_nulls=True),
+         pl.col("postcode")],
+        separator=", ", ignore_nulls=True,
+    ),
     # the middle names and the date (or its absence, which is why the rule looked), blanks left out
     "middle_name": pl.concat_str(
         [pl.col("middle_names").list.join(" ").replace("", None),
@@ -49,6 +55,8 @@ DISPLAY: dict[str, pl.Expr] = {
         separator=", ", ignore_nulls=True,
     ),
 }
+
+GUARDS = ("twin_guard", "namesake_guard")  # comparisons that take back what others gave: they never "disagree"
 
 
 def levels_by_gamma(params: Params, dialect: str = "duckdb") -> dict[str, tuple[str, dict[int, str]]]:
@@ -217,10 +225,10 @@ def lines(explanation: str | dict[str, Any], match_probability: float | None = N
         left, right = f.get("left") or "-", f.get("right") or "-"
         if shown is not None and f["comparison"] in shown[0]:
             left, right = shown[0][f["comparison"]] or "-", shown[1][f["comparison"]] or "-"
-        verdict = "agreed" if f["weight"] > 0 else "disagreed" if f["comparison"] != "twin_guard" else "took back"
+        verdict = "agreed" if f["weight"] > 0 else "disagreed" if f["comparison"] not in GUARDS else "took back"
         out.append(f"{f['description']}: {f['level']} ({left} / {right}): {verdict}, {f['weight']:+.1f} bits")
     missing = [f["description"] for f in data["fields"]
-               if f["level"] is not None and (f["weight"] or 0.0) == 0.0 and f["comparison"] != "twin_guard"
+               if f["level"] is not None and (f["weight"] or 0.0) == 0.0 and f["comparison"] not in GUARDS
                and (not f.get("left") or not f.get("right"))]
     if missing:
         out.append("Not compared (missing on one side): " + ", ".join(missing))

@@ -24,6 +24,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
+from crossline.stages.resolve import namesakes, twins
 from crossline.stages.resolve.model import (
     EM_BLOCKS,
     PRIOR_RECALL,
@@ -34,12 +35,13 @@ from crossline.stages.resolve.model import (
     params_from_splink,
     regularise,
     set_middle_name,
+    set_namesake_guard,
     set_practitioner,
     set_twin_guard,
     settings_creator,
     splink_settings,
 )
-from crossline.stages.resolve.twins import GuardDecision, decide, evidence_sql, gather
+from crossline.stages.resolve.twins import GuardDecision, decide, gather
 
 # Splink logs every training step at INFO; a build shows its own progress instead.
 LOG_LEVEL = logging.ERROR
@@ -64,6 +66,7 @@ class LinkageResult:
     trained: bool
     comparisons: int  # blocked pairs scored
     guard: GuardDecision
+    namesakes: GuardDecision
     timings: dict[str, float] = field(default_factory=dict)
     untrained: list[str] = field(default_factory=list)  # EM blocks with no pair to learn from (their levels weigh 0)
 
@@ -155,19 +158,36 @@ def twins_guard(records: SplinkDataFrame, dialect: str, params: Params, s: Resol
         return GuardDecision(False, "off: [resolve] twin_guard = false")
     if s.twin_evidence_pairs <= 0:
         return GuardDecision(True, "held: [resolve] twin_evidence_pairs = 0 (never lifted)")
+    rows = _evidence(records, dialect, twins.evidence_sql(records.physical_name, dialect))
+    return decide(gather(rows, params), s.twin_evidence_pairs)
+
+
+def namesakes_guard(records: SplinkDataFrame, dialect: str, params: Params, s: ResolveSettings) -> GuardDecision:
+    """Whether this build keeps the namesakes guard: the settings, then the data's own evidence (``namesakes.py``)."""
+    if not s.namesake_guard:
+        return GuardDecision(False, "off: [resolve] namesake_guard = false")
+    if s.namesake_evidence_pairs <= 0:
+        return GuardDecision(True, "held: [resolve] namesake_evidence_pairs = 0 (never lifted)")
+    rows = _evidence(records, dialect, namesakes.evidence_sql(records.physical_name, dialect))
+    return decide(gather(rows, params), s.namesake_evidence_pairs, namesakes.NAMESAKES)
+
+
+def _evidence(records: SplinkDataFrame, dialect: str, sql: str) -> list[dict[str, Any]]:
     linker = Linker(records, settings_creator(dialect, True), log_level=LOG_LEVEL)
-    rows = linker.misc.query_sql(evidence_sql(records.physical_name, dialect), output_type="pandas")
-    return decide(gather(rows.to_dict("records"), params), s.twin_evidence_pairs)
+    rows: list[dict[str, Any]] = linker.misc.query_sql(sql, output_type="pandas").to_dict("records")
+    return rows
 
 
-def final_params(params: Params, s: ResolveSettings, guard: bool) -> Params:
-    """Regularise and cap: applied to trained and loaded models alike (``guard``: whether the twins guard is on)."""
-    params = {**params, "twin_guard": guard}
+def final_params(params: Params, s: ResolveSettings, guard: bool, namesakes_on: bool = True) -> Params:
+    """Regularise and cap: applied to trained and loaded models alike (``guard``, ``namesakes_on``: whether the
+    twins and namesakes guards hold)."""
+    params = {**params, "twin_guard": guard, "namesake_guard": namesakes_on}
     if guard:
         params["levels"] = {**params["levels"], "twin_guard": params["levels"].get("twin_guard", {})}
     else:
         params["levels"] = {k: v for k, v in params["levels"].items() if k != "twin_guard"}
-    return set_twin_guard(set_middle_name(set_practitioner(cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight)))))
+    capped = cap_weights(regularise(params, s.u_max_pairs), caps_for(s.phone_max_weight))
+    return set_namesake_guard(set_twin_guard(set_middle_name(set_practitioner(capped))))
 
 
 def score(
@@ -218,12 +238,16 @@ def run(
         trained, skipped = train(training if training is not None else records, dialect, s, progress)
     progress("twins guard: looking for twins in the data", 0.42)
     guard = twins_guard(records, dialect, regularise(trained, s.u_max_pairs), s)
-    progress(f"twins guard {guard.reason}", 0.44)
-    params = final_params(trained, s, guard.on)
+    progress(f"twins guard {guard.reason}", 0.43)
+    progress("namesakes guard: looking for namesakes at one home in the data", 0.435)
+    names = namesakes_guard(records, dialect, regularise(trained, s.u_max_pairs), s)
+    progress(f"namesakes guard {names.reason}", 0.44)
+    params = final_params(trained, s, guard.on, names.on)
     timings["training"] = round(time.monotonic() - started, 2)
     started = time.monotonic()
     predictions, n = score(records, dialect, params, s, progress)
     pairs = to_arrow(predictions)
     predictions.drop_table_from_database_and_remove_from_cache()
     timings["scoring"] = round(time.monotonic() - started, 2)
-    return LinkageResult(params=params, trained=loaded is None, comparisons=n, guard=guard, timings=timings, untrained=skipped), pairs
+    return LinkageResult(params=params, trained=loaded is None, comparisons=n, guard=guard, namesakes=names,
+                         timings=timings, untrained=skipped), pairs

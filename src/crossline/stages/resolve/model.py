@@ -17,6 +17,13 @@ Why each comparison looks as it does (docs/resolve.md has the long form):
 - Twins guard: a comparison of its own that takes back what an agreeing date
   gave when the given names clearly differ and no identifier agrees or is one character apart (twins
   and siblings); its weights are set, never trained (``set_twin_guard``).
+- Namesakes guard: the mirror of the twins guard. Two people of one name
+  at one home (cousins brought up together, a boy given his brother's name,
+  a junior and his father) share the name and the address; only their dates tell them
+  apart, and a date that differs in every part weighs little against a
+  name and a home. When both full dates differ in a way no typo explains
+  and no identifier agrees, it takes back what the name and the home gave
+  (``set_namesake_guard``); the data may lift it (``namesakes.py``).
 - Location: one comparison for address, postcode and town together (unit,
   sector, district, town), so one shared home is counted once, not three
   times.
@@ -65,6 +72,8 @@ NAMED_PHONE = "a phone in common, same name, date of birth missing"
 PRACTITIONER_ELSE = "none of these"
 MIDDLE_DIFFER = "middle names clearly differ, date of birth missing"
 MIDDLE_ELSE = "middle names agree, or could be one person's"
+NAMESAKE_LEVEL = "full dates of birth differ in a way no typo explains, names alike, one home, no identifier agrees"
+NAMESAKE_ELSE = "not like namesakes at one home"
 # Most a phone in common may add when the names agree and a date of birth is missing (issue 13): the name
 # and the phone are then all there is to go on, and a shared household landline still must not be enough on
 # its own to outweigh a different given name.
@@ -222,8 +231,11 @@ def date_of_birth(f: SqlFunctions) -> CustomComparison:
 
 def given_names_differ(f: SqlFunctions) -> str:
     """Both given names present and in none of the ways one person's two given names can differ."""
-    compatible = " OR ".join(f"({sql})" for sql, _, _ in _given_compatible(f))
-    return f"(given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND NOT ({compatible}))"
+    return f"(given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND NOT {_any_given_compatible(f)})"
+
+
+def _any_given_compatible(f: SqlFunctions) -> str:
+    return "(" + " OR ".join(f"({sql})" for sql, _, _ in _given_compatible(f)) + ")"
 
 
 def shares_identifier(f: SqlFunctions) -> str:
@@ -259,6 +271,61 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
         ],
         output_column_name="twin_guard",
         comparison_description="twins guard",
+    )
+
+
+def same_home(f: SqlFunctions) -> str:
+    """The same postcode, or addresses as alike as one home written twice."""
+    return f"(coalesce(postcode_l = postcode_r, false) OR coalesce({f.jw('address_l', 'address_r')} >= 0.88, false))"
+
+
+FULL_DATES = (
+    "dob_day_l IS NOT NULL AND dob_day_r IS NOT NULL AND dob_month_l IS NOT NULL AND dob_month_r IS NOT NULL"
+    " AND dob_year_l IS NOT NULL AND dob_year_r IS NOT NULL"
+)
+
+
+def dates_differ_beyond_typo(f: SqlFunctions) -> str:
+    """Two full dates of birth that no slip of one date explains: two different birthdays.
+
+    Not one digit apart, nor two digits swapped (a typo), nor day and month
+    swapped, and the day and month do not both agree (a year written wrongly
+    keeps the birthday; siblings' birthdays differ).
+    """
+    return (
+        f"({FULL_DATES} AND {f.dl('dob_l', 'dob_r')} > 1"
+        " AND NOT (dob_day_l = dob_month_r AND dob_month_l = dob_day_r)"
+        " AND NOT (dob_day_l = dob_day_r AND dob_month_l = dob_month_r))"
+    )
+
+
+def names_alike(f: SqlFunctions) -> str:
+    """Both given names present and in one of the ways one person's given names can differ (or the same)."""
+    return f"(given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND {_any_given_compatible(f)})"
+
+
+def namesake_guard(f: SqlFunctions) -> CustomComparison:
+    """Namesakes at one home: the names alike, two different birthdays, no identifier agrees. Never trained.
+
+    Cousins of one name brought up together, a child given a brother's name,
+    a junior and his father share the given and family name and the home; their full dates of
+    birth differ in every part, which the date comparison (trained on data
+    full of such relatives) weighs at only a few bits against some twenty
+    for the name and home. ``set_namesake_guard`` sets the level to take back
+    what an exact given name, an exact family name and the same address gave,
+    so such a pair is judged on everything else (the dates, a phone, an
+    identifier). Whether it holds is decided by the data (``namesakes.py``).
+    """
+    return CustomComparison(
+        [
+            _null(f"NOT ({FULL_DATES}) OR given_name_l IS NULL OR given_name_r IS NULL",
+                  "a date of birth not held in full, or a given name missing"),
+            _level(f"{dates_differ_beyond_typo(f)} AND {names_alike(f)} AND {same_home(f)} AND NOT {shares_identifier(f)}",
+                   NAMESAKE_LEVEL, 0.001),
+            _else(NAMESAKE_ELSE, 0.999),
+        ],
+        output_column_name="namesake_guard",
+        comparison_description="namesakes guard",
     )
 
 
@@ -556,6 +623,7 @@ DESCRIPTIONS = {
     "twin_guard": "Twins guard",
     "practitioner": "Links a practitioner would make",
     "middle_name": "Middle names",
+    "namesake_guard": "Namesakes guard",
 }
 
 
@@ -563,8 +631,9 @@ def settings_creator(dialect: str, guard_twins: bool = True, with_practitioner: 
     """The comparisons and blocking rules.
 
     ``with_practitioner``: False while training, which leaves out the
-    practitioner and middle name comparisons (their levels are never trained,
-    ``set_practitioner`` and ``set_middle_name`` set them).
+    practitioner, middle name and namesakes guard comparisons (their levels are
+    never trained: ``set_practitioner``, ``set_middle_name`` and
+    ``set_namesake_guard`` set them).
     """
     f = SqlFunctions(dialect)
     return SettingsCreator(
@@ -575,7 +644,7 @@ def settings_creator(dialect: str, guard_twins: bool = True, with_practitioner: 
             family_name(f),
             date_of_birth(f),
             *([twin_guard(f)] if guard_twins else []),
-            *([practitioner(f), middle_name(f)] if with_practitioner else []),
+            *([practitioner(f), middle_name(f), namesake_guard(f)] if with_practitioner else []),
             sex(),
             location(f),
             phone(f),
@@ -734,13 +803,33 @@ def set_middle_name(params: Params) -> Params:
     """
     out = deepcopy(params)
     levels = out["levels"]
-    given = levels.get("given_name", {}).get("exact")
-    family = levels.get("family_name", {}).get("exact")
-    home = levels.get("location", {}).get("same address and postcode")
-    bits = sum(max(weight(v), 0.0) for v in (given, family, home) if v)
+    bits = name_and_home_bits(levels)
     levels["middle_name"] = {
         MIDDLE_DIFFER: {"m": PRACTITIONER_U * 2**-bits, "u": PRACTITIONER_U},
         MIDDLE_ELSE: {"m": 1.0, "u": 1.0},
+    }
+    return out
+
+
+def name_and_home_bits(levels: dict[str, Any]) -> float:
+    """What an exact given name, an exact family name and the same address and postcode give: what namesakes share."""
+    given = levels.get("given_name", {}).get("exact")
+    family = levels.get("family_name", {}).get("exact")
+    home = levels.get("location", {}).get("same address and postcode")
+    return sum(max(weight(v), 0.0) for v in (given, family, home) if v)
+
+
+def set_namesake_guard(params: Params) -> Params:
+    """Set the namesakes guard: minus what the name and home gave (``name_and_home_bits``) while it holds, 0 when lifted.
+
+    ``params["namesake_guard"]`` says whether it holds (missing: it holds). Built
+    afresh each time, so a model saved before the guard existed gets it on load.
+    """
+    out = deepcopy(params)
+    bits = name_and_home_bits(out["levels"]) if out.get("namesake_guard", True) else 0.0
+    out["levels"]["namesake_guard"] = {
+        NAMESAKE_LEVEL: {"m": PRACTITIONER_U * 2**-bits, "u": PRACTITIONER_U},
+        NAMESAKE_ELSE: {"m": 1.0, "u": 1.0},
     }
     return out
 

@@ -24,7 +24,7 @@ import polars as pl
 
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
-from crossline.stages.resolve import ages, constraints, linkage, relatives, review, stable_ids, undated_phones
+from crossline.stages.resolve import ages, constraints, linkage, namesakes, relatives, review, stable_ids, undated_phones
 from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
@@ -137,7 +137,8 @@ def run(ctx: BuildContext) -> None:
     found = clustering.cluster(
         n, edges, different,
         lambda labels: (constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels)
-                        + ages.within_clusters(aged, records, labels)),
+                        + ages.within_clusters(aged, records, labels)
+                        + (namesakes.within_clusters(records, labels) if result.namesakes.on else [])),
         undated=undated)
     adults = undated_phones.adults_born_by(ctx.store(undated_phones.LATEST_SQL)["latest"][0])
     contact = records["source"].is_in(ctx.store(undated_phones.CONTACT_SQL)["agency_id"].implode()).to_numpy()
@@ -196,7 +197,7 @@ def run(ctx: BuildContext) -> None:
         "phone_agreement": {"pairs": phones_tell.pairs, "no_phone_in_common": phones_tell.apart, "used": phones_tell.used},
         "distrusted_age_bounds": distrusted, "age_bounds_unused": unused,
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
-        "nominals": int(ids.height), "twins_guard": result.guard.details(),
+        "nominals": int(ids.height), "twins_guard": result.guard.details(), "namesakes_guard": result.namesakes.details(),
     }
     _write_model(ctx, s, result.params, result.trained, details)
 

@@ -35,6 +35,7 @@ from crossline.stages.resolve.model import (
     Params,
     SqlFunctions,
     given_names_differ,
+    same_home,
     shares_identifier,
 )
 
@@ -43,35 +44,45 @@ ALPHA = 0.05
 KINDS = ("nhs", "upn", "pnc", "other_ids")
 
 
-def evidence_sql(table: str, dialect: str) -> str:
-    """Twin-like pairs at one home whose records both hold an identifier of one kind, counted by kind and by
-    whether an identifier is shared (or one character apart)."""
+COLUMNS = (
+    "unique_id", "dob", "dob_year", "dob_month", "dob_day", "family_name", "given_name", "given_forms", "given_known",
+    "forenames", "aliases", "postcode", "address", "pnc", "nhs", "upn", "other_ids", "other_id_types", "other_id_first",
+)
+
+
+def identifier_evidence_sql(table: str, dialect: str, join_on: str, where: str) -> str:
+    """Pairs joined on ``join_on`` (l., r. columns) and kept by ``where`` (Splink's _l, _r columns) whose records both
+    hold an identifier of one kind, counted by kind and by whether an identifier is shared (or one character apart)."""
     f = SqlFunctions(dialect)
     kind = "CASE " + " ".join(
         f"WHEN {f.overlap('other_id_types_l', 'other_id_types_r')} THEN '{k}'" if k == "other_ids"
         else f"WHEN {k}_l IS NOT NULL AND {k}_r IS NOT NULL THEN '{k}'"
         for k in KINDS
     ) + " END"
-    same_home = f"(coalesce(postcode_l = postcode_r, false) OR coalesce({f.jw('address_l', 'address_r')} >= 0.88, false))"
-    columns = (
-        "unique_id", "dob", "family_name", "given_name", "given_forms", "given_known", "forenames", "aliases", "postcode", "address",
-        "pnc", "nhs", "upn", "other_ids", "other_id_types", "other_id_first",
-    )
     pairs = (
-        "SELECT " + ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
-        + f" FROM {table} l JOIN {table} r ON l.dob = r.dob AND l.family_name = r.family_name"
-        + " AND l.unique_id < r.unique_id"
+        "SELECT " + ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in COLUMNS)
+        + f" FROM {table} l JOIN {table} r ON {join_on} AND l.unique_id < r.unique_id"
     )
     return (
         f"SELECT kind, shared, COUNT(*) AS n FROM (SELECT {kind} AS kind, {shares_identifier(f)} AS shared FROM ({pairs}) p"
-        f" WHERE {given_names_differ(f)} AND {same_home}) t WHERE kind IS NOT NULL GROUP BY kind, shared"
+        f" WHERE {where}) t WHERE kind IS NOT NULL GROUP BY kind, shared"
+    )
+
+
+def evidence_sql(table: str, dialect: str) -> str:
+    """Twin-like pairs at one home (same date of birth and family name, given names clearly different)."""
+    f = SqlFunctions(dialect)
+    return identifier_evidence_sql(
+        table, dialect, "l.dob = r.dob AND l.family_name = r.family_name", f"{given_names_differ(f)} AND {same_home(f)}"
     )
 
 
 @dataclass(frozen=True)
 class TwinsEvidence:
-    agree: int  # twin-like pairs at one home sharing an identifier (so one person)
-    differ: int  # ... whose identifiers of one kind differ (one person recorded differently, or twins)
+    """Counts of relative-like pairs (twin-like here; sibling-like in ``siblings.py``) holding identifiers of one kind."""
+
+    agree: int  # pairs sharing an identifier (so one person)
+    differ: int  # ... whose identifiers of one kind differ (one person recorded differently, or relatives)
     expected: float  # how many would differ if every such pair were one person
 
     @property
@@ -122,15 +133,34 @@ class GuardDecision:
         return out
 
 
-def decide(evidence: TwinsEvidence, min_pairs: int) -> GuardDecision:
+@dataclass(frozen=True)
+class Relatives:
+    """What a guard looks for, in the words its decision uses, and how much of it must be there to hold."""
+
+    pairs: str  # "twin-like pairs at one home"
+    present: str  # "twins"
+    setting: str  # the [resolve] setting holding the fewest pairs to decide on
+    # The guard holds only when at least this share of the pairs are two people (differing pairs beyond what
+    # recording explains, over all pairs). 0: any significant excess holds it.
+    min_share: float = 0.0
+
+
+TWINS = Relatives("twin-like pairs at one home", "twins", "twin_evidence_pairs")
+
+
+def decide(evidence: TwinsEvidence, min_pairs: int, relatives: Relatives = TWINS) -> GuardDecision:
     n = evidence.agree + evidence.differ
     said = (
-        f"{n:,} twin-like pairs at one home hold identifiers of one kind; {evidence.differ:,} differ where "
+        f"{n:,} {relatives.pairs} hold identifiers of one kind; {evidence.differ:,} differ where "
         f"identifiers recorded differently explain about {evidence.expected:.1f}"
     )
     if n < min_pairs:
-        return GuardDecision(True, f"held: too few pairs to tell whether the data holds twins ({said}; "
-                                   f"twin_evidence_pairs = {min_pairs})", evidence)
-    if evidence.p_value < ALPHA:
-        return GuardDecision(True, f"held: the data holds twins ({said})", evidence)
-    return GuardDecision(False, f"lifted: no sign of twins in this data ({said})", evidence)
+        return GuardDecision(True, f"held: too few pairs to tell whether the data holds {relatives.present} ({said}; "
+                                   f"{relatives.setting} = {min_pairs})", evidence)
+    if evidence.p_value >= ALPHA:
+        return GuardDecision(False, f"lifted: no sign of {relatives.present} in this data ({said})", evidence)
+    two = max(evidence.differ - evidence.expected, 0.0)
+    if two < relatives.min_share * n:
+        return GuardDecision(False, f"lifted: few {relatives.present} in this data ({said}: about {two:.0f} pairs of "
+                                    f"two people, under {relatives.min_share:.0%} of them)", evidence)
+    return GuardDecision(True, f"held: the data holds {relatives.present} ({said})", evidence)
