@@ -60,6 +60,11 @@ def plant_namesakes(scenario: Scenario, people: pl.DataFrame) -> pl.DataFrame:
     )
     chosen = pairs.filter(pl.Series(rng.random(pairs.height) < p.p_same_name_children))
     renamed.update(zip(chosen["pidx"].to_list(), chosen["elder_name"].to_list(), strict=True))
+    # drawn after every other draw of the stream, so adding it changed no other namesake
+    spellable = pairs.filter(~pl.col("pidx").is_in(list(renamed)) & ~pl.col("elder").is_in(list(renamed))
+                             & pl.col("elder_name").is_in(list(RESPELLINGS)))
+    spelt = spellable.filter(pl.Series(rng.random(spellable.height) < p.p_same_name_spelt_otherwise))
+    renamed.update(zip(spelt["pidx"].to_list(), [respelt(n) for n in spelt["elder_name"].to_list()], strict=True))
     if not renamed:
         return people
     new = pl.DataFrame({"pidx": list(renamed), "new_name": list(renamed.values())}, schema={"pidx": pl.Int64, "new_name": pl.String})
@@ -72,10 +77,31 @@ def plant_namesakes(scenario: Scenario, people: pl.DataFrame) -> pl.DataFrame:
     return out.select(people.columns)
 
 
+# Common other spellings of the simulator's children's names: a family may spell a cousin's name their own way.
+RESPELLINGS = {
+    "Jayden": "Jaden", "Connor": "Conor", "Katie": "Katy", "Zara": "Sara", "Hana": "Hannah", "Megan": "Meghan",
+    "Evie": "Evey", "Harri": "Harry", "Jac": "Jack", "Jack": "Jac", "Isla": "Islay", "Kai": "Cai", "Cai": "Kai",
+    "Catrin": "Katrin", "Gwyn": "Gwynn", "Gethin": "Gethyn", "Elis": "Ellis", "Sophie": "Sofie", "Callum": "Calum",
+    "Caitlin": "Katelyn", "Lily": "Lilly", "Holly": "Hollie", "Maja": "Maia", "Zayn": "Zain", "Tobi": "Toby",
+}
+
+
+def respelt(name: str) -> str:
+    """``name`` spelt another common way (``RESPELLINGS``); a name with none keeps its spelling."""
+    return RESPELLINGS.get(name, name)
+
+
 def namesake_pairs(people: pl.DataFrame) -> pl.DataFrame:
-    """Pairs of people at one address with the same given and family name: ``pidx_a, pidx_b, years`` (tests, docs)."""
+    """Pairs of people at one address with the same family name and given names the same or one spelt the other's way
+    (``respelt``): ``pidx_a, pidx_b, years`` (tests, docs)."""
     cols = people.select("pidx", "household_id", "given_name", "family_name", "date_of_birth")
-    joined = cols.join(cols, on=["household_id", "given_name", "family_name"], suffix="_b").filter(pl.col("pidx") < pl.col("pidx_b"))
+    joined = (
+        cols.join(cols, on=["household_id", "family_name"], suffix="_b")
+        .filter((pl.col("pidx") < pl.col("pidx_b")) & (
+            (pl.col("given_name") == pl.col("given_name_b"))
+            | (pl.col("given_name").map_elements(respelt, return_dtype=pl.String) == pl.col("given_name_b"))
+            | (pl.col("given_name_b").map_elements(respelt, return_dtype=pl.String) == pl.col("given_name"))))
+    )
     return joined.select(
         pl.col("pidx").alias("pidx_a"), "pidx_b",
         ((pl.col("date_of_birth") - pl.col("date_of_birth_b")).dt.total_days().abs() / 365.25).alias("years"),

@@ -41,6 +41,7 @@ class PopulationParams:
     # two children of one sex and surname born one to three years apart sharing a given name (cousins in one home)
     p_child_named_after_parent: float = 0.06
     p_same_name_children: float = 0.05
+    p_same_name_spelt_otherwise: float = 0.1  # ... or the elder's name spelt another way (Jayden and Jaden)
 
 
 @dataclass(frozen=True)
