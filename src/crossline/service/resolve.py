@@ -150,6 +150,7 @@ def _as_sent(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str],
                 "aliases": listed(p.aliases), "twin_guard": joined(p.given_name, p.date_of_birth),
                 "practitioner": joined(p.given_name, p.family_name, p.date_of_birth, phones),
                 "middle_name": joined(p.other_names, p.date_of_birth),
+                "namesake_guard": joined(p.given_name, p.date_of_birth, p.postcode),
             }
     return out
 
