@@ -55,3 +55,28 @@ def first_level(comparison: dict[str, object], left: dict[str, object], right: d
         if sql == "ELSE" or con.execute(f"SELECT coalesce(({sql}), false) FROM pair").fetchall()[0][0]:
             return str(level["label_for_charts"])
     raise AssertionError("no level held")
+
+
+def name_and_home_params() -> dict[str, object]:
+    """A model whose every field weighs 0 bits but an exact given name, an exact family name and the same address
+    and postcode: what the rules that take back a name and a home (middle names, namesakes) take back."""
+    from crossline.stages.resolve.model import params_from_splink, settings_creator
+
+    duck = settings_creator("duckdb").create_settings_dict("duckdb")
+    for c in duck["comparisons"]:
+        for lv in c["comparison_levels"]:
+            lv["m_probability"], lv["u_probability"] = 0.5, 0.5
+    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
+    params["levels"]["given_name"]["exact"] = {"m": 0.8, "u": 1e-3}
+    params["levels"]["family_name"]["exact"] = {"m": 0.8, "u": 1e-3}
+    params["levels"]["location"]["same address and postcode"] = {"m": 0.6, "u": 1e-4}
+    return params
+
+
+def evidence_counts(frame: pl.DataFrame, sql_for: object) -> list[dict[str, object]]:
+    """A guard's evidence query (``sql_for(table, dialect)``) run on prepared records, rows sorted by kind and shared."""
+    con = duckdb.connect()
+    con.register("people", frame.to_arrow())
+    cursor = con.execute(sql_for("people", "duckdb"))  # type: ignore[operator]
+    names = [d[0] for d in cursor.description]
+    return sorted((dict(zip(names, row, strict=True)) for row in cursor.fetchall()), key=lambda r: (r["kind"], r["shared"]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -20,7 +19,6 @@ from crossline.stages.resolve.model import (
     IDENTIFIER_DIFFERENT,
     NAMESAKE_ELSE,
     NAMESAKE_LEVEL,
-    params_from_splink,
     set_middle_name,
     set_namesake_guard,
     set_practitioner,
@@ -30,7 +28,7 @@ from crossline.stages.resolve.model import (
 from crossline.stages.resolve.namesakes import NAMESAKES, evidence_sql, within_clusters
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, prepare
 from crossline.stages.resolve.twins import TwinsEvidence, decide, gather
-from resolve_support import first_level
+from resolve_support import evidence_counts, first_level, name_and_home_params
 
 HOME = {"given_name": "Jayden", "family_name": "Pengelly", "date_of_birth": "2009-06-21", "date_of_birth_precision": "day",
         "address": "3 Heol y Nant", "town": "Ystrad Mynach", "postcode": "CF82 7AB", "postcode_is_uk": True}
@@ -105,15 +103,7 @@ def test_namesake_guard_takes_back_name_and_home_while_it_holds() -> None:
 
 def test_namesake_guard_explained_as_taking_back() -> None:
     """The reviewer reads the names, dates and home the guard looked at, and that it took back the name and home."""
-    duck = settings_creator("duckdb").create_settings_dict("duckdb")
-    for c in duck["comparisons"]:
-        for lv in c["comparison_levels"]:
-            lv["m_probability"], lv["u_probability"] = 0.5, 0.5  # every field 0 bits but those set below
-    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
-    params["levels"]["given_name"]["exact"] = {"m": 0.8, "u": 1e-3}
-    params["levels"]["family_name"]["exact"] = {"m": 0.8, "u": 1e-3}
-    params["levels"]["location"]["same address and postcode"] = {"m": 0.6, "u": 1e-4}
-    params = set_namesake_guard(set_middle_name(set_practitioner(params)))
+    params = set_namesake_guard(set_middle_name(set_practitioner(name_and_home_params())))
     frame = records(HOME, HOME | {"date_of_birth": "2011-02-08"})
     explained = explain_pairs(frame, pl.DataFrame({"a": [0], "b": [1]}), params, term_frequencies(frame))
     said = lines(explained["explanation"][0])
@@ -122,14 +112,6 @@ def test_namesake_guard_explained_as_taking_back() -> None:
     assert guard == (f"Namesakes guard: {NAMESAKE_LEVEL} (jayden, 2009-06-21, CF82 7AB / jayden, 2011-02-08, CF82 7AB): "
                      f"took back, {taken:+.1f} bits")
     assert explained["match_probability"][0] < 0.001
-
-
-def counts(frame: pl.DataFrame) -> list[dict[str, object]]:
-    con = duckdb.connect()
-    con.register("people", frame.to_arrow())
-    cursor = con.execute(evidence_sql("people", "duckdb"))
-    names = [d[0] for d in cursor.description]
-    return sorted((dict(zip(names, row, strict=True)) for row in cursor.fetchall()), key=lambda r: (r["kind"], r["shared"]))
 
 
 def test_namesakes_evidence_counts_namesake_pairs_at_one_home_by_identifier() -> None:
@@ -142,7 +124,7 @@ def test_namesakes_evidence_counts_namesake_pairs_at_one_home_by_identifier() ->
         HOME | {"date_of_birth": "2012-09-09"},  # no identifier: not counted
         HOME | {"date_of_birth": "2012-10-10", "postcode": "CF10 1AA", "nhs_number": "4010232208"},  # another home
     )
-    assert counts(frame) == [
+    assert evidence_counts(frame, evidence_sql) == [
         # Jayden-Jaden, Jaden-Jayden (false date), Jaden-Jayden (typo), the false date-the typo
         {"kind": "nhs", "shared": False, "n": 4},
         {"kind": "nhs", "shared": True, "n": 1},  # Jayden and his false date
@@ -193,3 +175,20 @@ def test_namesakes_at_one_home_cannot_share_a_cluster() -> None:
     # day and month swapped, with the year wrong too: one person's date, never a constraint
     swapped = records(HOME | {"date_of_birth": "2009-12-06"}, HOME | {"date_of_birth": "2011-06-12"})
     assert within_clusters(swapped, np.zeros(2, dtype=np.int64)) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "on", "reason"),
+    [
+        ({"namesake_guard": False}, False, "off: [resolve] namesake_guard = false"),
+        ({"namesake_evidence_pairs": 0}, True, "held: [resolve] namesake_evidence_pairs = 0 (never lifted)"),
+    ],
+)
+def test_namesakes_guard_settings_take_the_choice_back_from_the_data(values: dict[str, Any], on: bool, reason: str) -> None:
+    from crossline.settings.resolve import ResolveSettings
+    from crossline.stages.resolve.linkage import final_params, namesakes_guard
+
+    decision = namesakes_guard(None, "duckdb", trained(), ResolveSettings(**values))  # type: ignore[arg-type]  # the data is not read
+    assert (decision.on, decision.reason) == (on, reason)
+    levels = final_params(name_and_home_params(), ResolveSettings(**values), guard=True, namesakes_on=decision.on)["levels"]
+    assert (weight(levels["namesake_guard"][NAMESAKE_LEVEL]) < -20) is on

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
 
 from crossline.stages.resolve.model import CROSSED, IDENTIFIER_DIFFERENT, settings_creator
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, prepare
 from crossline.stages.resolve.twins import TwinsEvidence, decide, different_rate, evidence_sql, gather
-from resolve_support import first_level
+from resolve_support import evidence_counts, first_level
 
 HOME = {"family_name": "Trevaskis", "date_of_birth": "2012-08-19", "date_of_birth_precision": "day",
         "address": "6 Gwern Close", "postcode": "NP13 2PX", "postcode_is_uk": True}
@@ -21,11 +20,7 @@ def records(*rows: dict[str, object]) -> pl.DataFrame:
 
 
 def counts(frame: pl.DataFrame) -> list[dict[str, object]]:
-    con = duckdb.connect()
-    con.register("people", frame.to_arrow())
-    cursor = con.execute(evidence_sql("people", "duckdb"))
-    names = [d[0] for d in cursor.description]
-    return sorted((dict(zip(names, row, strict=True)) for row in cursor.fetchall()), key=lambda r: (r["kind"], r["shared"]))
+    return evidence_counts(frame, evidence_sql)
 
 
 def test_twins_evidence_counts_twin_like_pairs_at_one_home_by_identifier() -> None:

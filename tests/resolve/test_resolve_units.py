@@ -33,7 +33,7 @@ from crossline.stages.resolve.model import (
 )
 from crossline.stages.resolve.nicknames import forms_table
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
-from resolve_support import first_level
+from resolve_support import first_level, name_and_home_params
 
 
 def person(**fields: object) -> dict[str, object]:
@@ -356,17 +356,9 @@ def test_resolve_middle_name_rule_takes_back_name_and_home() -> None:
 def test_resolve_middle_name_rule_explained_in_plain_words() -> None:
     """The reviewer reads which middle names differed, and that the date was missing, beside the bits taken back."""
     from crossline.stages.resolve.explain import explain_pairs, lines, term_frequencies
-    from crossline.stages.resolve.model import params_from_splink, set_practitioner, settings_creator
+    from crossline.stages.resolve.model import set_practitioner
 
-    duck = settings_creator("duckdb").create_settings_dict("duckdb")
-    for c in duck["comparisons"]:
-        for lv in c["comparison_levels"]:
-            lv["m_probability"], lv["u_probability"] = 0.5, 0.5  # every field 0 bits but those set below
-    params = params_from_splink({**duck, "probability_two_random_records_match": 1e-4})
-    params["levels"]["given_name"]["exact"] = {"m": 0.8, "u": 1e-3}
-    params["levels"]["family_name"]["exact"] = {"m": 0.8, "u": 1e-3}
-    params["levels"]["location"]["same address and postcode"] = {"m": 0.6, "u": 1e-4}
-    params = set_middle_name(set_practitioner(params))
+    params = set_middle_name(set_practitioner(name_and_home_params()))
     home = {"given_name": "Katrin", "family_name": "Rosewarne", "address": "19 Ffordd Helyg", "postcode": "NP44 2HW",
             "postcode_is_uk": True}
     records = prepare(pl.DataFrame([

@@ -41,7 +41,7 @@ from crossline.stages.resolve.model import (
     settings_creator,
     splink_settings,
 )
-from crossline.stages.resolve.twins import GuardDecision, decide, gather
+from crossline.stages.resolve.twins import GuardDecision, Relatives, decide, gather
 
 # Splink logs every training step at INFO; a build shows its own progress instead.
 LOG_LEVEL = logging.ERROR
@@ -154,28 +154,25 @@ def _forget_untrained(model: dict[str, Any], linker: Linker) -> None:
 
 def twins_guard(records: SplinkDataFrame, dialect: str, params: Params, s: ResolveSettings) -> GuardDecision:
     """Whether this build keeps the twins guard: the settings, then the data's own evidence (``twins.py``)."""
-    if not s.twin_guard:
-        return GuardDecision(False, "off: [resolve] twin_guard = false")
-    if s.twin_evidence_pairs <= 0:
-        return GuardDecision(True, "held: [resolve] twin_evidence_pairs = 0 (never lifted)")
-    rows = _evidence(records, dialect, twins.evidence_sql(records.physical_name, dialect))
-    return decide(gather(rows, params), s.twin_evidence_pairs)
+    return _guard(records, dialect, params, (s.twin_guard, "twin_guard"), s.twin_evidence_pairs, twins.evidence_sql, twins.TWINS)
 
 
 def namesakes_guard(records: SplinkDataFrame, dialect: str, params: Params, s: ResolveSettings) -> GuardDecision:
     """Whether this build keeps the namesakes guard: the settings, then the data's own evidence (``namesakes.py``)."""
-    if not s.namesake_guard:
-        return GuardDecision(False, "off: [resolve] namesake_guard = false")
-    if s.namesake_evidence_pairs <= 0:
-        return GuardDecision(True, "held: [resolve] namesake_evidence_pairs = 0 (never lifted)")
-    rows = _evidence(records, dialect, namesakes.evidence_sql(records.physical_name, dialect))
-    return decide(gather(rows, params), s.namesake_evidence_pairs, namesakes.NAMESAKES)
+    return _guard(records, dialect, params, (s.namesake_guard, "namesake_guard"), s.namesake_evidence_pairs,
+                  namesakes.evidence_sql, namesakes.NAMESAKES)
 
 
-def _evidence(records: SplinkDataFrame, dialect: str, sql: str) -> list[dict[str, Any]]:
+def _guard(records: SplinkDataFrame, dialect: str, params: Params, switch: tuple[bool, str], min_pairs: int,
+           sql_for: Callable[[str, str], str], relatives: Relatives) -> GuardDecision:
+    on, name = switch
+    if not on:
+        return GuardDecision(False, f"off: [resolve] {name} = false")
+    if min_pairs <= 0:
+        return GuardDecision(True, f"held: [resolve] {relatives.setting} = 0 (never lifted)")
     linker = Linker(records, settings_creator(dialect, True), log_level=LOG_LEVEL)
-    rows: list[dict[str, Any]] = linker.misc.query_sql(sql, output_type="pandas").to_dict("records")
-    return rows
+    rows = linker.misc.query_sql(sql_for(records.physical_name, dialect), output_type="pandas").to_dict("records")
+    return decide(gather(rows, params), min_pairs, relatives)
 
 
 def final_params(params: Params, s: ResolveSettings, guard: bool, namesakes_on: bool = True) -> Params:
