@@ -56,6 +56,9 @@ def records(*rows: dict[str, object]) -> pl.DataFrame:
         ({"date_of_birth": "2011-06-12", "_mine": "2009-12-06"}, NAMESAKE_ELSE),  # ... and the year wrong too
         ({"date_of_birth": "2011-06-21"}, NAMESAKE_ELSE),  # the birthday kept, the year written wrongly
         ({"date_of_birth": "2009-06-21"}, NAMESAKE_ELSE),
+        # 1 January, which systems that must hold a full date write when only the year is known
+        ({"date_of_birth": "2009-01-01"}, NAMESAKE_ELSE),
+        ({"date_of_birth": "2011-02-08", "_mine": "2009-01-01"}, NAMESAKE_ELSE),
         # an identifier in common (or one character apart) says one person whatever the dates
         ({"date_of_birth": "2011-02-08", "nhs_number": "4010232161", "_nhs": "4010232161"}, NAMESAKE_ELSE),
         ({"date_of_birth": "2011-02-08", "nhs_number": "4010232162", "_nhs": "4010232161"}, NAMESAKE_ELSE),
@@ -175,6 +178,9 @@ def test_namesakes_at_one_home_cannot_share_a_cluster() -> None:
     # day and month swapped, with the year wrong too: one person's date, never a constraint
     swapped = records(HOME | {"date_of_birth": "2009-12-06"}, HOME | {"date_of_birth": "2011-06-12"})
     assert within_clusters(swapped, np.zeros(2, dtype=np.int64)) == []
+    # 1 January for a day and month nobody knew: the year alone, never a constraint
+    new_year = records(HOME, HOME | {"date_of_birth": "2011-01-01"})
+    assert within_clusters(new_year, np.zeros(2, dtype=np.int64)) == []
 
 
 @pytest.mark.parametrize(

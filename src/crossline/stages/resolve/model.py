@@ -290,13 +290,19 @@ def dates_differ_beyond_typo(f: SqlFunctions) -> str:
 
     Not one digit apart, nor two digits swapped (a typo), nor day and month
     swapped, and the day and month do not both agree (a year written wrongly
-    keeps the birthday; siblings' birthdays differ).
+    keeps the birthday; siblings' birthdays differ). Nor is either 1 January:
+    systems that must hold a full date write it for a day and month nobody
+    knew, so it says only the year.
     """
     return (
         f"({FULL_DATES} AND {f.dl('dob_l', 'dob_r')} > 1"
         " AND NOT (dob_day_l = dob_month_r AND dob_month_l = dob_day_r)"
-        " AND NOT (dob_day_l = dob_day_r AND dob_month_l = dob_month_r))"
+        " AND NOT (dob_day_l = dob_day_r AND dob_month_l = dob_month_r)"
+        f" AND NOT ({NEW_YEAR.format(side='l')}) AND NOT ({NEW_YEAR.format(side='r')}))"
     )
+
+
+NEW_YEAR = "dob_month_{side} = '01' AND dob_day_{side} = '01'"  # 1 January: often written for "day and month unknown"
 
 
 def names_alike(f: SqlFunctions) -> str:

@@ -68,14 +68,16 @@ def within_clusters(records: pl.DataFrame, labels: np.ndarray) -> list[Constrain
     and the undated record stands between the two, for review
     (``cluster.py``). Narrower than the guard, as a constraint must be: the
     same family name and postcode, given names the same form or one letter
-    apart, two full dates no typo explains, no identifier in common, and no
+    apart, two full dates no typo explains (neither 1 January, which systems
+    write when only the year is known), no identifier in common, and no
     third record in the cluster that holds one's date (or a typo of it) and
     shares an identifier with the other (then one person's date was recorded wrongly,
     and the identifier says so).
     """
     dated = records.select(
         "unique_id", "family_name", "postcode", "given_name", "given_forms", "dob", "nhs", "pnc", "upn", "other_ids",
-    ).with_columns(pl.Series("cluster", labels)).filter(pl.col("dob").str.len_chars() == 10)
+    ).with_columns(pl.Series("cluster", labels)).filter(
+        (pl.col("dob").str.len_chars() == 10) & ~pl.col("dob").str.ends_with("-01-01"))  # 1 January: maybe only the year
     dated = dated.filter(pl.col("dob").n_unique().over("cluster") > 1)  # most clusters hold one date: nothing to check
     keys = dated.filter(pl.col("family_name").is_not_null() & pl.col("postcode").is_not_null() & pl.col("given_name").is_not_null())
 
