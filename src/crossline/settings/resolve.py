@@ -58,8 +58,8 @@ class ResolveSettings(Section):
         True,
         "Take back what the name and the home gave when two full dates of birth differ in a way no typo explains and "
         "no identifier agrees: that is what two people of one name at one home look like (cousins, a boy named like "
-        "his brother, a junior and his father). Costs recall where one person's date is recorded wholly wrongly. Each build may lift it "
-        "when the data shows no sign of such namesakes (see namesake_evidence_pairs).",
+        "his brother, a junior and his father). Costs recall where one person's date is recorded wholly wrongly. "
+        "Each build may lift it when the data shows no sign of such namesakes (see namesake_evidence_pairs).",
     )
     namesake_evidence_pairs: int = setting(
         50,

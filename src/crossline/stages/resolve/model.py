@@ -19,9 +19,9 @@ Why each comparison looks as it does (docs/resolve.md has the long form):
   and siblings); its weights are set, never trained (``set_twin_guard``).
 - Namesakes guard: the mirror of the twins guard. Two people of one name
   at one home (cousins brought up together, a boy given his brother's name,
-  a junior and his father) share the name and the address; only their dates tell them
-  apart, and a date that differs in every part weighs little against a
-  name and a home. When both full dates differ in a way no typo explains
+  a junior and his father) share the name and the address; only their
+  dates tell them apart, and a date that differs in every part weighs
+  little against a name and a home. When both full dates differ in a way no typo explains
   and no identifier agrees, it takes back what the name and the home gave
   (``set_namesake_guard``); the data may lift it (``namesakes.py``).
 - Location: one comparison for address, postcode and town together (unit,
@@ -284,6 +284,8 @@ FULL_DATES = (
     " AND dob_year_l IS NOT NULL AND dob_year_r IS NOT NULL"
 )
 
+NEW_YEAR = "dob_month_{side} = '01' AND dob_day_{side} = '01'"  # 1 January: often written for "day and month unknown"
+
 
 def dates_differ_beyond_typo(f: SqlFunctions) -> str:
     """Two full dates of birth that no slip of one date explains: two different birthdays.
@@ -302,9 +304,6 @@ def dates_differ_beyond_typo(f: SqlFunctions) -> str:
     )
 
 
-NEW_YEAR = "dob_month_{side} = '01' AND dob_day_{side} = '01'"  # 1 January: often written for "day and month unknown"
-
-
 def names_alike(f: SqlFunctions) -> str:
     """Both given names present and in one of the ways one person's given names can differ (or the same)."""
     return f"(given_name_l IS NOT NULL AND given_name_r IS NOT NULL AND {_any_given_compatible(f)})"
@@ -314,8 +313,8 @@ def namesake_guard(f: SqlFunctions) -> CustomComparison:
     """Namesakes at one home: the names alike, two different birthdays, no identifier agrees. Never trained.
 
     Cousins of one name brought up together, a child given a brother's name,
-    a junior and his father share the given and family name and the home; their full dates of
-    birth differ in every part, which the date comparison (trained on data
+    a junior and his father share the given and family name and the home;
+    their full dates of birth differ in every part, which the date comparison (trained on data
     full of such relatives) weighs at only a few bits against some twenty
     for the name and home. ``set_namesake_guard`` sets the level to take back
     what an exact given name, an exact family name and the same address gave,

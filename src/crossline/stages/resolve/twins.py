@@ -79,7 +79,7 @@ def evidence_sql(table: str, dialect: str) -> str:
 
 @dataclass(frozen=True)
 class TwinsEvidence:
-    """Counts of relative-like pairs (twin-like here; sibling-like in ``siblings.py``) holding identifiers of one kind."""
+    """Counts of relative-like pairs (twin-like here; namesakes at one home in ``namesakes.py``) holding identifiers of one kind."""
 
     agree: int  # pairs sharing an identifier (so one person)
     differ: int  # ... whose identifiers of one kind differ (one person recorded differently, or relatives)
