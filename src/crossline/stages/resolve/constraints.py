@@ -22,8 +22,12 @@ Two records conflict when
   or another identifier), or hold identifiers of one kind one character
   apart (a typo of one identifier: two issued NHS numbers, PNC ids or UPNs
   never differ in one place, and two people's other identifiers rarely do):
-  then the date is the error, not the person. Nothing else overrides the
-  date rule.
+  then the date is the error, not the person; and, within a cluster, unless
+  a third record holds one's date and shares an identifier with the other,
+  whose date no other record holds (``vouched``: the identifier ties a lone
+  date to a record with the other date, so the lone date is the error).
+  Nothing else overrides the date rule; identifiers that differ are never
+  vouched for.
 
 Partial dates, missing identifiers and malformed ones never conflict: a
 constraint needs both sides present and valid, so it can only say "these are
@@ -92,6 +96,11 @@ def shares_identifier(left: dict[str, Any], right: dict[str, Any]) -> bool:
 
 def conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
     """Why two prepared records cannot be one person (plain words), or None when nothing forbids it."""
+    return identifier_conflict(left, right) or date_conflict(left, right)
+
+
+def identifier_conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
+    """Two issued identifiers of one kind that differ: two people, whatever else agrees."""
     nl, nr = left.get("nhs"), right.get("nhs")
     if valid_nhs(nl) and valid_nhs(nr) and nl != nr:
         return f"NHS numbers differ ({nl} / {nr}), both valid"
@@ -99,6 +108,11 @@ def conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
         a, b = left.get(column), right.get(column)
         if a and b and form.match(a) and form.match(b) and not one_apart(a, b):
             return f"{what} differ ({a} / {b})"
+    return None
+
+
+def date_conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
+    """Dates of birth a generation apart, unless an identifier in common says one date is the error."""
     if shares_identifier(left, right):
         return None  # one person whose date was recorded wrongly: an identifier in common outweighs any date
     da, db = _date_number(left.get("dob")), _date_number(right.get("dob"))
@@ -110,6 +124,34 @@ def conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
             and not one_apart(ya, yb):
         return f"years of birth {abs(int(ya) - int(yb))} apart ({ya} / {yb})"
     return None
+
+
+def vouched(left: dict[str, Any], right: dict[str, Any], cluster: list[dict[str, Any]]) -> bool:
+    """One of the two dates is a lone error that an identifier exposes.
+
+    It is when a third record of the cluster holds one's full date (or a
+    typo of it) and shares an identifier with the other, and no record but
+    the other holds the other's date: FEBRL's Reece Lyden is 1988-11-22
+    with ``ssn:2283032`` in his own record and in two copies, and 1901-08-24
+    with ``ssn:2283023`` in a third copy, whose date was replaced and whose
+    number had two digits swapped; that copy and a copy whose number had two
+    other digits swapped share nothing directly, but each shares a number
+    with his own record. The lone date matters: a junior's school record
+    written with his father's date shares the junior's UPN, yet the junior's
+    other records hold his own date, so nothing is vouched for and father and
+    son stay apart.
+    """
+    def alone(record: dict[str, Any]) -> bool:
+        return not any(z["unique_id"] != record["unique_id"] and z.get("dob") and one_apart(z["dob"], record["dob"])
+                       for z in cluster)
+
+    for wrong, kept in ((left, right), (right, left)):
+        if not (wrong.get("dob") and kept.get("dob")) or not alone(wrong):
+            continue
+        if any(z["unique_id"] not in (wrong["unique_id"], kept["unique_id"]) and z.get("dob")
+               and one_apart(z["dob"], kept["dob"]) and shares_identifier(z, wrong) for z in cluster):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -160,7 +202,11 @@ def within_clusters(records: pl.DataFrame, labels: np.ndarray) -> list[Constrain
 def _pairs(rows: list[dict[str, Any]]) -> Iterable[Constraint]:
     for i, left in enumerate(rows):
         for right in rows[i + 1:]:
-            reason = conflict(left, right)
+            reason = identifier_conflict(left, right)
+            if reason is None:
+                reason = date_conflict(left, right)
+                if reason is not None and vouched(left, right, rows):
+                    reason = None
             if reason:
                 yield Constraint(int(left["unique_id"]), int(right["unique_id"]), reason)
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from crossline.stages.resolve.constraints import Constraint, one_apart, shares_identifier
+from crossline.stages.resolve.constraints import Constraint, one_apart, shares_identifier, vouched
 from crossline.stages.resolve.model import SqlFunctions, dates_differ_beyond_typo, names_alike
 from crossline.stages.resolve.twins import Relatives, identifier_evidence_sql
 
@@ -101,8 +101,7 @@ def within_clusters(records: pl.DataFrame, labels: np.ndarray) -> list[Constrain
             continue
         if not (set(row["given_forms"] or []) & set(right["given_forms"] or []) or one_apart(row["given_name"], right["given_name"])):
             continue
-        if any((one_apart(z["dob"], right["dob"]) and shares_identifier(z, row))
-               or (one_apart(z["dob"], row["dob"]) and shares_identifier(z, right)) for z in members[row["cluster"]]):
+        if vouched(row, right, members[row["cluster"]]):
             continue
         found.append(Constraint(int(row["unique_id"]), int(right["unique_id"]),
                                 f"namesakes at one home: dates of birth {row['dob']} / {right['dob']} differ beyond a typo, "
