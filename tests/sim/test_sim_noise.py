@@ -112,9 +112,21 @@ def test_dates_of_birth_missing_partial_and_swapped(records) -> None:
         assert (got.year, got.month, got.day) == (real.year, real.day, real.month)
     plain = records.filter(~t.list.contains("dob_missing") & ~t.list.contains("dob_partial_year")
                            & ~t.list.contains("dob_partial_month") & ~t.list.contains("dob_day_month_swapped") & ~t.list.contains("dob_digits_transposed")
-                           & ~t.list.contains("charity_no_dob"))
+                           & ~t.list.contains("charity_no_dob") & ~t.list.contains("dob_wrong"))
     for value, fmt, true in plain.head(3000).select(["date_of_birth", "dob_format", "t_date_of_birth"]).iter_rows():
         assert datetime.strptime(value, fmt or "%Y-%m-%d").date().isoformat() == true
+
+
+def test_dates_of_birth_wholly_wrong(records) -> None:
+    """``dob_wrong``: a full date no typo explains, within the range any living person's date falls in."""
+    wrong = records.filter(tags(records).list.contains("dob_wrong"))
+    assert 10 < wrong.height < 0.01 * records.height
+    years_off = []
+    for value, fmt, true in wrong.select(["date_of_birth", "dob_format", "t_date_of_birth"]).iter_rows():
+        got = datetime.strptime(value, fmt or "%Y-%m-%d").date()
+        assert "1940-01-01" <= got.isoformat() <= "2015-12-31"
+        years_off.append(abs(got.year - int(true[:4])))
+    assert sum(y >= 10 for y in years_off) > len(years_off) / 2  # most are a generation off, as FEBRL's are
 
 
 def test_moved_addresses_abbreviations_and_town_names(records) -> None:

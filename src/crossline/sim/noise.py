@@ -11,7 +11,8 @@ own (so every other draw of a scenario stays as it was), the issue 13 kinds:
 dob_digits_transposed, bad_typo and short_form; ``area_missing`` (its own
 stream too) leaves some records the house and street only (no_area);
 ``charity_records`` rewrites some charity records as a charity keeps them
-(charity_no_dob).
+(charity_no_dob); ``date_wrong`` (its own stream) gives a few records a date
+of birth that is not their person's at all (dob_wrong).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ NOISE_KINDS = (
     "old_surname", "nickname", "swapped_names", "typo", "transposition", "upper_case",
     "dob_missing", "dob_partial_year", "dob_partial_month", "dob_day_month_swapped",
     "old_address", "address_abbrev", "town_variant", "postcode_format", "alias", "dob_digits_transposed", "bad_typo",
-    "short_form", "charity_no_dob", "no_area",
+    "short_form", "charity_no_dob", "no_area", "dob_wrong",
 )
 NEIGHBOURS = {
     "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
@@ -326,3 +327,32 @@ def charity_records(frame: pl.DataFrame, truth: pl.DataFrame, charity: np.ndarra
         cols["phone"][i] = format_phone(str(row["phone"]), style) if row["phone"] else None
         cols["noise"][i] = "charity_no_dob" + (f";phone_{style}" if row["phone"] else "")
     return frame.with_columns(*[pl.Series(c, v.tolist(), dtype=pl.String) for c, v in cols.items()])
+
+
+WRONG_DATES = (date(1940, 1, 1), date(2015, 12, 31))
+"""The range a wholly wrong date of birth is drawn from: any living person's, adult or child."""
+
+
+def date_wrong(frame: pl.DataFrame, rng: np.random.Generator, p: NoiseParams) -> pl.DataFrame:
+    """A few full dates of birth wholly wrong: another date keyed into the field, or the record keyed against the wrong person.
+
+    No typo explains such a date, so only what else the record holds can
+    say whose it is: an identifier it shares with the person's other records
+    (the date constraint then takes the date as the error, ``constraints.py``),
+    or else nothing, and the record stands apart. FEBRL's duplicates carry
+    many (1997-09-02 for 1926-10-17); agency data carries them too. Drawn
+    from a stream of its own, after everything else, so no other record of a
+    scenario changed when it was added.
+    """
+    n = frame.height
+    dob = frame["date_of_birth"].to_numpy().astype(object)
+    tags = frame["noise"].to_numpy().astype(object)
+    chosen = (rng.random(n) < p.p_dob_wrong) & np.array([d is not None and len(d) == 10 for d in dob])
+    span = (WRONG_DATES[1] - WRONG_DATES[0]).days
+    offsets = rng.integers(0, span + 1, n)
+    for i in np.flatnonzero(chosen).tolist():
+        wrong = date.fromordinal(WRONG_DATES[0].toordinal() + int(offsets[i]))
+        dob[i] = wrong.strftime("%d/%m/%Y") if "/" in dob[i] else wrong.isoformat()  # as the source writes dates
+        tags[i] = (tags[i] + ";" if tags[i] else "") + "dob_wrong"
+    return frame.with_columns(pl.Series("date_of_birth", dob.tolist(), dtype=pl.String),
+                              pl.Series("noise", tags.tolist(), dtype=pl.String))

@@ -19,7 +19,7 @@ from crossline.sim.agencies import AGENCY_BY_ID, COUNCIL, GWENT_POLICE, HEALTH, 
 from crossline.sim.geography import TOWN_BY_KEY
 from crossline.sim.ids import person_ids
 from crossline.sim.names import STREET_ALIASES
-from crossline.sim.noise import NONE, apply_noise, area_missing, charity_records, identity_noise
+from crossline.sim.noise import NONE, apply_noise, area_missing, charity_records, date_wrong, identity_noise
 from crossline.sim.rng import stream
 from crossline.sim.world import World
 
@@ -152,5 +152,6 @@ def make_records(world: World) -> pl.DataFrame:
     out = area_missing(out, stream(sc.seed, "records", "area"), p)
     charity = np.array([AGENCY_BY_ID[s].type == "charity" for s in src.tolist()])
     truth = df.select("given_name", "family_name", "house", "street", "postcode", "town", "phone")
-    return charity_records(out, truth, charity, stream(sc.seed, "records", "charity"), p)
+    out = charity_records(out, truth, charity, stream(sc.seed, "records", "charity"), p)
+    return date_wrong(out, stream(sc.seed, "records", "dob_wrong"), p)
 

@@ -245,6 +245,7 @@ class NoiseParams:
     p_short_form: float = 0.03  # of records whose given name has a short form the nickname list lacks (Tash for Natasha)
     p_no_area: float = 0.02  # records holding the house and street only, no town or postcode (as a person said it)
     p_charity_no_dob: float = 0.5  # charity records kept without a date of birth, with the true name, phone and address
+    p_dob_wrong: float = 0.005  # a full date of birth wholly wrong: another date keyed in, or keyed against the wrong person
     police_multiplier: float = 1.5  # police records are noisier than school and health ones
     school_multiplier: float = 0.5
 
