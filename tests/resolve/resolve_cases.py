@@ -41,6 +41,8 @@ SCHOOL = [
     # twins: same surname, address, birthday and contact phone, different given names
     "CS-4,Megan,Trevaskis,,,2012-08-19,F,6 Gwern Close,Abertillery,NP13 2PX,07713 456789,,,D423456789012,",
     "CS-5,Mali,Trevaskis,,,2012-08-19,F,6 Gwern Close,Abertillery,NP13 2PX,07713 456789,,,E523456789012,",
+    # the girl of CH-50 with a wholly wrong date of birth (her mother's): only the UPN her council record shares says whose
+    "CS-50,Morwenna,Polglase,,,1983-09-27,F,7 Heol Derw,Tredegar,NP22 3QR,,,,F523456789050,",
 ]
 HEALTH = [
     "CH-1,William,Tregarthen,,,1990-04-17,M,4 Kestrel Way,Cwmbran,NP44 3RT,,,4010232137,,",
@@ -71,6 +73,8 @@ HEALTH += [
     "CH-18,Corey,Pendlebury,,,2011-09-20,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,4020000093,,",
     # two letters of a short given name mistyped on the school's record (Siih for Sian)
     "CH-19,Sian,Treharne,,,2011-02-14,F,40 Heol Isaf,Merthyr Tydfil,CF47 8AA,,,4020000107,,",
+    # a girl whose school keyed her mother's date of birth into her record (CS-50); her council record shares the UPN
+    "CH-50,Morwenna,Polglase,,,2010-04-12,F,7 Heol Derw,Tredegar,NP22 3QR,,,4020000115,,",
 ]
 SCHOOL += [
     "CS-10,Bradley,Ashcombe,,,2013-05-01,M,14 Larch Row,Newport,NP20 5AB,07700 900111,,,F623456789012,",
@@ -112,6 +116,8 @@ COUNCIL = [
     "CC-41,Jaden,Pengelly,,,2011-02-08,M,3 Heol y Nant,Ystrad Mynach,CF82 7AB,07700 900888,,,,",
     # a boy of one name with his cousin, taken in; the council knows one of them, the charity the other
     "CC-42,Ellis,Penwarden,,,2010-03-03,M,26 Stryd y Castell,Rhymney,NP22 5HH,,,,,",
+    # the girl of CH-50 and CS-50: her own date, and the UPN her school record holds
+    "CC-50,Morwenna,Polglase,,,2010-04-12,F,7 Heol Derw,Tredegar,NP22 3QR,,,,F523456789050,",
 ]
 YOUTH = [
     # the same woman under her maiden name: same date of birth and phone
@@ -174,6 +180,8 @@ SAME = [
      [("case-youth", "CY-31"), ("case-council", "CC-31")]),
     ("elder brother's records: name, date and home", [("case-youth", "CY-40"), ("case-council", "CC-40")]),
     ("a false date of birth given to one force, the PNC id shared", [("case-police", "CP-41"), ("case-other-force", "MP-41")]),
+    ("a wholly wrong date of birth, the UPN shared with a record holding her own date",
+     [("case-health", "CH-50"), ("case-council", "CC-50"), ("case-school", "CS-50")]),
 ]
 # (description, records that must each be in a different nominal)
 APART = [

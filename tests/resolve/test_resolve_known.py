@@ -59,6 +59,21 @@ def test_resolve_brother_of_one_name_is_not_taken_for_his_brother(resolved: Reso
     assert all(c.nominal_id != elder or c.match_probability < 0.9 for c in result.candidates)
 
 
+def test_resolve_known_child_whose_nominal_holds_a_wholly_wrong_date(resolved: Resolved) -> None:
+    """Her school keyed her mother's date into her record; the UPN tied it to her. Asked with her own date, she is known."""
+    girl = resolved.nominal("case-health", "CH-50")
+    assert resolved.nominal("case-school", "CS-50") == girl  # the build joined the record, its date a lone error
+    result = svc.match_record(resolved.ws, LOCAL_ADMIN, {
+        "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "2010-04-12", "postcode": "NP22 3QR",
+    })
+    assert result.known and result.candidates[0].nominal_id == girl
+    # asked with the mother's date, the girl's own records rule it out: not her
+    other = svc.match_record(resolved.ws, LOCAL_ADMIN, {
+        "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "1983-09-27", "postcode": "NP22 3QR",
+    })
+    assert all(c.nominal_id != girl for c in other.candidates)
+
+
 def test_resolve_matching_checks_policy(resolved: Resolved) -> None:
     with pytest.raises(NotAllowed):
         svc.match_record(resolved.ws, Actor("pat", "x", "auditor"), {"given_name": "Osian"})

@@ -35,7 +35,7 @@ from crossline.contract.phones import normalise_phone
 from crossline.contract.postcodes import normalise_postcode
 from crossline.errors import InvalidInput, NotFound
 from crossline.stages.resolve import ages
-from crossline.stages.resolve.constraints import PNC_FORM, UPN_FORM, conflict, shares_identifier, valid_nhs
+from crossline.stages.resolve.constraints import PNC_FORM, UPN_FORM, conflict, date_conflict, shares_identifier, valid_nhs, vouched
 from crossline.stages.resolve.explain import lines, score_one_against
 from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
@@ -121,6 +121,25 @@ def _breaks(asked: dict[str, Any], row: dict[str, Any]) -> str | None:
         if found is None and asked.get("pnc_year") is not None:  # asked with a PNC id: nobody born after it was issued
             found = ages.conflict(row.get("dob"), None, None, asked["pnc_year"])
     return found
+
+
+def _nominal_breaks(asked: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
+    """The asked child cannot be this nominal's person: one of its records rules the child out.
+
+    Except a record whose date of birth the nominal itself shows to be a
+    lone error (``constraints.vouched``: an identifier ties it to a record
+    holding the asked date), as the build let it in: a girl's school record
+    keyed with her mother's date does not hide the girl from a practitioner
+    who asks with her own.
+    """
+    asked = {**asked, "unique_id": NEW_ID}
+    for row in rows:
+        found = _breaks(asked, row)
+        if found is None:
+            continue
+        if found != date_conflict(asked, row) or not vouched(asked, row, rows):
+            return True
+    return False
 
 
 def _asked_pnc_year(asked: dict[str, Any]) -> int | None:
@@ -298,10 +317,11 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     )
     # a nominal is one person: none whose records include one the asked record cannot be (the father of a son's namesake)
     scan = pl.scan_parquet(records_path)
-    members = scan.select("nominal_id", *_checked(scan.collect_schema())).filter(
+    members = scan.select("nominal_id", "unique_id", *_checked(scan.collect_schema())).filter(
         pl.col("nominal_id").is_in(ranked["nominal_id"].implode())
     ).collect()  # lazily: the filter is applied while reading, not after a million rows are built
-    barred = {r["nominal_id"] for r in members.iter_rows(named=True) if _breaks(asked, r) is not None}
+    barred = {nominal for (nominal,), rows in members.partition_by("nominal_id", as_dict=True).items()
+              if _nominal_breaks(asked, rows.to_dicts())}
     result.excluded += len(barred)
     ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
     # every candidate at or above the threshold, and at least ``limit``
