@@ -180,6 +180,30 @@ def test_a_police_analyst_works_through_the_pages(browser: Any, base: str, line_
     b.close()
 
 
+def test_is_this_child_known_from_the_form_in_the_browser(browser: Any, base: str, site: Site, shots: Path) -> None:
+    """An analyst types a referral's details into the form and reads the answer: the nominal, who holds it, and why."""
+    b = Checked(browser, shots)
+    page = b.page
+    b.login(base, "ana")
+    page.get_by_role("link", name="Is this child known?").click()
+    page.wait_for_url(f"{base}/known")
+    b.check("known-form")
+    page.get_by_label("Given name").fill("Kai")
+    page.get_by_label("Family name").fill("Morgan")
+    page.get_by_label("Date of birth").fill("2009-03-14")
+    page.get_by_label("Postcode").fill("np20 1ab")
+    page.get_by_label("Why you are asking").fill("referral from the school nurse")
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_selector("#answer-h")
+    assert page.locator("#answer-h").inner_text() == "Known"
+    assert page.get_by_role("link", name=site.kai).count() >= 1
+    page.get_by_text("Why this score").first.click()
+    assert "Date of birth" in page.locator("details").first.inner_text()
+    assert page.url == f"{base}/known"  # the child's details went in the request body, not the address
+    b.check("known-answer")
+    b.close()
+
+
 def test_a_school_practitioner_answers_a_referral_and_meets_not_found_elsewhere(browser: Any, base: str, site: Site, shots: Path) -> None:
     made = safeguarding.make_referral(site.ws, Actor("ana", "gwent-police", "analyst"), site.kai, "valleys-schools-trust", "school",
                                       "missed school on three Mondays; seen with older boys", "mentoring")

@@ -9,12 +9,13 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from service_users import PASSWORD
+from sqlalchemy import text
 from web_sites import Site
 
-from crossline.access.actor import Actor
+from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.api.app import create_app
 from crossline.contract.geography import WORKSPACE_BOUNDARIES
-from crossline.service import resolve, safeguarding
+from crossline.service import agencies, resolve, safeguarding, users
 
 Login = Callable[[str], TestClient]
 
@@ -32,6 +33,7 @@ ANALYST_PAGES = {  # path -> keys of its JSON twin
     "/inbox": {"alerts", "waiting", "casework"},
     "/what-works": {"programmes"},
     "/upload": {"may_import"},
+    "/known": {"asked", "purpose", "answer"},
 }
 SCRIPT_WITHOUT_SRC = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.IGNORECASE)
 OUTSIDE = re.compile(r"""(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
@@ -224,3 +226,58 @@ def test_lists_are_paginated(site: Site, login: Login) -> None:
     data = login("ana").get("/search?q=Evans&format=json&page=1").json()
     assert data["page"] == 1 and len(data["rows"]) <= 25 and data["pages"] >= 1
     assert login("ana").get("/search?q=Evans&page=0").status_code == 422
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def test_a_practitioner_asks_is_this_child_known_from_the_form(site: Site, login: Login) -> None:
+    """The question goes by POST with the session's token; the answer names the nominal, its agencies and why."""
+    ana = login("ana")
+    assert 'href="/known"' in ana.get("/").text  # in the navigation for those who may ask
+    token = _csrf(ana, "/known")
+    asked = {"given_name": "Kai", "family_name": "MORGAN", "date_of_birth": "2009-03-14", "postcode": "NP20 1AB",
+             "purpose": "new referral from school", "csrf_token": token}
+    assert ana.post("/known", data={k: v for k, v in asked.items() if k != "csrf_token"}).status_code == 403
+    answer = ana.post("/known", data=asked)
+    assert answer.status_code == 200, answer.text[:500]
+    assert "<h2 id=\"answer-h\">Known</h2>" in answer.text and f'href="/people/{site.kai}?purpose=new%20referral%20from%20school"' in answer.text
+    assert "Why this score" in answer.text and "Date of birth" in answer.text
+    twin = ana.post("/known", data=asked, headers={"Accept": "application/json"}).json()
+    assert twin["answer"]["known"] and twin["answer"]["candidates"][0]["nominal_id"] == site.kai
+    assert twin["answer"]["candidates"][0]["reasons"] and "gwent-police" in twin["answer"]["candidates"][0]["agencies"]
+    assert "Kai" not in str(answer.url)  # the child's details never go in the address
+    with site.ws.engine.connect() as conn:
+        entry = conn.execute(text("SELECT details FROM audit_log WHERE action = 'match_record' ORDER BY seq DESC")).first()
+    assert entry is not None and site.kai in entry.details and "new referral from school" in entry.details
+
+
+def test_is_this_child_known_by_name_alone_never_says_not_known_and_an_empty_form_is_refused(site: Site, login: Login) -> None:
+    ana = login("ana")
+    token = _csrf(ana, "/known")
+    twin = ana.post("/known", data={"given_name": "Kai", "family_name": "Morgan", "purpose": "a call from a youth worker",
+                                    "csrf_token": token}, headers={"Accept": "application/json"}).json()
+    assert twin["answer"]["status"] in ("known", "cannot tell")
+    empty = ana.post("/known", data={"purpose": "nothing to ask", "csrf_token": token})
+    assert empty.status_code >= 400 and "fill in at least one field" in empty.text
+
+
+def test_a_partner_without_the_permission_finds_no_known_page(site: Site, login: Login) -> None:
+    sam = login("sam")
+    assert 'href="/known"' not in sam.get("/").text
+    assert sam.get("/known").status_code == 404
+
+
+def test_a_council_safeguarding_lead_is_told_a_summary_never_a_record(site: Site, login: Login) -> None:
+    agencies.add_agency(site.ws, LOCAL_ADMIN, "gwent-valleys-council", "Gwent Valleys Council", "local_authority")
+    users.add_user(site.ws, LOCAL_ADMIN, user_id="lia", display_name="Lia", agency="gwent-valleys-council", role="safeguarding_lead",
+                   password=PASSWORD)
+    lia = login("lia")
+    answer = lia.post("/known", data={"given_name": "Kai", "family_name": "Morgan", "date_of_birth": "2009-03-14", "postcode": "NP20 1AB",
+                                      "purpose": "referral to the MASH", "csrf_token": _csrf(lia, "/known")})
+    assert answer.status_code == 200 and "<h2 id=\"answer-h\">Known</h2>" in answer.text
+    assert "police" in answer.text and "safeguarding lead" in answer.text  # which kinds of agency, and what to do
+    assert site.kai not in answer.text and "P1" not in answer.text and "Why this score" not in answer.text

@@ -17,8 +17,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def mount(app: FastAPI) -> None:
     """Add the pages and their static files (vendored libraries, styles and page scripts) to the application."""
-    from crossline.web import casework, home, lines, network, people, records
+    from crossline.web import casework, home, known, lines, network, people, records
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (home, people, lines, network, casework, records):
+    for module in (home, people, known, lines, network, casework, records):
         app.include_router(module.router)

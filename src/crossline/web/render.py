@@ -58,7 +58,8 @@ def standing(request: Request, who: Caller) -> Standing:
 
 
 NAV: list[tuple[str, str, str]] = [  # (href, label, the permission the page needs): a link shows only where it leads somewhere
-    ("/search", "Search", "search"), ("/lines", "Lines", "read_lines"), ("/network", "Network", "read_lines"), ("/map", "Map", "read_lines"),
+    ("/search", "Search", "search"), ("/known", "Is this child known?", "match_record"),
+    ("/lines", "Lines", "read_lines"), ("/network", "Network", "read_lines"), ("/map", "Map", "read_lines"),
     ("/review", "Match review", "review_matches"), ("/inbox", "Inbox", "read_alerts"), ("/what-works", "What works", "what_works"),
     ("/audit", "Audit", "read_audit"), ("/upload", "Upload", "jobs"),
 ]
