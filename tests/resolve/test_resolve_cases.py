@@ -146,3 +146,16 @@ def test_resolve_keeps_a_wholly_wrong_date_with_its_person_when_an_identifier_ti
     apart = tied.group_by("source", "record_id").agg((pl.col("nominal_id") == pl.col("nominal_id_o")).any().alias("joined")).filter(
         ~pl.col("joined"))
     assert apart.height == 0, apart
+
+
+def test_resolve_says_which_dates_a_generation_apart_it_took_as_errors(resolved: Resolved) -> None:
+    """Morwenna's school record, keyed with her mother's date, shares her nominal: the build lists the pair and why."""
+    details = json.loads(resolved.table("resolve_model")["details"][0])
+    assert details["dates_taken_as_errors_count"] >= len(details["dates_taken_as_errors"]) >= 2
+
+    def reason(a: str, b: str) -> str:
+        return next(item["reason"] for item in details["dates_taken_as_errors"] if {a, b} == set(item["records"].split(" and ")))
+
+    assert reason("case-school CS-50", "case-council CC-50") == (
+        "dates of birth 26 years apart (2010-04-12 / 1983-09-27): an identifier in common says one date is wrong")
+    assert reason("case-school CS-50", "case-health CH-50").endswith("26 years apart (2010-04-12 / 1983-09-27): a lone date an identifier exposes")

@@ -236,3 +236,15 @@ def test_the_near_misses_weighed_are_below_the_threshold_with_a_phone_and_one_si
     near = near_misses(pairs, undated, 0.9)
     assert near.rows() == [(0, 2, 0.79, 1.9)]  # not above the threshold, not without a phone, not both (un)dated
     assert near_misses(pairs.drop("mw_phone"), undated, 0.9).height == 0  # a model with no phone comparison
+
+
+def test_dates_taken_as_errors_lists_the_pairs_an_identifier_lets_through_and_nothing_else() -> None:
+    from crossline.stages.resolve.constraints import dates_taken_as_errors
+
+    own = _record(0, dob="1988-11-22") | {"other_ids": ["ssn:2283032"]}
+    copy = _record(1, dob="1901-08-24") | {"other_ids": ["ssn:2283023"]}
+    other = _record(2, dob="1988-11-22") | {"other_ids": ["ssn:2283302"]}
+    stranger = _record(3, dob="1950-01-02")  # a generation from everyone, nothing in common: a constraint, not listed
+    found = {(c.a, c.b): c.reason for c in dates_taken_as_errors(_records([own, copy, other, stranger]), np.zeros(4, dtype=np.int64))}
+    assert found == {(0, 1): "dates of birth 87 years apart (1988-11-22 / 1901-08-24): an identifier in common says one date is wrong",
+                     (1, 2): "dates of birth 87 years apart (1901-08-24 / 1988-11-22): a lone date an identifier exposes"}

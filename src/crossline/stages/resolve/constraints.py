@@ -115,6 +115,11 @@ def date_conflict(left: dict[str, Any], right: dict[str, Any]) -> str | None:
     """Dates of birth a generation apart, unless an identifier in common says one date is the error."""
     if shares_identifier(left, right):
         return None  # one person whose date was recorded wrongly: an identifier in common outweighs any date
+    return _dates_apart(left, right)
+
+
+def _dates_apart(left: dict[str, Any], right: dict[str, Any]) -> str | None:
+    """Dates of birth a generation apart that no typo explains, whatever else the two records hold."""
     da, db = _date_number(left.get("dob")), _date_number(right.get("dob"))
     if da is not None and db is not None and abs(da - db) >= GENERATION_YEARS * 10000 and not one_apart(left["dob"], right["dob"]):
         years = abs(da - db) // 10000
@@ -185,18 +190,41 @@ def within_clusters(records: pl.DataFrame, labels: np.ndarray) -> list[Constrain
     years apart are checked pair by pair, so this stays cheap at a million
     records.
     """
+    return [c for rows in _suspect_groups(records, labels) for c in _pairs(rows)]
+
+
+def dates_taken_as_errors(records: pl.DataFrame, labels: np.ndarray) -> list[Constraint]:
+    """Pairs that ``labels`` puts in one nominal although their dates are a generation apart, and why that is allowed.
+
+    The build says so (its notes and ``resolve_model.details``), so a
+    reviewer who finds 1901 and 1988 in one nominal reads why: an identifier
+    in common, or a lone date an identifier exposes (``vouched``).
+    """
+    found = []
+    for rows in _suspect_groups(records, labels):
+        for i, left in enumerate(rows):
+            for right in rows[i + 1:]:
+                apart = _dates_apart(left, right)
+                if apart is None or identifier_conflict(left, right) is not None:
+                    continue
+                why = ("an identifier in common says one date is wrong" if shares_identifier(left, right) else
+                       "a lone date an identifier exposes" if vouched(left, right, rows) else None)
+                if why is not None:
+                    found.append(Constraint(int(left["unique_id"]), int(right["unique_id"]), f"{apart}: {why}"))
+    return found
+
+
+def _suspect_groups(records: pl.DataFrame, labels: np.ndarray) -> Iterable[list[dict[str, Any]]]:
+    """The records of each cluster that might hold a conflict, cluster by cluster."""
     dob = pl.when(pl.col("dob").str.len_chars() == 10).then(pl.col("dob"))
     keys = records.select("unique_id", "nhs", "pnc", "upn", "other_ids", dob.alias("dob"), "dob_year").with_columns(
         pl.Series("cluster", labels))
     suspects = _suspect_clusters(keys)
     if suspects.len() == 0:
-        return []
+        return
     members = keys.filter(pl.col("cluster").is_in(suspects.implode())).sort("cluster", "unique_id")
-    found: list[Constraint] = []
     for group in members.partition_by("cluster"):
-        rows = group.to_dicts()
-        found.extend(_pairs(rows))
-    return found
+        yield group.to_dicts()
 
 
 def _pairs(rows: list[dict[str, Any]]) -> Iterable[Constraint]:

@@ -116,6 +116,11 @@ def noted(queue: pl.DataFrame) -> pl.DataFrame:
     return queue.with_columns(pl.Series("explanation", explanation, dtype=pl.String)).drop("note")
 
 
-def overridden(found: list[Constraint], keys: pl.DataFrame) -> list[dict[str, str]]:
-    """Constraints a person's "same person" decision overrode, to be shown with a warning."""
+def listed(found: list[Constraint], keys: pl.DataFrame) -> list[dict[str, str]]:
+    """Pairs of records with the reason that concerns them, named as their agencies name them, for the build's notes and details.
+
+    Constraints a person's "same person" decision overrode (shown with a
+    warning), and dates a generation apart that an identifier says are an
+    error (``constraints.dates_taken_as_errors``).
+    """
     return [{"records": f"{_label(keys, c.a)} and {_label(keys, c.b)}", "reason": c.reason} for c in found]

@@ -34,6 +34,8 @@ from crossline.stages.resolve.records import prepared_records
 from crossline.stages.stage import BuildContext, Export, Stage
 from crossline.workspace import Workspace
 
+DATES_LISTED = 50
+"""At most this many pairs with dates a generation apart taken as an error are listed in the details (all are counted)."""
 NOMINALS_SCHEMA = {"nominal_id": pl.String, "source": pl.String, "record_id": pl.String, "match_probability": pl.Float64}
 
 
@@ -186,11 +188,16 @@ def run(ctx: BuildContext) -> None:
         aged.with_columns(pl.col("unique_id").cast(records["unique_id"].dtype)), on="unique_id", how="left")
     ctx.write("resolve_records", bounded)
     ctx.write("resolve_tf", tf)
-    overridden = review.overridden(found.overridden, record_keys)
+    overridden = review.listed(found.overridden, record_keys)
     for item in overridden:
         ctx.note(f"resolve: warning: {item['records']} are in one nominal only because of a recorded \"same person\" "
                  f"decision, although {item['reason']}")
+    taken = review.listed(constraints.dates_taken_as_errors(records, labels), record_keys)
+    if taken:
+        ctx.note(f"resolve: {len(taken)} pair(s) of records share a nominal although their dates of birth are a generation apart: "
+                 "an identifier says one date is wrong (resolve_model.details.dates_taken_as_errors)")
     details = {
+        "dates_taken_as_errors": taken[:DATES_LISTED], "dates_taken_as_errors_count": len(taken),
         "comparisons": result.comparisons, "timings": timings, "untrained_em_blocks": result.untrained, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
         "ambiguous_undated": len(found.ambiguous), "undated_other_phone": len(other_phone),
