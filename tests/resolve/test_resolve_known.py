@@ -67,6 +67,11 @@ def test_resolve_known_child_whose_nominal_holds_a_wholly_wrong_date(resolved: R
         "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "2010-04-12", "postcode": "NP22 3QR",
     })
     assert result.known and result.candidates[0].nominal_id == girl
+    # asked with her year of birth alone (an approximate age), her nominal is still a candidate, not left out
+    by_year = svc.match_record(resolved.ws, LOCAL_ADMIN, {
+        "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "2010", "postcode": "NP22 3QR",
+    })
+    assert by_year.candidates and by_year.candidates[0].nominal_id == girl
     # asked with the mother's date, the girl's own records rule it out: not her
     other = svc.match_record(resolved.ws, LOCAL_ADMIN, {
         "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "1983-09-27", "postcode": "NP22 3QR",

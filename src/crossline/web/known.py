@@ -22,8 +22,6 @@ from crossline.web.render import PageRoute, page, plain
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Who = Annotated[Caller, Depends(caller)]
-FIELDS = ("given_name", "family_name", "date_of_birth", "address", "town", "postcode", "phone", "nhs_number", "pnc_id", "upn")
-"""The form's fields, named as the contract names them; the service normalises each as an import would."""
 TITLE = "Is this child known?"
 Field = Annotated[str, Form(max_length=200)]
 
@@ -39,6 +37,7 @@ def form(request: Request, who: Who) -> Response:
 def ask(request: Request, who: Who, purpose: Annotated[str, Form(min_length=3, max_length=200)],
         given_name: Field = "", family_name: Field = "", date_of_birth: Field = "", address: Field = "", town: Field = "",
         postcode: Field = "", phone: Field = "", nhs_number: Field = "", pnc_id: Field = "", upn: Field = "") -> Response:
+    # named as the contract names them: the service normalises each as an import would
     given = {"given_name": given_name, "family_name": family_name, "date_of_birth": date_of_birth, "address": address, "town": town,
              "postcode": postcode, "phone": phone, "nhs_number": nhs_number, "pnc_id": pnc_id, "upn": upn}
     asked = {k: v.strip() for k, v in given.items() if v.strip()}

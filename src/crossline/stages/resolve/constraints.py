@@ -150,11 +150,16 @@ def vouched(left: dict[str, Any], right: dict[str, Any], cluster: list[dict[str,
         return not any(z["unique_id"] != record["unique_id"] and z.get("dob") and one_apart(z["dob"], record["dob"])
                        for z in cluster)
 
+    def holds(z: dict[str, Any], kept: dict[str, Any]) -> bool:  # z holds kept's date: a typo of it, or its year when that is all
+        if not z.get("dob"):
+            return False
+        return one_apart(z["dob"], kept["dob"]) if kept.get("dob") else bool(kept.get("dob_year")) and z["dob"][:4] == kept["dob_year"]
+
     for wrong, kept in ((left, right), (right, left)):
-        if not (wrong.get("dob") and kept.get("dob")) or not alone(wrong):
+        if not wrong.get("dob") or not alone(wrong):  # only a full date, held by no other record, is taken as the error
             continue
-        if any(z["unique_id"] not in (wrong["unique_id"], kept["unique_id"]) and z.get("dob")
-               and one_apart(z["dob"], kept["dob"]) and shares_identifier(z, wrong) for z in cluster):
+        if any(z["unique_id"] not in (wrong["unique_id"], kept["unique_id"]) and holds(z, kept) and shares_identifier(z, wrong)
+               for z in cluster):
             return True
     return False
 
