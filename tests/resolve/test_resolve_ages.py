@@ -274,7 +274,7 @@ def test_is_this_child_known_never_offers_the_fathers_undated_police_record_his_
         out = CliRunner().invoke(app, ["known", "--given-name", "Kai", "--family-name", "Brennan", "--dob", "2014-03-02",
                                        "--address", "8 Alder Close", "--postcode", "CF10 2AB", "--workspace", str(ws.path)])
         assert out.exit_code == 0, out.output
-        assert "1 record(s) or nominal(s) alike left out: they cannot be this child" in " ".join(out.output.split())
+        assert "1 person(s) alike left out: they cannot be this child" in " ".join(out.output.split())
         assert "Not known" in out.output
 
 

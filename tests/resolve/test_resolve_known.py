@@ -72,6 +72,7 @@ def test_resolve_known_child_whose_nominal_holds_a_wholly_wrong_date(resolved: R
         "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "2010", "postcode": "NP22 3QR",
     })
     assert by_year.candidates and by_year.candidates[0].nominal_id == girl
+    assert result.excluded == by_year.excluded == 0  # her own record with the wrong date is no one "alike left out"
     # asked with the mother's date, the girl's own records rule it out: not her
     other = svc.match_record(resolved.ws, LOCAL_ADMIN, {
         "given_name": "Morwenna", "family_name": "Polglase", "date_of_birth": "1983-09-27", "postcode": "NP22 3QR",

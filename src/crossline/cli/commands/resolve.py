@@ -151,7 +151,7 @@ def known(
         console.print(f"{head}. {escape(result.what_to_do)}")
         return
     if result.excluded:  # said first, so "not known" is never read as "nobody alike"
-        console.print(f"{esc(result.excluded)} record(s) or nominal(s) alike left out: they cannot be this child (another "
+        console.print(f"{esc(result.excluded)} person(s) alike left out: they cannot be this child (another "
                       "NHS number, PNC id or UPN; born ten or more years away; or an age their own records rule out).")
     if not result.candidates:
         if result.status == "cannot tell":

@@ -91,7 +91,7 @@ class KnownResult:
     compared: int = 0  # picture records scored
     status: str = NOT_KNOWN  # known; cannot tell (too little to compare); not known
     advice: str = ""  # what to add to tell, when the status is "cannot tell"
-    excluded: int = 0  # candidates left out because they break a constraint (another NHS number, a generation apart)
+    excluded: int = 0  # nominals left out because they cannot be this child (another NHS number, a generation apart, an age)
     risk_shown: bool = False  # the candidates carry their risk band and open alerts (the viewer may see them)
     nominals: int = 0  # candidate nominals scored; more than ``candidates`` when the limit cut the list
     doubts: list[str] = field(default_factory=list)  # asked identifiers that look mistyped, in plain words
@@ -297,9 +297,11 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         ).to_arrow_table()
         candidates = pl.from_arrow(found)
         assert isinstance(candidates, pl.DataFrame)
-        allowed = [_breaks(asked, row) is None for row in candidates.select(*_checked(candidates)).iter_rows(named=True)]
-        result.excluded = len(allowed) - sum(allowed)
-        candidates = candidates.filter(pl.Series(allowed, dtype=pl.Boolean))
+        allowed = pl.Series([_breaks(asked, row) is None for row in candidates.select(*_checked(candidates)).iter_rows(named=True)],
+                            dtype=pl.Boolean)
+        left_out = set(candidates.filter(~allowed)["nominal_id"].to_list())
+        result.excluded = len(left_out)
+        candidates = candidates.filter(allowed)
         if candidates.height == 0:
             return result, asked
         result.compared = candidates.height
@@ -322,8 +324,10 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     ).collect()  # lazily: the filter is applied while reading, not after a million rows are built
     barred = {nominal for (nominal,), rows in members.partition_by("nominal_id", as_dict=True).items()
               if _nominal_breaks(asked, rows.to_dicts())}
-    result.excluded += len(barred)
     ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
+    # nominals left out as unable to be this child; not one that is a candidate through its other records (a girl's
+    # school record keyed with her mother's date is left out of the scoring, but she is no one "alike left out")
+    result.excluded = len((left_out | barred) - set(ranked["nominal_id"].to_list()))
     # every candidate at or above the threshold, and at least ``limit``
     above = ranked.filter(pl.col("match_probability") >= link_probability).height
     result.nominals = ranked.height
