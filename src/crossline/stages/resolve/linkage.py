@@ -175,7 +175,7 @@ def _guard(records: SplinkDataFrame, dialect: str, params: Params, switch: tuple
     return decide(gather(rows, params), min_pairs, relatives)
 
 
-def final_params(params: Params, s: ResolveSettings, guard: bool, namesakes_on: bool = True) -> Params:
+def final_params(params: Params, s: ResolveSettings, guard: bool, namesakes_on: bool) -> Params:
     """Regularise and cap: applied to trained and loaded models alike (``guard``, ``namesakes_on``: whether the
     twins and namesakes guards hold)."""
     params = {**params, "twin_guard": guard, "namesake_guard": namesakes_on}

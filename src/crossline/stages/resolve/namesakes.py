@@ -69,10 +69,9 @@ def within_clusters(records: pl.DataFrame, labels: np.ndarray) -> list[Constrain
     (``cluster.py``). Narrower than the guard, as a constraint must be: the
     same family name and postcode, given names the same form or one letter
     apart, two full dates no typo explains (neither 1 January, which systems
-    write when only the year is known), no identifier in common, and no
-    third record in the cluster that holds one's date (or a typo of it) and
-    shares an identifier with the other (then one person's date was recorded
-    wrongly, and the identifier says so).
+    write when only the year is known), no identifier in common, and no lone
+    date an identifier exposes (``constraints.vouched``: then one person's
+    date was recorded wrongly, and the identifier says so).
     """
     dated = records.select(
         "unique_id", "family_name", "postcode", "given_name", "given_forms", "dob", "nhs", "pnc", "upn", "other_ids",
