@@ -159,3 +159,19 @@ def test_resolve_says_which_dates_a_generation_apart_it_took_as_errors(resolved:
     assert reason("case-school CS-50", "case-council CC-50") == (
         "dates of birth 26 years apart (2010-04-12 / 1983-09-27): an identifier in common says one date is wrong")
     assert reason("case-school CS-50", "case-health CH-50").endswith("26 years apart (2010-04-12 / 1983-09-27): a lone date an identifier exposes")
+
+
+def test_resolve_a_feeds_own_dates_never_bound_its_undated_records_away_from_their_own_person(resolved: Resolved) -> None:
+    """Whom a feed serves (``served.py``) on the scenario: the schools' dated pupils bound their undated records'
+    births, a generation wide, and no undated record's own person (the simulator's truth) is born outside its feed's
+    bound, so the bound keeps parents out, never the person themself."""
+    details = json.loads(resolved.table("resolve_model")["details"][0])["served_ages"]
+    school = details["feeds"]["valleys-schools-trust"]
+    assert "1990-01-01" < school["born_after"] < "2000-01-01" and details["unused"] == []
+    truth = pl.read_csv(resolved.sim / "truth" / "person_records.csv", infer_schema=False).join(
+        pl.read_csv(resolved.sim / "truth" / "persons.csv", infer_schema=False).select("person_id", "date_of_birth"), on="person_id")
+    bounded = resolved.table("resolve_records").filter(pl.col("served_after").is_not_null()).join(
+        truth, on=["source", "record_id"])
+    assert bounded.filter(pl.col("source") == "valleys-schools-trust").height >= 10  # the schools leave some pupils undated
+    outside = bounded.filter((pl.col("date_of_birth") <= pl.col("served_after")) | (pl.col("date_of_birth") >= pl.col("served_before")))
+    assert outside.select("source", "record_id", "date_of_birth", "served_after", "served_before").to_dicts() == []

@@ -26,6 +26,10 @@ breaks its own bound has one of the two wrong, so its bound is dropped; and
 a feed where that happens often (a system that writes any year into the PNC
 id's first part, events logged against the wrong person) gives no bounds of
 that kind at all, and the build says so rather than split people on them.
+
+A record with no events and no PNC id can still be bounded by its feed: the
+ages its feed's dated records hold (``served.py``). Those bounds sit beside
+these (``served_after``, ``served_before``) and are checked here with them.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 import polars as pl
 
-from crossline.stages.resolve.constraints import PNC_FORM, Constraint, shares_identifier
+from crossline.stages.resolve.constraints import GENERATION_YEARS, PNC_FORM, Constraint, shares_identifier
 
 YOUNG_MAX_AGE = 25
 """At most this old on a youth programme, at school or excluded from it (youth services and SEND support run to 25)."""
@@ -52,6 +56,8 @@ UNTRUSTED_MIN = 3
 
 YOUNG_EVENTS = ("intervention", "school_exclusion", "persistent_absence")
 SUSPECT_EVENTS = ("arrest", "charge")
+SERVED = ("served_after", "served_before")
+"""A feed's bound on its undated records' births (``served.py``), checked here with the others."""
 
 AGES_SQL = (
     "SELECT ep.source, ep.person_id AS record_id, e.event_type, ep.role, e.occurred_at "
@@ -109,8 +115,10 @@ def bounds(rows: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     return per.join(issued, on="unique_id", how="full", coalesce=True).select(schema.names()).cast(schema).sort("unique_id")
 
 
-def conflict(dob: str | None, born_after: str | None, born_before: str | None, pnc_year: int | None = None) -> str | None:
-    """Why a full date of birth cannot be the person whose events (or PNC id) give these bounds (plain words), or None."""
+def conflict(dob: str | None, born_after: str | None, born_before: str | None, pnc_year: int | None = None,
+             served_after: str | None = None, served_before: str | None = None) -> str | None:
+    """Why a full date of birth cannot be the person whose events (or PNC id, or feed: ``served.py``) give these bounds
+    (plain words), or None."""
     if dob is None or len(dob) != 10:
         return None
     try:
@@ -123,7 +131,16 @@ def conflict(dob: str | None, born_after: str | None, born_before: str | None, p
         return f"born {dob}, too young for the other record's arrest or charge (under {SUSPECT_MIN_AGE} by then)"
     if pnc_year is not None and born.year > pnc_year:
         return f"born {dob}, after the other record's PNC id was issued (in {pnc_year}): no one has a police record before birth"
+    if (served_after is not None and born <= date.fromisoformat(served_after)) or (
+            served_before is not None and born >= date.fromisoformat(served_before)):
+        return (f"born {dob}, a generation outside the ages the other record's agency holds (its dated records: born "
+                f"{_year(served_after, 1)} to {_year(served_before, -1)}), and the other record has no date of birth")
     return None
+
+
+def _year(bound: str | None, generation: int) -> str:
+    """The year a generation inside a served bound: the feed's own 1st or 99th percentile of birth."""
+    return "?" if bound is None else str(date.fromisoformat(bound).year + generation * GENERATION_YEARS)
 
 
 def _day(column: str) -> pl.Expr:
@@ -134,6 +151,11 @@ def _broken(born: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Whether a date of birth breaks the row's event bounds, and its PNC year: ``conflict``'s tests on every row at once."""
     events = ((born <= _day("born_after")) | (born > _day("born_before"))).fill_null(False)
     return events, (born.dt.year() > pl.col("pnc_year")).fill_null(False)
+
+
+def _outside_served(born: pl.Expr) -> pl.Expr:
+    """Whether a date of birth lies outside the row's feed bound (``served.py``)."""
+    return ((born <= _day("served_after")) | (born >= _day("served_before"))).fill_null(False)
 
 
 class Checked(NamedTuple):
@@ -193,19 +215,20 @@ def within_clusters(marks: pl.DataFrame, records: pl.DataFrame, labels: np.ndarr
         return []
     cluster = pl.Series("cluster", labels)
     people = records.select(pl.col("unique_id").cast(pl.Int64), "dob", "nhs", "pnc", "upn", "other_ids").with_columns(cluster)
+    marks = marks.with_columns(pl.lit(None, pl.String).alias(c) for c in SERVED if c not in marks.columns)
     marked = marks.join(people.select("unique_id", "cluster"), on="unique_id")
     dated = people.filter(pl.col("dob").str.len_chars() == 10)
     events_bad, pnc_bad = _broken(_day("dob"))  # a filter; ``conflict`` below gives the reason
     pairs = marked.join(dated.select(pl.col("unique_id").alias("other"), "cluster", "dob"), on="cluster").filter(
-        (pl.col("other") != pl.col("unique_id")) & (events_bad | pnc_bad))
+        (pl.col("other") != pl.col("unique_id")) & (events_bad | pnc_bad | _outside_served(_day("dob"))))
     if pairs.height == 0:
         return []
     rows = {r["unique_id"]: r for r in people.filter(
         pl.col("unique_id").is_in(pl.concat([pairs["unique_id"], pairs["other"]]).implode())).to_dicts()}
     found = []
-    for mark, other, dob, after, before, year in pairs.select(
-            "unique_id", "other", "dob", "born_after", "born_before", "pnc_year").iter_rows():
-        reason = conflict(dob, after, before, year)
+    for mark, other, dob, after, before, year, served_after, served_before in pairs.select(
+            "unique_id", "other", "dob", "born_after", "born_before", "pnc_year", *SERVED).iter_rows():
+        reason = conflict(dob, after, before, year, served_after, served_before)
         if reason and not shares_identifier(rows[mark], rows[other]):
             found.append(Constraint(min(mark, other), max(mark, other), reason))
     return found

@@ -98,7 +98,7 @@ class KnownResult:
 
 
 CHECKED = ("nhs", "pnc", "upn", "other_ids", "dob", "dob_year")
-BOUNDS = ("born_after", "born_before", "pnc_year")
+BOUNDS = ("born_after", "born_before", "pnc_year", *ages.SERVED)
 
 
 def _checked(columns: Any) -> list[str]:
@@ -112,12 +112,15 @@ def _breaks(asked: dict[str, Any], row: dict[str, Any]) -> str | None:
     The age bounds are the build's (``ages.py``, after each feed was checked
     against itself): asked about a boy born in 2014, his father's undated
     police record holding ``09/...`` is not him, however alike their names
-    and homes. A shared identifier outweighs them, as in the build.
+    and homes; nor, asked about his father, is the boy's undated youth
+    charity record, whose feed holds only people born 2005 to 2012
+    (``served.py``). A shared identifier outweighs them, as in the build.
     """
     found = conflict(asked, row)
     if found is None and not shares_identifier(asked, row):
         if any(row.get(c) is not None for c in BOUNDS):
-            found = ages.conflict(asked.get("dob"), row.get("born_after"), row.get("born_before"), row.get("pnc_year"))
+            found = ages.conflict(asked.get("dob"), row.get("born_after"), row.get("born_before"), row.get("pnc_year"),
+                                  row.get("served_after"), row.get("served_before"))
         if found is None and asked.get("pnc_year") is not None:  # asked with a PNC id: nobody born after it was issued
             found = ages.conflict(row.get("dob"), None, None, asked["pnc_year"])
     return found

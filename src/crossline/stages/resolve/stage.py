@@ -24,7 +24,7 @@ import polars as pl
 
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
-from crossline.stages.resolve import ages, constraints, linkage, namesakes, relatives, review, stable_ids, undated_phones
+from crossline.stages.resolve import ages, constraints, linkage, namesakes, relatives, review, served, stable_ids, undated_phones
 from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
@@ -129,6 +129,12 @@ def run(ctx: BuildContext) -> None:
     aged, distrusted, unused = ages.self_checked(ages.bounds(ctx.store(ages.AGES_SQL), records), records)
     for sentence in distrusted:
         ctx.note(f"resolve: warning: {sentence}")
+    feeds = served.checked(records, pairs, s.link_probability)
+    for sentence in feeds.notes:
+        ctx.note(f"resolve: warning: {sentence}")
+    if (said := served.sentence(feeds.profiles, records)) is not None:
+        ctx.note(f"resolve: {said}")
+    aged = served.joined(aged, feeds.marks)
     undated = records["dob"].is_null().to_numpy()
     near_ones, near_notes = clustering.near_bridges(
         n, edges, near_misses(pairs, undated, s.link_probability), undated,
@@ -202,7 +208,7 @@ def run(ctx: BuildContext) -> None:
         "constraint_splits": split.height, "overridden_constraints": overridden,
         "ambiguous_undated": len(found.ambiguous), "undated_other_phone": len(other_phone),
         "phone_agreement": {"pairs": phones_tell.pairs, "no_phone_in_common": phones_tell.apart, "used": phones_tell.used},
-        "distrusted_age_bounds": distrusted, "age_bounds_unused": unused,
+        "distrusted_age_bounds": distrusted, "age_bounds_unused": unused, "served_ages": served.details(feeds.profiles, feeds.unused),
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,
         "nominals": int(ids.height), "twins_guard": result.guard.details(), "namesakes_guard": result.namesakes.details(),
     }

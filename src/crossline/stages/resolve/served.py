@@ -1,0 +1,155 @@
+"""Whom a feed serves: the ages its own dated records hold bound the age of its undated ones.
+
+A youth charity's record of a boy often has no date of birth, and he is
+often named after his father, who lives at the same address. Name and home
+then join the boy's undated record to his father's records, and no
+constraint can fire: there is one date in the nominal, not two. But the
+charity's other records say whom it works with: its 112 dated records in one
+feed are of people born 2005 to 2012, so an undated record of it is not of a
+man born in 1979. A school's, a youth offending team's or a housing
+provider's feed says the same of its own people. Nothing is assumed about an
+agency from its name or type; each feed speaks for itself.
+
+The bound is wide on purpose: the feed's dated records from their 1st to
+their 99th percentile of birth (so one mistyped year does not stretch it),
+and a generation (``GENERATION_YEARS``) either side. A record with no date
+of birth (not even a year) of such a feed then conflicts, within a cluster,
+with a record whose full date lies outside it, unless the two share an
+identifier (then a date is wrong, not the person): checked with the other
+age bounds (``ages.within_clusters``), so no chain joins them and only a
+person's "same person" decision overrides it.
+
+A feed's undated records may not be like its dated ones (a charity that
+records a child's date but not the parent's it also lists). So each feed is
+checked against the links the model made (``checked``): of its undated
+records linked above the threshold to a record with a full date, if more
+than ``ages.UNTRUSTED_SHARE`` (and at least ``ages.UNTRUSTED_MIN``) are
+linked *only* to records outside the bound, the feed's undated records are
+people its dated ones do not describe, no bound of that feed is used, and
+the build says so. "Only", because a boy's undated record links to his own
+dated records and, pairwise, to his father's too (a name and a home in
+common): 14 of a youth charity's 118 linked undated records do so in one
+independent scenario, against one linked only to a father.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from crossline.stages.resolve.ages import UNTRUSTED_MIN, UNTRUSTED_SHARE
+from crossline.stages.resolve.constraints import GENERATION_YEARS
+
+SERVED_MIN = 20
+"""A feed needs at least this many records with a full date of birth to say whom it serves."""
+SERVED_QUANTILE = 0.01
+"""The feed's births from this quantile to its complement: a few mistyped years do not widen the bound."""
+
+MARK_SCHEMA = pl.Schema({"unique_id": pl.Int64(), "served_after": pl.String(), "served_before": pl.String()})
+PROFILE_SCHEMA = pl.Schema({"source": pl.String(), "dated": pl.UInt32(), "served_after": pl.Date(), "served_before": pl.Date()})
+
+
+def _born() -> pl.Expr:
+    return pl.when(pl.col("dob").str.len_chars() == 10).then(pl.col("dob").str.to_date("%Y-%m-%d", strict=False))
+
+
+def profiles(records: pl.DataFrame) -> pl.DataFrame:
+    """Per feed (``source``) with ``SERVED_MIN`` dated records or more: the births its undated records may have.
+
+    ``served_after`` and ``served_before`` are exclusive: a generation before
+    the feed's 1st percentile of birth and after its 99th.
+    """
+    dated = records.select("source", _born().alias("born")).drop_nulls("born")
+    if dated.height == 0:
+        return pl.DataFrame(schema=PROFILE_SCHEMA)
+    return (
+        dated.group_by("source").agg(
+            pl.len().cast(pl.UInt32).alias("dated"),
+            pl.col("born").quantile(SERVED_QUANTILE, "lower").alias("first"),
+            pl.col("born").quantile(1 - SERVED_QUANTILE, "higher").alias("last"),
+        ).filter(pl.col("dated") >= SERVED_MIN)
+        .select("source", "dated", pl.col("first").dt.offset_by(f"-{GENERATION_YEARS}y").alias("served_after"),
+                pl.col("last").dt.offset_by(f"{GENERATION_YEARS}y").alias("served_before"))
+        .cast(PROFILE_SCHEMA).sort("source")
+    )
+
+
+def marks(records: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Per record with no date of birth at all (not even a year) of a profiled feed: its feed's bound (ISO)."""
+    undated = records.filter(pl.col("dob").is_null() & pl.col("dob_year").is_null()).select(
+        pl.col("unique_id").cast(pl.Int64), "source")
+    return undated.join(found, on="source").select(
+        "unique_id", pl.col("served_after").cast(pl.String), pl.col("served_before").cast(pl.String)).cast(MARK_SCHEMA)
+
+
+class Checked(NamedTuple):
+    marks: pl.DataFrame  # the bounds kept, per record
+    profiles: pl.DataFrame  # the feeds whose bound is kept
+    notes: list[str]  # a plain sentence for each feed whose bound was not used
+    unused: list[str]  # those feeds
+
+
+def checked(records: pl.DataFrame, pairs: pl.DataFrame, link_probability: float) -> Checked:
+    """The feeds' bounds (``profiles``, ``marks``), less those of feeds whose undated records the links say are others.
+
+    ``pairs`` are the scored pairs (``a``, ``b``: record indexes;
+    ``match_probability``). A link between two records that share an
+    identifier is not counted against a bound: then a date is wrong.
+    """
+    found = profiles(records)
+    marked = marks(records, found)
+    if marked.height == 0:
+        return Checked(marked, found, [], [])
+    born = records.select(pl.col("unique_id").cast(pl.Int64), _born().alias("born"))
+    linked = pairs.filter(pl.col("match_probability") >= link_probability).select(
+        pl.col("a").cast(pl.Int64), pl.col("b").cast(pl.Int64))
+    both_ways = pl.concat([linked, linked.select(a="b", b="a")])
+    judged = (
+        both_ways.join(marked, left_on="a", right_on="unique_id")
+        .join(born.rename({"unique_id": "b"}), on="b").drop_nulls("born")
+        .join(records.select(pl.col("unique_id").cast(pl.Int64).alias("a"), "source"), on="a")
+        .with_columns(outside=(pl.col("born") <= pl.col("served_after").str.to_date())
+                      | (pl.col("born") >= pl.col("served_before").str.to_date()))
+        .group_by("source", "a").agg(pl.col("outside").all())
+        .group_by("source").agg(pl.col("outside").sum().alias("bad"), pl.len().alias("total")).sort("source")
+    )
+    notes, unused = [], []
+    for source, bad, total in judged.iter_rows():
+        if bad >= UNTRUSTED_MIN and bad > UNTRUSTED_SHARE * total:
+            unused.append(source)
+            notes.append(f"{source}: {bad:,} of its {total:,} records with no date of birth linked to a dated record are linked "
+                         "only to people born outside the ages its dated records hold, so its records' ages are not used to "
+                         "tell people apart; check whether it lists people (parents, carers) it does not date")
+    return Checked(marked.filter(~pl.col("unique_id").is_in(
+        records.filter(pl.col("source").is_in(unused))["unique_id"].cast(pl.Int64).implode())),
+        found.filter(~pl.col("source").is_in(unused)), notes, unused)
+
+
+def sentence(kept: pl.DataFrame, records: pl.DataFrame) -> str | None:
+    """One line for the build: the feeds whose own records bound their undated ones narrower than the data's dates, or None."""
+    born = records.select(_born().alias("born"))["born"].drop_nulls()
+    if kept.height == 0 or born.len() == 0:
+        return None
+    first, last = born.min(), born.max()
+    narrow = kept.filter((pl.col("served_after") >= first) | (pl.col("served_before") <= last))
+    if narrow.height == 0:
+        return None
+    listed = "; ".join(f"{s} born {a.year + GENERATION_YEARS} to {b.year - GENERATION_YEARS}" for s, a, b in narrow.select(
+        "source", "served_after", "served_before").iter_rows())
+    return (f"undated records are taken to be of the ages their feed's dated records hold, a generation either side "
+            f"(whom a feed serves): {listed}")
+
+
+def joined(bounds: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
+    """The records' event and PNC bounds (``ages.bounds``) with the feed bounds beside them, one row per record."""
+    if kept.height == 0:
+        return bounds.with_columns(pl.lit(None, pl.String).alias(c) for c in MARK_SCHEMA.names()[1:])
+    return bounds.cast({"unique_id": pl.Int64}).join(kept, on="unique_id", how="full", coalesce=True).sort("unique_id")
+
+
+def details(kept: pl.DataFrame, unused: list[str]) -> dict[str, object]:
+    """For ``resolve_model.details``: each feed's bound (ISO, exclusive) and how many dated records set it; feeds unused."""
+    return {"feeds": {s: {"born_after": str(a), "born_before": str(b), "dated": int(n)}
+                      for s, n, a, b in kept.select("source", "dated", "served_after", "served_before").iter_rows()},
+            "unused": unused}
