@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from crossline.access.actor import LOCAL_ADMIN, Actor
 from crossline.cli import app
-from crossline.errors import NotAllowed
+from crossline.errors import InvalidInput, NotAllowed
 from crossline.service import resolve as svc
 from resolve_support import Resolved
 
@@ -124,6 +126,33 @@ def test_resolve_known_never_says_not_known_for_a_known_child(resolved: Resolved
     assert wanted in [c.nominal_id for c in result.candidates], how
     found = next(c for c in result.candidates if c.nominal_id == wanted)
     assert found.agencies == ["case-health", "case-school"]
+
+
+def test_resolve_known_by_name_and_an_age_asks_both_years_it_allows(resolved: Resolved) -> None:
+    """A referral says "Corey Pendlebury, 14": on 1 June 2026 a fourteen-year-old was born in 2011 or 2012 (Corey:
+    2011-09-20, his birthday still to come). Both years are asked; the year 2026 - 14 alone misses him."""
+    wanted = resolved.nominal("case-health", "CH-18")
+    aged = svc.match_record(resolved.ws, LOCAL_ADMIN, COREY, age=14, on=date(2026, 6, 1))
+    assert aged.born_in == [2011, 2012] and aged.candidates[0].nominal_id == wanted and aged.status == "known"
+    naive = svc.match_record(resolved.ws, LOCAL_ADMIN, {**COREY, "date_of_birth": "2012"})  # his year of birth disagrees
+    assert not naive.known and naive.status == "cannot tell"
+    # fifteen on 1 December 2026 (his birthday passed): 2010 or 2011
+    assert svc.match_record(resolved.ws, LOCAL_ADMIN, COREY, age=15, on=date(2026, 12, 1)).candidates[0].nominal_id == wanted
+    # forty: both years a generation from his, so he is left out, and counted so
+    old = svc.match_record(resolved.ws, LOCAL_ADMIN, COREY, age=40, on=date(2026, 6, 1))
+    assert wanted not in [c.nominal_id for c in old.candidates] and old.excluded >= 1
+    with pytest.raises(InvalidInput, match="a date of birth or an age, not both"):
+        svc.match_record(resolved.ws, LOCAL_ADMIN, {**COREY, "date_of_birth": "2011"}, age=14)
+    with pytest.raises(InvalidInput, match="is no age"):
+        svc.match_record(resolved.ws, LOCAL_ADMIN, COREY, age=-1)
+    # from the command line, the age is today's
+    today = date.today()
+    age = today.year - 2011 - ((today.month, today.day) < (9, 20))
+    out = runner.invoke(app, ["known", "--given-name", "Corey", "--family-name", "Pendlebury", "--age", str(age),
+                              "--workspace", str(resolved.ws.path)])
+    assert out.exit_code == 0, out.output
+    flat = " ".join(out.output.split())
+    assert f"Aged {age} today: born in {today.year - age - 1} or {today.year - age}, both asked." in flat and wanted in flat
 
 
 def test_resolve_known_by_phone_and_by_name_and_phone(resolved: Resolved) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -263,6 +264,16 @@ def test_is_this_child_known_by_name_alone_never_says_not_known_and_an_empty_for
     assert twin["answer"]["status"] in ("known", "cannot tell")
     empty = ana.post("/known", data={"purpose": "nothing to ask", "csrf_token": token})
     assert empty.status_code >= 400 and "fill in at least one field" in empty.text
+    # a referral that gives an age, not a date of birth (Kai Morgan, born 2009-03-14): both years it allows are asked
+    today = date.today()
+    age = today.year - 2009 - ((today.month, today.day) < (3, 14))
+    aged = ana.post("/known", data={"given_name": "Kai", "family_name": "Morgan", "age": str(age), "purpose": "a call from a youth worker",
+                                    "csrf_token": token})
+    assert aged.status_code == 200, aged.text[:500]
+    assert f"Aged {age} today: born in {today.year - age - 1} or {today.year - age}, both asked." in aged.text
+    assert f'href="/people/{site.kai}' in aged.text and f'value="{age}"' in aged.text
+    wrong = ana.post("/known", data={"given_name": "Kai", "age": "14y", "purpose": "a call", "csrf_token": token})
+    assert wrong.status_code >= 400 and "is not a number of whole years" in wrong.text
 
 
 def test_a_partner_without_the_permission_finds_no_known_page(site: Site, login: Login) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import polars as pl
@@ -287,9 +287,12 @@ def _with_risk_and_alerts(ws: Workspace, who: ntk.Viewer, version: int, result: 
     result.risk_shown = True
 
 
-def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int = 5) -> known_records.KnownResult | KnownSummary:
+def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int = 5, age: int | None = None,
+                 on: date | None = None) -> known_records.KnownResult | KnownSummary:
     """"Is this child known?": one record (contract person fields) against the current picture, no rebuild.
 
+    ``age``: the child's age in whole years on ``on`` (today unless given), for a referral that gives an age, not a
+    date of birth; both years of birth it allows are asked.
     The detail (candidates, record ids, reasons) for police, national and administrators; a summary for everyone else.
     """
     who = viewer(ws.engine, actor)
@@ -298,12 +301,14 @@ def match_record(ws: Workspace, actor: Actor, record: dict[str, Any], limit: int
     if version is None:
         raise NotFound("no resolved picture yet: build the picture first", next_step="build")
     s = ws.settings.resolve
-    result = known_records.match(picture_store.version_dir(ws.path, version), record, s.link_probability, limit)
+    picture = picture_store.version_dir(ws.path, version)
+    result = (known_records.match(picture, record, s.link_probability, limit) if age is None else
+              known_records.match_age(picture, record, age, on or date.today(), s.link_probability, limit))
     if ntk.disclosure(who) == "detail":
         _with_risk_and_alerts(ws, who, version, result)
     with ws.engine.begin() as conn:
         audit.record(conn, actor, "match_record", "person query", {
-            "fields": sorted(k for k, v in record.items() if v not in (None, "", [])),
+            "fields": sorted([k for k, v in record.items() if v not in (None, "", [])] + (["age"] if age is not None else [])),
             "known": result.known,
             "candidates": [c.nominal_id for c in result.candidates],
             "picture_version": version,

@@ -36,15 +36,19 @@ def form(request: Request, who: Who) -> Response:
 @router.post("/known")
 def ask(request: Request, who: Who, purpose: Annotated[str, Form(min_length=3, max_length=200)],
         given_name: Field = "", family_name: Field = "", date_of_birth: Field = "", address: Field = "", town: Field = "",
-        postcode: Field = "", phone: Field = "", nhs_number: Field = "", pnc_id: Field = "", upn: Field = "") -> Response:
+        postcode: Field = "", phone: Field = "", nhs_number: Field = "", pnc_id: Field = "", upn: Field = "",
+        age: Annotated[str, Form(max_length=3)] = "") -> Response:
     # named as the contract names them: the service normalises each as an import would
     given = {"given_name": given_name, "family_name": family_name, "date_of_birth": date_of_birth, "address": address, "town": town,
              "postcode": postcode, "phone": phone, "nhs_number": nhs_number, "pnc_id": pnc_id, "upn": upn}
     asked = {k: v.strip() for k, v in given.items() if v.strip()}
     if not asked:
         raise InvalidInput("fill in at least one field: a name, a date of birth or year, an address, a phone or an identifier")
+    years = age.strip()
+    if years and not years.isdigit():
+        raise InvalidInput(f"age {years!r} is not a number of whole years: give it as, for example, 14")
     with purposes.stated(purpose, "web"):
-        result = resolve.match_record(workspace(request), who.actor, asked)
+        result = resolve.match_record(workspace(request), who.actor, asked, age=int(years) if years else None)
     answer: dict[str, Any] = plain(result)
     if isinstance(result, resolve.KnownSummary):
         answer["view"] = "summary"
@@ -52,4 +56,4 @@ def ask(request: Request, who: Who, purpose: Annotated[str, Form(min_length=3, m
         answer["view"] = "detail"
         for shown, candidate in zip(answer["candidates"], result.candidates, strict=True):
             shown["reasons"] = candidate.reasons()
-    return page(request, who, "known.html", {"asked": asked, "purpose": purpose, "answer": answer}, TITLE)
+    return page(request, who, "known.html", {"asked": {**asked, "age": years}, "purpose": purpose, "answer": answer}, TITLE)

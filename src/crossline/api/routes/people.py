@@ -10,7 +10,7 @@ from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from crossline.access import purpose as purposes
 from crossline.api.auth import Caller, caller, workspace
@@ -69,13 +69,17 @@ class KnownQuery(BaseModel):
     nhs_number: str | None = None
     pnc_id: str | None = None
     upn: str | None = None
+    age: int | None = Field(default=None, ge=0, le=120,
+                            description="Age in whole years today, when there is no date of birth: both years of birth it allows are asked.")
 
 
 @router.post("/known")
 def known(body: KnownQuery, purpose: Purpose, request: Request, who: Who) -> Any:
     """"Is this child known?": candidates under the policy, or "cannot tell" when there is too little to compare."""
+    asked = body.model_dump(exclude_none=True)
+    age = asked.pop("age", None)
     with purposes.stated(purpose, "api"):
-        return plain(resolve.match_record(workspace(request), who.actor, body.model_dump(exclude_none=True)))
+        return plain(resolve.match_record(workspace(request), who.actor, asked, age=age))
 
 
 @router.get("/review")

@@ -121,6 +121,8 @@ def known(
     other_names: Annotated[str | None, typer.Option(help="Middle names.")] = None,
     alias: Annotated[list[str] | None, typer.Option(help="A street name or nickname (repeatable).")] = None,
     dob: Annotated[str | None, typer.Option(help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY (a year for an approximate age).")] = None,
+    age: Annotated[int | None, typer.Option(help="Age in whole years today, when the referral gives no date of birth: "
+                                            "both years of birth it allows are asked.")] = None,
     sex: Annotated[str | None, typer.Option(help="F, M, X or U.")] = None,
     address: Annotated[str | None, typer.Option(help="House and street.")] = None,
     town: Annotated[str | None, typer.Option(help="Town.")] = None,
@@ -135,6 +137,7 @@ def known(
 ) -> None:
     """Is this child known? Match one record (e.g. from a new referral) against the picture, without a rebuild."""
     from crossline.service.resolve import KnownSummary, match_record
+    from crossline.stages.resolve.known import KnownResult
 
     record = {
         "given_name": given_name, "family_name": family_name, "other_names": other_names, "aliases": alias or None,
@@ -143,7 +146,9 @@ def known(
     }
     if not any(v for v in record.values()):
         raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
-    result = call(workspace, match_record, record, limit)
+    result = call(workspace, match_record, record, limit, age)
+    if isinstance(result, KnownResult) and result.born_in:
+        console.print(f"Aged {esc(age)} today: born in {esc(result.born_in[0])} or {esc(result.born_in[1])}, both asked.")
     for doubt in result.doubts:
         console.print(f"[yellow]{esc(doubt[0].upper() + doubt[1:])}.[/]")
     if isinstance(result, KnownSummary):  # a partner's answer: no records, no reasons by field

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from crossline.stages.resolve.model import BLOCKS, LIST_BLOCKS, Params
 from crossline.stages.resolve.prepare import PERSON_COLUMNS, PERSON_SCHEMA, SPLINK_COLUMNS, prepare
 
 NEW_ID = -1  # the new record's unique_id: no picture record has it
+ALL = 1_000_000_000  # a limit no answer reaches: every nominal scored, for answers merged before they are cut
 
 @dataclass
 class Candidate:
@@ -95,6 +97,7 @@ class KnownResult:
     risk_shown: bool = False  # the candidates carry their risk band and open alerts (the viewer may see them)
     nominals: int = 0  # candidate nominals scored; more than ``candidates`` when the limit cut the list
     doubts: list[str] = field(default_factory=list)  # asked identifiers that look mistyped, in plain words
+    born_in: list[int] = field(default_factory=list)  # asked with an age: the years of birth it allows, each asked
 
 
 CHECKED = ("nhs", "pnc", "upn", "other_ids", "dob", "dob_year")
@@ -260,7 +263,11 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
     is too little to tell a child from a namesake, so short of a link the
     answer is "cannot tell", never "not known", whatever was found.
     """
-    result, asked = _match(picture, record, link_probability, limit)
+    result, asked, _ = _match(picture, record, link_probability, limit)
+    return _with_status(result, asked)
+
+
+def _with_status(result: KnownResult, asked: dict[str, Any]) -> KnownResult:
     if result.known:
         result.status = KNOWN
     elif any(_lacks(asked)):  # too little to tell a child from a namesake
@@ -268,7 +275,47 @@ def match(picture: Path, record: dict[str, Any], link_probability: float, limit:
     return result
 
 
-def _match(picture: Path, record: dict[str, Any], link_probability: float, limit: int) -> tuple[KnownResult, dict[str, Any]]:
+OLDEST = 120
+
+
+def birth_years(age: int, on: date) -> list[int]:
+    """The two years someone ``age`` years old on ``on`` may be born in (this year's birthday passed, or still to come)."""
+    if not 0 <= age <= OLDEST:
+        raise InvalidInput(f"age {age} is no age: give whole years from 0 to {OLDEST}")
+    return [on.year - age - 1, on.year - age]
+
+
+def match_age(picture: Path, record: dict[str, Any], age: int, on: date, link_probability: float, limit: int = 5) -> KnownResult:
+    """``match`` for a child of about ``age`` on ``on``, a referral's "aged 14": asked with each year of birth it allows.
+
+    A year of birth alone would miss a fourteen-year-old born in the other
+    year. Each year is asked as a year (``match``), and a nominal's best
+    answer of the two speaks for it; a nominal is left out only when both
+    years rule it out.
+    """
+    if record.get("date_of_birth"):
+        raise InvalidInput("give a date of birth or an age, not both")
+    years = birth_years(age, on)
+    answers = [_match(picture, {**record, "date_of_birth": str(year)}, link_probability, ALL) for year in years]
+    best: dict[str, Candidate] = {}
+    for answer, _, _ in answers:
+        for c in answer.candidates:
+            if c.nominal_id not in best or c.match_probability > best[c.nominal_id].match_probability:
+                best[c.nominal_id] = c
+    ranked = sorted(best.values(), key=lambda c: (-c.match_probability, c.source, c.record_id))
+    above = sum(c.match_probability >= link_probability for c in ranked)
+    first = answers[0][0]
+    result = KnownResult(
+        known=bool(ranked) and ranked[0].match_probability >= link_probability, link_probability=link_probability,
+        candidates=ranked[:max(limit, above)], compared=max(a.compared for a, _, _ in answers), nominals=len(ranked),
+        excluded=len(set.intersection(*(left for _, _, left in answers)) - set(best)), doubts=first.doubts, born_in=years)
+    return _with_status(result, answers[0][1])
+
+
+Matched = tuple[KnownResult, dict[str, Any], set[str]]  # the answer, the record as prepared, the nominals left out
+
+
+def _match(picture: Path, record: dict[str, Any], link_probability: float, limit: int) -> Matched:
     records_path = picture / "resolve_records.parquet"
     if not records_path.exists():
         raise NotFound("no resolved picture yet: build the picture first", next_step="build")
@@ -284,7 +331,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     asked["pnc_year"] = _asked_pnc_year(asked) if trusted else None
     result = KnownResult(known=False, link_probability=link_probability, doubts=doubts(asked))
     if not where:
-        return result, asked
+        return result, asked, set()
     con = duckdb.connect()
     try:
         # two passes: the keys alone to find candidates (few columns of a million rows), then their whole rows by a
@@ -292,7 +339,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         # linear search per row, about a quarter slower at a million records)
         ids = con.sql(f"SELECT unique_id FROM read_parquet(?) WHERE {where}", params=[str(records_path), *args]).fetchall()
         if not ids:
-            return result, asked
+            return result, asked, set()
         con.register("wanted", pa.table({"unique_id": pa.array(sorted(i for (i,) in ids), pa.int64())}))
         found = con.sql(
             "SELECT * FROM read_parquet(?) WHERE unique_id IN (SELECT unique_id FROM wanted) ORDER BY unique_id",
@@ -306,7 +353,7 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         result.excluded = len(left_out)
         candidates = candidates.filter(allowed)
         if candidates.height == 0:
-            return result, asked
+            return result, asked, left_out
         result.compared = candidates.height
         nominal_of = candidates.select("unique_id", "nominal_id", "source", "record_id")
     finally:
@@ -330,7 +377,8 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
     ranked = ranked.filter(~pl.col("nominal_id").is_in(list(barred)))
     # nominals left out as unable to be this child; not one that is a candidate through its other records (a girl's
     # school record keyed with her mother's date is left out of the scoring, but she is no one "alike left out")
-    result.excluded = len((left_out | barred) - set(ranked["nominal_id"].to_list()))
+    excluded = (left_out | barred) - set(ranked["nominal_id"].to_list())
+    result.excluded = len(excluded)
     # every candidate at or above the threshold, and at least ``limit``
     above = ranked.filter(pl.col("match_probability") >= link_probability).height
     result.nominals = ranked.height
@@ -345,4 +393,4 @@ def _match(picture: Path, record: dict[str, Any], link_probability: float, limit
         for r in ranked.iter_rows(named=True)
     ]
     result.known = bool(result.candidates) and result.candidates[0].match_probability >= link_probability
-    return result, asked
+    return result, asked, excluded
