@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,16 @@ def test_is_this_child_known_from_the_form_in_the_browser(browser: Any, base: st
     assert "Date of birth" in page.locator("details").first.inner_text()
     assert page.url == f"{base}/known"  # the child's details went in the request body, not the address
     b.check("known-answer")
+    # asked again with the age a referral gives instead of the date: both years of birth it allows are asked
+    today = date.today()
+    age = today.year - 2009 - ((today.month, today.day) < (3, 14))
+    page.get_by_label("Date of birth").fill("")
+    page.get_by_label("Or the age today").fill(str(age))
+    page.get_by_role("button", name="Ask").click()
+    page.wait_for_selector("#answer-h")
+    assert f"born in {today.year - age - 1} or {today.year - age}, both asked" in page.locator("#answer").inner_text()
+    assert page.get_by_role("link", name=site.kai).count() >= 1
+    b.check("known-by-age")
     b.close()
 
 
