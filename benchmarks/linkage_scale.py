@@ -240,6 +240,18 @@ def f1(ws: Path, truth: Path) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4)}
 
 
+def generation_apart_at(ws: Path, truth: Path) -> int:
+    """Issue 13's count (``linkage_accuracy.generation_apart``) on the built workspace's export."""
+    import polars as pl
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from linkage_accuracy import generation_apart
+
+    nominals = pl.read_csv(ws / "exports" / "nominals.csv", infer_schema=False)
+    people = pl.read_csv(truth / "persons.csv", infer_schema=False, columns=["person_id", "date_of_birth"])
+    return generation_apart(nominals, pl.read_csv(truth / "person_records.csv", infer_schema=False), people)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=100.0)
@@ -279,6 +291,7 @@ def main() -> None:
     print(f"end to end: {total:.1f} s (target 90 s), CPU {imported['cpu_seconds'] + built['cpu_seconds']:.1f} s; "
           f"peak {max(imported['peak_gb'], built['peak_gb']):.2f} GB (target 3 GB)")
     print("accuracy against the scenario's truth:", f1(ws, sim / "truth" / "person_records.csv"))
+    print(f"nominals joining true people born ten or more years apart: {generation_apart_at(ws, sim / 'truth')} (target 0)")
     asked = child("known", str(ws), "")
     print(f"is this child known? {asked['asked']} single-record matches against {details['nominals']:,} nominals: "
           f"{asked['latencies']} s each (target under 1 s); {asked['known']} known")

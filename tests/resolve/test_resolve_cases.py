@@ -166,7 +166,7 @@ def test_resolve_a_feeds_own_dates_never_bound_its_undated_records_away_from_the
     births, a generation wide, and no undated record's own person (the simulator's truth) is born outside its feed's
     bound, so the bound keeps parents out, never the person themself."""
     details = json.loads(resolved.table("resolve_model")["details"][0])["served_ages"]
-    school = details["feeds"]["valleys-schools-trust"]
+    school = details["groups"]["valleys-schools-trust"]
     assert "1990-01-01" < school["born_after"] < "2000-01-01" and details["unused"] == []
     truth = pl.read_csv(resolved.sim / "truth" / "person_records.csv", infer_schema=False).join(
         pl.read_csv(resolved.sim / "truth" / "persons.csv", infer_schema=False).select("person_id", "date_of_birth"), on="person_id")

@@ -51,12 +51,12 @@ def _charity_and_father(dated: int = 24) -> pl.DataFrame:
 
 def test_a_feed_of_young_people_bounds_its_undated_records_a_generation_either_side() -> None:
     found = served.profiles(_charity_and_father())
-    youth = found.filter(pl.col("source") == "youth").row(0, named=True)
+    youth = found.filter(pl.col("group") == "youth").row(0, named=True)
     assert youth["dated"] == 24
     assert (str(youth["served_after"]), str(youth["served_before"])) == ("1995-01-01", "2022-12-24")
-    assert found.filter(pl.col("source") != "youth").height == 0  # one, two dated records say nothing of whom a feed serves
+    assert found.filter(pl.col("group") != "youth").height == 0  # one, two dated records say nothing of whom a feed serves
     marked = served.marks(_charity_and_father(), found)
-    assert marked.rows() == [(24, "1995-01-01", "2022-12-24")]  # only the undated record, not the dated ones
+    assert marked.rows() == [(24, "1995-01-01", "2022-12-24", "youth")]  # only the undated record, not the dated ones
 
 
 def test_too_few_dated_records_say_nothing_and_a_year_of_birth_is_a_date() -> None:
@@ -87,12 +87,34 @@ def test_the_boys_undated_record_cannot_be_his_fathers_but_may_be_his_own() -> N
     records = _charity_and_father()
     found = _constraints(records, ["Y-boy", "P-father", "H-father", "G-boy"])
     assert {(a, b) for a, b, _ in found} == {("Y-boy", "P-father"), ("Y-boy", "H-father")}
-    assert found[0][2] == ("born 1979-09-09, a generation outside the ages the other record's agency holds (its dated "
-                           "records: born 2005 to 2012), and the other record has no date of birth")
+    assert found[0][2] == ("born 1979-09-09, a generation outside the ages of the people the other record is one of "
+                           "(youth: dated records born 2005 to 2012), and the other record has no date of birth")
     # the boy's own GP record is inside the bound, and a shared NHS number says a date is wrong, not the person
     shared = _frame([(s, r, d) for s, r, d in records.select("source", "record_id", "dob").iter_rows()],
                     ids={24: "9434765919", 25: "9434765919"})
     assert [(a, b) for a, b, _ in _constraints(shared, ["Y-boy", "P-father", "G-boy"])] == []
+
+
+def test_the_holders_of_a_upn_are_pupils_wherever_their_records_are_kept() -> None:
+    """A council holds people of every age, so its feed bounds nothing; but the records holding a UPN, in any feed, are
+    of pupils. A council's undated record of Michelle (after her mother) holding a UPN is not her mother's, born 1987."""
+    rows = [("council", f"C-{i}", f"{1950 + i * 3}-03-03") for i in range(24)]  # adults and children, 1950 to 2019
+    rows += [("school", f"S-{i}", d) for i, d in enumerate(_young(24, 2008, 2016))]
+    rows += [("council", "C-girl", None), ("police", "P-mother", "1987-04-10")]
+    records = _frame(rows).with_columns(
+        pl.when(pl.col("source") == "school").then(pl.format("A1234567890{}", pl.col("unique_id") % 10))
+        .when(pl.col("record_id") == "C-girl").then(pl.lit("U4780559069X")).alias("upn"))
+    found = served.profiles(records)
+    assert set(found["group"]) == {"council", "school", "holders of a UPN"}
+    council = found.filter(pl.col("group") == "council").row(0, named=True)
+    assert council["served_after"].year < 1945 and council["served_before"].year > 2025  # every age: a bound that rules out no one
+    assert served.marks(records, found).filter(pl.col("unique_id") == 48)["served_by"].to_list() == ["holders of a UPN"]
+    found_apart = _constraints(records, ["C-girl", "P-mother"])
+    assert [(a, b) for a, b, _ in found_apart] == [("C-girl", "P-mother")]
+    assert "(holders of a UPN: dated records born 2008 to 2016)" in found_apart[0][2]
+    # without the UPN on her record, nothing tells the girl from her mother
+    plain = records.with_columns(pl.when(pl.col("record_id") == "C-girl").then(None).otherwise(pl.col("upn")).alias("upn"))
+    assert _constraints(plain, ["C-girl", "P-mother"]) == []
 
 
 def _linked(records: pl.DataFrame, pairs: list[tuple[str, str]]) -> pl.DataFrame:
@@ -159,7 +181,7 @@ def test_through_the_build_the_trusts_own_records_keep_the_boy_from_his_father(t
                 continue
             assert any("valley-youth-trust born 2005 to 2012" in n for n in result.notes), result.notes
             queue = pl.read_parquet(picture_store.current_table(ws.engine, ws.path, "review_queue"))
-            assert queue["explanation"].str.contains("a generation outside the ages the other record's agency holds").any()
+            assert queue["explanation"].str.contains("a generation outside the ages of the people the other record is one of").any()
             asked = svc.match_record(ws, LOCAL_ADMIN, {"given_name": "Tyler", "family_name": "Penhallow",
                                                        "date_of_birth": "1979-09-09", "address": "27 Maes Yr Haf",
                                                        "postcode": "NP23 4ZQ"})

@@ -56,7 +56,7 @@ UNTRUSTED_MIN = 3
 
 YOUNG_EVENTS = ("intervention", "school_exclusion", "persistent_absence")
 SUSPECT_EVENTS = ("arrest", "charge")
-SERVED = ("served_after", "served_before")
+SERVED = ("served_after", "served_before", "served_by")
 """A feed's bound on its undated records' births (``served.py``), checked here with the others."""
 
 AGES_SQL = (
@@ -116,7 +116,7 @@ def bounds(rows: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
 
 
 def conflict(dob: str | None, born_after: str | None, born_before: str | None, pnc_year: int | None = None,
-             served_after: str | None = None, served_before: str | None = None) -> str | None:
+             served_after: str | None = None, served_before: str | None = None, served_by: str | None = None) -> str | None:
     """Why a full date of birth cannot be the person whose events (or PNC id, or feed: ``served.py``) give these bounds
     (plain words), or None."""
     if dob is None or len(dob) != 10:
@@ -133,8 +133,8 @@ def conflict(dob: str | None, born_after: str | None, born_before: str | None, p
         return f"born {dob}, after the other record's PNC id was issued (in {pnc_year}): no one has a police record before birth"
     if (served_after is not None and born <= date.fromisoformat(served_after)) or (
             served_before is not None and born >= date.fromisoformat(served_before)):
-        return (f"born {dob}, a generation outside the ages the other record's agency holds (its dated records: born "
-                f"{_year(served_after, 1)} to {_year(served_before, -1)}), and the other record has no date of birth")
+        return (f"born {dob}, a generation outside the ages of the people the other record is one of ({served_by or 'its feed'}: "
+                f"dated records born {_year(served_after, 1)} to {_year(served_before, -1)}), and the other record has no date of birth")
     return None
 
 
@@ -226,9 +226,9 @@ def within_clusters(marks: pl.DataFrame, records: pl.DataFrame, labels: np.ndarr
     rows = {r["unique_id"]: r for r in people.filter(
         pl.col("unique_id").is_in(pl.concat([pairs["unique_id"], pairs["other"]]).implode())).to_dicts()}
     found = []
-    for mark, other, dob, after, before, year, served_after, served_before in pairs.select(
+    for mark, other, dob, after, before, year, served_after, served_before, served_by in pairs.select(
             "unique_id", "other", "dob", "born_after", "born_before", "pnc_year", *SERVED).iter_rows():
-        reason = conflict(dob, after, before, year, served_after, served_before)
+        reason = conflict(dob, after, before, year, served_after, served_before, served_by)
         if reason and not shares_identifier(rows[mark], rows[other]):
             found.append(Constraint(min(mark, other), max(mark, other), reason))
     return found

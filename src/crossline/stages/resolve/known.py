@@ -123,7 +123,7 @@ def _breaks(asked: dict[str, Any], row: dict[str, Any]) -> str | None:
     if found is None and not shares_identifier(asked, row):
         if any(row.get(c) is not None for c in BOUNDS):
             found = ages.conflict(asked.get("dob"), row.get("born_after"), row.get("born_before"), row.get("pnc_year"),
-                                  row.get("served_after"), row.get("served_before"))
+                                  row.get("served_after"), row.get("served_before"), row.get("served_by"))
         if found is None and asked.get("pnc_year") is not None:  # asked with a PNC id: nobody born after it was issued
             found = ages.conflict(row.get("dob"), None, None, asked["pnc_year"])
     return found

@@ -10,6 +10,15 @@ man born in 1979. A school's, a youth offending team's or a housing
 provider's feed says the same of its own people. Nothing is assumed about an
 agency from its name or type; each feed speaks for itself.
 
+The same holds of the people who hold one kind of identifier, wherever
+their records are kept: a UPN is a pupil's number, so the records holding
+one are of people of school age, and a council's undated record holding a
+UPN is not of a mother born in 1987, though the council holds people of
+every age. Nothing is assumed here either: each group (a feed, or the
+holders of an NHS number, a PNC id or a UPN) is bounded by what its own
+dated records show, and an undated record takes the narrowest bound of its
+groups (``served_by`` names the groups that set it).
+
 The bound is wide on purpose: the feed's dated records from their 1st to
 their 99th percentile of birth (so one mistyped year does not stretch it),
 and a generation (``GENERATION_YEARS``) either side. A record with no date
@@ -46,84 +55,105 @@ SERVED_MIN = 20
 SERVED_QUANTILE = 0.01
 """The feed's births from this quantile to its complement: a few mistyped years do not widen the bound."""
 
-MARK_SCHEMA = pl.Schema({"unique_id": pl.Int64(), "served_after": pl.String(), "served_before": pl.String()})
-PROFILE_SCHEMA = pl.Schema({"source": pl.String(), "dated": pl.UInt32(), "served_after": pl.Date(), "served_before": pl.Date()})
+MARK_SCHEMA = pl.Schema({"unique_id": pl.Int64(), "served_after": pl.String(), "served_before": pl.String(),
+                         "served_by": pl.String()})
+PROFILE_SCHEMA = pl.Schema({"group": pl.String(), "dated": pl.UInt32(), "served_after": pl.Date(), "served_before": pl.Date()})
+IDENTIFIERS = {"nhs": "an NHS number", "pnc": "a PNC id", "upn": "a UPN"}
+"""Holding one of these makes a record one of that identifier's holders, a group whose ages the data shows too."""
 
 
 def _born() -> pl.Expr:
     return pl.when(pl.col("dob").str.len_chars() == 10).then(pl.col("dob").str.to_date("%Y-%m-%d", strict=False))
 
 
+def _groups(records: pl.DataFrame) -> pl.DataFrame:
+    """Each record's groups (``unique_id``, ``group``): its feed (the source id), and "holders of a UPN" (or an NHS
+    number, a PNC id) when it holds one. A source id has no spaces, so the two kinds of name never meet."""
+    uid = pl.col("unique_id").cast(pl.Int64)
+    parts = [records.select(uid, pl.col("source").alias("group"))]
+    parts += [records.filter(pl.col(column).is_not_null()).select(uid, pl.lit(f"holders of {name}").alias("group"))
+              for column, name in IDENTIFIERS.items() if column in records.columns]
+    return pl.concat(parts)
+
+
 def profiles(records: pl.DataFrame) -> pl.DataFrame:
-    """Per feed (``source``) with ``SERVED_MIN`` dated records or more: the births its undated records may have.
+    """Per group (a feed, or the holders of one kind of identifier) with ``SERVED_MIN`` dated records or more: the
+    births its undated records may have.
 
     ``served_after`` and ``served_before`` are exclusive: a generation before
-    the feed's 1st percentile of birth and after its 99th.
+    the group's 1st percentile of birth and after its 99th.
     """
-    dated = records.select("source", _born().alias("born")).drop_nulls("born")
+    dated = _groups(records).join(records.select(pl.col("unique_id").cast(pl.Int64), _born().alias("born")), on="unique_id")
+    dated = dated.drop_nulls("born")
     if dated.height == 0:
         return pl.DataFrame(schema=PROFILE_SCHEMA)
     return (
-        dated.group_by("source").agg(
+        dated.group_by("group").agg(
             pl.len().cast(pl.UInt32).alias("dated"),
             pl.col("born").quantile(SERVED_QUANTILE, "lower").alias("first"),
             pl.col("born").quantile(1 - SERVED_QUANTILE, "higher").alias("last"),
         ).filter(pl.col("dated") >= SERVED_MIN)
-        .select("source", "dated", pl.col("first").dt.offset_by(f"-{GENERATION_YEARS}y").alias("served_after"),
+        .select("group", "dated", pl.col("first").dt.offset_by(f"-{GENERATION_YEARS}y").alias("served_after"),
                 pl.col("last").dt.offset_by(f"{GENERATION_YEARS}y").alias("served_before"))
-        .cast(PROFILE_SCHEMA).sort("source")
+        .cast(PROFILE_SCHEMA).sort("group")
     )
 
 
+def _memberships(records: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """Per record with no date of birth at all (not even a year), each profiled group it is in, with that group's bound."""
+    undated = records.filter(pl.col("dob").is_null() & pl.col("dob_year").is_null())
+    return _groups(undated).join(found.select("group", "served_after", "served_before"), on="group")
+
+
 def marks(records: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
-    """Per record with no date of birth at all (not even a year) of a profiled feed: its feed's bound (ISO)."""
-    undated = records.filter(pl.col("dob").is_null() & pl.col("dob_year").is_null()).select(
-        pl.col("unique_id").cast(pl.Int64), "source")
-    return undated.join(found, on="source").select(
-        "unique_id", pl.col("served_after").cast(pl.String), pl.col("served_before").cast(pl.String)).cast(MARK_SCHEMA)
+    """Per record with no date of birth at all of a profiled group: the narrowest bound of its groups (ISO), and the
+    groups that set it (``served_by``)."""
+    member = _memberships(records, found)
+    return member.sort("group").group_by("unique_id").agg(
+        pl.col("served_after").max(), pl.col("served_before").min(),
+        pl.col("group").filter((pl.col("served_after") == pl.col("served_after").max())
+                               | (pl.col("served_before") == pl.col("served_before").min())).str.join("; ").alias("served_by"),
+    ).select("unique_id", pl.col("served_after").cast(pl.String), pl.col("served_before").cast(pl.String), "served_by"
+             ).cast(MARK_SCHEMA).sort("unique_id")
 
 
 class Checked(NamedTuple):
     marks: pl.DataFrame  # the bounds kept, per record
-    profiles: pl.DataFrame  # the feeds whose bound is kept
-    notes: list[str]  # a plain sentence for each feed whose bound was not used
-    unused: list[str]  # those feeds
+    profiles: pl.DataFrame  # the groups whose bound is kept
+    notes: list[str]  # a plain sentence for each group whose bound was not used
+    unused: list[str]  # those groups
 
 
 def checked(records: pl.DataFrame, pairs: pl.DataFrame, link_probability: float) -> Checked:
-    """The feeds' bounds (``profiles``, ``marks``), less those of feeds whose undated records the links say are others.
+    """The groups' bounds (``profiles``, ``marks``), less those of groups whose undated records the links say are others.
 
     ``pairs`` are the scored pairs (``a``, ``b``: record indexes;
-    ``match_probability``). A link between two records that share an
-    identifier is not counted against a bound: then a date is wrong.
+    ``match_probability``). Each group is judged on its own bound.
     """
     found = profiles(records)
-    marked = marks(records, found)
-    if marked.height == 0:
-        return Checked(marked, found, [], [])
+    member = _memberships(records, found)
+    if member.height == 0:
+        return Checked(marks(records, found), found, [], [])
     born = records.select(pl.col("unique_id").cast(pl.Int64), _born().alias("born"))
     linked = pairs.filter(pl.col("match_probability") >= link_probability).select(
         pl.col("a").cast(pl.Int64), pl.col("b").cast(pl.Int64))
     both_ways = pl.concat([linked, linked.select(a="b", b="a")])
     judged = (
-        both_ways.join(marked, left_on="a", right_on="unique_id")
+        both_ways.join(member, left_on="a", right_on="unique_id")
         .join(born.rename({"unique_id": "b"}), on="b").drop_nulls("born")
-        .join(records.select(pl.col("unique_id").cast(pl.Int64).alias("a"), "source"), on="a")
-        .with_columns(outside=(pl.col("born") <= pl.col("served_after").str.to_date())
-                      | (pl.col("born") >= pl.col("served_before").str.to_date()))
-        .group_by("source", "a").agg(pl.col("outside").all())
-        .group_by("source").agg(pl.col("outside").sum().alias("bad"), pl.len().alias("total")).sort("source")
+        .with_columns(outside=(pl.col("born") <= pl.col("served_after")) | (pl.col("born") >= pl.col("served_before")))
+        .group_by("group", "a").agg(pl.col("outside").all())
+        .group_by("group").agg(pl.col("outside").sum().alias("bad"), pl.len().alias("total")).sort("group")
     )
     notes, unused = [], []
-    for source, bad, total in judged.iter_rows():
+    for group, bad, total in judged.iter_rows():
         if bad >= UNTRUSTED_MIN and bad > UNTRUSTED_SHARE * total:
-            unused.append(source)
-            notes.append(f"{source}: {bad:,} of its {total:,} records with no date of birth linked to a dated record are linked "
+            unused.append(group)
+            notes.append(f"{group}: {bad:,} of its {total:,} records with no date of birth linked to a dated record are linked "
                          "only to people born outside the ages its dated records hold, so its records' ages are not used to "
                          "tell people apart; check whether it lists people (parents, carers) it does not date")
-    return Checked(marked.filter(~pl.col("unique_id").is_in(
-        records.filter(pl.col("source").is_in(unused))["unique_id"].cast(pl.Int64).implode())),
-        found.filter(~pl.col("source").is_in(unused)), notes, unused)
+    kept = found.filter(~pl.col("group").is_in(unused))
+    return Checked(marks(records, kept), kept, notes, unused)
 
 
 def sentence(kept: pl.DataFrame, records: pl.DataFrame) -> str | None:
@@ -136,9 +166,9 @@ def sentence(kept: pl.DataFrame, records: pl.DataFrame) -> str | None:
     if narrow.height == 0:
         return None
     listed = "; ".join(f"{s} born {a.year + GENERATION_YEARS} to {b.year - GENERATION_YEARS}" for s, a, b in narrow.select(
-        "source", "served_after", "served_before").iter_rows())
-    return (f"undated records are taken to be of the ages their feed's dated records hold, a generation either side "
-            f"(whom a feed serves): {listed}")
+        "group", "served_after", "served_before").iter_rows())
+    return (f"undated records are taken to be of the ages their groups' dated records hold (their feed's, and the "
+            f"holders' of an identifier they hold), a generation either side (whom a feed serves): {listed}")
 
 
 def joined(bounds: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
@@ -150,6 +180,6 @@ def joined(bounds: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
 
 def details(kept: pl.DataFrame, unused: list[str]) -> dict[str, object]:
     """For ``resolve_model.details``: each feed's bound (ISO, exclusive) and how many dated records set it; feeds unused."""
-    return {"feeds": {s: {"born_after": str(a), "born_before": str(b), "dated": int(n)}
-                      for s, n, a, b in kept.select("source", "dated", "served_after", "served_before").iter_rows()},
+    return {"groups": {s: {"born_after": str(a), "born_before": str(b), "dated": int(n)}
+                       for s, n, a, b in kept.select("group", "dated", "served_after", "served_before").iter_rows()},
             "unused": unused}
