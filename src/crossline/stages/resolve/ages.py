@@ -27,9 +27,11 @@ a feed where that happens often (a system that writes any year into the PNC
 id's first part, events logged against the wrong person) gives no bounds of
 that kind at all, and the build says so rather than split people on them.
 
-A record with no events and no PNC id can still be bounded by its feed: the
-ages its feed's dated records hold (``served.py``). Those bounds sit beside
-these (``served_after``, ``served_before``) and are checked here with them.
+A record with no events and no PNC id can still be bounded by its groups:
+the ages its feed's dated records hold, and the holders' of an identifier it
+holds (``served.py``). Those bounds sit beside these (``served_after``,
+``served_before``, and ``served_by`` naming the groups) and are checked here
+with them.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ UNTRUSTED_MIN = 3
 YOUNG_EVENTS = ("intervention", "school_exclusion", "persistent_absence")
 SUSPECT_EVENTS = ("arrest", "charge")
 SERVED = ("served_after", "served_before", "served_by")
-"""A feed's bound on its undated records' births (``served.py``), checked here with the others."""
+"""A group's bound on its undated records' births, and the groups that set it (``served.py``), checked here with the others."""
 
 AGES_SQL = (
     "SELECT ep.source, ep.person_id AS record_id, e.event_type, ep.role, e.occurred_at "
@@ -117,8 +119,8 @@ def bounds(rows: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
 
 def conflict(dob: str | None, born_after: str | None, born_before: str | None, pnc_year: int | None = None,
              served_after: str | None = None, served_before: str | None = None, served_by: str | None = None) -> str | None:
-    """Why a full date of birth cannot be the person whose events (or PNC id, or feed: ``served.py``) give these bounds
-    (plain words), or None."""
+    """Why a full date of birth cannot be the person whose events (or PNC id, or groups: ``served.py``) give these
+    bounds (plain words), or None."""
     if dob is None or len(dob) != 10:
         return None
     try:
@@ -139,7 +141,7 @@ def conflict(dob: str | None, born_after: str | None, born_before: str | None, p
 
 
 def _year(bound: str | None, generation: int) -> str:
-    """The year a generation inside a served bound: the feed's own 1st or 99th percentile of birth."""
+    """The year a generation inside a served bound: the group's own 1st or 99th percentile of birth."""
     return "?" if bound is None else str(date.fromisoformat(bound).year + generation * GENERATION_YEARS)
 
 
@@ -154,7 +156,7 @@ def _broken(born: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _outside_served(born: pl.Expr) -> pl.Expr:
-    """Whether a date of birth lies outside the row's feed bound (``served.py``)."""
+    """Whether a date of birth lies outside the row's groups' bound (``served.py``)."""
     return ((born <= _day("served_after")) | (born >= _day("served_before"))).fill_null(False)
 
 

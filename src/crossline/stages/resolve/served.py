@@ -51,9 +51,9 @@ from crossline.stages.resolve.ages import UNTRUSTED_MIN, UNTRUSTED_SHARE
 from crossline.stages.resolve.constraints import GENERATION_YEARS
 
 SERVED_MIN = 20
-"""A feed needs at least this many records with a full date of birth to say whom it serves."""
+"""A group (a feed, an identifier's holders) needs at least this many records with a full date of birth to say whom it holds."""
 SERVED_QUANTILE = 0.01
-"""The feed's births from this quantile to its complement: a few mistyped years do not widen the bound."""
+"""The group's births from this quantile to its complement: a few mistyped years do not widen the bound."""
 
 MARK_SCHEMA = pl.Schema({"unique_id": pl.Int64(), "served_after": pl.String(), "served_before": pl.String(),
                          "served_by": pl.String()})
@@ -157,7 +157,7 @@ def checked(records: pl.DataFrame, pairs: pl.DataFrame, link_probability: float)
 
 
 def sentence(kept: pl.DataFrame, records: pl.DataFrame) -> str | None:
-    """One line for the build: the feeds whose own records bound their undated ones narrower than the data's dates, or None."""
+    """One line for the build: the groups whose own records bound their undated ones narrower than the data's dates, or None."""
     born = records.select(_born().alias("born"))["born"].drop_nulls()
     if kept.height == 0 or born.len() == 0:
         return None
@@ -172,14 +172,14 @@ def sentence(kept: pl.DataFrame, records: pl.DataFrame) -> str | None:
 
 
 def joined(bounds: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
-    """The records' event and PNC bounds (``ages.bounds``) with the feed bounds beside them, one row per record."""
+    """The records' event and PNC bounds (``ages.bounds``) with the groups' bounds beside them, one row per record."""
     if kept.height == 0:
         return bounds.with_columns(pl.lit(None, pl.String).alias(c) for c in MARK_SCHEMA.names()[1:])
     return bounds.cast({"unique_id": pl.Int64}).join(kept, on="unique_id", how="full", coalesce=True).sort("unique_id")
 
 
 def details(kept: pl.DataFrame, unused: list[str]) -> dict[str, object]:
-    """For ``resolve_model.details``: each feed's bound (ISO, exclusive) and how many dated records set it; feeds unused."""
+    """For ``resolve_model.details``: each group's bound (ISO, exclusive) and how many dated records set it; groups unused."""
     return {"groups": {s: {"born_after": str(a), "born_before": str(b), "dated": int(n)}
                        for s, n, a, b in kept.select("group", "dated", "served_after", "served_before").iter_rows()},
             "unused": unused}
