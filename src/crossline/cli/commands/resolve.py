@@ -137,7 +137,6 @@ def known(
 ) -> None:
     """Is this child known? Match one record (e.g. from a new referral) against the picture, without a rebuild."""
     from crossline.service.resolve import KnownSummary, match_record
-    from crossline.stages.resolve.known import KnownResult
 
     record = {
         "given_name": given_name, "family_name": family_name, "other_names": other_names, "aliases": alias or None,
@@ -147,7 +146,7 @@ def known(
     if not any(v for v in record.values()):
         raise InvalidInput("give at least one field, e.g. --given-name and --family-name and --dob")
     result = call(workspace, match_record, record, limit, age)
-    if isinstance(result, KnownResult) and result.born_in:
+    if not isinstance(result, KnownSummary) and result.born_in:
         console.print(f"Aged {esc(age)} today: born in {esc(result.born_in[0])} or {esc(result.born_in[1])}, both asked.")
     for doubt in result.doubts:
         console.print(f"[yellow]{esc(doubt[0].upper() + doubt[1:])}.[/]")

@@ -108,7 +108,11 @@ def _memberships(records: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
 def marks(records: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
     """Per record with no date of birth at all of a profiled group: the narrowest bound of its groups (ISO), and the
     groups that set it (``served_by``)."""
-    member = _memberships(records, found)
+    return _narrowest(_memberships(records, found))
+
+
+def _narrowest(member: pl.DataFrame) -> pl.DataFrame:
+    """``marks`` from the memberships: one row per record, the narrowest bound of its groups."""
     return member.sort("group").group_by("unique_id").agg(
         pl.col("served_after").max(), pl.col("served_before").min(),
         pl.col("group").filter((pl.col("served_after") == pl.col("served_after").max())
@@ -153,7 +157,7 @@ def checked(records: pl.DataFrame, pairs: pl.DataFrame, link_probability: float)
                          "only to people born outside the ages its dated records hold, so its records' ages are not used to "
                          "tell people apart; check whether it lists people (parents, carers) it does not date")
     kept = found.filter(~pl.col("group").is_in(unused))
-    return Checked(marks(records, kept), kept, notes, unused)
+    return Checked(_narrowest(member.filter(~pl.col("group").is_in(unused))), kept, notes, unused)
 
 
 def sentence(kept: pl.DataFrame, records: pl.DataFrame) -> str | None:
