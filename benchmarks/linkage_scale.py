@@ -9,6 +9,7 @@ scenario's truth.
     .venv/bin/python benchmarks/linkage_scale.py                # scale 100, in bench-data/ (git-ignored)
     .venv/bin/python benchmarks/linkage_scale.py --scale 10     # a tenth of it
     .venv/bin/python benchmarks/linkage_scale.py --data /work/data-resolve   # scenario and workspace kept there
+    .venv/bin/python benchmarks/linkage_scale.py --with-events  # events and links imported too
 
 The scenario is generated once (scale 100 takes about 8 minutes and 6 GB)
 into <data>/sim<scale>/ (``--data``, default bench-data/) and reused, so a
@@ -18,8 +19,12 @@ seconds the step used (user and system, its child processes included) and
 the load average while it ran, so a slow run on a busy machine can be told
 from a slow program. Memory is sampled from this process, not inside the one
 measured (``Memory``). Only its persons feeds are imported:
-comms play no part in resolution. Import and build each run in a child
-process, so each one's peak memory is its own.
+comms play no part in resolution. With ``--with-events`` its events, who
+was in them and its links are imported too (about 600,000 events, 830,000
+people in them, 550,000 links): the ages events imply, the groups a role in
+an event makes, and family links play a part in resolution, and this is
+the figure for a workspace that holds them. Import and build each run in a
+child process, so each one's peak memory is its own.
 """
 
 from __future__ import annotations
@@ -51,8 +56,8 @@ def scenario(scale: float, data: Path) -> Path:
     return out
 
 
-def persons_bundle(sim: Path, out: Path) -> Path:
-    """The scenario's persons feeds alone, as their own bundle.
+def persons_bundle(sim: Path, out: Path, kinds: tuple[str, ...] = ("persons",)) -> Path:
+    """The scenario's persons feeds alone (or the feeds of these ``kinds``), as their own bundle.
 
     Files are hard-linked (copied across file systems), not symbolically linked: the importer refuses a
     bundle file that is a symbolic link to a place outside the bundle folder.
@@ -67,7 +72,7 @@ def persons_bundle(sim: Path, out: Path) -> Path:
         lines += [f"{k} = {json.dumps(v)}" for k, v in agency.items()]
         lines.append("")
     for feed in manifest["feed"]:
-        if feed["kind"] != "persons":
+        if feed["kind"] not in kinds:
             continue
         target = out / feed["file"]
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -258,10 +263,13 @@ def main() -> None:
     parser.add_argument("--memory", default="2GB", help="duckdb_memory_limit for the workspace")
     parser.add_argument("--data", type=Path, default=ROOT / "bench-data",
                         help="folder for the generated scenario (reused when there) and the workspace; default bench-data/")
+    parser.add_argument("--with-events", action="store_true",
+                        help="import the events, who was in them and the partners' links too (the ages they imply, "
+                             "whom a role in an event holds, family links), not the persons feeds alone")
     parser.add_argument("--known-only", type=int, metavar="ROUNDS", default=0,
                         help="only time \"is this child known?\" on the workspace a previous run left in --data, ROUNDS times")
     args = parser.parse_args()
-    work = args.data / f"linkage-scale-{args.scale:g}"
+    work = args.data / f"linkage-scale-{args.scale:g}{'-events' if args.with_events else ''}"
     if args.known_only:
         asked = child("known", str(work / "workspace"), str(args.known_only))
         times = sorted(asked["latencies"])
@@ -269,7 +277,7 @@ def main() -> None:
               f"slowest {times[-1]:.3f} s (target under 1 s); {asked['load']}")
         return
     sim = scenario(args.scale, args.data)
-    bundle = persons_bundle(sim, work / "bundle")
+    bundle = persons_bundle(sim, work / "bundle", ("persons", "events", "event_people", "links") if args.with_events else ("persons",))
     ws = work / "workspace"
     shutil.rmtree(ws, ignore_errors=True)
     started = time.monotonic()

@@ -163,8 +163,9 @@ def test_resolve_says_which_dates_a_generation_apart_it_took_as_errors(resolved:
 
 def test_resolve_a_feeds_own_dates_never_bound_its_undated_records_away_from_their_own_person(resolved: Resolved) -> None:
     """Whom a feed serves (``served.py``) on the scenario: the schools' dated pupils bound their undated records'
-    births, a generation wide, and no undated record's own person (the simulator's truth) is born outside its feed's
-    bound, so the bound keeps parents out, never the person themself."""
+    births, a generation wide, and so do the adults a force lists as victims of domestic abuse; no undated record's
+    own person (the simulator's truth) is born outside its groups' bound, so the bound keeps parents (and babies)
+    out, never the person themself."""
     details = json.loads(resolved.table("resolve_model")["details"][0])["served_ages"]
     school = details["groups"]["valleys-schools-trust"]
     assert "1990-01-01" < school["born_after"] < "2000-01-01" and details["unused"] == []
@@ -173,5 +174,9 @@ def test_resolve_a_feeds_own_dates_never_bound_its_undated_records_away_from_the
     bounded = resolved.table("resolve_records").filter(pl.col("served_after").is_not_null()).join(
         truth, on=["source", "record_id"])
     assert bounded.filter(pl.col("source") == "valleys-schools-trust").height >= 10  # the schools leave some pupils undated
+    # the victims a force's domestic abuse events list are adults: a group of its own, bounding its undated victims
+    victims = details["groups"]["gwent-police: victim in domestic_abuse"]
+    assert victims["born_after"] > "1940-01-01" and victims["born_before"] < "2020-01-01"
+    assert bounded.filter(pl.col("served_by").str.contains("gwent-police: victim in domestic_abuse")).height >= 10
     outside = bounded.filter((pl.col("date_of_birth") <= pl.col("served_after")) | (pl.col("date_of_birth") >= pl.col("served_before")))
     assert outside.select("source", "record_id", "date_of_birth", "served_after", "served_before").to_dicts() == []

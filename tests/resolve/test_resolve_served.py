@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from crossline.access.actor import LOCAL_ADMIN
@@ -188,5 +189,87 @@ def test_through_the_build_the_trusts_own_records_keep_the_boy_from_his_father(t
             assert [c.nominal_id for c in asked.candidates] == [of["P-father"]] and asked.excluded == 1
             boy = svc.match_record(ws, LOCAL_ADMIN, {"given_name": "Tyler", "family_name": "Penhallow", "date_of_birth": "2008"})
             assert of["Y-boy"] in [c.nominal_id for c in boy.candidates]
+        finally:
+            ws.close()
+
+
+def _police_with_events(dated_victims: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A force that holds every age (babies as witnesses, pensioners as victims): ``dated_victims`` adults its domestic
+    abuse events list as victims (born from 1965), Bethan Jarvis's undated record as a victim, and her baby daughter
+    Bethan's council record (born 2025)."""
+    rows = [("police", f"P-{i}", f"{1940 + i * 3}-06-06") for i in range(28)]  # 1940 to 2021: no bound from the feed
+    rows += [("police", f"V-{i}", f"{1965 + i % 36}-02-02") for i in range(dated_victims)]
+    rows += [("police", "V-mother", None), ("council", "C-baby", "2025-07-29")]
+    records = _frame(rows)
+    listed = [f"V-{i}" for i in range(dated_victims)] + ["V-mother"]
+    events = pl.DataFrame({"source": "police", "record_id": listed, "event_type": "domestic_abuse", "role": "victim"})
+    return records, served.roles(events, records)
+
+
+def test_the_people_a_feed_lists_in_one_role_of_one_kind_of_event_are_a_group_too() -> None:
+    """The force holds babies, so its feed rules no one out; the victims its domestic abuse events list are adults, so
+    its undated record of a mother, a victim, is not her baby daughter's, though both are Bethan Jarvis at one home."""
+    records, events = _police_with_events(24)
+    assert events.filter(pl.col("unique_id") == 52)["group"].to_list() == ["police: victim in domestic_abuse"]
+    found = served.profiles(records, events)
+    assert set(found["group"]) == {"police", "police: victim in domestic_abuse"}
+    marked = served.marks(records, found, events)
+    assert marked.rows() == [(52, "1955-02-02", "1998-02-02", "police: victim in domestic_abuse")]  # dated ones unmarked
+    no_events = pl.DataFrame(schema={"unique_id": pl.Int64, "born_after": pl.String, "born_before": pl.String,
+                                     "pnc_year": pl.Int32})
+    labels = np.array([0 if r in ("V-mother", "C-baby") else i + 1 for i, r in enumerate(records["record_id"])])
+    found_apart = ages.within_clusters(served.joined(no_events, marked), records, labels)
+    assert [(c.a, c.b) for c in found_apart] == [(52, 53)]
+    assert "(police: victim in domestic_abuse: dated records born 1965 to 1988)" in found_apart[0].reason
+    # with too few dated victims to say whom the role holds, only the feed's every-age bound is left, and nothing
+    # tells the mother from her baby
+    few, few_events = _police_with_events(served.SERVED_MIN - 1)
+    few_marks = served.marks(few, served.profiles(few, few_events), few_events)
+    assert few_marks["served_by"].to_list() == ["police"]
+    labels = np.array([0 if r in ("V-mother", "C-baby") else i + 1 for i, r in enumerate(few["record_id"])])
+    assert ages.within_clusters(served.joined(no_events, few_marks), few, labels) == []
+
+
+def _force_bundle(root: Path, with_events: bool) -> Path:
+    """A force holding every age, whose domestic abuse events list 24 dated adults as victims and Bethan Jarvis,
+    undated, at her home; a council's records of the victims, and of her baby daughter Bethan, born 2025, at the same
+    home with her mother's phone."""
+    police = PERSONS + "".join(f"P-{i},{FIRST[i % 12]},Tregarth{i},{1940 + i * 3}-06-06,{i + 1} Heol Glas,NP4 {i % 9}AB,\n"
+                               for i in range(28))
+    police += "".join(f"V-{i},{FIRST[(i + 5) % 12]},Penrose{i},{1965 + i}-02-02,{i + 1} Stryd Fawr,CF37 {i % 9}QQ,\n"
+                      for i in range(24))
+    police += "V-mother,Bethan,Jarvis,,13 Maes y Coed Avenue,NP4 9WQ,07700 900455\n"
+    council = PERSONS + "C-baby,Bethan,Jarvis,2025-07-29,13 Maes y Coed Avenue,NP4 9WQ,07700 900455\n" + "".join(
+        f"C-{i},{FIRST[(i + 5) % 12]},Penrose{i},{1965 + i}-02-02,{i + 1} Stryd Fawr,CF37 {i % 9}QQ,\n" for i in range(24))
+    feeds = {"police/persons.csv": ("persons", "gwent-police", police),
+             "council/persons.csv": ("persons", "valleys-council", council)}
+    if with_events:
+        victims = [f"V-{i}" for i in range(24)] + ["V-mother"]
+        feeds["police/events.csv"] = ("events", "gwent-police", "record_id,event_type,occurred_at\n" + "".join(
+            f"DA-{i},domestic_abuse,2026-0{1 + i % 9}-1{i % 9}\n" for i in range(len(victims))))
+        feeds["police/event_people.csv"] = ("event_people", "gwent-police", "event_id,person_id,role\n" + "".join(
+            f"DA-{i},{v},victim\n" for i, v in enumerate(victims)))
+    return write_bundle(root, feeds, {"gwent-police": "police", "valleys-council": "local_authority"})
+
+
+def test_through_the_build_a_forces_victims_keep_a_mothers_undated_record_from_her_baby(tmp_path: Path) -> None:
+    """The force's own events say its domestic abuse victims are adults: its undated record of Bethan Jarvis, a victim,
+    is held apart from her baby daughter's council record, and asked about the baby, the lookup leaves it out. Without
+    the events nothing on the two records disagrees, and name and home join them."""
+    for with_events in (True, False):
+        bundle = _force_bundle(tmp_path / f"{with_events}" / "bundle", with_events)
+        ws = init_workspace(tmp_path / f"{with_events}" / "ws")
+        try:
+            import_as_hub(ws, bundle)
+            result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
+            nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
+            of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
+            assert (of["V-mother"] != of["C-baby"]) == with_events
+            if not with_events:
+                continue
+            assert any("gwent-police: victim in domestic_abuse born 1965 to 1988" in n for n in result.notes), result.notes
+            baby = svc.match_record(ws, LOCAL_ADMIN, {"given_name": "Bethan", "family_name": "Jarvis",
+                                                      "date_of_birth": "2025-07-29", "postcode": "NP4 9WQ"})
+            assert [c.nominal_id for c in baby.candidates] == [of["C-baby"]] and baby.excluded == 1
         finally:
             ws.close()

@@ -129,7 +129,7 @@ def run(ctx: BuildContext) -> None:
     aged, distrusted, unused = ages.self_checked(ages.bounds(ctx.store(ages.AGES_SQL), records), records)
     for sentence in distrusted:
         ctx.note(f"resolve: warning: {sentence}")
-    feeds = served.checked(records, pairs, s.link_probability)
+    feeds = served.checked(records, pairs, s.link_probability, served.roles(ctx.store(served.ROLES_SQL), records))
     for sentence in feeds.notes:
         ctx.note(f"resolve: warning: {sentence}")
     if (said := served.sentence(feeds.profiles, records)) is not None:
