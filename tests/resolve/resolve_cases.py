@@ -73,6 +73,11 @@ HEALTH += [
     "CH-18,Corey,Pendlebury,,,2011-09-20,M,9 Bryn Teg,Caerphilly,CF83 1PP,,,4020000093,,",
     # two letters of a short given name mistyped on the school's record (Siih for Sian)
     "CH-19,Sian,Treharne,,,2011-02-14,F,40 Heol Isaf,Merthyr Tydfil,CF47 8AA,,,4020000107,,",
+    # a badly mistyped given name on the police record (below), taken at her old home: her mobile is the same
+    "CH-23,Paige,Marchbank,,,2001-11-04,F,20 Tudor Close,Caerphilly,CF83 2GR,07700 900551,,4020000123,,",
+    # twins of two known names a letter apart: the health records carry their mother's mobile, one at the old home
+    "CH-24,Evan,Rosser,,,2014-03-03,M,6 Clos Helyg,Bargoed,CF81 8QA,07700 900552,,4020000131,,",
+    "CH-25,Ewan,Rosser,,,2014-03-03,M,31 Heol Uchaf,Bargoed,CF81 8RB,07700 900552,,4020000158,,",
     # a girl whose school keyed her mother's date of birth into her record (CS-50); her council record shares the UPN
     "CH-50,Morwenna,Polglase,,,2010-04-12,F,7 Heol Derw,Tredegar,NP22 3QR,,,4020000115,,",
 ]
@@ -94,6 +99,8 @@ SCHOOL += [
 POLICE += [
     "CP-10,Bradley,Ashcombe,,,1968-03-02,M,14 Larch Row,Newport,NP20 5AB,,98/765432K,,,",
     "CP-12,Natalie,Pellow,,,1979-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,,97/123987L,,,",
+    # Paige (CH-23), her given name badly mistyped, at the flat she lived in before: date, family name and phone agree
+    "CP-23,Paiar,Marchbank,,,2001-11-04,F,Flat 3 133 Heol Fawr,Caerphilly,CF83 8BA,07700900551,,,,",
     # a mother's only record, without a date of birth: her daughter's name and home, another middle name
     "CP-20,Katrin,Rosewarne,Elowen,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
     # a young man who gave one force a false date of birth: the PNC id tells it is him (the namesakes guard
@@ -173,6 +180,7 @@ SAME = [
     ("day digits transposed", [("case-school", "CS-18"), ("case-health", "CH-18")]),
     ("badly mistyped given name, date and address exact", [("case-school", "CS-16"), ("case-health", "CH-16")]),
     ("two letters of a short given name mistyped, date and address exact", [("case-school", "CS-19"), ("case-health", "CH-19")]),
+    ("badly mistyped given name, another address: date, family name and phone exact", [("case-police", "CP-23"), ("case-health", "CH-23")]),
     ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),
     ("no date of birth, middle name as an initial: name and address", [("case-youth", "CY-20"), ("case-school", "CS-20")]),
     # his own mobile is none of his council record's numbers, but a child's number may be a parent's (his mother's)
@@ -188,6 +196,8 @@ APART = [
     ("household sharing a phone", [("case-police", "CP-1"), ("case-police", "CP-2"), ("case-school", "CS-1")]),
     ("twins", [("case-school", "CS-4"), ("case-school", "CS-5")]),
     ("twins of two known names two letters apart", [("case-school", "CS-21"), ("case-school", "CS-22")]),
+    ("twins of two known names a letter apart, their mother's mobile on both, one at the old home",
+     [("case-health", "CH-24"), ("case-health", "CH-25")]),
     ("father and son, 45 years apart", [("case-health", "CH-10"), ("case-health", "CH-11")]),
     ("mother and daughter", [("case-health", "CH-12"), ("case-health", "CH-13")]),
     ("two girls of one name at one address, two years apart", [("case-health", "CH-14"), ("case-health", "CH-15")]),

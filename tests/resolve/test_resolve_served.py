@@ -17,9 +17,10 @@ import polars as pl
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service import resolve as svc
 from crossline.service.build import build
+from crossline.stages.pipeline import BuildResult
 from crossline.stages.resolve import ages, served
 from crossline.store import picture as picture_store
-from crossline.workspace import init_workspace
+from crossline.workspace import Workspace, init_workspace
 from helpers import import_as_hub, write_bundle
 
 SCHEMA = {"unique_id": pl.Int64, "source": pl.String, "record_id": pl.String, "dob": pl.String, "dob_year": pl.String,
@@ -164,6 +165,14 @@ def _bundle(root: Path, dated: int) -> Path:
                         {"valley-youth-trust": "charity", "gwent-police": "police", "valley-homes": "housing"})
 
 
+def _built(ws: Workspace, bundle: Path) -> tuple[BuildResult, dict[str, str]]:
+    """Import the bundle, build resolution, and return the build's result and each record's nominal."""
+    import_as_hub(ws, bundle)
+    result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
+    nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
+    return result, dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
+
+
 def test_through_the_build_the_trusts_own_records_keep_the_boy_from_his_father(tmp_path: Path) -> None:
     """With 24 dated young people the trust's undated record of Tyler is held apart from his father, the review queue
     says why, the build says whom each feed serves, and "is this child known?" asked with the father's date of birth
@@ -172,10 +181,7 @@ def test_through_the_build_the_trusts_own_records_keep_the_boy_from_his_father(t
         bundle = _bundle(tmp_path / f"{dated}" / "bundle", dated)
         ws = init_workspace(tmp_path / f"{dated}" / "ws")
         try:
-            import_as_hub(ws, bundle)
-            result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
-            nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
-            of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
+            result, of = _built(ws, bundle)
             assert of["P-father"] == of["H-father"]
             assert (of["Y-boy"] != of["P-father"]) == apart, dated
             if not apart:
@@ -260,10 +266,7 @@ def test_through_the_build_a_forces_victims_keep_a_mothers_undated_record_from_h
         bundle = _force_bundle(tmp_path / f"{with_events}" / "bundle", with_events)
         ws = init_workspace(tmp_path / f"{with_events}" / "ws")
         try:
-            import_as_hub(ws, bundle)
-            result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
-            nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
-            of = dict(zip(nominals["record_id"], nominals["nominal_id"], strict=True))
+            result, of = _built(ws, bundle)
             assert (of["V-mother"] != of["C-baby"]) == with_events
             if not with_events:
                 continue

@@ -64,7 +64,7 @@ ALIAS_LEVEL = "a street name in common"
 CROSSED = "one record's given name is the other's family name"
 NICKNAME_TYPO = "one letter from a nickname or other form (Boll for Bill, so William)"
 CONTAINED = "one given name is part of the other, three letters or more (Tash in Natasha)"
-MISTYPED = "badly mistyped (not a known name), with date of birth, family name and address exact"
+MISTYPED = "badly mistyped (not a known name), with date of birth and family name exact, and the address or a phone in common"
 CHANGED_FAMILY = "family name changed: given name, date of birth and the home agree"
 CHANGED_FAMILY_PHONE = "family name changed: given name, date of birth and a phone agree"
 TRANSPOSED = "two neighbouring digits swapped (02 for 20)"
@@ -341,17 +341,23 @@ def family_names_differ(f: SqlFunctions) -> str:
 
 
 def mistyped(f: SqlFunctions) -> str:
-    """A given name so mistyped that it is no known name (Nrad for Bradley), with date, family name and home exact.
+    """A given name so mistyped that it is no known name (Nrad for Bradley), with date and family name exact, and the
+    home or a phone in common.
 
     Two known names are two names (twins, siblings); a given name that is no
-    name at all, with everything else agreeing exactly, is a bad typo.
+    name at all, with everything else agreeing exactly, is a bad typo. A phone
+    stands in for the home because people move: Paiar Maddox's health record,
+    at her old address, shares her date of birth and her mobile with Paige
+    Maddox's police record. Twins whose records carry a parent's number stay
+    apart as before: their two names are both known names.
     """
     close = (f"({f.jw('given_name_l', 'given_name_r')} >= 0.7 OR ({f.dl('given_name_l', 'given_name_r')} <= 2"
              " AND length(given_name_l) >= 3 AND length(given_name_r) >= 3))")
+    home = f"(postcode_l = postcode_r AND {f.jw('address_l', 'address_r')} >= 0.88)"
     return (
         f"(NOT coalesce(given_known_l AND given_known_r, false) AND {close}"
-        f" AND {EXACT_DATE} AND {f.dl('family_name_l', 'family_name_r')} <= 1 AND postcode_l = postcode_r"
-        f" AND {f.jw('address_l', 'address_r')} >= 0.88)"
+        f" AND {EXACT_DATE} AND {f.dl('family_name_l', 'family_name_r')} <= 1"
+        f" AND ({home} OR {f.overlap('phones_l', 'phones_r')}))"
     )
 
 
