@@ -101,6 +101,8 @@ POLICE += [
     "CP-12,Natalie,Pellow,,,1979-11-08,F,2 Sycamore Bank,Blaenavon,NP4 9QA,,97/123987L,,,",
     # Paige (CH-23), her given name badly mistyped, at the flat she lived in before: date, family name and phone agree
     "CP-23,Paiar,Marchbank,,,2001-11-04,F,Flat 3 133 Heol Fawr,Caerphilly,CF83 8BA,07700900551,,,,",
+    # Tia Penberthy (CC-26) under her maiden name, her given name badly mistyped: date, home and mobile agree
+    "CP-26,Tuo,Nancarrow,,,1967-06-18,F,126 Station Rd,Newport,NP20 4QQ,07700900561,,,,",
     # a mother's only record, without a date of birth: her daughter's name and home, another middle name
     "CP-20,Katrin,Rosewarne,Elowen,,,F,19 Ffordd Helyg,Cwmbran,NP44 2HW,,,,,",
     # a young man who gave one force a false date of birth: the PNC id tells it is him (the namesakes guard
@@ -123,6 +125,10 @@ COUNCIL = [
     "CC-41,Jaden,Pengelly,,,2011-02-08,M,3 Heol y Nant,Ystrad Mynach,CF82 7AB,07700 900888,,,,",
     # a boy of one name with his cousin, taken in; the council knows one of them, the charity the other
     "CC-42,Ellis,Penwarden,,,2010-03-03,M,26 Stryd y Castell,Rhymney,NP22 5HH,,,,,",
+    "CC-26,Tia,Penberthy,,,1967-06-18,F,126 Station Road,Newport,NP20 4QQ,07700 900561,,,,",
+    # twin sisters, both married, both at their mother's home with her number: two known names two letters apart
+    "CC-27,Lily,Tregarth,,,1988-02-02,F,4 Heol Wen,Caerphilly,CF83 2LL,07700 900562,,,,",
+    "CC-28,Lola,Pendower,,,1988-02-02,F,4 Heol Wen,Caerphilly,CF83 2LL,07700 900562,,,,",
     # the girl of CH-50 and CS-50: her own date, and the UPN her school record holds
     "CC-50,Morwenna,Polglase,,,2010-04-12,F,7 Heol Derw,Tredegar,NP22 3QR,,,,F523456789050,",
 ]
@@ -181,6 +187,7 @@ SAME = [
     ("badly mistyped given name, date and address exact", [("case-school", "CS-16"), ("case-health", "CH-16")]),
     ("two letters of a short given name mistyped, date and address exact", [("case-school", "CS-19"), ("case-health", "CH-19")]),
     ("badly mistyped given name, another address: date, family name and phone exact", [("case-police", "CP-23"), ("case-health", "CH-23")]),
+    ("maiden name and a badly mistyped given name: date, home and phone exact", [("case-police", "CP-26"), ("case-council", "CC-26")]),
     ("short form missing from the list, family name misspelt", [("case-school", "CS-17"), ("case-health", "CH-17")]),
     ("no date of birth, middle name as an initial: name and address", [("case-youth", "CY-20"), ("case-school", "CS-20")]),
     # his own mobile is none of his council record's numbers, but a child's number may be a parent's (his mother's)
@@ -198,6 +205,8 @@ APART = [
     ("twins of two known names two letters apart", [("case-school", "CS-21"), ("case-school", "CS-22")]),
     ("twins of two known names a letter apart, their mother's mobile on both, one at the old home",
      [("case-health", "CH-24"), ("case-health", "CH-25")]),
+    ("married twin sisters of two known names, their mother's home and number on both",
+     [("case-council", "CC-27"), ("case-council", "CC-28")]),
     ("father and son, 45 years apart", [("case-health", "CH-10"), ("case-health", "CH-11")]),
     ("mother and daughter", [("case-health", "CH-12"), ("case-health", "CH-13")]),
     ("two girls of one name at one address, two years apart", [("case-health", "CH-14"), ("case-health", "CH-15")]),

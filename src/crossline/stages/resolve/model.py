@@ -65,6 +65,8 @@ CROSSED = "one record's given name is the other's family name"
 NICKNAME_TYPO = "one letter from a nickname or other form (Boll for Bill, so William)"
 CONTAINED = "one given name is part of the other, three letters or more (Tash in Natasha)"
 MISTYPED = "badly mistyped (not a known name), with date of birth and family name exact, and the address or a phone in common"
+RENAMED_MISTYPED = ("family name changed and given name badly mistyped (not a known name): date of birth exact, "
+                    "the home and a phone in common")
 CHANGED_FAMILY = "family name changed: given name, date of birth and the home agree"
 CHANGED_FAMILY_PHONE = "family name changed: given name, date of birth and a phone agree"
 TRANSPOSED = "two neighbouring digits swapped (02 for 20)"
@@ -258,7 +260,8 @@ def twin_guard(f: SqlFunctions) -> CustomComparison:
     so such a pair is judged on everything but the date. Kept out of the date
     comparison itself so that the date's m and u stay independent of names.
     """
-    names_differ, no_shared_id = f"{given_names_differ(f)} AND NOT {mistyped(f)}", f"NOT {shares_identifier(f)}"
+    names_differ = f"{given_names_differ(f)} AND NOT {mistyped(f)} AND NOT {renamed_mistyped(f)}"
+    no_shared_id = f"NOT {shares_identifier(f)}"
     return CustomComparison(
         [
             _null(
@@ -351,14 +354,32 @@ def mistyped(f: SqlFunctions) -> str:
     Maddox's police record. Twins whose records carry a parent's number stay
     apart as before: their two names are both known names.
     """
+    return (
+        f"({_garbled(f)} AND {EXACT_DATE} AND {f.dl('family_name_l', 'family_name_r')} <= 1"
+        f" AND ({_home(f)} OR {f.overlap('phones_l', 'phones_r')}))"
+    )
+
+
+def renamed_mistyped(f: SqlFunctions) -> str:
+    """A married name and a badly mistyped given name on one record (Tuo Nuttall for Tia Vaughan): the date of birth
+    exact, and both the home and a phone in common.
+
+    Both names differ, so both places are asked for, not either: a woman
+    sharing another's birthday, her address and her mobile, under another
+    given and family name, is the same woman written badly.
+    """
+    return f"({_garbled(f)} AND {EXACT_DATE} AND {_home(f)} AND {f.overlap('phones_l', 'phones_r')})"
+
+
+def _garbled(f: SqlFunctions) -> str:
+    """The given names are not both known names, and are close (Jaro-Winkler 0.7, or at most two letters changed)."""
     close = (f"({f.jw('given_name_l', 'given_name_r')} >= 0.7 OR ({f.dl('given_name_l', 'given_name_r')} <= 2"
              " AND length(given_name_l) >= 3 AND length(given_name_r) >= 3))")
-    home = f"(postcode_l = postcode_r AND {f.jw('address_l', 'address_r')} >= 0.88)"
-    return (
-        f"(NOT coalesce(given_known_l AND given_known_r, false) AND {close}"
-        f" AND {EXACT_DATE} AND {f.dl('family_name_l', 'family_name_r')} <= 1"
-        f" AND ({home} OR {f.overlap('phones_l', 'phones_r')}))"
-    )
+    return f"(NOT coalesce(given_known_l AND given_known_r, false) AND {close})"
+
+
+def _home(f: SqlFunctions) -> str:
+    return f"(postcode_l = postcode_r AND {f.jw('address_l', 'address_r')} >= 0.88)"
 
 
 def changed_family(f: SqlFunctions, by_phone: bool) -> str:
@@ -385,6 +406,8 @@ def practitioner(f: SqlFunctions) -> CustomComparison:
     cap that the combination shows to be wrong here:
 
     - a badly mistyped given name: takes back the given name's "different";
+    - a married name and a badly mistyped given name, with the home and a
+      phone in common: takes back both names' "different";
     - a changed family name (same given name and date of birth) at the same
       home: takes back the family name's "different";
     - a changed family name with a phone in common: the same, and raises the
@@ -397,6 +420,7 @@ def practitioner(f: SqlFunctions) -> CustomComparison:
     return CustomComparison(
         [
             _level(f"{given_names_differ(f)} AND {mistyped(f)}", MISTYPED, 0.001),
+            _level(f"{given_names_differ(f)} AND {family_names_differ(f)} AND {renamed_mistyped(f)}", RENAMED_MISTYPED, 0.001),
             _level(f"{family_names_differ(f)} AND {changed_family(f, by_phone=True)}", CHANGED_FAMILY_PHONE, 0.001),
             _level(f"{family_names_differ(f)} AND {changed_family(f, by_phone=False)}", CHANGED_FAMILY, 0.001),
             _level(named_phone(f), NAMED_PHONE, 0.001),
@@ -794,6 +818,7 @@ def set_practitioner(params: Params) -> Params:
     family_back = -min(weight(levels["family_name"]["different"]), 0.0)
     bits = {
         MISTYPED: -min(weight(levels["given_name"]["different"]), 0.0),
+        RENAMED_MISTYPED: -min(weight(levels["given_name"]["different"]), 0.0) + family_back,
         CHANGED_FAMILY_PHONE: family_back + phone_top_up,
         CHANGED_FAMILY: family_back,
         NAMED_PHONE: phone_top_up,
