@@ -9,9 +9,11 @@ full size (about 10,000 records) on three seeds; this is a smaller run
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -19,6 +21,7 @@ import pytest
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.build import build
 from crossline.stages.resolve.constraints import one_apart, valid_nhs
+from crossline.store import picture as picture_store
 from crossline.workspace import init_workspace
 from helpers import import_as_hub
 from independent_people import independent_people, write_bundle
@@ -28,6 +31,8 @@ from independent_people import independent_people, write_bundle
 class Outcome:
     joined: pl.DataFrame  # per record: nominal, truth, the record's own fields
     f1: float
+    details: dict[str, Any]  # resolve_model.details
+    notes: list[str]  # the build's notes
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +41,9 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
     world = independent_people(seed=1, households=400)
     ws = init_workspace(root / "ws")
     import_as_hub(ws, write_bundle(world, root / "bundle"))
-    _, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
+    result, exported = build(ws, LOCAL_ADMIN, only=["resolve"])
     nominals = pl.read_csv(exported.directory / "nominals.csv", infer_schema=False)
+    details = json.loads(pl.read_parquet(picture_store.current_table(ws.engine, ws.path, "resolve_model"))["details"][0])
     rows = pl.concat([pl.DataFrame(rows).with_columns(source=pl.lit(source)) for source, rows in world.feeds.items()])
     joined = nominals.join(pl.DataFrame(world.truth), on=["source", "record_id"]).join(rows, on=["source", "record_id"])
     assert joined.height == nominals.height == len(world.truth)
@@ -48,7 +54,7 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
 
     tp = pairs("nominal_id", "person_id")
     precision, recall = tp / pairs("nominal_id"), tp / pairs("person_id")
-    yield Outcome(joined, 2 * precision * recall / (precision + recall))
+    yield Outcome(joined, 2 * precision * recall / (precision + recall), details, result.notes)
     ws.close()
 
 
@@ -93,3 +99,20 @@ def test_the_scenario_is_its_own(tmp_path: Path) -> None:
     result = import_as_hub(ws, write_bundle(a, tmp_path / "bundle"))
     assert result.quarantined == 0, result
     ws.close()
+
+
+def test_a_number_only_one_namesake_holds_settles_whose_undated_record_it_is(outcome: Outcome) -> None:
+    """Adults here keep one number, so an undated record matching a parent and the child named after them alike
+    joins the one whose own number it holds (``undated_phones.tells_sides``); the build says how many, and no
+    such record joins the wrong one (the generation test above, and this: each settled record's nominal holds
+    only its own person)."""
+    assert outcome.details["phone_agreement"]["used"]
+    settled = outcome.details["undated_settled_by_phone"]
+    assert settled >= 1, outcome.details
+    assert any(f"{settled:,} undated record(s) matching two namesakes" in n for n in outcome.notes), outcome.notes
+    listed = pl.DataFrame(outcome.details["undated_settled_records"]).select("source", "record_id")
+    assert listed.height == settled
+    theirs = outcome.joined.join(listed, on=["source", "record_id"]).select("nominal_id", "person_id")
+    holds = outcome.joined.join(theirs.select("nominal_id").unique(), on="nominal_id")
+    assert holds.group_by("nominal_id").agg(pl.col("person_id").n_unique())["person_id"].to_list() == [1] * settled
+    assert all(outcome.joined.filter(pl.col("person_id") == p)["nominal_id"].n_unique() == 1 for p in theirs["person_id"])

@@ -19,8 +19,17 @@ import pytest
 from crossline.access.actor import LOCAL_ADMIN
 from crossline.service.build import build
 from crossline.stages.resolve import cluster as clustering
+from crossline.stages.resolve.constraints import Constraint
 from crossline.stages.resolve.explain import lines
-from crossline.stages.resolve.undated_phones import AGREEMENT_MIN, Agreement, adults_born_by, agreement, detach, held_apart
+from crossline.stages.resolve.undated_phones import (
+    AGREEMENT_MIN,
+    Agreement,
+    adults_born_by,
+    agreement,
+    detach,
+    held_apart,
+    tells_sides,
+)
 from crossline.store import picture as picture_store
 from crossline.workspace import init_workspace
 from helpers import import_as_hub, write_bundle
@@ -29,6 +38,7 @@ SCHEMA = {"unique_id": pl.Int64, "dob": pl.String, "dob_year": pl.String, "nhs":
           "upn": pl.String, "other_ids": pl.List(pl.String), "phones": pl.List(pl.String)}
 MOTHER, DAUGHTER = "07700900555", "07700900556"
 ADULTS = "2008-11-02"  # born by then: eighteen on the latest event (2026-11-02)
+NO_DECISIONS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
 
 
 def _records(*rows: tuple[str | None, list[str], str | None]) -> pl.DataFrame:
@@ -200,3 +210,43 @@ def test_through_the_build_where_adults_hold_several_numbers_a_phone_holds_no_on
     assert details["undated_other_phone"] == 0
     assert details["phone_agreement"] == {"pairs": 121, "no_phone_in_common": 5, "used": False}
     assert any("5 of 121 pairs" in n and "several numbers; phones not used" in n for n in notes), notes
+
+
+SON, FATHER = "07700900781", "07700900782"
+
+
+def _radstocks(son_born: str = "2007-05-16", father_phones: list[str] | None = None) -> pl.DataFrame:
+    """0: Nathan Radstock's undated police record, his mobile; 1: his GP record (dated, his mobile); 2: his father
+    Nathan's GP record (born 1989, the father's mobile). Name and home match both."""
+    return _records((None, [SON], None), (son_born, [SON], "4020000166"),
+                    ("1989-12-02", [FATHER] if father_phones is None else father_phones, "4020000174"))
+
+
+def _apart(records: pl.DataFrame) -> list[Constraint]:
+    return [Constraint(1, 2, "born 1989-12-02 and 2007-05-16, a generation apart")]
+
+
+def test_a_number_only_one_namesake_holds_says_whose_undated_record_it_is() -> None:
+    """The son's undated record matches him and his father alike on name and home (10 and 11 bits, either way round):
+    ambiguous, so it joins neither; but its mobile is the son's own and not the father's, who has his own, so it is
+    the son's, whichever of the two links is the stronger."""
+    records, no, undated = _radstocks(), np.zeros(3, dtype=bool), np.array([True, False, False])
+    for edges in (_edges((0, 1), (0, 2)), _edges((0, 2), (0, 1))):  # the father's link the stronger, then the son's
+        alone = clustering.cluster(3, edges, NO_DECISIONS, _apart, undated=undated)
+        assert alone.ambiguous == [0] and len(set(alone.labels.tolist())) == 3
+        settled = clustering.cluster(3, edges, NO_DECISIONS, _apart, undated=undated, prefer=tells_sides(records, ADULTS, no))
+        assert settled.ambiguous == [] and settled.labels[0] == settled.labels[1] != settled.labels[2]
+
+
+@pytest.mark.parametrize(("why", "records", "contact"), [
+    ("the son's number is on his school's record only: a contact, maybe his father's",
+     _radstocks(), np.array([False, True, False])),
+    ("the son is fifteen: a child's number may be a parent's", _radstocks(son_born="2011-05-16"), np.zeros(3, dtype=bool)),
+    ("the father's records hold no number: nothing says his is another", _radstocks(father_phones=[]), np.zeros(3, dtype=bool)),
+    ("the father's records hold it too: a home's number", _radstocks(father_phones=[SON, FATHER]), np.zeros(3, dtype=bool)),
+])
+def test_a_number_settles_nothing_unless_both_namesakes_own_numbers_tell_them_apart(
+        why: str, records: pl.DataFrame, contact: np.ndarray) -> None:
+    assert tells_sides(records, ADULTS, contact)(0, {0, 1}, {2}) is False, why
+    assert tells_sides(records, None, contact)(0, {0, 1}, {2}) is False  # no date to count adults from
+

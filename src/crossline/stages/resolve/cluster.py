@@ -28,10 +28,19 @@ same test to a link just short of the threshold, when it carries a phone in
 common (a daughter's youth record at her mother's old address, holding her
 own phone). Only evidence worth more than a phone decides: an
 identifier only one side shares (an NHS number, a PNC id) stays with that
-side; a phone does not, because a child's school or council record carries
+side; a phone alone does not, because a child's school or council record carries
 a parent's number as its contact, so "the son's phone" is often the
 father's too (the simulator's seed 1 had a mother's undated police record
 joined to her daughter on exactly that, 6 bits clear of her own records).
+
+A phone decides only when both sides' own numbers are known and tell them
+apart (``prefer``, from ``undated_phones.tells_sides``, asked only where the
+data says adults keep their numbers): the record's number is on its side's
+own records (an adult's, from an agency that records the person's own
+number) and on no record of the other side, which has an own number of its
+own. Nathan Radstock's undated police record holds his mobile, as his GP
+record does; his father's records hold the father's: the record is the
+son's, though name and home match both.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ class Clustering:
     splits: list[Split] = field(default_factory=list)  # links left out so that constrained records stay apart
     overridden: list[Constraint] = field(default_factory=list)  # constraints a person's "same" decision overrode
     ambiguous: list[int] = field(default_factory=list)  # records without a date of birth left alone between two people
+    settled: list[int] = field(default_factory=list)  # such records whose phone said whose they are (``prefer``)
 
 
 @dataclass(frozen=True)
@@ -87,9 +97,13 @@ def components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
             parent = grand
 
 
+Prefer = Callable[[int, set[int], set[int]], bool]
+"""``prefer(r, own, other)``: whether record r's phone says it is of its own side's person, not the other's."""
+
+
 def cluster(
     n: int, edges: pl.DataFrame, different: pl.DataFrame, constrain: Callable[[np.ndarray], list[Constraint]] | None = None,
-    undated: np.ndarray | None = None,
+    undated: np.ndarray | None = None, prefer: Prefer | None = None,
 ) -> Clustering:
     """Cluster n records.
 
@@ -98,6 +112,7 @@ def cluster(
     ``different``: ``a, b`` pairs that must never share a cluster.
     ``constrain``: given the components' labels, the conflicting pairs inside them (``constraints.within_clusters``).
     ``undated``: per record, True when it has no full date of birth (a possible bridge; see the module's docstring).
+    ``prefer``: whether an ambiguous undated record's phone settles which side it is on (the module's docstring).
     """
     labels = components(n, edges["a"].to_numpy(), edges["b"].to_numpy()) if edges.height else np.arange(n)
     constraints = constrain(labels) if constrain is not None else []
@@ -128,20 +143,23 @@ def cluster(
     rows = list(local.iter_rows())
     group, splits, conflicts = _replay(members, rows, decided, constrained)
     alone: list[int] = []
+    settled: set[int] = set()
     if undated is not None:
         for _ in range(3):  # leaving a bridge alone can expose another; a few rounds settle it
-            found, notes = _ambiguous(rows, group, splits, undated, constrained)
-            if not found:
+            found, notes, moved, kept = _ambiguous(rows, group, splits, undated, constrained, prefer)
+            settled |= set(moved) | set(kept)
+            if not found and not moved:
                 break
             alone += found
-            rows = [r for r in rows if (r[0] not in found and r[1] not in found) or r[2] >= FORCED]
+            rows = [r for r in rows if ((r[0] not in found and r[1] not in found) or r[2] >= FORCED)
+                    and not _leaves(r, moved)]
             group, splits, conflicts = _replay(members, rows, decided, constrained)
             splits = notes + splits
     new = labels.copy()
     for m in members.tolist():
         new[m] = min(group[m])
     overridden = [c for c in constraints if new[c.a] == new[c.b]]
-    return Clustering(new, int(clashing.size), conflicts, splits, overridden, sorted(set(alone)))
+    return Clustering(new, int(clashing.size), conflicts, splits, overridden, sorted(set(alone)), sorted(settled - set(alone)))
 
 
 Row = tuple[int, int, float, float]
@@ -183,9 +201,21 @@ def _by_record(rows: Iterable[Row]) -> dict[int, list[Row]]:
     return links
 
 
+def _leaves(row: Row, moved: dict[int, set[int]]) -> bool:
+    """Whether ``row`` links a record that ``moved`` to the side it leaves (a person's decision always stays)."""
+    x, y, p, _ = row
+    return p < FORCED and (y in moved.get(x, ()) or x in moved.get(y, ()))
+
+
 def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split], undated: np.ndarray,
-               constrained: dict[int, dict[int, Constraint]]) -> tuple[list[int], list[Split]]:
-    """Records without a date of birth whose best links into two sides kept apart differ by less than the margin."""
+               constrained: dict[int, dict[int, Constraint]], prefer: Prefer | None = None,
+               ) -> tuple[list[int], list[Split], dict[int, set[int]], list[int]]:
+    """Records without a date of birth whose best links into two sides kept apart differ by less than the margin.
+
+    Returns them, the review notes, the records whose phone says they are the other side's (``prefer``), each
+    with the side it leaves (their links to that side are dropped, so the replay gives them to the other), and
+    those whose phone says they are where they are.
+    """
     best: dict[tuple[int, int], tuple[float, Row]] = {}  # (record, a member of the other side's group) -> best link
     for row in rows:
         x, y, _, w = row
@@ -196,9 +226,12 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
     links = _by_record(rows)
     found: list[int] = []
     notes: list[Split] = []
+    moved: dict[int, set[int]] = {}
+    kept: list[int] = []
     for split in splits:
         for r, other in ((split.a, split.b), (split.b, split.a)):
-            if not undated[r] or r in found or len(group[r]) < 2 or any(s in group[other] for s in constrained.get(r, {})):
+            if (not undated[r] or r in found or r in moved or len(group[r]) < 2
+                    or any(s in group[other] for s in constrained.get(r, {}))):
                 continue  # dated, done, alone, or itself kept apart from the other side: not a bridge
             # its own side's evidence is its best link to a *dated* record there: a second undated record of the
             # same name and home (the father's council and housing records) says nothing about which dated person
@@ -212,12 +245,18 @@ def _ambiguous(rows: list[Row], group: dict[int, set[int]], splits: list[Split],
             theirs = max((best[(r, m)] for m in group[other] if (r, m) in best), default=None, key=lambda t: t[0])
             if mine is None or theirs is None or mine[0] - theirs[0] >= AMBIGUOUS_MARGIN:
                 continue
+            if prefer is not None and prefer(r, group[r], group[other]):
+                kept.append(r)  # its phone is its own side's person's, and not the other's
+                continue
+            if prefer is not None and prefer(r, group[other] | {r}, group[r]):
+                moved[r] = group[r] - {r}  # its phone is the other side's person's, and not this one's
+                continue
             found.append(r)
             reason = (f"{split.constraint.reason}; this record has no date of birth and matches both "
                       f"({mine[0]:.1f} and {theirs[0]:.1f} bits): cannot tell which, so it joins neither")
             for _w, row in (mine, theirs):
                 notes.append(Split(row[0], row[1], row[2], Constraint(split.constraint.a, split.constraint.b, reason)))
-    return found, notes
+    return found, notes, moved, kept
 
 
 def near_bridges(n: int, edges: pl.DataFrame, near: pl.DataFrame, undated: np.ndarray,

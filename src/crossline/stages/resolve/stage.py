@@ -142,16 +142,23 @@ def run(ctx: BuildContext) -> None:
     if near_ones:
         left_out = pl.Series(near_ones)
         edges = edges.filter(~(pl.col("a").is_in(left_out.implode()) | pl.col("b").is_in(left_out.implode())) | (pl.col("p") >= clustering.FORCED))
-    found = clustering.cluster(
-        n, edges, different,
-        lambda labels: (constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels)
-                        + ages.within_clusters(aged, records, labels)
-                        + (namesakes.within_clusters(records, labels) if result.namesakes.on else [])),
-        undated=undated)
+
+    def constrain(labels: np.ndarray) -> list[constraints.Constraint]:
+        return (constraints.within_clusters(records, labels) + relatives.within_clusters(family, labels)
+                + ages.within_clusters(aged, records, labels)
+                + (namesakes.within_clusters(records, labels) if result.namesakes.on else []))
+
+    found = clustering.cluster(n, edges, different, constrain, undated=undated)
     adults = undated_phones.adults_born_by(ctx.store(undated_phones.LATEST_SQL)["latest"][0])
     contact = records["source"].is_in(ctx.store(undated_phones.CONTACT_SQL)["agency_id"].implode()).to_numpy()
     phones_tell = undated_phones.agreement(records, found.labels, adults, contact)
     ctx.note(f"resolve: {phones_tell.sentence()}")
+    if phones_tell.used and found.ambiguous:  # people keep their numbers here: a number may settle a namesake's record
+        found = clustering.cluster(n, edges, different, constrain, undated=undated,
+                                   prefer=undated_phones.tells_sides(records, adults, contact))
+        if found.settled:
+            ctx.note(f"resolve: {len(found.settled):,} undated record(s) matching two namesakes at one home joined the one "
+                     "whose own number they hold (the other holds another)")
     other_phone, phone_notes = (undated_phones.held_apart(records, edges, found.labels, adults, contact)
                                 if phones_tell.used else ([], []))
     found.splits = near_notes + phone_notes + found.splits
@@ -206,7 +213,9 @@ def run(ctx: BuildContext) -> None:
         "dates_taken_as_errors": taken[:DATES_LISTED], "dates_taken_as_errors_count": len(taken),
         "comparisons": result.comparisons, "timings": timings, "untrained_em_blocks": result.untrained, "split_components": found.split_components,
         "constraint_splits": split.height, "overridden_constraints": overridden,
-        "ambiguous_undated": len(found.ambiguous), "undated_other_phone": len(other_phone),
+        "ambiguous_undated": len(found.ambiguous), "undated_settled_by_phone": len(found.settled),
+        "undated_settled_records": record_keys[found.settled[:DATES_LISTED]].to_dicts(),
+        "undated_other_phone": len(other_phone),
         "phone_agreement": {"pairs": phones_tell.pairs, "no_phone_in_common": phones_tell.apart, "used": phones_tell.used},
         "distrusted_age_bounds": distrusted, "age_bounds_unused": unused, "served_ages": served.details(feeds.profiles, feeds.unused),
         "conflicting_decisions": found.conflicts, "decisions": decisions.height, "records": n,

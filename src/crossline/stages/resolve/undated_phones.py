@@ -46,12 +46,13 @@ review queue (docs/resolve.md has the figures).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
 import polars as pl
 
-from crossline.stages.resolve.cluster import FORCED, Split, components
+from crossline.stages.resolve.cluster import FORCED, Prefer, Split, components
 from crossline.stages.resolve.constraints import Constraint
 
 IDENTIFIERS = ("nhs", "pnc", "upn")
@@ -114,6 +115,32 @@ def agreement(records: pl.DataFrame, labels: np.ndarray, adults_born_by: str | N
     pairs = pairs.filter(pl.col("unique_id") < pl.col("unique_id_r"))
     apart = pairs.filter(pl.col("phones").list.set_intersection(pl.col("phones_r")).list.len() == 0).height
     return Agreement(pairs.height, apart)
+
+
+def tells_sides(records: pl.DataFrame, adults_born_by: str | None, contact: np.ndarray) -> Prefer:
+    """``cluster``'s ``prefer``: whether an ambiguous undated record's phone says which of two namesakes it is.
+
+    Yes when its number is on an adult's own record on its side (``_owners``: dated, adult, not a contact
+    agency's), no record of the other side holds it, and the other side has an own number of its own: both
+    people's numbers are known and tell them apart. The caller asks only where ``agreement`` says adults keep
+    their numbers.
+    """
+    phones = records["phones"]
+    own = (records["dob"].is_not_null() & (records["dob"] <= (adults_born_by or "")) & ~pl.Series(contact)).to_numpy()
+
+    def numbers(members: Iterable[int], owned: bool = False) -> set[str]:
+        found: set[str] = set()
+        for m in members:
+            if (not owned or own[m]) and (held := phones[m]) is not None:
+                found.update(held.to_list())
+        return found
+
+    def prefer(r: int, mine: set[int], other: set[int]) -> bool:
+        held, other = numbers([r]), other - {r}
+        return (bool(held) and bool(held & numbers(mine - {r}, owned=True)) and bool(numbers(other, owned=True))
+                and not held & numbers(other))
+
+    return prefer
 
 
 def held_apart(records: pl.DataFrame, edges: pl.DataFrame, labels: np.ndarray,
