@@ -109,8 +109,9 @@ def _groups(records: pl.DataFrame, events: pl.DataFrame | None = None) -> pl.Dat
 
 
 def profiles(records: pl.DataFrame, events: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Per group (a feed, or the holders of one kind of identifier) with ``SERVED_MIN`` dated records or more: the
-    births its undated records may have.
+    """Per group (a feed, the holders of one kind of identifier, or the people a feed lists in one role in one kind
+    of event: ``events``, from ``roles``) with ``SERVED_MIN`` dated records or more: the births its undated records
+    may have.
 
     ``served_after`` and ``served_before`` are exclusive: a generation before
     the group's 1st percentile of birth and after its 99th.
