@@ -114,8 +114,9 @@ elif what == "known":
     from crossline.service.resolve import match_record
     from crossline.store import picture
     ws = open_workspace(ws_path)
-    records = pl.read_parquet(picture.current_table(ws.engine, ws.path, "resolve_records"),
-                              columns=["given_name", "family_name", "dob", "postcode"]).drop_nulls().sample(5, seed=7)
+    records = pl.read_parquet(picture.current_table(ws.engine, ws.path, "resolve_records"),  # stored by family name
+                              columns=["unique_id", "given_name", "family_name", "dob", "postcode"]
+                              ).sort("unique_id").drop("unique_id").drop_nulls().sample(5, seed=7)
     asks = [{"given_name": r["given_name"], "family_name": r["family_name"], "date_of_birth": r["dob"],
              "postcode": r["postcode"]} for r in records.iter_rows(named=True)]
     asks.append({"given_name": "Peredur", "family_name": "Quenby", "date_of_birth": "2011-01-30", "postcode": "NP7 9ZZ"})

@@ -239,3 +239,23 @@ def test_a_mistyped_identifier_is_pointed_out_not_taken_for_not_known(resolved: 
     assert isinstance(told, svc.KnownSummary) and told.doubts and "4020000039" in told.doubts[0]
     out = runner.invoke(app, ["known", "--nhs", "4020000039", "--workspace", str(resolved.ws.path)])
     assert out.exit_code == 0 and "is not a valid one" in " ".join(out.output.split()), out.output
+
+
+def test_the_records_a_lookup_reads_are_stored_by_family_name_in_small_row_groups(resolved: Resolved) -> None:
+    """A lookup's second pass reads its candidates' rows; with the file sorted by family name in small row groups, the
+    reader skips the row groups of other names (``known.RECORDS_ROW_GROUP``). Every record is there, once."""
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from crossline.stages.resolve.known import RECORDS_ROW_GROUP, _in_families
+    from crossline.store import picture as picture_store
+
+    path = picture_store.current_table(resolved.ws.engine, resolved.ws.path, "resolve_records")
+    assert path is not None
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups >= 2 and max(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) <= RECORDS_ROW_GROUP
+    stored = pl.read_parquet(path, columns=["unique_id", "family_name", "given_name"])
+    assert stored.height == stored["unique_id"].n_unique() == resolved.table("nominals").height
+    assert stored.equals(stored.sort("family_name", "given_name", "unique_id", nulls_last=True))
+    assert _in_families(["o'brien", "pellow"]) == "family_name IN ('o''brien', 'pellow') AND"
+    assert _in_families(["pellow", None]) == ""  # a candidate with no family name: no filter, every row group read

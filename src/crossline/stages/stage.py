@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 from polars.datatypes import DataTypeClass
 from sqlalchemy import Connection, text
 
@@ -20,6 +21,9 @@ from crossline.access.actor import Actor
 from crossline.store import lake as lake_store
 from crossline.store import picture as picture_store
 from crossline.workspace import Workspace
+
+SORTED_SLICE = 65_536
+"""Rows gathered and written at a time when a table is written sorted (``BuildContext.write``)."""
 
 StageProgress = Callable[[str, float], None]  # (what, fraction done)
 PolarsType = pl.DataType | DataTypeClass
@@ -71,9 +75,23 @@ class BuildContext:
             return self.previous / f"{name}.parquet"
         return None
 
-    def write(self, name: str, frame: pl.DataFrame) -> Path:
+    def write(self, name: str, frame: pl.DataFrame, sort_by: list[str] | None = None, row_group_size: int | None = None) -> Path:
+        """Write a picture table.
+
+        ``sort_by`` and ``row_group_size`` for a table read a few rows at a
+        time: in that order, in row groups that small, a reader filtering
+        on the first key skips the rest. The sorted table is gathered and
+        written a slice at a time (``SORTED_SLICE`` rows), so that a million
+        rows are never held twice.
+        """
         path = self.out / f"{name}.parquet"
-        frame.write_parquet(path, compression="zstd")
+        if sort_by is None:
+            frame.write_parquet(path, compression="zstd", row_group_size=row_group_size)
+        else:
+            order = frame.select(pl.arg_sort_by(sort_by, nulls_last=True)).to_series()
+            with pq.ParquetWriter(path, frame.head(0).to_arrow().schema, compression="zstd") as writer:
+                for start in range(0, max(frame.height, 1), SORTED_SLICE):
+                    writer.write_table(frame[order.slice(start, SORTED_SLICE)].to_arrow(), row_group_size=row_group_size)
         self.rows[name] = frame.height
         return path
 

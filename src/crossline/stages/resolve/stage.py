@@ -24,7 +24,18 @@ import polars as pl
 
 from crossline.errors import ConfigurationError
 from crossline.settings.resolve import ResolveSettings
-from crossline.stages.resolve import ages, constraints, linkage, namesakes, relatives, review, served, stable_ids, undated_phones
+from crossline.stages.resolve import (
+    ages,
+    constraints,
+    known,
+    linkage,
+    namesakes,
+    relatives,
+    review,
+    served,
+    stable_ids,
+    undated_phones,
+)
 from crossline.stages.resolve import cluster as clustering
 from crossline.stages.resolve.decisions import DECISIONS_SQL, as_indexes
 from crossline.stages.resolve.explain import explain_pairs, term_frequencies
@@ -199,7 +210,8 @@ def run(ctx: BuildContext) -> None:
 
     bounded = records.with_columns(nominal_id=nominal_of).join(  # the age bounds, for "is this child known?" too
         aged.with_columns(pl.col("unique_id").cast(records["unique_id"].dtype)), on="unique_id", how="left")
-    ctx.write("resolve_records", bounded)
+    ctx.write("resolve_records", bounded, sort_by=["family_name", "given_name", "unique_id"],
+              row_group_size=known.RECORDS_ROW_GROUP)  # a lookup reads the row groups of its candidates' family names
     ctx.write("resolve_tf", tf)
     overridden = review.listed(found.overridden, record_keys)
     for item in overridden:
