@@ -22,6 +22,7 @@ and no address, the answer is "cannot tell", never "not known".
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -325,13 +326,13 @@ reader skip most of the file: at a million records the pass took 0.10 to
 order, which it read whole."""
 
 
-def _in_families(families: Any) -> str:
+def _in_families(families: Iterable[str | None]) -> str:
     """``family_name IN (...) AND``, a filter whose constants the reader checks against each row group's range; empty
     when a candidate has no family name (a null is in no range: every row group is read, as before)."""
     names = set(families)
     if not names or None in names:
         return ""
-    listed = ", ".join("'" + str(name).replace("'", "''") + "'" for name in sorted(names))
+    listed = ", ".join("'" + name.replace("'", "''") + "'" for name in sorted(n for n in names if n is not None))
     return f"family_name IN ({listed}) AND"
 
 

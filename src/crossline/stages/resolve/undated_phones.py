@@ -98,11 +98,15 @@ class Agreement(NamedTuple):
         return f"{said}, {AGREEMENT_SHARE:.0%} or more): people hold several numbers; phones not used to hold undated records apart"
 
 
+def _adults_own(adults_born_by: str, contact: np.ndarray) -> pl.Expr:
+    """Whether a record is an adult's own: dated, adult on the data's day, not a contact agency's (null when undated)."""
+    return (pl.col("dob") <= adults_born_by) & ~pl.Series(contact)
+
+
 def _owners(records: pl.DataFrame, labels: np.ndarray, adults_born_by: str, contact: np.ndarray) -> pl.DataFrame:
-    """Per record: its cluster, whether dated, whether an adult's own (dated, adult, not a contact agency's)."""
+    """Per record: its cluster, whether dated, whether an adult's own (``_adults_own``)."""
     return records.select("unique_id", "phones", "dob", "dob_year", *IDENTIFIERS, "other_ids").with_columns(
-        label=pl.Series(labels), dated=pl.col("dob").is_not_null(),
-        adult=(pl.col("dob") <= adults_born_by) & ~pl.Series(contact))
+        label=pl.Series(labels), dated=pl.col("dob").is_not_null(), adult=_adults_own(adults_born_by, contact))
 
 
 def agreement(records: pl.DataFrame, labels: np.ndarray, adults_born_by: str | None, contact: np.ndarray) -> Agreement:
@@ -126,7 +130,7 @@ def tells_sides(records: pl.DataFrame, adults_born_by: str | None, contact: np.n
     their numbers.
     """
     phones = records["phones"]
-    own = (records["dob"].is_not_null() & (records["dob"] <= (adults_born_by or "")) & ~pl.Series(contact)).to_numpy()
+    own = records.select(_adults_own(adults_born_by or "", contact).fill_null(False)).to_series().to_numpy()
 
     def numbers(members: Iterable[int], owned: bool = False) -> set[str]:
         found: set[str] = set()
